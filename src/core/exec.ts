@@ -60,7 +60,8 @@ export const execLocal: Exec = (argv, options = {}) =>
     });
     child.stdin.on('error', () => {}); // the child may exit before reading all input
     if (options.input === undefined) child.stdin.end();
-    else if (typeof options.input === 'string' || Buffer.isBuffer(options.input)) child.stdin.end(options.input);
+    else if (typeof options.input === 'string' || Buffer.isBuffer(options.input))
+      child.stdin.end(options.input);
     else options.input.pipe(child.stdin);
     child.on('error', (err) => {
       if (timer) clearTimeout(timer);
@@ -83,7 +84,13 @@ export const execLocal: Exec = (argv, options = {}) =>
       }
       if (code !== 0 && !options.allowFailure) {
         return reject(
-          new CommandError(argv.slice(0, 3).join(' '), code, tail(stderr || stdout), options.where ?? cmd, signal ?? undefined),
+          new CommandError(
+            argv.slice(0, 3).join(' '),
+            code,
+            tail(stderr || stdout),
+            options.where ?? cmd,
+            signal ?? undefined,
+          ),
         );
       }
       resolve(result);

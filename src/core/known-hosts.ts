@@ -37,7 +37,13 @@ export function hostPattern(host: string, port: number): string {
 }
 
 function globMatch(pattern: string, text: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
   return re.test(text);
 }
 
@@ -58,7 +64,11 @@ function hostFieldMatches(field: string, name: string): boolean {
 }
 
 /** Keys known_hosts lists for host:port, and keys it marks @revoked. */
-export function knownKeysFor(knownHosts: string, host: string, port: number): { keys: KnownKey[]; revoked: KnownKey[] } {
+export function knownKeysFor(
+  knownHosts: string,
+  host: string,
+  port: number,
+): { keys: KnownKey[]; revoked: KnownKey[] } {
   const name = hostPattern(host, port);
   const keys: KnownKey[] = [];
   const revoked: KnownKey[] = [];
@@ -87,7 +97,12 @@ export function parsePins(pins: string[], where: string): Array<{ type?: string;
   return pins.map((pin) => {
     const m = FINGERPRINT.exec(pin.trim());
     if (!m) {
-      const hint = /^(MD5:)?([0-9a-f]{2}:){15}[0-9a-f]{2}$/i.test(pin.trim()) ? ' (that is an MD5/hex fingerprint)' : '';
+      const bare = pin.trim().replace(/^(?:[a-z0-9@.-]+\s+)?(?:MD5:|SHA256:)?/i, '');
+      const hint = /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/i.test(bare)
+        ? ' (that is an MD5 hex fingerprint)'
+        : /^(?:[0-9a-f]{64}|([0-9a-f]{2}:){31}[0-9a-f]{2})$/i.test(bare)
+          ? ' (that is a hex fingerprint; ssh uses base64)'
+          : '';
       throw new HostKeyError(
         where,
         `${JSON.stringify(pin)} is not a SHA256 host key fingerprint${hint}`,
@@ -112,43 +127,88 @@ export function hostKeyAlgorithmsFor(types: string[]): string[] | undefined {
 export interface HostKeyCheck {
   /** Algorithms to restrict negotiation to, when known_hosts tells us the types. */
   algorithms?: string[];
+  /** What is trusted, for messages: "ssh-ed25519 SHA256:… (known_hosts)". */
+  expected: string[];
   verify(blob: Buffer): { ok: true } | { ok: false; error: HostKeyError };
+  /** The error for a server that offered no key of the trusted types (negotiation failed). */
+  noCommonType(offered?: Buffer): HostKeyError;
 }
 
+const FIX_MISMATCH =
+  'if the host was rebuilt, verify the new key out of band and update known_hosts/fingerprints; otherwise treat this as an attack and do not connect';
+
+/**
+ * Builds the verifier for one host. A policy with neither known_hosts nor pins is a
+ * configuration error (thrown here, before any connection); known_hosts without an
+ * entry for this host is an "unknown host" reported with the key the server offers.
+ */
 export function hostKeyCheck(policy: HostKeyPolicy, host: string, port: number, where: string): HostKeyCheck {
   const pins = parsePins(policy.fingerprints ?? [], `${where} fingerprints`);
-  const { keys, revoked } = policy.knownHosts ? knownKeysFor(policy.knownHosts, host, port) : { keys: [], revoked: [] };
-  if (pins.length === 0 && keys.length === 0) {
+  if (pins.length === 0 && !policy.knownHosts?.trim()) {
     throw new HostKeyError(
       where,
-      `no trusted host key for ${hostPattern(host, port)} (host key checking fails closed)`,
-      `add the host's line to known_hosts (ssh-keyscan -p ${port} ${host}, checked out of band) or pin its SHA256 fingerprint`,
+      `no known_hosts and no host key fingerprint given for ${hostPattern(host, port)} (host key checking fails closed)`,
+      `pass known_hosts content (ssh-keyscan -p ${port} ${host}, checked out of band) or the host's SHA256 fingerprint`,
     );
   }
+  const { keys, revoked } = policy.knownHosts
+    ? knownKeysFor(policy.knownHosts, host, port)
+    : { keys: [], revoked: [] };
   const expected = [
     ...keys.map((k) => `${k.type} ${fingerprint(k.blob)} (known_hosts)`),
     ...pins.map((p) => `${p.type ?? 'any type'} ${p.fingerprint} (pin)`),
   ];
+  const expectedText = expected.length
+    ? expected.join(', ')
+    : 'none (no known_hosts entry or pin for this host)';
   const pinTypes = pins.map((p) => p.type).filter((t): t is string => !!t);
   const typed = pins.every((p) => p.type);
+  const known = keys.length > 0 || pins.length > 0;
   return {
-    algorithms: typed ? hostKeyAlgorithmsFor([...keys.map((k) => k.type), ...pinTypes]) : undefined,
+    algorithms: known && typed ? hostKeyAlgorithmsFor([...keys.map((k) => k.type), ...pinTypes]) : undefined,
+    expected,
     verify(blob) {
       const offered = `${keyTypeOf(blob)} ${fingerprint(blob)}`;
       if (revoked.some((k) => k.blob.equals(blob))) {
-        return { ok: false, error: new HostKeyError(where, `host key ${offered} is marked @revoked in known_hosts`, 'replace the host key and update known_hosts') };
+        return {
+          ok: false,
+          error: new HostKeyError(
+            where,
+            `host key ${offered} is marked @revoked in known_hosts`,
+            'replace the host key and update known_hosts',
+          ),
+        };
       }
       if (keys.some((k) => k.blob.equals(blob))) return { ok: true };
       if (pins.some((p) => p.fingerprint === fingerprint(blob))) return { ok: true };
-      const changed = keys.length > 0 || pins.length > 0;
+      if (!known) {
+        return {
+          ok: false,
+          error: new HostKeyError(
+            where,
+            `unknown host ${hostPattern(host, port)}: offered ${offered}; expected ${expectedText}`,
+            `verify ${fingerprint(blob)} out of band (ssh-keygen -lf on the host), then add the host's line to known_hosts or pin the fingerprint`,
+          ),
+        };
+      }
       return {
         ok: false,
         error: new HostKeyError(
           where,
-          `${changed ? 'HOST KEY MISMATCH' : 'unknown host key'} for ${hostPattern(host, port)}: offered ${offered}; expected ${expected.join(', ')}`,
-          'if the host was rebuilt, verify the new key out of band and update known_hosts/fingerprints; otherwise treat this as an attack and do not connect',
+          `HOST KEY MISMATCH for ${hostPattern(host, port)}: offered ${offered}; expected ${expectedText}`,
+          FIX_MISMATCH,
         ),
       };
+    },
+    noCommonType(offeredBlob) {
+      const offered = offeredBlob
+        ? `${keyTypeOf(offeredBlob)} ${fingerprint(offeredBlob)}`
+        : 'no key of those types';
+      return new HostKeyError(
+        where,
+        `HOST KEY MISMATCH for ${hostPattern(host, port)}: the server offers no host key of the trusted type(s); offered ${offered}; expected ${expectedText}`,
+        FIX_MISMATCH,
+      );
     },
   };
 }

@@ -1,4 +1,4 @@
-import { type SecretRegistry, secrets as defaultSecrets } from './redact.js';
+import { secrets as defaultSecrets, type SecretRegistry } from './redact.js';
 
 export interface Annotation {
   title?: string;

@@ -1,9 +1,9 @@
 import { posix } from 'node:path';
-import { PassThrough, type Readable } from 'node:stream';
+import { type Duplex, PassThrough, type Readable } from 'node:stream';
 import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
-import { CommandError, UserError, tail } from './errors.js';
+import { CommandError, tail, UserError } from './errors.js';
 import type { ExecOptions, ExecResult } from './exec.js';
-import { type HostKeyPolicy, hostKeyCheck } from './known-hosts.js';
+import { type HostKeyCheck, HostKeyError, type HostKeyPolicy, hostKeyCheck } from './known-hosts.js';
 import type { Logger } from './logger.js';
 import { type Argv, commandLine } from './shell.js';
 
@@ -61,20 +61,25 @@ export class RemoteHost {
   }
 
   private async connectWithRetry(): Promise<Client> {
-    const attempts = this.options.connectAttempts ?? 3;
+    const attempts = Math.max(1, this.options.connectAttempts ?? 3);
     let lastError: unknown;
     for (let i = 1; i <= attempts; i++) {
       try {
-        const sock = this.options.jump ? await this.openJump() : undefined;
-        const client = await this.connectOnce(this.options, sock);
+        const client = this.options.jump
+          ? await this.connectOnce(this.options, () => this.openJump())
+          : await this.connectOnce(this.options);
         this.client = client;
         return client;
       } catch (err) {
         lastError = err;
+        this.jumpClient?.end();
+        this.jumpClient = undefined;
         // A wrong host key or a refused login will not fix itself: no retry.
-        if (err instanceof UserError && !(err as UserError & { retryable?: boolean }).retryable) throw err;
+        if (!isRetryable(err)) throw err;
         if (i < attempts) {
-          this.options.logger?.warn(`${this.label}: connect attempt ${i}/${attempts} failed (${(err as Error).message}); retrying`);
+          this.options.logger?.warn(
+            `${this.label}: connect attempt ${i}/${attempts} failed (${(err as Error).message}); retrying`,
+          );
           await new Promise((r) => setTimeout(r, 500 * 2 ** (i - 1)));
         }
       }
@@ -82,21 +87,79 @@ export class RemoteHost {
     throw lastError;
   }
 
-  private async openJump(): Promise<NodeJS.ReadableStream & NodeJS.WritableStream> {
+  /** A stream to the target through the (verified) jump host; the jump connection is reused. */
+  private async openJump(): Promise<Duplex> {
     const jump = this.options.jump!;
-    this.jumpClient = await this.connectOnce(jump);
+    if (!this.jumpClient)
+      this.jumpClient = await this.connectOnce({
+        ...jump,
+        label: jump.label ?? `jump ${jump.user}@${jump.host}:${jump.port ?? 22}`,
+      });
+    const jumpClient = this.jumpClient;
     const port = this.options.port ?? 22;
     return new Promise((resolve, reject) => {
-      this.jumpClient!.forwardOut('127.0.0.1', 0, this.options.host, port, (err, stream) =>
-        err ? reject(new UserError(this.label, `jump host could not reach ${this.options.host}:${port}: ${err.message}`, 'check the target address from the jump host')) : resolve(stream),
+      jumpClient.forwardOut('127.0.0.1', 0, this.options.host, port, (err, stream) =>
+        err
+          ? reject(
+              retryable(
+                new UserError(
+                  this.label,
+                  `jump host could not reach ${this.options.host}:${port}: ${err.message}`,
+                  'check the target address from the jump host',
+                ),
+              ),
+            )
+          : resolve(stream),
       );
     });
   }
 
-  private connectOnce(opts: Omit<RemoteHostOptions, 'jump'>, sock?: NodeJS.ReadableStream & NodeJS.WritableStream): Promise<Client> {
+  private async connectOnce(
+    opts: Omit<RemoteHostOptions, 'jump'>,
+    openSock?: () => Promise<Duplex>,
+  ): Promise<Client> {
     const port = opts.port ?? 22;
     const where = opts.label ?? `${opts.user}@${opts.host}:${port}`;
     const check = hostKeyCheck(opts.hostKeys, opts.host, port, where);
+    try {
+      return await this.handshake(opts, check, openSock ? await openSock() : undefined, false);
+    } catch (err) {
+      // The server offered none of the trusted key types: learn which key it does offer
+      // (a second handshake that never authenticates) so the message can show it.
+      if (check.algorithms && err instanceof Error && /no matching host key/i.test(err.message)) {
+        const offered = await this.probeHostKey(opts, openSock ? await openSock() : undefined);
+        throw check.noCommonType(offered);
+      }
+      throw err;
+    }
+  }
+
+  private async probeHostKey(
+    opts: Omit<RemoteHostOptions, 'jump'>,
+    sock?: Duplex,
+  ): Promise<Buffer | undefined> {
+    let offered: Buffer | undefined;
+    const refuse = () => new HostKeyError(opts.host, 'host key probe', '');
+    const probe: HostKeyCheck = {
+      expected: [],
+      verify: (blob) => {
+        offered = blob;
+        return { ok: false, error: refuse() };
+      },
+      noCommonType: refuse,
+    };
+    await this.handshake(opts, probe, sock, true).catch(() => undefined);
+    return offered;
+  }
+
+  private handshake(
+    opts: Omit<RemoteHostOptions, 'jump'>,
+    check: HostKeyCheck,
+    sock: Duplex | undefined,
+    probe: boolean,
+  ): Promise<Client> {
+    const port = opts.port ?? 22;
+    const where = opts.label ?? `${opts.user}@${opts.host}:${port}`;
     return new Promise((resolve, reject) => {
       const client = new Client();
       let hostKeyError: Error | undefined;
@@ -116,17 +179,31 @@ export class RemoteHost {
       });
       client.on('error', (err: Error & { level?: string }) => {
         if (hostKeyError) return fail(hostKeyError);
-        const message = err.message;
         if (err.level === 'client-authentication') {
-          return fail(new UserError(where, `the server refused the SSH key for user ${opts.user}`, `add the deploy public key to ~${opts.user}/.ssh/authorized_keys on the host`));
+          return fail(
+            new UserError(
+              where,
+              `the server refused the SSH key for user ${opts.user}`,
+              `add the deploy public key to ~${opts.user}/.ssh/authorized_keys on the host`,
+            ),
+          );
         }
-        const e = new UserError(where, `cannot connect: ${message}`, 'check the host, port and firewall');
-        (e as UserError & { retryable?: boolean }).retryable = true;
-        fail(e);
+        if (/no matching host key/i.test(err.message))
+          return fail(new UserError(where, `cannot connect: ${err.message}`, 'check the host key types'));
+        fail(
+          retryable(
+            new UserError(where, `cannot connect: ${err.message}`, 'check the host, port and firewall'),
+          ),
+        );
       });
       client.on('close', () => {
         if (hostKeyError) fail(hostKeyError);
-        else fail(Object.assign(new UserError(where, 'connection closed during the handshake', 'check sshd on the host'), { retryable: true }));
+        else
+          fail(
+            retryable(
+              new UserError(where, 'connection closed during the handshake', 'check sshd on the host'),
+            ),
+          );
       });
       const config: ConnectConfig = {
         host: sock ? undefined : opts.host,
@@ -138,15 +215,21 @@ export class RemoteHost {
         readyTimeout: opts.connectTimeoutMs ?? 15_000,
         keepaliveInterval: opts.keepaliveIntervalMs ?? 10_000,
         keepaliveCountMax: 3,
-        algorithms: check.algorithms ? { serverHostKey: check.algorithms as never } : undefined,
+        algorithms: check.algorithms && !probe ? { serverHostKey: check.algorithms as never } : undefined,
         hostVerifier: (key: Buffer) => {
           const verdict = check.verify(key);
           if (!verdict.ok) hostKeyError = verdict.error;
           return verdict.ok;
         },
         authHandler: (_methods, _partial, next) => {
+          if (probe) return next(false as never);
           this.authAttempted = true;
-          next({ type: 'publickey', username: opts.user, key: opts.privateKey, passphrase: opts.passphrase } as never);
+          next({
+            type: 'publickey',
+            username: opts.user,
+            key: opts.privateKey,
+            passphrase: opts.passphrase,
+          } as never);
         },
       };
       client.connect(config);
@@ -184,7 +267,8 @@ export class RemoteHost {
       (reject) =>
         new Promise<ExecResult>((resolve) => {
           client.exec(line, (err, channel) => {
-            if (err) return reject(new CommandError(argv[0] ?? '', null, err.message, options.where ?? this.label));
+            if (err)
+              return reject(new CommandError(argv[0] ?? '', null, err.message, options.where ?? this.label));
             let stdout = '';
             let stderr = '';
             let code: number | null = null;
@@ -194,7 +278,14 @@ export class RemoteHost {
               ? setTimeout(() => {
                   channel.signal('KILL');
                   channel.close();
-                  reject(new CommandError(argv.join(' ').slice(0, 200), null, `timed out after ${options.timeoutMs} ms\n${tail(stderr, 10)}`, options.where ?? this.label));
+                  reject(
+                    new CommandError(
+                      argv.join(' ').slice(0, 200),
+                      null,
+                      `timed out after ${options.timeoutMs} ms\n${tail(stderr, 10)}`,
+                      options.where ?? this.label,
+                    ),
+                  );
                 }, options.timeoutMs)
               : undefined;
             channel.setEncoding('utf8');
@@ -216,10 +307,20 @@ export class RemoteHost {
               if (timer) clearTimeout(timer);
               const name = describe(argv);
               if (!gotExit || code === null) {
-                return reject(new CommandError(name, null, tail(stderr || 'no exit status received'), options.where ?? this.label, signal ?? undefined));
+                return reject(
+                  new CommandError(
+                    name,
+                    null,
+                    tail(stderr || 'no exit status received'),
+                    options.where ?? this.label,
+                    signal ?? undefined,
+                  ),
+                );
               }
               if (code !== 0 && !options.allowFailure) {
-                return reject(new CommandError(name, code, tail(stderr || stdout), options.where ?? this.label));
+                return reject(
+                  new CommandError(name, code, tail(stderr || stdout), options.where ?? this.label),
+                );
               }
               resolve({ code, signal, stdout, stderr, durationMs: performance.now() - started });
             });
@@ -230,33 +331,56 @@ export class RemoteHost {
   }
 
   /**
-   * Runs argv with streaming stdout (for large transfers such as backups).
-   * `done` rejects like exec() does; the stream ends when the command ends.
+   * Runs argv with streaming stdout (for large transfers such as backups): nothing is
+   * buffered beyond the stream's high-water mark, and backpressure reaches the remote
+   * command. `input` streams into the command's stdin. `done` rejects like exec() does
+   * (non-zero exit, signal, or no exit status); the stdout stream then errors too.
    */
-  async execStream(argv: Argv, options: { input?: Readable; where?: string } = {}): Promise<{ stdout: Readable; done: Promise<ExecResult> }> {
+  async execStream(
+    argv: Argv,
+    options: { input?: Readable | string | Buffer; where?: string; onStderr?: (chunk: string) => void } = {},
+  ): Promise<{ stdout: Readable; done: Promise<ExecResult> }> {
     const client = await this.connect();
+    const line = commandLine(argv);
+    this.options.logger?.debug(
+      `${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line} (streaming)`,
+    );
     const out = new PassThrough();
+    // `done` carries the failure; a consumer that only awaits `done` must not crash on the stream error.
+    out.on('error', () => {});
     const started = performance.now();
     const done = this.track(
       (reject) =>
         new Promise<ExecResult>((resolve) => {
-          client.exec(commandLine(argv), (err, channel) => {
-            if (err) return reject(new CommandError(argv[0] ?? '', null, err.message, options.where ?? this.label));
+          client.exec(line, (err, channel) => {
+            if (err)
+              return reject(new CommandError(argv[0] ?? '', null, err.message, options.where ?? this.label));
             let stderr = '';
             let code: number | null = null;
-            channel.stderr.on('data', (c: Buffer) => {
-              stderr = (stderr + c.toString('utf8')).slice(-8192);
+            let signal: string | null = null;
+            channel.stderr.setEncoding('utf8');
+            channel.stderr.on('data', (c: string) => {
+              stderr = (stderr + c).slice(-8192);
+              options.onStderr?.(c);
             });
-            channel.on('exit', (c: number | null) => {
+            channel.on('exit', (c: number | null, s?: string) => {
               code = c;
+              signal = s ?? null;
             });
-            channel.pipe(out);
+            channel.pipe(out, { end: false });
             channel.on('close', () => {
-              if (code === null || code !== 0) {
-                const e = new CommandError(describe(argv), code, tail(stderr), options.where ?? this.label);
-                out.destroy(e);
-                return reject(e);
+              if (code !== 0) {
+                return reject(
+                  new CommandError(
+                    describe(argv),
+                    code,
+                    tail(stderr),
+                    options.where ?? this.label,
+                    signal ?? undefined,
+                  ),
+                );
               }
+              out.end();
               resolve({ code, signal: null, stdout: '', stderr, durationMs: performance.now() - started });
             });
             feed(channel, options.input);
@@ -271,7 +395,17 @@ export class RemoteHost {
     const client = await this.connect();
     if (!this.sftpSession) {
       this.sftpSession = new Promise((resolve, reject) =>
-        client.sftp((err, sftp) => (err ? reject(new UserError(this.label, `SFTP unavailable: ${err.message}`, 'enable the sftp subsystem in sshd_config')) : resolve(sftp))),
+        client.sftp((err, sftp) =>
+          err
+            ? reject(
+                new UserError(
+                  this.label,
+                  `SFTP unavailable: ${err.message}`,
+                  'enable the sftp subsystem in sshd_config',
+                ),
+              )
+            : resolve(sftp),
+        ),
       );
     }
     return this.sftpSession;
@@ -290,12 +424,37 @@ export class RemoteHost {
       (reject) =>
         new Promise<void>((resolve) => {
           sftp.open(tmp, 'wx', { mode }, (err, handle) => {
-            if (err) return reject(new UserError(this.label, `cannot create ${tmp}: ${err.message}`, `check that ${dir} exists and is writable by ${this.options.user}`));
+            if (err)
+              return reject(
+                new UserError(
+                  this.label,
+                  `cannot create ${tmp}: ${err.message}`,
+                  `check that ${dir} exists and is writable by ${this.options.user}`,
+                ),
+              );
             const finish = (e?: Error | null) => {
               sftp.close(handle, () => {
-                if (e) return sftp.unlink(tmp, () => reject(new UserError(this.label, `upload to ${path} failed: ${e.message}`, 'check free disk space on the host')));
+                if (e)
+                  return sftp.unlink(tmp, () =>
+                    reject(
+                      new UserError(
+                        this.label,
+                        `upload to ${path} failed: ${e.message}`,
+                        'check free disk space on the host',
+                      ),
+                    ),
+                  );
                 sftp.ext_openssh_rename(tmp, path, (renameErr) => {
-                  if (renameErr) return sftp.unlink(tmp, () => reject(new UserError(this.label, `cannot move upload into ${path}: ${renameErr.message}`, 'check permissions')));
+                  if (renameErr)
+                    return sftp.unlink(tmp, () =>
+                      reject(
+                        new UserError(
+                          this.label,
+                          `cannot move upload into ${path}: ${renameErr.message}`,
+                          'check permissions',
+                        ),
+                      ),
+                    );
                   resolve();
                 });
               });
@@ -313,7 +472,12 @@ export class RemoteHost {
       (reject) =>
         new Promise<Buffer | undefined>((resolve) => {
           sftp.readFile(path, (err: (Error & { code?: number }) | undefined, data) => {
-            if (err) return err.code === 2 ? resolve(undefined) : reject(new UserError(this.label, `cannot read ${path}: ${err.message}`, 'check permissions'));
+            if (err)
+              return err.code === 2
+                ? resolve(undefined)
+                : reject(
+                    new UserError(this.label, `cannot read ${path}: ${err.message}`, 'check permissions'),
+                  );
             resolve(data);
           });
         }),
@@ -342,11 +506,29 @@ function feed(channel: ClientChannel, input: ExecOptions['input']): void {
   else input.pipe(channel);
 }
 
-function writeAll(sftp: SFTPWrapper, handle: Buffer, data: Buffer, done: (e?: Error | null) => void, offset = 0): void {
+function writeAll(
+  sftp: SFTPWrapper,
+  handle: Buffer,
+  data: Buffer,
+  done: (e?: Error | null) => void,
+  offset = 0,
+): void {
   const chunk = Math.min(32 * 1024, data.length - offset);
   sftp.write(handle, data, offset, chunk, offset, (err) => {
     if (err) return done(err);
     if (offset + chunk >= data.length) return done();
     writeAll(sftp, handle, data, done, offset + chunk);
   });
+}
+
+type Retryable = UserError & { retryable?: boolean };
+
+function retryable(err: UserError): UserError {
+  (err as Retryable).retryable = true;
+  return err;
+}
+
+/** Only connection-level failures (refused, timed out, dropped during the handshake) are retried. */
+function isRetryable(err: unknown): boolean {
+  return err instanceof UserError && (err as Retryable).retryable === true;
 }

@@ -20,7 +20,11 @@ export class Report {
   table(header: string[], rows: Array<Array<string | number>>): this {
     const esc = (c: string | number) => String(c).replace(/\|/g, '\\|').replace(/\n/g, '<br>');
     this.parts.push(
-      [`| ${header.map(esc).join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n'),
+      [
+        `| ${header.map(esc).join(' | ')} |`,
+        `| ${header.map(() => '---').join(' | ')} |`,
+        ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
+      ].join('\n'),
     );
     return this;
   }

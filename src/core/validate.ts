@@ -13,24 +13,75 @@ interface Grammar {
 }
 
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const DOMAIN = '(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]{1,5})?)';
+const DOMAIN =
+  '(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]{1,5})?)';
 const REPOSITORY = `(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*`;
 const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
 const DIGEST = 'sha256:[a-f0-9]{64}';
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 
 export const grammars = {
-  tag: { pattern: new RegExp(`^${TAG}$`), max: 128, describe: 'a Docker tag: letters, digits, _ . - (not first), at most 128 characters', example: 'v1.2.3' },
-  digest: { pattern: new RegExp(`^${DIGEST}$`), max: 71, describe: 'a sha256 digest', example: 'sha256:<64 hex digits>' },
-  repository: { pattern: new RegExp(`^${REPOSITORY}$`), max: 255, describe: 'an image repository: lower-case path components, optional registry host[:port]', example: 'ghcr.io/acme/app' },
-  imageRef: { pattern: new RegExp(`^${REPOSITORY}(?::${TAG})?(?:@${DIGEST})?$`), max: 400, describe: 'an image reference repo[:tag][@sha256:digest]', example: 'ghcr.io/acme/app@sha256:…' },
-  service: { pattern: /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, max: 63, describe: 'a compose service name: letters, digits, _ . -', example: 'app' },
-  envVar: { pattern: /^[A-Za-z_][A-Za-z0-9_]{0,127}$/, max: 128, describe: 'an environment variable name: letters, digits, _ (not first digit)', example: 'OPENAI_API_KEY' },
-  name: { pattern: /^[a-z][a-z0-9-]{0,31}$/, max: 32, describe: 'a name: lower-case letters, digits and -, starting with a letter, at most 32', example: 'production' },
-  releaseId: { pattern: /^[0-9]{8}T[0-9]{6}Z-[a-z0-9]{1,40}$/, max: 57, describe: 'a release id like 20261127T140102Z-abc1234', example: '20261127T140102Z-abc1234' },
+  tag: {
+    pattern: new RegExp(`^${TAG}$`),
+    max: 128,
+    describe: 'a Docker tag: letters, digits, _ . - (not first), at most 128 characters',
+    example: 'v1.2.3',
+  },
+  digest: {
+    pattern: new RegExp(`^${DIGEST}$`),
+    max: 71,
+    describe: 'a sha256 digest',
+    example: 'sha256:<64 hex digits>',
+  },
+  repository: {
+    pattern: new RegExp(`^${REPOSITORY}$`),
+    max: 255,
+    describe: 'an image repository: lower-case path components, optional registry host[:port]',
+    example: 'ghcr.io/acme/app',
+  },
+  imageRef: {
+    pattern: new RegExp(`^${REPOSITORY}(?::${TAG})?(?:@${DIGEST})?$`),
+    max: 400,
+    describe: 'an image reference repo[:tag][@sha256:digest]',
+    example: 'ghcr.io/acme/app@sha256:…',
+  },
+  service: {
+    pattern: /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/,
+    max: 63,
+    describe: 'a compose service name: letters, digits, _ . -',
+    example: 'app',
+  },
+  envVar: {
+    pattern: /^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
+    max: 128,
+    describe: 'an environment variable name: letters, digits, _ (not first digit)',
+    example: 'OPENAI_API_KEY',
+  },
+  name: {
+    pattern: /^[a-z][a-z0-9-]{0,31}$/,
+    max: 32,
+    describe: 'a name: lower-case letters, digits and -, starting with a letter, at most 32',
+    example: 'production',
+  },
+  releaseId: {
+    pattern: /^[0-9]{8}T[0-9]{6}Z-[a-z0-9]{1,40}$/,
+    max: 57,
+    describe: 'a release id like 20261127T140102Z-abc1234',
+    example: '20261127T140102Z-abc1234',
+  },
   user: { pattern: /^[a-z_][a-z0-9_-]{0,31}$/, max: 32, describe: 'a Unix user name', example: 'deploy' },
-  hostname: { pattern: new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*|\\[[0-9A-Fa-f:.]{2,45}\\])$`), max: 253, describe: 'a host name, IPv4 address or [IPv6] address', example: 'app1.example.com' },
-  sha: { pattern: /^[a-f0-9]{7,40}$/, max: 40, describe: 'a git commit sha (7–40 hex digits)', example: 'abc1234' },
+  hostname: {
+    pattern: new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*|\\[[0-9A-Fa-f:.]{2,45}\\])$`),
+    max: 253,
+    describe: 'a host name, IPv4 address or [IPv6] address',
+    example: 'app1.example.com',
+  },
+  sha: {
+    pattern: /^[a-f0-9]{7,40}$/,
+    max: 40,
+    describe: 'a git commit sha (7–40 hex digits)',
+    example: 'abc1234',
+  },
 } satisfies Record<string, Grammar>;
 
 export type GrammarName = keyof typeof grammars;
@@ -70,7 +121,11 @@ export interface HostSpec {
 export function parseHostSpec(spec: string, where: string, defaultUser = 'deploy'): HostSpec {
   const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:@]+)(?::([0-9]{1,5}))?$/.exec(spec);
   if (!m) {
-    throw new UserError(where, `${show(spec)} is not user@host[:port]`, 'write it like deploy@app1.example.com:22');
+    throw new UserError(
+      where,
+      `${show(spec)} is not user@host[:port]`,
+      'write it like deploy@app1.example.com:22',
+    );
   }
   const user = validate('user', m[1] ?? defaultUser, `${where} (user)`);
   const host = validate('hostname', m[2], `${where} (host)`);
@@ -84,9 +139,14 @@ export function parseHostSpec(spec: string, where: string, defaultUser = 'deploy
  * (.., absolute paths, NUL, newlines).
  */
 export function confinedPath(root: string, relative: string, where: string): string {
-  if (/[\0\n\r]/.test(relative)) throw new UserError(where, `${show(relative)} contains a control character`, 'use a plain relative path');
+  if (/[\0\n\r]/.test(relative))
+    throw new UserError(where, `${show(relative)} contains a control character`, 'use a plain relative path');
   if (relative === '' || posix.isAbsolute(relative)) {
-    throw new UserError(where, `${show(relative)} must be a non-empty relative path`, `give a path inside ${root}`);
+    throw new UserError(
+      where,
+      `${show(relative)} must be a non-empty relative path`,
+      `give a path inside ${root}`,
+    );
   }
   const full = posix.normalize(posix.join(root, relative));
   const base = posix.normalize(root).replace(/\/$/, '');

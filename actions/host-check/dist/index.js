@@ -1,3 +1,7 @@
+import { dirname as __ragshipDirname } from 'node:path';
+import { fileURLToPath as __ragshipFileURLToPath } from 'node:url';
+const __filename = __ragshipFileURLToPath(import.meta.url);
+const __dirname = __ragshipDirname(__filename);
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
@@ -55181,6 +55185,9 @@ class errors_UserError extends Error {
         this.fix = fix;
     }
 }
+/** Bad input or configuration: the CLI exits 2 for these. */
+class ConfigError extends errors_UserError {
+}
 function isUserError(err) {
     return err instanceof errors_UserError;
 }
@@ -55528,7 +55535,10 @@ function hostPattern(host, port) {
     return port === 22 ? host : `[${host}]:${port}`;
 }
 function globMatch(pattern, text) {
-    const re = new RegExp(`^${pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+    const re = new RegExp(`^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`, 'i');
     return re.test(text);
 }
 function hostFieldMatches(field, name) {
@@ -55581,7 +55591,12 @@ function parsePins(pins, where) {
     return pins.map((pin) => {
         const m = FINGERPRINT.exec(pin.trim());
         if (!m) {
-            const hint = /^(MD5:)?([0-9a-f]{2}:){15}[0-9a-f]{2}$/i.test(pin.trim()) ? ' (that is an MD5/hex fingerprint)' : '';
+            const bare = pin.trim().replace(/^(?:[a-z0-9@.-]+\s+)?(?:MD5:|SHA256:)?/i, '');
+            const hint = /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/i.test(bare)
+                ? ' (that is an MD5 hex fingerprint)'
+                : /^(?:[0-9a-f]{64}|([0-9a-f]{2}:){31}[0-9a-f]{2})$/i.test(bare)
+                    ? ' (that is a hex fingerprint; ssh uses base64)'
+                    : '';
             throw new HostKeyError(where, `${JSON.stringify(pin)} is not a SHA256 host key fingerprint${hint}`, 'give "SHA256:<base64>" as printed by `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the host');
         }
         return { type: m[1], fingerprint: `SHA256:${m[2]}` };
@@ -55601,34 +55616,61 @@ function hostKeyAlgorithmsFor(types) {
     }
     return [...algs];
 }
+const FIX_MISMATCH = 'if the host was rebuilt, verify the new key out of band and update known_hosts/fingerprints; otherwise treat this as an attack and do not connect';
+/**
+ * Builds the verifier for one host. A policy with neither known_hosts nor pins is a
+ * configuration error (thrown here, before any connection); known_hosts without an
+ * entry for this host is an "unknown host" reported with the key the server offers.
+ */
 function hostKeyCheck(policy, host, port, where) {
     const pins = parsePins(policy.fingerprints ?? [], `${where} fingerprints`);
-    const { keys, revoked } = policy.knownHosts ? knownKeysFor(policy.knownHosts, host, port) : { keys: [], revoked: [] };
-    if (pins.length === 0 && keys.length === 0) {
-        throw new HostKeyError(where, `no trusted host key for ${hostPattern(host, port)} (host key checking fails closed)`, `add the host's line to known_hosts (ssh-keyscan -p ${port} ${host}, checked out of band) or pin its SHA256 fingerprint`);
+    if (pins.length === 0 && !policy.knownHosts?.trim()) {
+        throw new HostKeyError(where, `no known_hosts and no host key fingerprint given for ${hostPattern(host, port)} (host key checking fails closed)`, `pass known_hosts content (ssh-keyscan -p ${port} ${host}, checked out of band) or the host's SHA256 fingerprint`);
     }
+    const { keys, revoked } = policy.knownHosts
+        ? knownKeysFor(policy.knownHosts, host, port)
+        : { keys: [], revoked: [] };
     const expected = [
         ...keys.map((k) => `${k.type} ${fingerprint(k.blob)} (known_hosts)`),
         ...pins.map((p) => `${p.type ?? 'any type'} ${p.fingerprint} (pin)`),
     ];
+    const expectedText = expected.length
+        ? expected.join(', ')
+        : 'none (no known_hosts entry or pin for this host)';
     const pinTypes = pins.map((p) => p.type).filter((t) => !!t);
     const typed = pins.every((p) => p.type);
+    const known = keys.length > 0 || pins.length > 0;
     return {
-        algorithms: typed ? hostKeyAlgorithmsFor([...keys.map((k) => k.type), ...pinTypes]) : undefined,
+        algorithms: known && typed ? hostKeyAlgorithmsFor([...keys.map((k) => k.type), ...pinTypes]) : undefined,
+        expected,
         verify(blob) {
             const offered = `${keyTypeOf(blob)} ${fingerprint(blob)}`;
             if (revoked.some((k) => k.blob.equals(blob))) {
-                return { ok: false, error: new HostKeyError(where, `host key ${offered} is marked @revoked in known_hosts`, 'replace the host key and update known_hosts') };
+                return {
+                    ok: false,
+                    error: new HostKeyError(where, `host key ${offered} is marked @revoked in known_hosts`, 'replace the host key and update known_hosts'),
+                };
             }
             if (keys.some((k) => k.blob.equals(blob)))
                 return { ok: true };
             if (pins.some((p) => p.fingerprint === fingerprint(blob)))
                 return { ok: true };
-            const changed = keys.length > 0 || pins.length > 0;
+            if (!known) {
+                return {
+                    ok: false,
+                    error: new HostKeyError(where, `unknown host ${hostPattern(host, port)}: offered ${offered}; expected ${expectedText}`, `verify ${fingerprint(blob)} out of band (ssh-keygen -lf on the host), then add the host's line to known_hosts or pin the fingerprint`),
+                };
+            }
             return {
                 ok: false,
-                error: new HostKeyError(where, `${changed ? 'HOST KEY MISMATCH' : 'unknown host key'} for ${hostPattern(host, port)}: offered ${offered}; expected ${expected.join(', ')}`, 'if the host was rebuilt, verify the new key out of band and update known_hosts/fingerprints; otherwise treat this as an attack and do not connect'),
+                error: new HostKeyError(where, `HOST KEY MISMATCH for ${hostPattern(host, port)}: offered ${offered}; expected ${expectedText}`, FIX_MISMATCH),
             };
+        },
+        noCommonType(offeredBlob) {
+            const offered = offeredBlob
+                ? `${keyTypeOf(offeredBlob)} ${fingerprint(offeredBlob)}`
+                : 'no key of those types';
+            return new HostKeyError(where, `HOST KEY MISMATCH for ${hostPattern(host, port)}: the server offers no host key of the trusted type(s); offered ${offered}; expected ${expectedText}`, FIX_MISMATCH);
         },
     };
 }
@@ -55702,19 +55744,22 @@ class RemoteHost {
         return this.connecting;
     }
     async connectWithRetry() {
-        const attempts = this.options.connectAttempts ?? 3;
+        const attempts = Math.max(1, this.options.connectAttempts ?? 3);
         let lastError;
         for (let i = 1; i <= attempts; i++) {
             try {
-                const sock = this.options.jump ? await this.openJump() : undefined;
-                const client = await this.connectOnce(this.options, sock);
+                const client = this.options.jump
+                    ? await this.connectOnce(this.options, () => this.openJump())
+                    : await this.connectOnce(this.options);
                 this.client = client;
                 return client;
             }
             catch (err) {
                 lastError = err;
+                this.jumpClient?.end();
+                this.jumpClient = undefined;
                 // A wrong host key or a refused login will not fix itself: no retry.
-                if (err instanceof errors_UserError && !err.retryable)
+                if (!isRetryable(err))
                     throw err;
                 if (i < attempts) {
                     this.options.logger?.warn(`${this.label}: connect attempt ${i}/${attempts} failed (${err.message}); retrying`);
@@ -55724,18 +55769,56 @@ class RemoteHost {
         }
         throw lastError;
     }
+    /** A stream to the target through the (verified) jump host; the jump connection is reused. */
     async openJump() {
         const jump = this.options.jump;
-        this.jumpClient = await this.connectOnce(jump);
+        if (!this.jumpClient)
+            this.jumpClient = await this.connectOnce({
+                ...jump,
+                label: jump.label ?? `jump ${jump.user}@${jump.host}:${jump.port ?? 22}`,
+            });
+        const jumpClient = this.jumpClient;
         const port = this.options.port ?? 22;
         return new Promise((resolve, reject) => {
-            this.jumpClient.forwardOut('127.0.0.1', 0, this.options.host, port, (err, stream) => err ? reject(new errors_UserError(this.label, `jump host could not reach ${this.options.host}:${port}: ${err.message}`, 'check the target address from the jump host')) : resolve(stream));
+            jumpClient.forwardOut('127.0.0.1', 0, this.options.host, port, (err, stream) => err
+                ? reject(retryable(new errors_UserError(this.label, `jump host could not reach ${this.options.host}:${port}: ${err.message}`, 'check the target address from the jump host')))
+                : resolve(stream));
         });
     }
-    connectOnce(opts, sock) {
+    async connectOnce(opts, openSock) {
         const port = opts.port ?? 22;
         const where = opts.label ?? `${opts.user}@${opts.host}:${port}`;
         const check = hostKeyCheck(opts.hostKeys, opts.host, port, where);
+        try {
+            return await this.handshake(opts, check, openSock ? await openSock() : undefined, false);
+        }
+        catch (err) {
+            // The server offered none of the trusted key types: learn which key it does offer
+            // (a second handshake that never authenticates) so the message can show it.
+            if (check.algorithms && err instanceof Error && /no matching host key/i.test(err.message)) {
+                const offered = await this.probeHostKey(opts, openSock ? await openSock() : undefined);
+                throw check.noCommonType(offered);
+            }
+            throw err;
+        }
+    }
+    async probeHostKey(opts, sock) {
+        let offered;
+        const refuse = () => new HostKeyError(opts.host, 'host key probe', '');
+        const probe = {
+            expected: [],
+            verify: (blob) => {
+                offered = blob;
+                return { ok: false, error: refuse() };
+            },
+            noCommonType: refuse,
+        };
+        await this.handshake(opts, probe, sock, true).catch(() => undefined);
+        return offered;
+    }
+    handshake(opts, check, sock, probe) {
+        const port = opts.port ?? 22;
+        const where = opts.label ?? `${opts.user}@${opts.host}:${port}`;
         return new Promise((resolve, reject) => {
             const client = new lib.Client();
             let hostKeyError;
@@ -55757,19 +55840,18 @@ class RemoteHost {
             client.on('error', (err) => {
                 if (hostKeyError)
                     return fail(hostKeyError);
-                const message = err.message;
                 if (err.level === 'client-authentication') {
                     return fail(new errors_UserError(where, `the server refused the SSH key for user ${opts.user}`, `add the deploy public key to ~${opts.user}/.ssh/authorized_keys on the host`));
                 }
-                const e = new errors_UserError(where, `cannot connect: ${message}`, 'check the host, port and firewall');
-                e.retryable = true;
-                fail(e);
+                if (/no matching host key/i.test(err.message))
+                    return fail(new errors_UserError(where, `cannot connect: ${err.message}`, 'check the host key types'));
+                fail(retryable(new errors_UserError(where, `cannot connect: ${err.message}`, 'check the host, port and firewall')));
             });
             client.on('close', () => {
                 if (hostKeyError)
                     fail(hostKeyError);
                 else
-                    fail(Object.assign(new errors_UserError(where, 'connection closed during the handshake', 'check sshd on the host'), { retryable: true }));
+                    fail(retryable(new errors_UserError(where, 'connection closed during the handshake', 'check sshd on the host')));
             });
             const config = {
                 host: sock ? undefined : opts.host,
@@ -55781,7 +55863,7 @@ class RemoteHost {
                 readyTimeout: opts.connectTimeoutMs ?? 15_000,
                 keepaliveInterval: opts.keepaliveIntervalMs ?? 10_000,
                 keepaliveCountMax: 3,
-                algorithms: check.algorithms ? { serverHostKey: check.algorithms } : undefined,
+                algorithms: check.algorithms && !probe ? { serverHostKey: check.algorithms } : undefined,
                 hostVerifier: (key) => {
                     const verdict = check.verify(key);
                     if (!verdict.ok)
@@ -55789,8 +55871,15 @@ class RemoteHost {
                     return verdict.ok;
                 },
                 authHandler: (_methods, _partial, next) => {
+                    if (probe)
+                        return next(false);
                     this.authAttempted = true;
-                    next({ type: 'publickey', username: opts.user, key: opts.privateKey, passphrase: opts.passphrase });
+                    next({
+                        type: 'publickey',
+                        username: opts.user,
+                        key: opts.privateKey,
+                        passphrase: opts.passphrase,
+                    });
                 },
             };
             client.connect(config);
@@ -55871,32 +55960,41 @@ class RemoteHost {
         }));
     }
     /**
-     * Runs argv with streaming stdout (for large transfers such as backups).
-     * `done` rejects like exec() does; the stream ends when the command ends.
+     * Runs argv with streaming stdout (for large transfers such as backups): nothing is
+     * buffered beyond the stream's high-water mark, and backpressure reaches the remote
+     * command. `input` streams into the command's stdin. `done` rejects like exec() does
+     * (non-zero exit, signal, or no exit status); the stdout stream then errors too.
      */
     async execStream(argv, options = {}) {
         const client = await this.connect();
+        const line = commandLine(argv);
+        this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line} (streaming)`);
         const out = new external_node_stream_.PassThrough();
+        // `done` carries the failure; a consumer that only awaits `done` must not crash on the stream error.
+        out.on('error', () => { });
         const started = performance.now();
         const done = this.track((reject) => new Promise((resolve) => {
-            client.exec(commandLine(argv), (err, channel) => {
+            client.exec(line, (err, channel) => {
                 if (err)
                     return reject(new CommandError(argv[0] ?? '', null, err.message, options.where ?? this.label));
                 let stderr = '';
                 let code = null;
+                let signal = null;
+                channel.stderr.setEncoding('utf8');
                 channel.stderr.on('data', (c) => {
-                    stderr = (stderr + c.toString('utf8')).slice(-8192);
+                    stderr = (stderr + c).slice(-8192);
+                    options.onStderr?.(c);
                 });
-                channel.on('exit', (c) => {
+                channel.on('exit', (c, s) => {
                     code = c;
+                    signal = s ?? null;
                 });
-                channel.pipe(out);
+                channel.pipe(out, { end: false });
                 channel.on('close', () => {
-                    if (code === null || code !== 0) {
-                        const e = new CommandError(describe(argv), code, tail(stderr), options.where ?? this.label);
-                        out.destroy(e);
-                        return reject(e);
+                    if (code !== 0) {
+                        return reject(new CommandError(describe(argv), code, tail(stderr), options.where ?? this.label, signal ?? undefined));
                     }
+                    out.end();
                     resolve({ code, signal: null, stdout: '', stderr, durationMs: performance.now() - started });
                 });
                 feed(channel, options.input);
@@ -55908,7 +56006,9 @@ class RemoteHost {
     async sftp() {
         const client = await this.connect();
         if (!this.sftpSession) {
-            this.sftpSession = new Promise((resolve, reject) => client.sftp((err, sftp) => (err ? reject(new errors_UserError(this.label, `SFTP unavailable: ${err.message}`, 'enable the sftp subsystem in sshd_config')) : resolve(sftp))));
+            this.sftpSession = new Promise((resolve, reject) => client.sftp((err, sftp) => err
+                ? reject(new errors_UserError(this.label, `SFTP unavailable: ${err.message}`, 'enable the sftp subsystem in sshd_config'))
+                : resolve(sftp)));
         }
         return this.sftpSession;
     }
@@ -55947,7 +56047,9 @@ class RemoteHost {
         return this.track((reject) => new Promise((resolve) => {
             sftp.readFile(path, (err, data) => {
                 if (err)
-                    return err.code === 2 ? resolve(undefined) : reject(new errors_UserError(this.label, `cannot read ${path}: ${err.message}`, 'check permissions'));
+                    return err.code === 2
+                        ? resolve(undefined)
+                        : reject(new errors_UserError(this.label, `cannot read ${path}: ${err.message}`, 'check permissions'));
                 resolve(data);
             });
         }));
@@ -55984,6 +56086,14 @@ function writeAll(sftp, handle, data, done, offset = 0) {
         writeAll(sftp, handle, data, done, offset + chunk);
     });
 }
+function retryable(err) {
+    err.retryable = true;
+    return err;
+}
+/** Only connection-level failures (refused, timed out, dropped during the handshake) are retried. */
+function isRetryable(err) {
+    return err instanceof errors_UserError && err.retryable === true;
+}
 
 ;// CONCATENATED MODULE: ./src/core/report.ts
 /**
@@ -56006,7 +56116,11 @@ class Report {
     }
     table(header, rows) {
         const esc = (c) => String(c).replace(/\|/g, '\\|').replace(/\n/g, '<br>');
-        this.parts.push([`| ${header.map(esc).join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n'));
+        this.parts.push([
+            `| ${header.map(esc).join(' | ')} |`,
+            `| ${header.map(() => '---').join(' | ')} |`,
+            ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
+        ].join('\n'));
         return this;
     }
     code(text, lang = '') {
@@ -56033,17 +56147,67 @@ const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
 const DIGEST = 'sha256:[a-f0-9]{64}';
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
 const grammars = {
-    tag: { pattern: new RegExp(`^${TAG}$`), max: 128, describe: 'a Docker tag: letters, digits, _ . - (not first), at most 128 characters', example: 'v1.2.3' },
-    digest: { pattern: new RegExp(`^${DIGEST}$`), max: 71, describe: 'a sha256 digest', example: 'sha256:<64 hex digits>' },
-    repository: { pattern: new RegExp(`^${REPOSITORY}$`), max: 255, describe: 'an image repository: lower-case path components, optional registry host[:port]', example: 'ghcr.io/acme/app' },
-    imageRef: { pattern: new RegExp(`^${REPOSITORY}(?::${TAG})?(?:@${DIGEST})?$`), max: 400, describe: 'an image reference repo[:tag][@sha256:digest]', example: 'ghcr.io/acme/app@sha256:…' },
-    service: { pattern: /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/, max: 63, describe: 'a compose service name: letters, digits, _ . -', example: 'app' },
-    envVar: { pattern: /^[A-Za-z_][A-Za-z0-9_]{0,127}$/, max: 128, describe: 'an environment variable name: letters, digits, _ (not first digit)', example: 'OPENAI_API_KEY' },
-    name: { pattern: /^[a-z][a-z0-9-]{0,31}$/, max: 32, describe: 'a name: lower-case letters, digits and -, starting with a letter, at most 32', example: 'production' },
-    releaseId: { pattern: /^[0-9]{8}T[0-9]{6}Z-[a-z0-9]{1,40}$/, max: 57, describe: 'a release id like 20261127T140102Z-abc1234', example: '20261127T140102Z-abc1234' },
+    tag: {
+        pattern: new RegExp(`^${TAG}$`),
+        max: 128,
+        describe: 'a Docker tag: letters, digits, _ . - (not first), at most 128 characters',
+        example: 'v1.2.3',
+    },
+    digest: {
+        pattern: new RegExp(`^${DIGEST}$`),
+        max: 71,
+        describe: 'a sha256 digest',
+        example: 'sha256:<64 hex digits>',
+    },
+    repository: {
+        pattern: new RegExp(`^${REPOSITORY}$`),
+        max: 255,
+        describe: 'an image repository: lower-case path components, optional registry host[:port]',
+        example: 'ghcr.io/acme/app',
+    },
+    imageRef: {
+        pattern: new RegExp(`^${REPOSITORY}(?::${TAG})?(?:@${DIGEST})?$`),
+        max: 400,
+        describe: 'an image reference repo[:tag][@sha256:digest]',
+        example: 'ghcr.io/acme/app@sha256:…',
+    },
+    service: {
+        pattern: /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/,
+        max: 63,
+        describe: 'a compose service name: letters, digits, _ . -',
+        example: 'app',
+    },
+    envVar: {
+        pattern: /^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
+        max: 128,
+        describe: 'an environment variable name: letters, digits, _ (not first digit)',
+        example: 'OPENAI_API_KEY',
+    },
+    name: {
+        pattern: /^[a-z][a-z0-9-]{0,31}$/,
+        max: 32,
+        describe: 'a name: lower-case letters, digits and -, starting with a letter, at most 32',
+        example: 'production',
+    },
+    releaseId: {
+        pattern: /^[0-9]{8}T[0-9]{6}Z-[a-z0-9]{1,40}$/,
+        max: 57,
+        describe: 'a release id like 20261127T140102Z-abc1234',
+        example: '20261127T140102Z-abc1234',
+    },
     user: { pattern: /^[a-z_][a-z0-9_-]{0,31}$/, max: 32, describe: 'a Unix user name', example: 'deploy' },
-    hostname: { pattern: new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*|\\[[0-9A-Fa-f:.]{2,45}\\])$`), max: 253, describe: 'a host name, IPv4 address or [IPv6] address', example: 'app1.example.com' },
-    sha: { pattern: /^[a-f0-9]{7,40}$/, max: 40, describe: 'a git commit sha (7–40 hex digits)', example: 'abc1234' },
+    hostname: {
+        pattern: new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*|\\[[0-9A-Fa-f:.]{2,45}\\])$`),
+        max: 253,
+        describe: 'a host name, IPv4 address or [IPv6] address',
+        example: 'app1.example.com',
+    },
+    sha: {
+        pattern: /^[a-f0-9]{7,40}$/,
+        max: 40,
+        describe: 'a git commit sha (7–40 hex digits)',
+        example: 'abc1234',
+    },
 };
 function show(value) {
     const s = JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
@@ -56053,13 +56217,13 @@ function show(value) {
 function validate(kind, value, where) {
     const g = grammars[kind];
     if (typeof value !== 'string' || value === '') {
-        throw new errors_UserError(where, `is empty; expected ${g.describe}`, `set it, e.g. ${g.example}`);
+        throw new ConfigError(where, `is empty; expected ${g.describe}`, `set it, e.g. ${g.example}`);
     }
     if (value.length > g.max) {
-        throw new errors_UserError(where, `${show(value)} is longer than ${g.max} characters`, `use ${g.describe}`);
+        throw new ConfigError(where, `${show(value)} is longer than ${g.max} characters`, `use ${g.describe}`);
     }
     if (!g.pattern.test(value)) {
-        throw new errors_UserError(where, `${show(value)} is not ${g.describe}`, `use a value like ${g.example}`);
+        throw new ConfigError(where, `${show(value)} is not ${g.describe}`, `use a value like ${g.example}`);
     }
     return value;
 }
@@ -56071,13 +56235,13 @@ function isValid(kind, value) {
 function parseHostSpec(spec, where, defaultUser = 'deploy') {
     const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:@]+)(?::([0-9]{1,5}))?$/.exec(spec);
     if (!m) {
-        throw new errors_UserError(where, `${show(spec)} is not user@host[:port]`, 'write it like deploy@app1.example.com:22');
+        throw new ConfigError(where, `${show(spec)} is not user@host[:port]`, 'write it like deploy@app1.example.com:22');
     }
     const user = validate('user', m[1] ?? defaultUser, `${where} (user)`);
     const host = validate('hostname', m[2], `${where} (host)`);
     const port = m[3] ? Number(m[3]) : 22;
     if (port < 1 || port > 65535)
-        throw new errors_UserError(where, `port ${port} is out of range`, 'use 1–65535');
+        throw new ConfigError(where, `port ${port} is out of range`, 'use 1–65535');
     return { user, host: host.replace(/^\[|\]$/g, ''), port };
 }
 /**
