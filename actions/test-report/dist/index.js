@@ -1,3 +1,7 @@
+import { dirname as __ragshipDirname } from 'node:path';
+import { fileURLToPath as __ragshipFileURLToPath } from 'node:url';
+const __filename = __ragshipFileURLToPath(import.meta.url);
+const __dirname = __ragshipDirname(__filename);
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
@@ -32121,7 +32125,9 @@ function parseJUnit(xml, options = {}) {
                 line: found.line ?? declaredLine,
                 status,
                 seconds: num(tc.attrs.time),
-                message: problem ? (problem.attrs.message?.trim() || details?.split('\n')[0] || problem.attrs.type || status) : undefined,
+                message: problem
+                    ? problem.attrs.message?.trim() || details?.split('\n')[0] || problem.attrs.type || status
+                    : undefined,
                 details,
             });
         }
@@ -32136,7 +32142,10 @@ function parseJUnit(xml, options = {}) {
                 status: 'errored',
                 seconds: num(suite.attrs.time),
                 message: 'the suite reported errors but no test cases (it may have failed to load)',
-                details: suite.children.map((c) => c.text.trim()).filter(Boolean).join('\n') || undefined,
+                details: suite.children
+                    .map((c) => c.text.trim())
+                    .filter(Boolean)
+                    .join('\n') || undefined,
             });
         }
     }
@@ -32184,7 +32193,16 @@ function renderReport(title, result, files) {
     const { totals } = result;
     const bad = totals.failed + totals.errored;
     const report = new Report().heading(`${bad ? '❌' : '✅'} ${title}`);
-    report.table(['tests', 'passed', 'failed', 'errors', 'skipped', 'time'], [[totals.tests, totals.passed, totals.failed, totals.errored, totals.skipped, `${totals.seconds.toFixed(1)} s`]]);
+    report.table(['tests', 'passed', 'failed', 'errors', 'skipped', 'time'], [
+        [
+            totals.tests,
+            totals.passed,
+            totals.failed,
+            totals.errored,
+            totals.skipped,
+            `${totals.seconds.toFixed(1)} s`,
+        ],
+    ]);
     const byFile = new Map();
     for (const c of result.cases) {
         const key = c.file ?? (c.classname || c.suite || '(unknown)');
@@ -32198,12 +32216,19 @@ function renderReport(title, result, files) {
             return { failing, row: [failing ? '❌' : '✅', file, cs.length, n('passed'), failing, n('skipped')] };
         })
             .sort((a, b) => b.failing - a.failing);
-        report.details(`Per file (${byFile.size})`, new Report().table(['', 'file', 'tests', 'passed', 'failed', 'skipped'], rows.map((r) => r.row)).toString());
+        report.details(`Per file (${byFile.size})`, new Report()
+            .table(['', 'file', 'tests', 'passed', 'failed', 'skipped'], rows.map((r) => r.row))
+            .toString());
     }
     const failures = result.cases.filter((c) => c.status === 'failed' || c.status === 'errored');
     if (failures.length) {
         report.heading('Failures', 3);
-        report.table(['', 'test', 'where', 'message'], failures.map((c) => [ICON[c.status], c.suite && c.suite !== c.file ? `${c.suite} › ${c.name}` : c.name, where(c), (c.message ?? '').slice(0, 200)]));
+        report.table(['', 'test', 'where', 'message'], failures.map((c) => [
+            ICON[c.status],
+            c.suite && c.suite !== c.file ? `${c.suite} › ${c.name}` : c.name,
+            where(c),
+            (c.message ?? '').slice(0, 200),
+        ]));
         for (const c of failures.slice(0, 20)) {
             if (c.details)
                 report.details(`${c.name}`, `\`\`\`\n${c.details.slice(0, 4000)}\n\`\`\``);
@@ -32213,12 +32238,19 @@ function renderReport(title, result, files) {
     return report;
 }
 function annotationFor(c) {
-    const body = [c.message, c.details && c.details !== c.message ? c.details.split('\n').slice(0, 12).join('\n') : '']
+    const body = [
+        c.message,
+        c.details && c.details !== c.message ? c.details.split('\n').slice(0, 12).join('\n') : '',
+    ]
         .filter(Boolean)
         .join('\n');
     return {
         message: body || `${c.status}: ${c.name}`,
-        annotation: { title: `${c.status === 'errored' ? 'Error' : 'Failed'}: ${c.name}`.slice(0, 250), file: c.file, startLine: c.line },
+        annotation: {
+            title: `${c.status === 'errored' ? 'Error' : 'Failed'}: ${c.name}`.slice(0, 250),
+            file: c.file,
+            startLine: c.line,
+        },
     };
 }
 function runTestReport(inputs, logger) {
@@ -32244,7 +32276,12 @@ function runTestReport(inputs, logger) {
     const rel = files.map((f) => f.replace(`${inputs.workspace.replace(/\/$/, '')}/`, ''));
     const t = result.totals;
     logger.info(`${t.tests} tests: ${t.passed} passed, ${t.failed} failed, ${t.errored} errors, ${t.skipped} skipped`);
-    return { report: renderReport(inputs.title, result, rel), totals: result.totals, files: rel, annotated: shown.length };
+    return {
+        report: renderReport(inputs.title, result, rel),
+        totals: result.totals,
+        files: rel,
+        annotated: shown.length,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/actions/test-report.ts
