@@ -49,6 +49,31 @@ export interface BuildPushInputs {
   now?: Date;
 }
 
+const CACHE_MODES: readonly CacheMode[] = ['gha', 'registry', 'local', 'none'];
+const BUILDERS: readonly BuilderChoice[] = ['auto', 'buildx', 'legacy'];
+
+export function parseCacheMode(value: string): CacheMode {
+  const v = value.trim().toLowerCase() as CacheMode;
+  if (!CACHE_MODES.includes(v))
+    throw new ConfigError(
+      'cache',
+      `${JSON.stringify(value)} is not a cache mode`,
+      `use one of ${CACHE_MODES.join(', ')}`,
+    );
+  return v;
+}
+
+export function parseBuilder(value: string): BuilderChoice {
+  const v = value.trim().toLowerCase() as BuilderChoice;
+  if (!BUILDERS.includes(v))
+    throw new ConfigError(
+      'builder',
+      `${JSON.stringify(value)} is not a builder`,
+      `use one of ${BUILDERS.join(', ')}`,
+    );
+  return v;
+}
+
 const SECRET_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 const SCOPE = /^[A-Za-z0-9_.-]{1,100}$/;
 const PLATFORM = /^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/;

@@ -172,22 +172,20 @@ export function computeLabels(
   return out;
 }
 
-/** `k=v` lines (labels, build args) into a record; keys validated, values kept verbatim. */
+/** `k=v` lines (labels, build args, secrets) into a record; keys validated, values kept verbatim. */
 export function parseKeyValues(
   lines: string[],
   where: string,
-  key: RegExp = /^[A-Za-z0-9_.-]+$/,
+  options: { secret?: boolean } = {},
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [i, line] of lines.entries()) {
     const at = line.indexOf('=');
     const k = at > 0 ? line.slice(0, at).trim() : '';
-    if (!k || !key.test(k)) {
-      throw new ConfigError(
-        `${where}[${i}]`,
-        `${JSON.stringify(line.slice(0, 60))} is not KEY=value`,
-        'write one KEY=value per line',
-      );
+    if (!k || !/^[A-Za-z0-9_.-]+$/.test(k)) {
+      // A malformed secret line is never echoed back: it may be the secret itself.
+      const shown = options.secret ? `line ${i + 1}` : JSON.stringify(line.slice(0, 60));
+      throw new ConfigError(`${where}[${i}]`, `${shown} is not KEY=value`, 'write one KEY=value per line');
     }
     out[k] = line.slice(at + 1);
   }

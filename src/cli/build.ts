@@ -1,0 +1,131 @@
+import { tmpdir } from 'node:os';
+import type { Command } from 'commander';
+import { metadataOf, runBuildPush } from '../build/build-push.js';
+import type { GitContext } from '../build/git-context.js';
+import { parseBuilder, parseCacheMode } from '../build/inputs.js';
+import { parseKeyValues } from '../build/tags.js';
+import { ConfigError } from '../core/errors.js';
+import { execLocal } from '../core/exec.js';
+import { collect, readSecretFile } from './options.js';
+import type { CliContext } from './program.js';
+
+async function git(args: string[], cwd: string): Promise<string> {
+  try {
+    const r = await execLocal(['git', ...args], { cwd, allowFailure: true });
+    return r.code === 0 ? r.stdout.trim() : '';
+  } catch {
+    return '';
+  }
+}
+
+/** The CLI's git context: flags win, else what `git` says about the checkout of the build context. */
+async function gitContext(opts: Record<string, string | undefined>, cwd: string): Promise<GitContext> {
+  const sha = opts.sha ?? (await git(['rev-parse', 'HEAD'], cwd));
+  const tag = await git(['describe', '--exact-match', '--tags', 'HEAD'], cwd);
+  const ref =
+    opts.ref ?? ((await git(['symbolic-ref', '-q', 'HEAD'], cwd)) || (tag ? `refs/tags/${tag}` : ''));
+  const originHead = (await git(['symbolic-ref', '-q', 'refs/remotes/origin/HEAD'], cwd)).replace(
+    'refs/remotes/origin/',
+    '',
+  );
+  const url =
+    opts.sourceUrl ??
+    (await git(['config', '--get', 'remote.origin.url'], cwd))
+      .replace(/^git@([^:]+):/, 'https://$1/')
+      .replace(/\.git$/, '');
+  return {
+    eventName: opts.event ?? 'push',
+    ref,
+    sha,
+    prNumber: opts.pr ? Number(opts.pr) : undefined,
+    prHeadSha: opts.pr ? sha : undefined,
+    defaultBranch: opts.defaultBranch ?? (originHead || 'main'),
+    repository: { htmlUrl: /^https:\/\//.test(url) ? url : undefined },
+  };
+}
+
+export function registerBuild(program: Command, ctx: () => CliContext): void {
+  program
+    .command('build')
+    .description(
+      'build the multi-stage image and push it with computed tags and OCI labels; prints the digest',
+    )
+    .requiredOption('--image <name>', 'image name inside the registry, e.g. acme/rag-app')
+    .option('--registry <host[:port]>', 'registry host (empty = Docker Hub)', '')
+    .option(
+      '--username <user>',
+      'registry user (password from --password-file or env RAGSHIP_REGISTRY_PASSWORD)',
+    )
+    .option('--password-file <path>', 'file holding the registry password or token')
+    .option('--no-push', 'only build and load the image locally')
+    .option('--context <dir>', 'build context', '.')
+    .option('--file <path>', 'Dockerfile (default <context>/Dockerfile)')
+    .option('--target <stage>', 'multi-stage target')
+    .option('--build-arg <KEY=value>', 'build argument (repeatable; never secrets)', collect)
+    .option(
+      '--secret-env <id=ENV_NAME>',
+      'build secret read from an environment variable (repeatable)',
+      collect,
+    )
+    .option('--secret-file <id=path>', 'build secret read from a file (repeatable)', collect)
+    .option('--platform <os/arch>', 'target platform (repeatable; buildx only)', collect)
+    .option('--tag <tag>', 'extra raw tag (repeatable)', collect)
+    .option('--label <key=value>', 'extra label (repeatable)', collect)
+    .option('--cache <mode>', 'gha | registry | local | none', 'none')
+    .option('--cache-scope <scope>', 'cache scope (default: image name + target)')
+    .option('--cache-dir <dir>', 'folder for --cache local')
+    .option('--provenance', 'attach a provenance attestation (buildx)')
+    .option('--sbom', 'attach an SBOM attestation (buildx)')
+    .option('--builder <auto|buildx|legacy>', 'which builder to use', 'auto')
+    .option('--event <name>', 'event the tags are computed for: push, pull_request, schedule', 'push')
+    .option('--ref <ref>', 'git ref (default: the checked-out branch or tag)')
+    .option('--sha <sha>', 'git commit (default: HEAD)')
+    .option('--pr <number>', 'pull request number (with --event pull_request)')
+    .option('--default-branch <name>', 'branch that gets `latest` (default: origin HEAD, else main)')
+    .option('--source-url <url>', 'repository URL for org.opencontainers.image.source')
+    .action(async (opts) => {
+      const { logger, print } = ctx();
+      const secrets: Record<string, string> = {};
+      for (const [id, envName] of Object.entries(parseKeyValues(opts.secretEnv ?? [], 'secret-env'))) {
+        const value = process.env[envName];
+        if (!value)
+          throw new ConfigError(
+            `--secret-env ${id}`,
+            `environment variable ${envName} is empty`,
+            'export it before running ragship build',
+          );
+        secrets[id] = value;
+      }
+      const password = opts.username
+        ? readSecretFile(opts.passwordFile, 'RAGSHIP_REGISTRY_PASSWORD', 'password')
+        : undefined;
+      const result = await runBuildPush(
+        {
+          context: opts.context,
+          file: opts.file,
+          target: opts.target,
+          buildArgs: parseKeyValues(opts.buildArg ?? [], 'build-arg'),
+          secrets,
+          secretFiles: parseKeyValues(opts.secretFile ?? [], 'secret-file'),
+          platforms: opts.platform ?? [],
+          registry: opts.registry,
+          image: opts.image,
+          username: opts.username,
+          password,
+          push: opts.push,
+          cache: parseCacheMode(opts.cache),
+          cacheScope: opts.cacheScope,
+          cacheDir: opts.cacheDir,
+          provenance: !!opts.provenance,
+          sbom: !!opts.sbom,
+          tags: opts.tag ?? [],
+          labels: parseKeyValues(opts.label ?? [], 'label'),
+          builder: parseBuilder(opts.builder),
+          git: await gitContext(opts, opts.context),
+          tempDir: tmpdir(),
+        },
+        { exec: execLocal, logger },
+      );
+      print(metadataOf(result), result.image ?? result.imageId);
+    });
+}
