@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../core/errors.js';
+import { parseHostSpec } from '../core/validate.js';
+import { configSchema, type EnvironmentConfig, type RagshipConfig } from './schema.js';
+
+/** Dotted key path of a zod issue, e.g. environments.production.roles.web.hosts[0]. */
+export function keyPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out || '(top level)';
+}
+
+function fixFor(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `remove ${issue.keys.map((k) => `\`${k}\``).join(', ')} (check the spelling against docs/deploy.md)`;
+    case 'invalid_type':
+      return issue.input === undefined ? 'add this key' : `use a ${issue.expected}`;
+    case 'invalid_value':
+      return `use one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    default:
+      return 'fix the value';
+  }
+}
+
+/** Parses and validates ragship.yml text; every error names the key and the fix. */
+export function parseConfig(text: string, file = 'ragship.yml'): RagshipConfig {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(file, `is not valid YAML: ${(err as Error).message}`, 'fix the YAML syntax');
+  }
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const issues = result.error.issues.slice(0, 10);
+    const first = issues[0]!;
+    if (issues.length === 1)
+      throw new ConfigError(`${file} ${keyPath(first.path)}`, first.message, fixFor(first));
+    const lines = issues.map((i) => `${keyPath(i.path)}: ${i.message} — ${fixFor(i)}`);
+    throw new ConfigError(file, `${issues.length} problems:\n${lines.join('\n')}`, '');
+  }
+  const config = result.data;
+  // Host specs have their own grammar with better messages than a regex.
+  for (const [envName, env] of Object.entries(config.environments)) {
+    for (const [roleName, role] of Object.entries(env.roles)) {
+      for (const [i, h] of role.hosts.entries())
+        parseHostSpec(h, `${file} environments.${envName}.roles.${roleName}.hosts[${i}]`);
+      if (role.strategy === 'zero-downtime' && !role.proxy) {
+        throw new ConfigError(
+          `${file} environments.${envName}.roles.${roleName}.proxy`,
+          'is required for strategy zero-downtime',
+          'name the nginx service, upstream, port and file, or use strategy: recreate',
+        );
+      }
+    }
+  }
+  return config;
+}
+
+export function loadConfig(path: string): RagshipConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(
+      path,
+      `cannot be read: ${(err as Error).message}`,
+      'create ragship.yml at the repo root or pass --config',
+    );
+  }
+  return parseConfig(text, path);
+}
+
+export function environmentOf(config: RagshipConfig, name: string, where = 'environment'): EnvironmentConfig {
+  const env = config.environments[name];
+  if (!env) {
+    throw new ConfigError(
+      where,
+      `${JSON.stringify(name)} is not defined in ragship.yml`,
+      `use one of: ${Object.keys(config.environments).join(', ')}`,
+    );
+  }
+  return env;
+}

@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { grammars } from '../core/validate.js';
+
+/**
+ * The `ragship.yml` schema. Every string that can reach a host is checked against the anchored
+ * grammars of src/core/validate.ts here, so a loaded config is safe to turn into argv.
+ */
+const fromGrammar = (kind: keyof typeof grammars) =>
+  z.string().refine((v) => v.length <= grammars[kind].max && grammars[kind].pattern.test(v), {
+    message: `must be ${grammars[kind].describe} (e.g. ${grammars[kind].example})`,
+  });
+
+/** "90s", "15m", "2h" or a number of seconds → seconds. */
+export const duration = z
+  .union([
+    z.number().nonnegative(),
+    z.string().regex(/^[0-9]+(?:\.[0-9]+)?(?:ms|s|m|h)?$/, 'must be a duration like 30s, 15m or 1h'),
+  ])
+  .transform((v) => {
+    if (typeof v === 'number') return v;
+    const m = /^([0-9.]+)(ms|s|m|h)?$/.exec(v)!;
+    const n = Number(m[1]);
+    return m[2] === 'ms' ? n / 1000 : m[2] === 'm' ? n * 60 : m[2] === 'h' ? n * 3600 : n;
+  });
+
+const relativeFile = z
+  .string()
+  .regex(
+    /^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9_.\-/]{1,200}$/,
+    'must be a relative path inside the app repo (letters, digits, _ . - /; no ..)',
+  );
+
+const httpPath = z.string().regex(/^\/[A-Za-z0-9_.~\-/]*$/, 'must be an absolute URL path like /health');
+
+export const healthSchema = z
+  .object({
+    /** HTTP path probed on the container's address; or `compose` to wait for the compose healthcheck. */
+    http: httpPath.optional(),
+    compose: z.boolean().optional(),
+    port: z.number().int().min(1).max(65535).default(3000),
+    /** OpenAI-compatible server: after `http`, require /v1/models and a one-token completion. */
+    openai: z.boolean().default(false),
+    timeout: duration.default(60),
+    interval: duration.default(1),
+    /** Consecutive successes needed. */
+    successes: z.number().int().min(1).max(20).default(2),
+  })
+  .strict()
+  .refine((h) => h.http || h.compose, { message: 'set `http: /health` or `compose: true`' });
+
+export const roleSchema = z
+  .object({
+    hosts: z.array(z.string().min(1)).min(1, 'list at least one host as user@host:port'),
+    /** Compose files of this role, relative to the repo root. */
+    compose: z.array(relativeFile).min(1, 'list the compose files of this role, e.g. [compose.yaml]'),
+    /** Extra files the compose files bind-mount (copied beside them on the host). */
+    files: z.array(relativeFile).default([]),
+    strategy: z.enum(['zero-downtime', 'recreate']).default('zero-downtime'),
+    /** The service whose image is the deployed image. */
+    service: fromGrammar('service'),
+    replicas: z.number().int().min(1).max(20).default(1),
+    /** Other services pinned to the deployed image (e.g. a worker). The migrate service is added. */
+    imageServices: z.array(fromGrammar('service')).default([]),
+    proxy: z
+      .object({
+        service: fromGrammar('service'),
+        /** Upstream name used in the nginx config (`proxy_pass http://<upstream>`). */
+        upstream: fromGrammar('service'),
+        port: z.number().int().min(1).max(65535),
+        /** Where ragship writes the upstream block, relative to the role's project directory. */
+        file: relativeFile,
+        drain: duration.default(2),
+      })
+      .strict()
+      .optional(),
+    health: healthSchema,
+    migrate: z
+      .object({
+        service: fromGrammar('service'),
+        command: z.array(z.string().max(1000)).optional(),
+        timeout: duration.default(600),
+      })
+      .strict()
+      .optional(),
+    /** Recreate roles: pull this image/run this command before stopping the old server. */
+    prefetch: z
+      .object({ service: fromGrammar('service'), command: z.array(z.string().max(1000)).min(1) })
+      .strict()
+      .optional(),
+    gpu: z
+      .object({
+        minFreeVramMiB: z.number().int().min(0).default(0),
+        minDiskGiB: z.number().min(0).default(0),
+        check: z.boolean().default(true),
+      })
+      .strict()
+      .optional(),
+    /** Non-secret compose interpolation variables (written to the release's compose.env). */
+    vars: z
+      .record(
+        fromGrammar('envVar'),
+        z.string().regex(/^[^\n\r$'"\\]*$/, 'must be a single line without $, quotes or backslashes'),
+      )
+      .default({}),
+    stopGrace: duration.default(30),
+    minFreeDiskGiB: z.number().min(0).default(1),
+  })
+  .strict();
+
+export const environmentSchema = z
+  .object({
+    roles: z
+      .record(fromGrammar('name'), roleSchema)
+      .refine((r) => Object.keys(r).length > 0, 'define at least one role'),
+    url: z.string().url().optional(),
+    /** Deploy root on each host; default ~/ragship/<app>/<environment>. */
+    root: z
+      .string()
+      .regex(/^\/[A-Za-z0-9_.\-/]+$/, 'must be an absolute path')
+      .optional(),
+    /** Env var names the deploy must receive (missing ones fail before any connection). */
+    requiredEnv: z.array(fromGrammar('envVar')).default([]),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    app: fromGrammar('name'),
+    registry: z
+      .object({
+        server: z.string().regex(/^[A-Za-z0-9.-]+(?::[0-9]{1,5})?$/, 'must be a registry host[:port]'),
+        username: fromGrammar('user').optional(),
+      })
+      .strict()
+      .optional(),
+    environments: z
+      .record(fromGrammar('name'), environmentSchema)
+      .refine((e) => Object.keys(e).length > 0, 'define at least one environment'),
+    retain: z.number().int().min(1).max(100).default(5),
+    lock: z
+      .object({ ttl: duration.default(1800), wait: duration.default(0) })
+      .strict()
+      .default({ ttl: 1800, wait: 0 }),
+  })
+  .strict();
+
+export type RagshipConfig = z.output<typeof configSchema>;
+export type EnvironmentConfig = z.output<typeof environmentSchema>;
+export type RoleConfig = z.output<typeof roleSchema>;
+export type HealthConfig = z.output<typeof healthSchema>;

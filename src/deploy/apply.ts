@@ -1,0 +1,214 @@
+import { posix } from 'node:path';
+import { errorMessage, tail, UserError } from '../core/errors.js';
+import { Report } from '../core/report.js';
+import {
+  appendStdin,
+  type ComposeTarget,
+  listImages,
+  migrate,
+  pull,
+  removeImage,
+  removeTree,
+} from './commands.js';
+import { type ReleaseRecord, retainedImages } from './release-log.js';
+import type { EnvSession, HostEntry } from './session.js';
+import { recreateSwitch, zeroDowntimeSwitch } from './switch.js';
+
+export interface StepTiming {
+  step: string;
+  host: string;
+  ms: number;
+  ok: boolean;
+}
+
+/** Runs `fn` as a timed, logged step and records it (also when it fails). */
+export async function step<T>(
+  s: EnvSession,
+  timings: StepTiming[],
+  name: string,
+  host: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const started = performance.now();
+  try {
+    const out = await s.ports.logger.group(`${name}${host ? ` (${host})` : ''}`, fn);
+    timings.push({ step: name, host, ms: Math.round(performance.now() - started), ok: true });
+    return out;
+  } catch (err) {
+    timings.push({ step: name, host, ms: Math.round(performance.now() - started), ok: false });
+    throw err;
+  }
+}
+
+/** Bounded parallelism for pulls on many hosts. */
+export async function parallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  const errors: unknown[] = [];
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift())
+        await fn(item).catch((e) => errors.push(e));
+    }),
+  );
+  if (errors.length) throw errors[0];
+}
+
+export interface ApplyPlan {
+  releaseId: string;
+  /** Compose target of the new release per role and host. */
+  targets: (roleName: string, h: HostEntry) => ComposeTarget;
+  /** Target of the release serving before (recreate roles restore it on failure). */
+  previous: (roleName: string, h: HostEntry) => Promise<ComposeTarget | undefined>;
+  supportServices: (roleName: string) => string[];
+  pullServices: (roleName: string) => string[];
+  runMigrations: boolean;
+}
+
+export interface ApplyResult {
+  timeToHealthyMs: number;
+  /** Output of a failed migration (kept in the release log). */
+  output?: string;
+}
+
+/** pull → migrate → switch with health gate, for every role; shared by deploy and rollback. */
+export async function applyRelease(
+  s: EnvSession,
+  plan: ApplyPlan,
+  timings: StepTiming[],
+  result: ApplyResult,
+): Promise<void> {
+  const pulls = s.roles.flatMap(([roleName]) => s.roleHosts(roleName).map((h) => ({ roleName, h })));
+  await step(s, timings, 'pull', `${pulls.length} host(s)`, () =>
+    parallel(pulls, 4, ({ roleName, h }) =>
+      h.host
+        .exec(pull(plan.targets(roleName, h), plan.pullServices(roleName)), { where: `${h.key} pull` })
+        .then(() => undefined),
+    ),
+  );
+  if (plan.runMigrations) {
+    for (const [roleName, role] of s.roles) {
+      if (!role.migrate) continue;
+      const h = s.roleHosts(roleName)[0]!;
+      await step(s, timings, 'migrate', h.key, async () => {
+        const r = await h.host.exec(
+          migrate(plan.targets(roleName, h), role.migrate!.service, role.migrate!.command),
+          {
+            allowFailure: true,
+            timeoutMs: role.migrate!.timeout * 1000,
+            where: `${h.key} migrate`,
+          },
+        );
+        const output = tail(`${r.stdout}${r.stderr}`, 40);
+        s.ports.logger.info(output);
+        if (r.code !== 0) {
+          result.output = output;
+          throw new UserError(
+            `${h.key} migrate`,
+            `the migration exited with status ${r.code}; nothing was switched, the old release keeps serving:\n${output}`,
+            'fix the migration and deploy again',
+          );
+        }
+      });
+    }
+  }
+  for (const [roleName, role] of s.roles) {
+    const hosts = s.roleHosts(roleName);
+    // The first host is a barrier: the rest only roll once it is healthy.
+    const batches = [hosts.slice(0, 1), hosts.slice(1)].filter((b) => b.length);
+    for (const batch of batches) {
+      await Promise.all(
+        batch.map((h) =>
+          step(s, timings, `switch ${roleName} (${role.strategy})`, h.key, async () => {
+            const ctx = {
+              host: h.host,
+              role,
+              roleName,
+              target: plan.targets(roleName, h),
+              previous: await plan.previous(roleName, h),
+              supportServices: plan.supportServices(roleName),
+              logger: s.ports.logger,
+            };
+            const r =
+              role.strategy === 'recreate' ? await recreateSwitch(ctx) : await zeroDowntimeSwitch(ctx);
+            result.timeToHealthyMs = Math.max(result.timeToHealthyMs, r.timeToHealthyMs);
+          }),
+        ),
+      );
+    }
+  }
+}
+
+/** Appends the record to the release log of every host (each host can answer `releases`). */
+export async function record(s: EnvSession, rec: ReleaseRecord): Promise<void> {
+  const line = `${JSON.stringify(rec)}\n`;
+  const errors: string[] = [];
+  for (const h of s.hosts.values()) {
+    await h.host
+      .exec(appendStdin(posix.join(h.root, 'releases.jsonl')), { input: line, where: `${h.key} release log` })
+      .catch((e) => errors.push(errorMessage(e)));
+  }
+  if (errors.length)
+    s.ports.logger.warn(`the release log could not be written everywhere: ${errors.join('; ')}`);
+}
+
+/**
+ * Prune: release folders and images beyond retention, never an image used by the last N
+ * successful releases (kamal#1922), and only images of this app's repositories.
+ */
+export async function prune(s: EnvSession, records: ReleaseRecord[], retain: number): Promise<string[]> {
+  const keep = retainedImages(records, retain);
+  const keepIds = new Set(
+    records
+      .filter((r) => r.result === 'success')
+      .slice(-retain)
+      .map((r) => r.id),
+  );
+  const newestKept = records.findIndex((r) => keepIds.has(r.id));
+  const dropIds = records
+    .slice(0, Math.max(0, newestKept))
+    .map((r) => r.id)
+    .filter((id) => !keepIds.has(id));
+  const repos = new Set(
+    [...records.flatMap((r) => Object.values(r.images))].map((ref) =>
+      ref.split('@')[0]!.replace(/:[^/:]+$/, ''),
+    ),
+  );
+  const removed: string[] = [];
+  for (const h of s.hosts.values()) {
+    if (dropIds.length)
+      await h.host.exec(removeTree(...dropIds.map((id) => posix.join(h.root, 'releases', id))), {
+        allowFailure: true,
+      });
+    for (const repo of repos) {
+      const list = await h.host.exec(listImages(repo), { allowFailure: true });
+      for (const line of list.stdout.split('\n')) {
+        const ref = line.split('\t')[0]?.trim();
+        if (!ref || ref.endsWith('@<none>') || keep.has(ref)) continue;
+        // `docker image rm` refuses images a container uses: that is the last safety net.
+        const r = await h.host.exec(removeImage(ref), { allowFailure: true });
+        if (r.code === 0) removed.push(`${h.key} ${ref}`);
+      }
+    }
+  }
+  return removed;
+}
+
+export function releasesTable(records: ReleaseRecord[], limit = 10): Report {
+  const active = records.filter((r) => r.result === 'success').at(-1)?.id;
+  return new Report().table(
+    ['', 'release', 'kind', 'git sha', 'image', 'when', 'who', 'result'],
+    records
+      .slice(-limit)
+      .reverse()
+      .map((r) => [
+        r.id === active ? '▶ active' : '',
+        r.id,
+        r.kind + (r.source ? ` of ${r.source}` : ''),
+        r.gitSha?.slice(0, 7) ?? '',
+        r.image.replace(/@sha256:([a-f0-9]{12})[a-f0-9]+/, '@sha256:$1…'),
+        r.finishedAt,
+        r.actor,
+        r.result,
+      ]),
+  );
+}

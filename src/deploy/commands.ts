@@ -1,0 +1,182 @@
+import type { Argv } from '../core/shell.js';
+
+/**
+ * Every remote command of a deploy, as data (argv arrays). Nothing here runs anything; the
+ * unit tests assert the exact argv, the integration tests run them on real hosts.
+ */
+export interface ComposeTarget {
+  /** ['docker','compose'] (v2) or ['docker-compose'] (v1), as detected on the host. */
+  compose: readonly string[];
+  project: string;
+  /** Stable folder relative bind mounts resolve against (does not change between releases). */
+  projectDir: string;
+  files: readonly string[];
+  /** Non-secret interpolation variables file. */
+  envFile?: string;
+}
+
+export function compose(t: ComposeTarget, ...args: string[]): Argv {
+  const head = [...t.compose, '--project-name', t.project, '--project-directory', t.projectDir];
+  if (t.envFile) head.push('--env-file', t.envFile);
+  for (const f of t.files) head.push('--file', f);
+  return [...head, ...args];
+}
+
+export const pull = (t: ComposeTarget, services: string[]): Argv =>
+  compose(t, 'pull', '--quiet', ...services);
+
+/** One-off run of the migrate service with the new image and env; dependencies are started. */
+export function migrate(t: ComposeTarget, service: string, command: readonly string[] = []): Argv {
+  return compose(t, 'run', '--rm', '-T', service, ...command);
+}
+
+/** Starts `services` (recreating only those whose config changed); never touches the others. */
+export const upServices = (t: ComposeTarget, services: string[]): Argv =>
+  compose(t, 'up', '--detach', '--no-deps', ...services);
+
+/** The scale-beside step: new containers next to the running ones, which are not recreated. */
+export function scaleBeside(t: ComposeTarget, service: string, total: number): Argv {
+  return compose(
+    t,
+    'up',
+    '--detach',
+    '--no-deps',
+    '--no-recreate',
+    '--scale',
+    `${service}=${total}`,
+    service,
+  );
+}
+
+export const recreate = (t: ComposeTarget, service: string): Argv =>
+  compose(t, 'up', '--detach', '--no-deps', '--force-recreate', service);
+
+/** Running containers of one compose service (ids). */
+export function serviceContainers(project: string, service: string, all = false): Argv {
+  return [
+    'docker',
+    'ps',
+    ...(all ? ['--all'] : []),
+    '--quiet',
+    '--no-trunc',
+    '--filter',
+    `label=com.docker.compose.project=${project}`,
+    '--filter',
+    `label=com.docker.compose.service=${service}`,
+  ];
+}
+
+/** name, IPs, health status and image of containers, one tab-separated line each. */
+export function inspectContainers(ids: string[]): Argv {
+  return [
+    'docker',
+    'inspect',
+    '--format',
+    '{{.Id}}\t{{.Name}}\t{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}\t{{if index .State "Health"}}{{.State.Health.Status}}{{else}}none{{end}}\t{{.State.Status}}\t{{.Image}}',
+    ...ids,
+  ];
+}
+
+export const stopContainers = (ids: string[], graceSeconds: number): Argv => [
+  'docker',
+  'stop',
+  '--time',
+  String(Math.round(graceSeconds)),
+  ...ids,
+];
+export const removeContainers = (ids: string[]): Argv => ['docker', 'rm', '--force', ...ids];
+export const containerLogs = (id: string, lines = 100): Argv => [
+  'docker',
+  'logs',
+  '--tail',
+  String(lines),
+  '--timestamps',
+  id,
+];
+
+/** nginx validates the new config first, then reloads gracefully (old workers drain). */
+export const proxyTest = (container: string): Argv => ['docker', 'exec', container, 'nginx', '-t', '-q'];
+export const proxyReload = (container: string): Argv => [
+  'docker',
+  'exec',
+  container,
+  'nginx',
+  '-s',
+  'reload',
+];
+
+/** One HTTP probe from the host to a container address; stdout is the body. */
+export function httpGet(url: string, timeoutSeconds = 5): Argv {
+  return ['curl', '--fail', '--silent', '--show-error', '--max-time', String(timeoutSeconds), url];
+}
+
+export function httpPostJson(url: string, body: unknown, timeoutSeconds = 60): Argv {
+  return [
+    'curl',
+    '--fail',
+    '--silent',
+    '--show-error',
+    '--max-time',
+    String(timeoutSeconds),
+    '--header',
+    'Content-Type: application/json',
+    '--data',
+    JSON.stringify(body),
+    url,
+  ];
+}
+
+/** Registry login with the password on stdin (never argv). */
+export const registryLogin = (server: string, username: string): Argv => [
+  'docker',
+  'login',
+  '--username',
+  username,
+  '--password-stdin',
+  server,
+];
+
+export const mkdirs = (...paths: string[]): Argv => ['mkdir', '-p', ...paths];
+
+/** Appends stdin to a file (one JSON line: O_APPEND keeps concurrent lines whole). */
+export const appendStdin = (path: string): Argv => ['sh', '-c', 'cat >> "$1"', 'sh', path];
+
+/** Copies a release's bind-mounted files into the stable project directory. */
+export const syncFiles = (fromDir: string, toDir: string): Argv => [
+  'cp',
+  '-R',
+  '-p',
+  `${fromDir}/.`,
+  `${toDir}/`,
+];
+
+export const removeTree = (...paths: string[]): Argv => ['rm', '-rf', '--', ...paths];
+
+/** Images with their repo digests: "<repo>@<digest> <id>" lines, for prune. */
+export const listImages = (repository: string): Argv => [
+  'docker',
+  'image',
+  'ls',
+  '--digests',
+  '--format',
+  '{{.Repository}}@{{.Digest}}\t{{.ID}}',
+  repository,
+];
+export const removeImage = (ref: string): Argv => ['docker', 'image', 'rm', ref];
+export const imageExists = (ref: string): Argv => ['docker', 'image', 'inspect', '--format', '{{.Id}}', ref];
+export const pullImage = (ref: string): Argv => ['docker', 'pull', '--quiet', ref];
+
+/** Lock: mkdir is atomic on every filesystem we care about. */
+export const lockCreate = (dir: string): Argv => ['mkdir', dir];
+/** Moves a stale lock aside atomically so only one taker wins. */
+export const lockMoveAside = (dir: string, to: string): Argv => ['mv', '-T', dir, to];
+
+export const nvidiaSmiQuery: Argv = [
+  'nvidia-smi',
+  '--query-gpu=index,name,driver_version,memory.total,memory.used,memory.free',
+  '--format=csv,noheader,nounits',
+];
+export const nvidiaSmiPlain: Argv = ['nvidia-smi'];
+export const dockerRuntimes: Argv = ['docker', 'info', '--format', '{{json .Runtimes}}'];
+export const homeDir: Argv = ['sh', '-c', 'printf %s "$HOME"'];
+export const commandExists = (name: string): Argv => ['sh', '-c', 'command -v "$1"', 'sh', name];

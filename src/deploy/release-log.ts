@@ -1,0 +1,112 @@
+import { UserError } from '../core/errors.js';
+
+/** One line of `<root>/releases.jsonl` on every host of the environment. */
+export interface ReleaseRecord {
+  id: string;
+  kind: 'deploy' | 'rollback';
+  /** For a rollback: the release re-applied. */
+  source?: string;
+  app: string;
+  environment: string;
+  gitSha?: string;
+  image: string;
+  /** Image reference per role (repo@digest). */
+  images: Record<string, string>;
+  composeHash: string;
+  envHash: string;
+  actor: string;
+  runUrl?: string;
+  result: 'success' | 'failed';
+  error?: string;
+  /** Output of the failing step (e.g. the migration). */
+  output?: string;
+  schemaVersion?: string;
+  startedAt: string;
+  finishedAt: string;
+  timings: Record<string, number>;
+  previous?: string;
+}
+
+export function parseReleaseLog(text: string): ReleaseRecord[] {
+  const out: ReleaseRecord[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line) as ReleaseRecord);
+    } catch {
+      // A torn last line (host lost power mid-append) must not hide the rest.
+    }
+  }
+  return out;
+}
+
+/** The release serving now: the last successful one. */
+export function activeRelease(records: ReleaseRecord[]): ReleaseRecord | undefined {
+  return records.filter((r) => r.result === 'success').at(-1);
+}
+
+/**
+ * `previous` = the last successful release before the active one whose content differs
+ * (after a rollback to A, previous goes to the release the rollback left).
+ */
+export function resolveTarget(records: ReleaseRecord[], to: string): ReleaseRecord {
+  const ok = records.filter((r) => r.result === 'success');
+  const active = ok.at(-1);
+  const listing = () =>
+    ok
+      .slice(-10)
+      .reverse()
+      .map((r) => `${r.id} (${r.image})`)
+      .join(', ') || 'none';
+  if (!active)
+    throw new UserError('to', 'there is no successful release on this environment', 'deploy first');
+  if (to === 'previous') {
+    const candidates = ok.slice(0, -1).reverse();
+    const target = candidates.find(
+      (r) => r.image !== active.image || r.envHash !== active.envHash || r.composeHash !== active.composeHash,
+    );
+    if (!target)
+      throw new UserError(
+        'to',
+        `no earlier successful release than the active ${active.id}`,
+        `releases that can be used: ${listing()}`,
+      );
+    return target;
+  }
+  const byId = records.find((r) => r.id === to);
+  if (byId) {
+    if (byId.result !== 'success')
+      throw new UserError(
+        'to',
+        `release ${to} failed (${byId.error ?? 'no detail'}) and cannot be rolled back to`,
+        `use one of: ${listing()}`,
+      );
+    return byId;
+  }
+  const byImage = ok
+    .filter((r) => r.image === to || r.image.endsWith(`@${to}`) || r.image.split('@')[0]?.endsWith(`:${to}`))
+    .at(-1);
+  if (byImage) return byImage;
+  throw new UserError(
+    'to',
+    `${JSON.stringify(to)} is not a release id, tag or digest recorded on this environment`,
+    `use previous or one of: ${listing()}`,
+  );
+}
+
+/** Digests of images the last `retain` successful releases use (never pruned). */
+export function retainedImages(records: ReleaseRecord[], retain: number): Set<string> {
+  const keep = new Set<string>();
+  for (const r of records.filter((x) => x.result === 'success').slice(-retain))
+    for (const img of Object.values(r.images)) keep.add(img);
+  return keep;
+}
+
+export function newReleaseId(now: Date, sha?: string): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.[0-9]+Z$/, 'Z');
+  const suffix = sha ? sha.slice(0, 7).toLowerCase() : Math.random().toString(36).slice(2, 9);
+  return `${stamp}-${suffix}`;
+}

@@ -1,0 +1,289 @@
+import { posix } from 'node:path';
+import { errorMessage, UserError } from '../core/errors.js';
+import { Report } from '../core/report.js';
+import { validate } from '../core/validate.js';
+import {
+  type ApplyResult,
+  applyRelease,
+  prune,
+  record,
+  releasesTable,
+  type StepTiming,
+  step,
+} from './apply.js';
+import { mkdirs, pullImage } from './commands.js';
+import { DeployLock } from './lock.js';
+import { activeRelease, newReleaseId, type ReleaseRecord } from './release-log.js';
+import { imageServicesOf, type RoleBundle, renderRole } from './render.js';
+import { type ConnectionInputs, EnvSession, type HostEntry, type SessionPorts } from './session.js';
+
+export interface DeployInputs extends ConnectionInputs {
+  /** repo@sha256:digest (preferred) or repo:tag (resolved to its digest on the primary host). */
+  image: string;
+  /** Runtime env for the app image services (secrets), already parsed. */
+  env: Record<string, string>;
+  repoDir: string;
+  runId: string;
+  actor: string;
+  runUrl?: string;
+  gitSha?: string;
+  schemaVersion?: string;
+  dryRun?: boolean;
+  lockTtlSeconds?: number;
+  lockWaitSeconds?: number;
+}
+
+export interface DeployPorts extends SessionPorts {
+  /** Called as soon as the lock is held, so the action's post step can release it. */
+  onLocked?: (lock: { host: string; dir: string; token: string }) => void;
+}
+
+export interface DeployResult {
+  releaseId: string;
+  previousReleaseId?: string;
+  image: string;
+  url?: string;
+  timeToHealthyMs: number;
+  timings: StepTiming[];
+  connectionsPerHost: Record<string, number>;
+  report: Report;
+  pruned: string[];
+}
+
+/** Validates every user string of a deploy before any connection. */
+export function validateDeployInputs(inputs: DeployInputs): void {
+  validate('imageRef', inputs.image, 'image');
+  for (const k of Object.keys(inputs.env)) validate('envVar', k, `env ${k}`);
+  if (inputs.gitSha) validate('sha', inputs.gitSha, 'git-sha');
+}
+
+async function resolveDigest(h: HostEntry, image: string): Promise<string> {
+  if (image.includes('@sha256:')) return image.replace(/:[^/:@]+@/, '@');
+  await h.host.exec(pullImage(image), { where: `${h.key} pull ${image}` });
+  const r = await h.host.exec([
+    'docker',
+    'image',
+    'inspect',
+    '--format',
+    '{{range .RepoDigests}}{{.}}\n{{end}}',
+    image,
+  ]);
+  const repo = image.replace(/:[^/:]+$/, '');
+  const digest = r.stdout.split('\n').find((d) => d.startsWith(`${repo}@`));
+  if (!digest)
+    throw new UserError(
+      'image',
+      `${image} has no registry digest on ${h.key}`,
+      'push the image to a registry and deploy repo@sha256:…',
+    );
+  return validate('imageRef', digest, 'image digest');
+}
+
+export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promise<DeployResult> {
+  validateDeployInputs(inputs);
+  const s = new EnvSession(inputs, ports);
+  const logger = ports.logger;
+  for (const v of Object.values(inputs.env)) logger.setSecret(v);
+  for (const k of s.env.requiredEnv)
+    if (!(k in inputs.env))
+      throw new UserError(
+        `env ${k}`,
+        'is required by ragship.yml (requiredEnv) but was not given',
+        `add ${k}=… to the env input`,
+      );
+  const timings: StepTiming[] = [];
+  const startedAt = new Date();
+  const releaseId = newReleaseId(startedAt, inputs.gitSha);
+  let lock: DeployLock | undefined;
+  let rec: ReleaseRecord | undefined;
+  const result: ApplyResult = { timeToHealthyMs: 0 };
+  try {
+    await step(s, timings, 'preflight', `${s.hosts.size} host(s)`, () => s.preflight());
+    const image = await resolveDigest(s.primary, inputs.image);
+    const bundles = new Map<string, RoleBundle>(
+      s.roles.map(([n, r]) => [n, renderRole(n, r, inputs.repoDir, image, inputs.env, releaseId)]),
+    );
+    if (inputs.dryRun) {
+      logger.info(`dry run: would deploy ${image} as ${releaseId} to ${[...s.hosts.keys()].join(', ')}`);
+      return finish(s, { releaseId, image, timings, result, pruned: [], dry: true });
+    }
+    const p = s.primary;
+    lock = new DeployLock(
+      p.host,
+      {
+        dir: posix.join(p.root, 'lock'),
+        ttlSeconds: inputs.lockTtlSeconds ?? inputs.config.lock.ttl,
+        waitSeconds: inputs.lockWaitSeconds ?? inputs.config.lock.wait,
+        runId: inputs.runId,
+        actor: inputs.actor,
+        runUrl: inputs.runUrl,
+      },
+      logger,
+    );
+    await step(s, timings, 'lock', p.key, () => lock!.acquire());
+    ports.onLocked?.({ host: p.key, dir: posix.join(p.root, 'lock'), token: lock.token! });
+    const before = await s.readReleases();
+    const previous = activeRelease(before);
+    rec = {
+      id: releaseId,
+      kind: 'deploy',
+      app: s.app,
+      environment: inputs.environment,
+      gitSha: inputs.gitSha,
+      image,
+      images: Object.fromEntries(s.roles.map(([n]) => [n, image])),
+      composeHash: [...bundles.values()].map((b) => b.composeHash).join(','),
+      envHash: [...bundles.values()].map((b) => b.envHash).join(','),
+      actor: inputs.actor,
+      runUrl: inputs.runUrl,
+      result: 'failed',
+      startedAt: startedAt.toISOString(),
+      finishedAt: '',
+      timings: {},
+      previous: previous?.id,
+      schemaVersion: inputs.schemaVersion,
+    };
+    await step(s, timings, 'upload', `${s.hosts.size} host(s)`, async () => {
+      for (const [roleName, b] of bundles)
+        for (const h of s.roleHosts(roleName)) await uploadBundle(s, h, roleName, b, releaseId, image);
+    });
+    await applyRelease(
+      s,
+      {
+        releaseId,
+        targets: (roleName, h) =>
+          s.target(
+            h,
+            roleName,
+            releaseId,
+            bundles.get(roleName)!.composeFiles.map((f) => f.name),
+          ),
+        previous: async (roleName, h) => (previous ? s.recordedTarget(h, roleName, previous.id) : undefined),
+        supportServices: (roleName) => bundles.get(roleName)!.supportServices,
+        pullServices: (roleName) =>
+          imageServicesOf(s.env.roles[roleName]!).filter((x) => bundles.get(roleName)!.services.includes(x)),
+        runMigrations: true,
+      },
+      timings,
+      result,
+    );
+    rec.result = 'success';
+    let pruned: string[] = [];
+    await step(s, timings, 'record + prune', '', async () => {
+      rec!.finishedAt = new Date().toISOString();
+      rec!.timings = summarize(timings);
+      await record(s, rec!);
+      pruned = await prune(s, [...before, rec!], inputs.config.retain);
+    });
+    return finish(s, {
+      releaseId,
+      image,
+      previousReleaseId: previous?.id,
+      timings,
+      result,
+      pruned,
+      records: [...before, rec],
+    });
+  } catch (err) {
+    if (rec && rec.result !== 'success') {
+      rec.error = errorMessage(err).slice(0, 2000);
+      rec.output = result.output;
+      rec.finishedAt = new Date().toISOString();
+      rec.timings = summarize(timings);
+      await record(s, rec).catch(() => undefined);
+    }
+    throw err;
+  } finally {
+    await lock
+      ?.release()
+      .catch((e) =>
+        logger.warn(`could not release the deploy lock: ${errorMessage(e)} — it expires after its TTL`),
+      );
+    s.close();
+  }
+}
+
+async function uploadBundle(
+  s: EnvSession,
+  h: HostEntry,
+  roleName: string,
+  b: RoleBundle,
+  releaseId: string,
+  image: string,
+): Promise<void> {
+  const dir = s.releaseDir(h, releaseId, roleName);
+  const filesDir = posix.join(dir, 'files');
+  const subdirs = [...new Set(b.files.map((f) => posix.dirname(posix.join(filesDir, f.path))))];
+  await h.host.exec(mkdirs(dir, filesDir, s.projectDir(h, roleName), ...subdirs));
+  for (const f of b.composeFiles) await h.host.upload(posix.join(dir, f.name), f.content, 0o600);
+  await h.host.upload(posix.join(dir, b.envOverlay.name), b.envOverlay.content, 0o600);
+  await h.host.upload(posix.join(dir, b.composeEnv.name), b.composeEnv.content, 0o600);
+  for (const f of b.files) await h.host.upload(posix.join(filesDir, f.path), f.content, 0o644);
+  const manifest = {
+    releaseId,
+    role: roleName,
+    image,
+    composeFiles: b.composeFiles.map((f) => f.name),
+    files: b.files.map((f) => f.path),
+    composeHash: b.composeHash,
+    envHash: b.envHash,
+  };
+  await h.host.upload(posix.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, 0o600);
+  if (b.files.length) await h.host.exec(['cp', '-R', '-p', `${filesDir}/.`, `${s.projectDir(h, roleName)}/`]);
+}
+
+function summarize(timings: StepTiming[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const t of timings) out[t.step] = (out[t.step] ?? 0) + t.ms;
+  return out;
+}
+
+function finish(
+  s: EnvSession,
+  o: {
+    releaseId: string;
+    image: string;
+    previousReleaseId?: string;
+    timings: StepTiming[];
+    result: ApplyResult;
+    pruned: string[];
+    records?: ReleaseRecord[];
+    dry?: boolean;
+  },
+): DeployResult {
+  const report = new Report()
+    .heading(`${o.dry ? 'Dry run: ' : ''}Deploy ${s.app} to ${s.inputs.environment}`)
+    .table(
+      ['', ''],
+      [
+        ['release', o.releaseId],
+        ['image', o.image],
+        ['previous release', o.previousReleaseId ?? '—'],
+        ['time to healthy', `${(o.result.timeToHealthyMs / 1000).toFixed(1)} s`],
+        [
+          'SSH connections',
+          Object.entries(s.connectionsPerHost())
+            .map(([h, n]) => `${h}: ${n}`)
+            .join(', '),
+        ],
+      ],
+    )
+    .heading('Steps', 3)
+    .table(
+      ['step', 'host', 'duration', 'ok'],
+      o.timings.map((t) => [t.step, t.host, `${(t.ms / 1000).toFixed(1)} s`, t.ok ? '✅' : '❌']),
+    );
+  if (o.pruned.length) report.details(`pruned ${o.pruned.length} image(s)`, o.pruned.join('\n'));
+  if (o.records) report.heading('Releases', 3).text(releasesTable(o.records).toString());
+  return {
+    releaseId: o.releaseId,
+    previousReleaseId: o.previousReleaseId,
+    image: o.image,
+    url: s.env.url,
+    timeToHealthyMs: o.result.timeToHealthyMs,
+    timings: o.timings,
+    connectionsPerHost: s.connectionsPerHost(),
+    report,
+    pruned: o.pruned,
+  };
+}

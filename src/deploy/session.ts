@@ -1,0 +1,188 @@
+import { posix } from 'node:path';
+import { environmentOf } from '../config/load.js';
+import type { EnvironmentConfig, RagshipConfig, RoleConfig } from '../config/schema.js';
+import { errorMessage, UserError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { RemoteHost } from '../core/remote-host.js';
+import { type HostSpec, parseHostSpec } from '../core/validate.js';
+import { checkHost } from '../preflight/host-check.js';
+import { type ComposeTarget, commandExists, homeDir, mkdirs, registryLogin } from './commands.js';
+import { gpuPreflight } from './gpu.js';
+import { parseReleaseLog, type ReleaseRecord } from './release-log.js';
+
+export interface ConnectionInputs {
+  config: RagshipConfig;
+  environment: string;
+  sshPrivateKey: string;
+  knownHosts: string;
+  fingerprints: string[];
+  registryUsername?: string;
+  registryPassword?: string;
+  connectTimeoutMs?: number;
+}
+
+export interface SessionPorts {
+  logger: Logger;
+  /** Opens a host (tests inject faults here). */
+  connect?: (spec: HostSpec, options: ConstructorParameters<typeof RemoteHost>[0]) => RemoteHost;
+}
+
+export interface HostEntry {
+  key: string;
+  spec: HostSpec;
+  host: RemoteHost;
+  compose: string[];
+  root: string;
+}
+
+/** The hosts of one environment: validated specs, one connection each, deploy roots. */
+export class EnvSession {
+  readonly env: EnvironmentConfig;
+  readonly hosts = new Map<string, HostEntry>();
+  readonly roles: Array<[string, RoleConfig]>;
+
+  constructor(
+    readonly inputs: ConnectionInputs,
+    readonly ports: SessionPorts,
+  ) {
+    this.env = environmentOf(inputs.config, inputs.environment);
+    this.roles = Object.entries(this.env.roles);
+    // Every host spec is validated before any connection is opened.
+    for (const [roleName, role] of this.roles) {
+      role.hosts.forEach((h, i) => {
+        const spec = parseHostSpec(h, `environments.${inputs.environment}.roles.${roleName}.hosts[${i}]`);
+        const key = `${spec.user}@${spec.host}:${spec.port}`;
+        if (this.hosts.has(key)) return;
+        const options = {
+          ...spec,
+          privateKey: inputs.sshPrivateKey,
+          hostKeys: { knownHosts: inputs.knownHosts, fingerprints: inputs.fingerprints },
+          connectTimeoutMs: inputs.connectTimeoutMs ?? 15_000,
+          logger: ports.logger,
+          label: key,
+        };
+        const host = ports.connect ? ports.connect(spec, options) : new RemoteHost(options);
+        this.hosts.set(key, { key, spec, host, compose: [], root: '' });
+      });
+    }
+  }
+
+  get app(): string {
+    return this.inputs.config.app;
+  }
+
+  roleHosts(roleName: string): HostEntry[] {
+    const role = this.env.roles[roleName]!;
+    return role.hosts.map((h) => {
+      const s = parseHostSpec(h, roleName);
+      return this.hosts.get(`${s.user}@${s.host}:${s.port}`)!;
+    });
+  }
+
+  /** The first host of the first role holds the lock and is the release log of record. */
+  get primary(): HostEntry {
+    return this.hosts.values().next().value!;
+  }
+
+  project(roleName: string): string {
+    return `${this.app}-${this.inputs.environment}-${roleName}`;
+  }
+
+  releaseDir(h: HostEntry, releaseId: string, roleName: string): string {
+    return posix.join(h.root, 'releases', releaseId, roleName);
+  }
+
+  projectDir(h: HostEntry, roleName: string): string {
+    return posix.join(h.root, 'shared', roleName);
+  }
+
+  target(h: HostEntry, roleName: string, releaseId: string, composeFiles: string[]): ComposeTarget {
+    const dir = this.releaseDir(h, releaseId, roleName);
+    return {
+      compose: h.compose,
+      project: this.project(roleName),
+      projectDir: this.projectDir(h, roleName),
+      files: [...composeFiles.map((f) => posix.join(dir, f)), posix.join(dir, 'env.yaml')],
+      envFile: posix.join(dir, 'compose.env'),
+    };
+  }
+
+  /** Target of a release already on the host, from its manifest. */
+  async recordedTarget(
+    h: HostEntry,
+    roleName: string,
+    releaseId: string,
+  ): Promise<ComposeTarget | undefined> {
+    const raw = await h.host.readFile(posix.join(this.releaseDir(h, releaseId, roleName), 'manifest.json'));
+    if (!raw) return undefined;
+    const manifest = JSON.parse(raw.toString('utf8')) as { composeFiles: string[] };
+    return this.target(h, roleName, releaseId, manifest.composeFiles);
+  }
+
+  /** Preflight of every host in parallel: key, docker, compose, disk, curl, GPU, registry. */
+  async preflight(): Promise<void> {
+    const results = await Promise.allSettled(
+      [...this.hosts.values()].map((h) =>
+        this.ports.logger.group(`preflight ${h.key}`, async () => {
+          const roles = this.roles.filter(([n]) => this.roleHosts(n).includes(h)).map(([, r]) => r);
+          const home = (await h.host.exec(homeDir)).stdout.trim();
+          h.root = this.env.root ?? posix.join(home, 'ragship', this.app, this.inputs.environment);
+          await h.host.exec(mkdirs(h.root, posix.join(h.root, 'releases'), posix.join(h.root, 'shared')));
+          const facts = await checkHost(h.host, this.ports.logger, h.root);
+          h.compose = facts.compose;
+          const floor = Math.max(...roles.map((r) => r.minFreeDiskGiB + (r.gpu?.minDiskGiB ?? 0)));
+          if (facts.freeDiskBytes < floor * 2 ** 30) {
+            throw new UserError(
+              `${h.key} preflight`,
+              `only ${(facts.freeDiskBytes / 2 ** 30).toFixed(1)} GiB free under ${h.root}; the roles need ${floor} GiB`,
+              'free disk space (prune old images) or lower minFreeDiskGiB',
+            );
+          }
+          if ((await h.host.exec(commandExists('curl'), { allowFailure: true })).code !== 0) {
+            throw new UserError(
+              `${h.key} preflight`,
+              'curl is missing (the health gate probes containers with it)',
+              'install curl on the host',
+            );
+          }
+          for (const r of roles)
+            if (r.gpu?.check)
+              await gpuPreflight(h.host, { minFreeVramMiB: r.gpu.minFreeVramMiB }, this.ports.logger);
+          await this.login(h);
+        }),
+      ),
+    );
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed.length) {
+      if (failed.length === 1) throw failed[0]!.reason;
+      throw new UserError(
+        'preflight',
+        `${failed.length} hosts failed:\n${failed.map((f) => errorMessage(f.reason)).join('\n')}`,
+        'fix the hosts above; nothing was changed',
+      );
+    }
+  }
+
+  async login(h: HostEntry): Promise<void> {
+    const reg = this.inputs.config.registry;
+    const user = this.inputs.registryUsername || reg?.username;
+    if (!reg || !user || !this.inputs.registryPassword) return;
+    await h.host.exec(registryLogin(reg.server, user), {
+      input: this.inputs.registryPassword,
+      where: `${h.key} registry login to ${reg.server}`,
+    });
+  }
+
+  async readReleases(h: HostEntry = this.primary): Promise<ReleaseRecord[]> {
+    const raw = await h.host.readFile(posix.join(h.root, 'releases.jsonl'));
+    return raw ? parseReleaseLog(raw.toString('utf8')) : [];
+  }
+
+  connectionsPerHost(): Record<string, number> {
+    return Object.fromEntries([...this.hosts.values()].map((h) => [h.key, h.host.connectionsOpened]));
+  }
+
+  close(): void {
+    for (const h of this.hosts.values()) h.host.close();
+  }
+}

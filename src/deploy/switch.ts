@@ -1,0 +1,175 @@
+import { posix } from 'node:path';
+import type { RoleConfig } from '../config/schema.js';
+import { errorMessage, UserError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import type { RemoteHost } from '../core/remote-host.js';
+import {
+  type ComposeTarget,
+  containerLogs,
+  proxyReload,
+  proxyTest,
+  recreate,
+  removeContainers,
+  scaleBeside,
+  serviceContainers,
+  stopContainers,
+  upServices,
+} from './commands.js';
+import { type ContainerInfo, inspect, waitHealthy } from './health.js';
+
+export interface SwitchContext {
+  host: RemoteHost;
+  role: RoleConfig;
+  roleName: string;
+  target: ComposeTarget;
+  /** Compose target of the release serving before this switch (recreate roles restore it). */
+  previous?: ComposeTarget;
+  supportServices: string[];
+  logger: Logger;
+}
+
+export interface SwitchResult {
+  timeToHealthyMs: number;
+  started: string[];
+  stopped: string[];
+}
+
+async function ids(host: RemoteHost, project: string, service: string): Promise<string[]> {
+  const r = await host.exec(serviceContainers(project, service));
+  return r.stdout
+    .split('\n')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+export function upstreamBlock(upstream: string, servers: ContainerInfo[], port: number): string {
+  const lines = servers.map((c) => `  server ${c.name}:${port} max_fails=0;`);
+  return `# written by ragship; names only containers that passed the health gate\nupstream ${upstream} {\n${lines.join('\n')}\n}\n`;
+}
+
+async function printLogs(ctx: SwitchContext, containers: string[]): Promise<string> {
+  let all = '';
+  for (const id of containers) {
+    const r = await ctx.host.exec(containerLogs(id), { allowFailure: true });
+    const text = `${r.stdout}${r.stderr}`.trim();
+    all += `${text}\n`;
+    ctx.logger.error(
+      `logs of ${ctx.roleName}/${ctx.role.service} ${id.slice(0, 12)} on ${ctx.host.label}:\n${text || '(no output)'}`,
+    );
+  }
+  return all;
+}
+
+/**
+ * Zero-downtime: new containers start beside the old ones; only after they pass the health
+ * gate does nginx's upstream name them (graceful reload: in-flight requests finish on the old
+ * workers), then the old containers drain and stop. Any failure before the reload leaves the
+ * old containers serving and removes the new ones; a failure after restores the old upstream.
+ */
+export async function zeroDowntimeSwitch(ctx: SwitchContext): Promise<SwitchResult> {
+  const { host, role, target, logger } = ctx;
+  const proxy = role.proxy!;
+  if (ctx.supportServices.length)
+    await host.exec(upServices(target, ctx.supportServices), {
+      where: `${host.label} start ${ctx.supportServices.join(', ')}`,
+    });
+  const old = await ids(host, target.project, role.service);
+  await host.exec(scaleBeside(target, role.service, old.length + role.replicas), {
+    where: `${host.label} start new ${role.service}`,
+  });
+  const fresh = (await ids(host, target.project, role.service)).filter((id) => !old.includes(id));
+  if (fresh.length === 0)
+    throw new UserError(
+      `${host.label} switch`,
+      `compose started no new ${role.service} container`,
+      'check `docker-compose ps` on the host',
+    );
+  const upstreamPath = posix.join(target.projectDir, proxy.file);
+  let switched = false;
+  try {
+    const healthyMs = await waitHealthy(host, fresh, role.health, logger, `new ${role.service}`);
+    const fresh_ = await inspect(host, fresh);
+    const oldInfo = await inspect(host, old);
+    await host.exec(['mkdir', '-p', posix.dirname(upstreamPath)]);
+    await host.upload(upstreamPath, upstreamBlock(proxy.upstream, fresh_, proxy.port), 0o644);
+    switched = true;
+    await host.exec(upServices(target, [proxy.service]), { where: `${host.label} start ${proxy.service}` });
+    const [proxyId] = await ids(host, target.project, proxy.service);
+    if (!proxyId)
+      throw new UserError(
+        `${host.label} switch`,
+        `${proxy.service} is not running`,
+        'check its logs on the host',
+      );
+    await host.exec(proxyTest(proxyId), { where: `${host.label} nginx -t` });
+    await host.exec(proxyReload(proxyId), { where: `${host.label} nginx reload` });
+    logger.info(
+      `${host.label}: ${proxy.service} now sends ${proxy.upstream} to ${fresh_.map((c) => c.name).join(', ')}`,
+    );
+    await new Promise((r) => setTimeout(r, proxy.drain * 1000));
+    if (old.length) {
+      await host.exec(stopContainers(old, role.stopGrace), {
+        where: `${host.label} stop old ${role.service}`,
+      });
+      await host.exec(removeContainers(old), { where: `${host.label} remove old ${role.service}` });
+      logger.info(`${host.label}: stopped ${oldInfo.map((c) => c.name).join(', ')}`);
+    }
+    return { timeToHealthyMs: healthyMs, started: fresh, stopped: old };
+  } catch (err) {
+    logger.error(
+      `${host.label}: switch failed (${errorMessage(err)}); keeping the old ${role.service} serving`,
+    );
+    await printLogs(ctx, fresh).catch(() => undefined);
+    await restoreUpstream(ctx, old, upstreamPath, switched).catch((e) =>
+      logger.error(`${host.label}: restoring the old upstream failed: ${errorMessage(e)}`),
+    );
+    await host.exec(removeContainers(fresh), { allowFailure: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function restoreUpstream(
+  ctx: SwitchContext,
+  old: string[],
+  upstreamPath: string,
+  switched: boolean,
+): Promise<void> {
+  if (!switched || old.length === 0) return;
+  const proxy = ctx.role.proxy!;
+  const oldInfo = await inspect(ctx.host, old);
+  await ctx.host.upload(upstreamPath, upstreamBlock(proxy.upstream, oldInfo, proxy.port), 0o644);
+  const [proxyId] = await ids(ctx.host, ctx.target.project, proxy.service);
+  if (proxyId) await ctx.host.exec(proxyReload(proxyId));
+}
+
+/**
+ * Recreate (GPU role: one GPU cannot hold two vLLM servers): stop old, start new, health gate
+ * with a long start period; on failure the previous release is recreated and waited for.
+ */
+export async function recreateSwitch(ctx: SwitchContext): Promise<SwitchResult> {
+  const { host, role, target, logger } = ctx;
+  if (ctx.supportServices.length)
+    await host.exec(upServices(target, ctx.supportServices), {
+      where: `${host.label} start ${ctx.supportServices.join(', ')}`,
+    });
+  const old = await ids(host, target.project, role.service);
+  await host.exec(recreate(target, role.service), { where: `${host.label} recreate ${role.service}` });
+  const fresh = await ids(host, target.project, role.service);
+  try {
+    const healthyMs = await waitHealthy(host, fresh, role.health, logger, `new ${role.service}`);
+    return { timeToHealthyMs: healthyMs, started: fresh, stopped: old };
+  } catch (err) {
+    await printLogs(ctx, fresh).catch(() => undefined);
+    if (ctx.previous) {
+      logger.warn(`${host.label}: recreating the previous release of ${role.service}`);
+      await host
+        .exec(recreate(ctx.previous, role.service))
+        .catch((e) => logger.error(`restore failed: ${errorMessage(e)}`));
+      const back = await ids(host, target.project, role.service).catch(() => []);
+      await waitHealthy(host, back, role.health, logger, `previous ${role.service}`).catch((e) =>
+        logger.error(`the previous release is not healthy either: ${errorMessage(e)}`),
+      );
+    }
+    throw err;
+  }
+}

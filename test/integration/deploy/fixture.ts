@@ -1,0 +1,134 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '../../../src/config/load.js';
+import type { RagshipConfig } from '../../../src/config/schema.js';
+import { execLocal } from '../../../src/core/exec.js';
+import { MemoryLogger } from '../../../src/core/logger.js';
+import type { DeployInputs } from '../../../src/deploy/run.js';
+import { knownHosts, privateKey, sandbox, sandboxHost } from '../../support/sandbox.js';
+
+export const FIXTURE = new URL('../../fixtures/deploy-app/', import.meta.url).pathname;
+export const REPO = 'ragship-deploy/fixture-app';
+
+/** Builds (once) and pushes the fixture app as v1..vN; returns repo@digest per version. */
+export async function fixtureImages(versions: string[]): Promise<Record<string, string>> {
+  const { registry, images } = sandbox();
+  await execLocal(['docker', 'login', '--username', registry.username, '--password-stdin', registry.host], {
+    input: registry.password,
+  });
+  const out: Record<string, string> = {};
+  for (const v of versions) {
+    const tag = `${registry.host}/${REPO}:${v}`;
+    const have = await execLocal(
+      ['docker', 'image', 'inspect', '--format', '{{range .RepoDigests}}{{.}} {{end}}', tag],
+      { allowFailure: true },
+    );
+    let digest =
+      have.code === 0
+        ? have.stdout
+            .trim()
+            .split(' ')
+            .find((d) => d.startsWith(`${registry.host}/${REPO}@`))
+        : undefined;
+    if (!digest) {
+      await execLocal([
+        'docker',
+        'build',
+        '-q',
+        '-t',
+        tag,
+        '--build-arg',
+        `NODE_IMAGE=${images.node}`,
+        '--build-arg',
+        `VERSION=${v}`,
+        FIXTURE,
+      ]);
+      const push = await execLocal(['docker', 'push', tag]);
+      const sha = /digest: (sha256:[a-f0-9]{64})/.exec(push.stdout)?.[1];
+      if (!sha) throw new Error(`no digest in push output: ${push.stdout}`);
+      digest = `${registry.host}/${REPO}@${sha}`;
+    }
+    out[v] = digest;
+  }
+  return out;
+}
+
+export function fixtureConfig(app: string, port: number, extra = ''): RagshipConfig {
+  const cpu = sandboxHost('cpu');
+  return parseConfig(`
+app: ${app}
+registry: { server: ${sandbox().registry.host}, username: ${sandbox().registry.username} }
+retain: 3
+lock: { ttl: 30, wait: 0 }
+environments:
+  staging:
+    url: http://127.0.0.1:${port}/
+    roles:
+      web:
+        hosts: [${cpu.user}@${cpu.host}:${cpu.port}]
+        compose: [compose.yaml]
+        files: [nginx/default.conf]
+        service: app
+        proxy: { service: nginx, upstream: app, port: 3000, file: upstreams/app.upstream.conf, drain: 1s }
+        health: { http: /health, port: 3000, timeout: 20s, interval: 500ms }
+        migrate: { service: migrate, command: [node, migrate.js], timeout: 60s }
+        vars: { NGINX_PORT: "${port}" }
+        stopGrace: 10s
+${extra}`);
+}
+
+export function deployInputs(
+  config: RagshipConfig,
+  image: string,
+  env: Record<string, string> = {},
+): DeployInputs {
+  return {
+    config,
+    environment: 'staging',
+    sshPrivateKey: privateKey(),
+    knownHosts: knownHosts(),
+    fingerprints: [],
+    registryPassword: sandbox().registry.password,
+    image,
+    env,
+    repoDir: FIXTURE,
+    runId: `test-${process.pid}-${Date.now()}`,
+    actor: 'vitest',
+  };
+}
+
+export const logger = () => new MemoryLogger();
+
+export async function get(port: number, path = '/'): Promise<{ status: number; body: string }> {
+  const r = await fetch(`http://127.0.0.1:${port}${path}`);
+  return { status: r.status, body: await r.text() };
+}
+
+/** Removes the test project's containers, volumes and deploy root (own names only). */
+export async function cleanup(app: string): Promise<void> {
+  for (const role of ['web', 'llm']) {
+    const project = `${app}-staging-${role}`;
+    const ids = await execLocal([
+      'docker',
+      'ps',
+      '-aq',
+      '--filter',
+      `label=com.docker.compose.project=${project}`,
+    ]);
+    const list = ids.stdout.split('\n').filter(Boolean);
+    if (list.length) await execLocal(['docker', 'rm', '-f', ...list], { allowFailure: true });
+    await execLocal(['docker', 'network', 'rm', `${project}_default`], { allowFailure: true });
+    await execLocal(['docker', 'volume', 'rm', `${project}_data`], { allowFailure: true });
+  }
+  for (const h of ['cpu', 'gpu'] as const) {
+    const home = `/home/${sandboxHost(h).user}`;
+    await execLocal(['rm', '-rf', `${home}/ragship/${app}`], { allowFailure: true });
+  }
+}
+
+export function tmpRepo(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ragship-repo-'));
+  writeFileSync(join(dir, 'x'), readFileSync(join(FIXTURE, 'compose.yaml')));
+  return dir;
+}
