@@ -82,7 +82,13 @@ function main() {
   const problems = [];
   const stale = [];
   for (const name of names) {
-    const action = parse(readFileSync(join(actionsDir, name, 'action.yml'), 'utf8'));
+    let action;
+    try {
+      action = parse(readFileSync(join(actionsDir, name, 'action.yml'), 'utf8'));
+    } catch (err) {
+      problems.push(`actions/${name}/action.yml: not valid YAML: ${err.message.split('\n')[0]}`);
+      continue;
+    }
     problems.push(...descriptionProblems(name, action));
     const readme = join(actionsDir, name, 'README.md');
     const current = existsSync(readme) ? readFileSync(readme, 'utf8') : undefined;
