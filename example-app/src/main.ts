@@ -15,12 +15,12 @@ const USAGE = `usage: ragship-example-app <command>
   ingest <dir>          chunk, embed and upsert every *.md in <dir> (progress on stderr)
   query <question>      answer one question and print the JSON response
   chunks <dir>          print the chunk ids of every *.md in <dir>
-  healthcheck [url]     exit 0 when GET /health answers 200 (Docker HEALTHCHECK, no curl)
+  healthcheck [--live]  exit 0 when GET /ready (or /health with --live) answers 200 (Docker HEALTHCHECK, no curl)
 Configuration is read from environment variables; see README.md.`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...args] = argv;
-  if (cmd === 'healthcheck') return healthcheck(args[0]);
+  if (cmd === 'healthcheck') return healthcheck(args.includes('--live') ? '/health' : '/ready');
   if (cmd === 'chunks') {
     for (const d of readCorpus(resolve(args[0] ?? 'corpus'))) {
       for (const c of chunkMarkdown(d.id, d.text)) process.stdout.write(`${c.id}\n`);
@@ -80,9 +80,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function healthcheck(url = `http://127.0.0.1:${process.env.PORT ?? 8080}/health`): Promise<number> {
+/** The container is healthy when it can serve: Chroma reachable, migrations applied (GET /ready). */
+async function healthcheck(path: string): Promise<number> {
   try {
-    const r = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    const r = await fetch(`http://127.0.0.1:${process.env.PORT ?? 8080}${path}`, {
+      signal: AbortSignal.timeout(3000),
+    });
     return r.ok ? 0 : 1;
   } catch {
     return 1;

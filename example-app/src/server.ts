@@ -8,6 +8,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  LogController,
 } from 'fastify';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -84,7 +85,7 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; r
   const rag = new RagService(cfg, store, embedder, llm, metrics, logger);
   const app = Fastify({
     loggerInstance: logger as unknown as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: cfg.BODY_LIMIT_BYTES,
     trustProxy: cfg.TRUST_PROXY,
     requestTimeout:
@@ -159,6 +160,32 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; r
     }
     metrics.errors.inc({ kind: `http_${status}` });
     return reply.code(status).send({ error: redactText(err.message) });
+  });
+
+  // Warm-up gate: until Chroma answers and migrations are at the expected version, /query and
+  // /ingest answer 503 + Retry-After, which nginx treats as "try the next container". A new
+  // container of a zero-downtime switch therefore gets traffic only once it can serve it.
+  let serving = false;
+  let lastCheck = 0;
+  const canServe = async (): Promise<boolean> => {
+    if (serving) return true;
+    if (Date.now() - lastCheck < 500) return false;
+    lastCheck = Date.now();
+    try {
+      serving = (await store.heartbeat()) && (await migrationStatus(store)).pending.length === 0;
+    } catch {
+      serving = false;
+    }
+    return serving;
+  };
+  app.addHook('preHandler', async (req, reply) => {
+    const url = req.routeOptions.url;
+    if ((url === '/query' || url === '/ingest') && !(await canServe())) {
+      return reply
+        .code(503)
+        .header('retry-after', '1')
+        .send({ error: 'not ready: Chroma unreachable or migrations pending (see GET /ready)' });
+    }
   });
 
   const noLimit = { config: { rateLimit: false } } as const;
