@@ -255,12 +255,29 @@ export class RemoteHost {
   }
 
   /**
+   * sshd hands the command line to the login shell as ONE argument, and Linux caps a single
+   * argument at 128 KiB (MAX_ARG_STRLEN): refuse early with a fix instead of "Argument list too long".
+   */
+  private commandLineFor(argv: Argv, where?: string): string {
+    const line = commandLine(argv);
+    const bytes = Buffer.byteLength(line);
+    if (bytes > MAX_COMMAND_LINE_BYTES) {
+      throw new UserError(
+        where ?? this.label,
+        `the command line is ${bytes} bytes (\`${describe(argv)}\`); a host's shell accepts at most ${MAX_COMMAND_LINE_BYTES}`,
+        'send large data through stdin (exec input / execStream) or upload() a file instead of an argument',
+      );
+    }
+    return line;
+  }
+
+  /**
    * Runs argv on the host. A non-zero exit, a signal, or a channel that closes without
    * an exit status is an error carrying the command and the tail of stderr.
    */
   async exec(argv: Argv, options: RemoteExecOptions = {}): Promise<ExecResult> {
+    const line = this.commandLineFor(argv, options.where);
     const client = await this.connect();
-    const line = commandLine(argv);
     this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line}`);
     const started = performance.now();
     return this.track(
@@ -340,8 +357,8 @@ export class RemoteHost {
     argv: Argv,
     options: { input?: Readable | string | Buffer; where?: string; onStderr?: (chunk: string) => void } = {},
   ): Promise<{ stdout: Readable; done: Promise<ExecResult> }> {
+    const line = this.commandLineFor(argv, options.where);
     const client = await this.connect();
-    const line = commandLine(argv);
     this.options.logger?.debug(
       `${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line} (streaming)`,
     );
@@ -520,6 +537,9 @@ function writeAll(
     writeAll(sftp, handle, data, done, offset + chunk);
   });
 }
+
+/** Linux MAX_ARG_STRLEN (32 pages) minus the terminating NUL. */
+const MAX_COMMAND_LINE_BYTES = 131_071;
 
 type Retryable = UserError & { retryable?: boolean };
 
