@@ -42,21 +42,17 @@ export function describeBuildFailure(output: string, maxLines = 15): BuildFailur
       break;
     }
   }
-  const errorAt = lines.findIndex(
-    (l, i) => i > stepAt && /returned a non-zero code|^ERROR|^error|failed to/i.test(l),
-  );
+  // The builder's own verdict; a step that did not run (COPY failed…) ends the output instead.
+  let errorAt = lines.findIndex((l, i) => i > stepAt && /returned a non-zero code/.test(l));
+  if (errorAt < 0) {
+    for (let i = lines.length - 1; i > stepAt && errorAt < 0; i--) if (lines[i]!.trim()) errorAt = i;
+  }
   const body = lines
     .slice(stepAt + 1, errorAt < 0 ? undefined : errorAt)
     .filter((l) => l.trim() && !/^ ---> /.test(l));
   return {
     step: stepAt >= 0 ? lines[stepAt] : undefined,
-    error:
-      errorAt >= 0
-        ? lines[errorAt]!.trim()
-        : lines
-            .filter((l) => l.trim())
-            .pop()
-            ?.trim(),
+    error: errorAt >= 0 ? lines[errorAt]!.trim() : undefined,
     lastLines: body.slice(-maxLines),
   };
 }
