@@ -1,0 +1,289 @@
+import { readFileSync } from 'node:fs';
+import { UserError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { RemoteHost } from '../core/remote-host.js';
+import { parseHostSpec } from '../core/validate.js';
+import { ChromaApi, idSetDigest, pickSamples } from './chroma-api.js';
+import { assertPassphrase, type KdfParams } from './crypto-stream.js';
+import { exportStream, NdjsonIndex } from './logical.js';
+import { keys, MANIFEST_FORMAT, type Manifest, newBackupId } from './manifest.js';
+import { checkContainer, checkPersistPath, coldCopy, commands, tunnelToContainer } from './physical.js';
+import { streamToStore } from './pipeline.js';
+import { BackupStore, partSizeFor, type StoreOptions } from './store.js';
+import { TarIndex } from './tar-index.js';
+
+export interface HostConnection {
+  /** user@host[:port] */
+  spec: string;
+  privateKey: string;
+  knownHosts: string;
+  fingerprints: string[];
+  connectTimeoutMs?: number;
+}
+
+export interface SourceOptions {
+  host?: HostConnection;
+  /** The Chroma container on the host (physical mode, and logical mode through the host). */
+  container?: string;
+  /** The persist dir inside the container. */
+  persistPath: string;
+  /** Chroma's port inside the container. */
+  chromaPort: number;
+  /** A Chroma URL the runner reaches directly (logical mode without a host). */
+  chromaUrl?: string;
+}
+
+export interface BackupOptions {
+  environment: string;
+  mode: 'physical' | 'logical';
+  source: SourceOptions;
+  store: StoreOptions;
+  passphrase: string;
+  /** A dump smaller than this is refused (catches 0-byte and truncated dumps). */
+  minSizeBytes: number;
+  /** Upper bound of the archive: fixes the multipart part size for 10,000 parts. */
+  maxSizeBytes: number;
+  stopTimeoutSeconds: number;
+  healthTimeoutSeconds: number;
+  onDrift: 'fail' | 'fuzzy';
+  pageSize: number;
+  /** Optional folder on the host with the app config (compose files, nginx, release log). */
+  configPath?: string;
+  /** Multipart uploads older than this under the prefix are orphans of killed runs. */
+  orphanMinAgeMs?: number;
+  kdf?: KdfParams;
+}
+
+export interface BackupResult {
+  manifest: Manifest;
+  manifestKey: string;
+  mbPerSecond: number;
+  orphansAborted: number;
+}
+
+const VERSION = (() => {
+  try {
+    return JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version as string;
+  } catch {
+    return '0.0.0';
+  }
+})();
+
+export function connectHost(conn: HostConnection, logger: Logger, where = 'host'): RemoteHost {
+  const spec = parseHostSpec(conn.spec, where);
+  return new RemoteHost({
+    ...spec,
+    privateKey: conn.privateKey,
+    hostKeys: { knownHosts: conn.knownHosts, fingerprints: conn.fingerprints },
+    connectTimeoutMs: conn.connectTimeoutMs ?? 15_000,
+    logger,
+  });
+}
+
+/**
+ * Takes one backup: summary from the API, consistent snapshot (cold copy or paged export),
+ * streamed through gzip and encryption into S3, manifest last. Returns only once the
+ * manifest — the commit marker — is stored.
+ */
+export async function runBackup(
+  o: BackupOptions,
+  logger: Logger,
+  hostOverride?: RemoteHost,
+): Promise<BackupResult> {
+  assertPassphrase(o.passphrase, 'encryption-passphrase');
+  logger.setSecret(o.passphrase);
+  if (o.source.container) checkContainer(o.source.container, 'container');
+  const persistPath = checkPersistPath(o.source.persistPath, 'persist-path');
+  if (o.mode === 'physical' && (!(o.source.host || hostOverride) || !o.source.container)) {
+    throw new UserError(
+      'backup',
+      'physical mode needs host and container',
+      'set host and container, or use mode: logical with chroma-url',
+    );
+  }
+  const store = new BackupStore(o.store, logger);
+  const started = Date.now();
+  const id = newBackupId(new Date(started));
+  const host = hostOverride ?? (o.source.host ? connectHost(o.source.host, logger) : undefined);
+  try {
+    await store.check();
+    const orphansAborted = await store.sweepOrphans(o.orphanMinAgeMs ?? 3_600_000);
+    const partSize = partSizeFor(o.maxSizeBytes);
+    logger.info(
+      `backup ${id} (${o.mode}) → s3://${o.store.bucket}/${store.key(keys.dir(id))}, part size ${partSize / 2 ** 20} MiB`,
+    );
+
+    const tunnelled =
+      !o.source.chromaUrl && host && o.source.container
+        ? await tunnelToContainer(host, o.source.container, o.source.chromaPort)
+        : undefined;
+    const api = o.source.chromaUrl ? new ChromaApi(o.source.chromaUrl) : tunnelled?.api;
+    if (!api)
+      throw new UserError('backup', 'no way to reach Chroma', 'set chroma-url, or host and container');
+    let manifestBase: Pick<Manifest, 'chroma' | 'fuzzy' | 'drift' | 'archive' | 'downtimeMs'>;
+    try {
+      const version = await api.version();
+      if (o.mode === 'physical') {
+        const collections = await logger.group('collections and counts before the snapshot', () =>
+          api.summarize(),
+        );
+        await tunnelled?.tunnel.close();
+        const copy = coldCopy(host!, o.source.container!, {
+          graceSeconds: o.stopTimeoutSeconds,
+          chromaPort: o.source.chromaPort,
+          healthTimeoutMs: o.healthTimeoutSeconds * 1000,
+          logger,
+        });
+        let downtimeMs: number | undefined;
+        let archive: Manifest['archive'];
+        try {
+          await logger.group(`stop ${o.source.container} (grace ${o.stopTimeoutSeconds} s)`, () =>
+            copy.stop(),
+          );
+          archive = await logger.group('stream the persist dir to the store', async () => {
+            const { stdout, done } = await host!.execStream(
+              commands.copyOut(o.source.container!, persistPath),
+              { where: `${host!.label}: docker cp` },
+            );
+            // Restart Chroma as soon as the copy has been read, not when S3 has it all.
+            const restarted = done.then(async () => {
+              downtimeMs = await copy.restart();
+            });
+            restarted.catch(() => {});
+            const stored = await streamToStore(store, {
+              source: stdout,
+              producerDone: done,
+              inspector: new TarIndex(),
+              passphrase: o.passphrase,
+              key: store.key(keys.archive(id)),
+              partSize,
+              minBytes: o.minSizeBytes,
+              maxBytes: o.maxSizeBytes,
+              what: `archive of ${o.source.container}:${persistPath}`,
+              kdf: o.kdf,
+            });
+            await restarted;
+            return stored;
+          });
+        } finally {
+          if (downtimeMs === undefined) {
+            downtimeMs = await copy.restart().catch((err) => {
+              logger.error(`could not restart ${o.source.container}: ${(err as Error).message}`);
+              return undefined;
+            });
+          }
+        }
+        manifestBase = {
+          chroma: { version, source: `${host!.label}:${o.source.container}`, persistPath, collections },
+          fuzzy: false,
+          drift: [],
+          archive,
+          downtimeMs,
+        };
+      } else {
+        const exp = exportStream(api, version, { pageSize: o.pageSize, logger });
+        const archive = await logger.group('export through the API to the store', () =>
+          streamToStore(store, {
+            source: exp.stream,
+            producerDone: exp.done,
+            inspector: new NdjsonIndex(),
+            passphrase: o.passphrase,
+            key: store.key(keys.archive(id)),
+            partSize,
+            minBytes: o.minSizeBytes,
+            maxBytes: o.maxSizeBytes,
+            what: `logical export of ${api.url}`,
+            kdf: o.kdf,
+          }),
+        );
+        const drift = exp.stats
+          .filter((s) => s.before !== s.after || s.exported !== s.before)
+          .map(({ ids: _ids, ...s }) => s);
+        if (drift.length && o.onDrift === 'fail') {
+          throw new UserError(
+            'logical export',
+            `data changed while it was exported (${drift.map((d) => `${d.collection}: ${d.before} before, ${d.exported} exported, ${d.after} after`).join('; ')}): the export is not a consistent snapshot`,
+            'run it when writes pause, use mode: physical, or set on-drift: fuzzy to keep it marked as fuzzy',
+          );
+        }
+        const infos = await api.collections();
+        const collections = exp.stats.map((s) => ({
+          name: s.collection,
+          count: s.exported,
+          dimension: infos.find((c) => c.name === s.collection)?.dimension ?? null,
+          idsSha256: idSetDigest([...new Set(s.ids)]),
+          sampleIds: pickSamples([...new Set(s.ids)], 5),
+          metadata: infos.find((c) => c.name === s.collection)?.metadata ?? null,
+        }));
+        if (drift.length)
+          logger.warn(`the export is fuzzy: ${drift.length} collection(s) changed while exported`);
+        manifestBase = {
+          chroma: {
+            version,
+            source:
+              api.url.startsWith('http://127.0.0.1:') && tunnelled
+                ? `${host!.label}:${o.source.container}`
+                : api.url,
+            collections,
+          },
+          fuzzy: drift.length > 0,
+          drift,
+          archive,
+        };
+      }
+    } finally {
+      await tunnelled?.tunnel.close();
+    }
+
+    let config: Manifest['config'];
+    if (o.configPath && host) {
+      const dir = o.configPath;
+      if (!/^\/[A-Za-z0-9_./-]+$/.test(dir) || dir.split('/').includes('..'))
+        throw new UserError(
+          'config-path',
+          `${JSON.stringify(dir)} is not an absolute path`,
+          'use the deploy root, e.g. /srv/ragship/production',
+        );
+      config = await logger.group(`app config ${dir}`, async () => {
+        const { stdout, done } = await host.execStream(['tar', '-C', dir, '-cf', '-', '.'], {
+          where: `${host.label}: tar ${dir}`,
+        });
+        return streamToStore(store, {
+          source: stdout,
+          producerDone: done,
+          inspector: new TarIndex(),
+          passphrase: o.passphrase,
+          key: store.key(keys.config(id)),
+          partSize: partSizeFor(1024 ** 3),
+          minBytes: 1024,
+          maxBytes: 1024 ** 3,
+          what: `app config ${dir}`,
+          kdf: o.kdf,
+        });
+      });
+    }
+
+    const manifest: Manifest = {
+      format: MANIFEST_FORMAT,
+      id,
+      environment: o.environment,
+      mode: o.mode,
+      createdAt: new Date(started).toISOString(),
+      completedAt: new Date().toISOString(),
+      ...manifestBase,
+      config,
+      durationMs: Date.now() - started,
+      ragship: VERSION,
+    };
+    // The commit marker: written only after every byte above is stored.
+    const manifestKey = store.key(keys.manifest(id));
+    await store.putJson(manifestKey, manifest);
+    const mbPerSecond = manifest.archive.plainBytes / 1e6 / (manifest.durationMs / 1000);
+    logger.info(
+      `backup ${id} committed: ${manifest.archive.files.length} files, ${(manifest.archive.plainBytes / 1e6).toFixed(1)} MB → ${(manifest.archive.storedBytes / 1e6).toFixed(1)} MB stored, ${mbPerSecond.toFixed(1)} MB/s`,
+    );
+    return { manifest, manifestKey, mbPerSecond, orphansAborted };
+  } finally {
+    if (!hostOverride) host?.close();
+  }
+}
