@@ -1,0 +1,91 @@
+import { join } from 'node:path';
+import { context } from '@actions/github';
+import { UserError } from '../core/errors.js';
+import { Report } from '../core/report.js';
+import { FolderCache, NoCache } from '../eval/cache.js';
+import { type EvalGateInputs, runEvalGate } from '../eval/gate.js';
+import { commentMarker } from '../eval/report.js';
+import { loadSuite, parseShard } from '../eval/suite.js';
+import { ActionsBaselineStore, restoreResponseCache, saveResponseCache } from '../github/eval-cache.js';
+import * as input from '../github/inputs.js';
+import { upsertPrComment } from '../github/pr-comment.js';
+import { runAction } from '../github/run-action.js';
+
+type Inputs = EvalGateInputs & { token: string; comment: boolean; cache: boolean; failOnRegression: boolean };
+const pr = context.payload.pull_request as
+  | { number: number; head: { sha: string }; base: { sha: string } }
+  | undefined;
+const onDefaultBranch =
+  context.eventName === 'push' &&
+  context.ref === `refs/heads/${context.payload.repository?.default_branch ?? 'main'}`;
+const temp = process.env.RUNNER_TEMP ?? '/tmp';
+
+runAction<Inputs>({
+  getInputs: () => ({
+    suitePath: input.str('suite', { required: true }),
+    outDir: input.str('out-dir') || join(temp, 'ragship-eval'),
+    shard: parseShard(input.str('shard') || undefined, "input 'shard'"),
+    targetUrl: input.str('target-url') || undefined,
+    headSha: pr?.head.sha ?? context.sha,
+    baseSha: pr?.base.sha,
+    saveBaseline: input.bool('save-baseline', onDefaultBranch),
+    baselineResults: input.str('baseline-results') || undefined,
+    baselineUrl: input.str('baseline-url') || undefined,
+    concurrency: input.int('concurrency', 0, { min: 0, max: 256 }) || undefined,
+    judgeApiKey: input.secret('judge-api-key') || undefined,
+    runUrl: `${context.serverUrl}/${context.repo.owner}/${context.repo.repo}/actions/runs/${context.runId}`,
+    token: input.secret('github-token'),
+    comment: input.bool('comment', true),
+    cache: input.bool('cache', true),
+    failOnRegression: input.bool('fail-on-regression', true),
+  }),
+  async main(inputs, ctx) {
+    const { logger } = ctx;
+    const suiteName = loadSuite(inputs.suitePath).config.name;
+    const cacheDir = join(temp, 'ragship-eval-cache');
+    const prefix = `ragship-eval-responses-${suiteName}-`;
+    if (inputs.cache) await restoreResponseCache(cacheDir, prefix, logger);
+    const result = await runEvalGate(inputs, {
+      logger,
+      cache: inputs.cache ? new FolderCache(cacheDir) : new NoCache(),
+      baselines: new ActionsBaselineStore(join(temp, 'ragship-eval-baselines'), logger),
+    });
+    if (inputs.cache && result.run.cache.misses > 0)
+      await saveResponseCache(
+        cacheDir,
+        `${prefix}${context.runId}-${process.env.GITHUB_RUN_ATTEMPT ?? 1}-${inputs.shard?.index ?? 1}`,
+        logger,
+      );
+    ctx.setOutput('passed', result.passed);
+    ctx.setOutput('regressions', result.regressions);
+    ctx.setOutput('report-path', result.reportPath);
+    ctx.setOutput('json-path', result.jsonPath);
+    ctx.setOutput('junit-path', result.junitPath);
+    ctx.setOutput('results-path', result.resultsPath);
+    ctx.setOutput('headline', result.comparison.gate.headline);
+    if (pr && inputs.comment && inputs.token) {
+      try {
+        const c = await upsertPrComment({
+          token: inputs.token,
+          ...context.repo,
+          issueNumber: pr.number,
+          marker: commentMarker(suiteName),
+          body: result.markdown,
+          baseUrl: process.env.GITHUB_API_URL,
+        });
+        logger.info(`PR comment ${c.action}: ${c.url}`);
+      } catch (err) {
+        logger.warn(
+          `could not upsert the PR comment (needs pull-requests: write): ${(err as Error).message}`,
+        );
+      }
+    }
+    await ctx.writeSummary(new Report().text(result.markdown));
+    if (!result.passed && inputs.failOnRegression)
+      throw new UserError(
+        'eval gate',
+        result.comparison.gate.reasons.join('; '),
+        'see the job summary for the regressed cases',
+      );
+  },
+});

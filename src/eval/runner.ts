@@ -1,0 +1,294 @@
+import { once } from 'node:events';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { containsAll, exactMatch, normalizedMatch, regexMatch, rougeL, tokenF1 } from './answer-metrics.js';
+import { AdaptiveLimiter } from './backoff.js';
+import { type CacheStore, cacheKey } from './cache.js';
+import { type Judge, type JudgeMetric, JudgeOutputError } from './judge.js';
+import { retrievalScores } from './retrieval-metrics.js';
+import {
+  type EvalCase,
+  inShard,
+  JUDGE_METRICS,
+  type LoadedSuite,
+  type MetricName,
+  readCases,
+} from './suite.js';
+import type { Target, TargetResponse } from './target.js';
+
+export type Outcome = 'pass' | 'fail' | 'error';
+
+/** First line of a results file. */
+export interface ResultsMeta {
+  type: 'meta';
+  suite: string;
+  suiteHash: string;
+  configHash: string;
+  shard: { index: number; count: number };
+  target: string;
+  k: number;
+  repeats: number;
+  minPasses: number;
+  startedAt: string;
+  /** Free-form labels: git sha, ref, "head"/"baseline". */
+  labels: Record<string, string>;
+}
+
+/** One line per (case, repeat). */
+export interface RunRecord {
+  type: 'run';
+  id: string;
+  repeat: number;
+  tags: string[];
+  outcome: Outcome;
+  metrics: Partial<Record<MetricName, number | null>>;
+  /** Metrics below their case_min. */
+  failed: string[];
+  error?: string;
+  answer?: string;
+  sources?: string[];
+  latencyMs: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  /** The target response came from the cache. */
+  cached: boolean;
+  /** Calls that went to the network (target + judge), retries included. */
+  liveCalls: number;
+}
+
+export interface RunSummary {
+  resultsPath: string;
+  runs: number;
+  pass: number;
+  fail: number;
+  error: number;
+  cache: { hits: number; misses: number };
+  /** Network calls made (target + judge), retries included: 0 on a fully cached re-run. */
+  liveCalls: number;
+  throttled: number;
+  retries: number;
+  durationMs: number;
+  costUsd: number;
+}
+
+export interface RunOptions {
+  suite: LoadedSuite;
+  target: Target;
+  judge?: Judge;
+  cache: CacheStore;
+  resultsPath: string;
+  logger: Logger;
+  shard?: { index: number; count: number };
+  concurrency?: number;
+  labels?: Record<string, string>;
+}
+
+/** Deterministic per-case metrics from a target response. */
+export function scoreResponse(
+  c: EvalCase,
+  r: TargetResponse,
+  suite: LoadedSuite,
+): Partial<Record<MetricName, number | null>> {
+  const wanted = suite.config.metrics;
+  const k = suite.config.retrieval.k;
+  const ret = retrievalScores(r.sources, c.relevant_sources, k);
+  const ref = c.reference;
+  const all: Partial<Record<MetricName, number | null>> = {
+    'hit@k': ret.hit,
+    'recall@k': ret.recall,
+    'precision@k': ret.precision,
+    mrr: ret.mrr,
+    'ndcg@k': ret.ndcg,
+    exact_match: ref ? exactMatch(r.answer, ref) : null,
+    normalized_match: ref ? normalizedMatch(r.answer, ref) : null,
+    contains: c.must_contain.length ? containsAll(r.answer, c.must_contain) : null,
+    regex: c.must_match !== undefined ? regexMatch(r.answer, c.must_match) : null,
+    token_f1: ref ? tokenF1(r.answer, ref) : null,
+    rouge_l: ref ? rougeL(r.answer, ref) : null,
+  };
+  const out: Partial<Record<MetricName, number | null>> = {};
+  for (const name of Object.keys(wanted) as MetricName[])
+    if (!JUDGE_METRICS.includes(name as JudgeMetric)) out[name] = all[name] ?? null;
+  return out;
+}
+
+/** Runs every case (× repeats) of the suite's shard, streaming one JSON line per run. */
+export async function runSuite(options: RunOptions): Promise<RunSummary> {
+  const { suite, target, judge, cache, logger } = options;
+  const cfg = suite.config;
+  const shard = options.shard ?? { index: 1, count: 1 };
+  const concurrency = options.concurrency ?? cfg.run.concurrency;
+  const started = performance.now();
+  mkdirSync(dirname(options.resultsPath), { recursive: true });
+  const out = createWriteStream(options.resultsPath, 'utf8');
+  const write = async (obj: unknown) => {
+    if (!out.write(`${JSON.stringify(obj)}\n`)) await once(out, 'drain');
+  };
+  const meta: ResultsMeta = {
+    type: 'meta',
+    suite: cfg.name,
+    suiteHash: suite.suiteHash,
+    configHash: suite.configHash,
+    shard,
+    target: target.label,
+    k: cfg.retrieval.k,
+    repeats: cfg.run.repeats,
+    minPasses: cfg.run.min_passes,
+    startedAt: new Date().toISOString(),
+    labels: options.labels ?? {},
+  };
+  await write(meta);
+
+  const targetLimiter = new AdaptiveLimiter(concurrency);
+  const judgeLimiter = new AdaptiveLimiter(concurrency);
+  const retry = { maxRetries: cfg.run.max_retries, maxBackoffMs: cfg.run.max_backoff_ms };
+  const summary: RunSummary = {
+    resultsPath: options.resultsPath,
+    runs: 0,
+    pass: 0,
+    fail: 0,
+    error: 0,
+    cache: { hits: 0, misses: 0 },
+    liveCalls: 0,
+    throttled: 0,
+    retries: 0,
+    durationMs: 0,
+    costUsd: 0,
+  };
+  const judgeMetrics = JUDGE_METRICS.filter((m) => cfg.metrics[m]);
+
+  async function* jobs(): AsyncGenerator<{ c: EvalCase; repeat: number }> {
+    for await (const c of readCases(suite.casesPath)) {
+      if (!inShard(c.id, shard)) continue;
+      for (let repeat = 0; repeat < cfg.run.repeats; repeat++) yield { c, repeat };
+    }
+  }
+
+  async function runOne(c: EvalCase, repeat: number): Promise<RunRecord> {
+    const record: RunRecord = {
+      type: 'run',
+      id: c.id,
+      repeat,
+      tags: c.tags,
+      outcome: 'error',
+      metrics: {},
+      failed: [],
+      latencyMs: 0,
+      promptTokens: 0,
+      completionTokens: 0,
+      costUsd: 0,
+      cached: false,
+      liveCalls: 0,
+    };
+    // The repeat index is in the key: each repeat is a fresh sample, not the first one replayed (promptfoo#360).
+    const tKey = cacheKey({
+      kind: 'target',
+      target: target.identity,
+      question: c.question,
+      vars: c.vars,
+      id: c.id,
+      repeat,
+    });
+    let response: TargetResponse;
+    const hit = await cache.get(tKey);
+    if (hit !== undefined) {
+      const saved = JSON.parse(hit) as { response: TargetResponse; latencyMs: number };
+      response = saved.response;
+      record.latencyMs = saved.latencyMs;
+      record.cached = true;
+      summary.cache.hits++;
+    } else {
+      summary.cache.misses++;
+      const t0 = performance.now();
+      try {
+        const r = await targetLimiter.run(() => {
+          record.liveCalls++;
+          return target.call(c);
+        }, retry);
+        response = r.value;
+      } catch (err) {
+        record.error = `target: ${errorMessage(err)}`;
+        return record;
+      }
+      record.latencyMs = Math.round(performance.now() - t0);
+      await cache.put(tKey, JSON.stringify({ response, latencyMs: record.latencyMs }));
+    }
+    record.answer = response.answer;
+    record.sources = response.sources;
+    record.promptTokens = response.promptTokens;
+    record.completionTokens = response.completionTokens;
+    record.costUsd = response.costUsd;
+    record.metrics = scoreResponse(c, response, suite);
+
+    if (judge) {
+      for (const metric of judgeMetrics) {
+        const input = { question: c.question, answer: response.answer, contexts: response.contexts };
+        const jKey = cacheKey({ kind: 'judge', metric, params: judge.params, ...input, repeat });
+        const jHit = await cache.get(jKey);
+        let score: number;
+        if (jHit !== undefined) {
+          score = (JSON.parse(jHit) as { score: number }).score;
+          summary.cache.hits++;
+        } else {
+          summary.cache.misses++;
+          try {
+            const r = await judgeLimiter.run(() => {
+              record.liveCalls++;
+              return judge.rate(metric, input);
+            }, retry);
+            score = r.value.verdict.score;
+            record.promptTokens += r.value.promptTokens;
+            record.completionTokens += r.value.completionTokens;
+            record.costUsd += r.value.costUsd;
+            await cache.put(jKey, JSON.stringify({ score, reason: r.value.verdict.reason }));
+          } catch (err) {
+            record.error = `${err instanceof JudgeOutputError ? 'judge output' : 'judge'} (${metric}): ${errorMessage(err)}`;
+            return record;
+          }
+        }
+        record.metrics[metric] = score;
+      }
+    }
+    for (const [name, spec] of Object.entries(cfg.metrics)) {
+      const v = record.metrics[name as MetricName];
+      if (spec.case_min !== undefined && v !== null && v !== undefined && v < spec.case_min)
+        record.failed.push(name);
+    }
+    record.outcome = record.failed.length ? 'fail' : 'pass';
+    return record;
+  }
+
+  const source = jobs();
+  let done = 0;
+  let nextLog = 25;
+  const worker = async () => {
+    for (;;) {
+      const next = await source.next();
+      if (next.done) return;
+      const { c, repeat } = next.value;
+      const record = await runOne(c, repeat);
+      summary.runs++;
+      summary[record.outcome]++;
+      summary.liveCalls += record.liveCalls;
+      summary.costUsd += record.costUsd;
+      await write(record);
+      if (++done >= nextLog) {
+        logger.info(`${done} runs done (${summary.pass} pass, ${summary.fail} fail, ${summary.error} error)`);
+        nextLog *= 2;
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } finally {
+    out.end();
+    await once(out, 'finish');
+  }
+  summary.throttled = targetLimiter.stats.throttled + judgeLimiter.stats.throttled;
+  summary.retries = targetLimiter.stats.retries + judgeLimiter.stats.retries;
+  summary.durationMs = Math.round(performance.now() - started);
+  return summary;
+}
