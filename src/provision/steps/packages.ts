@@ -51,6 +51,8 @@ export function wantedPackages(
 
 /** Installed packages among `names` (dpkg says "ii"). */
 export async function installed(target: Target, names: string[]): Promise<Set<string>> {
+  // dpkg-query's own ${field} format (a plain string, not a template).
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query format, not a JS template
   const r = await target.run(['dpkg-query', '-W', '-f=${Package}\t${db:Status-Abbrev}\n', ...names], {
     allowFailure: true,
   });

@@ -146,6 +146,7 @@ describe('provision a fresh Debian 12 host over SSH (container with systemd + it
 
     expect(
       onHost(
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query format, not a JS template
         "dpkg-query -W -f='${Package} ${db:Status-Abbrev}\\n' docker.io docker-compose ufw fail2ban python3-systemd unattended-upgrades systemd-timesyncd sudo",
       ),
     ).toMatch(

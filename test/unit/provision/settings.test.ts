@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/core/errors.js';
+import { STEP_IDS } from '../../../src/provision/step.js';
+import { settings } from './fake-host.js';
+
+describe('provision settings validation (before any connection)', () => {
+  it.each([
+    [{ deployUser: 'root' }, /deploy-user: must not be root/],
+    [{ deployUser: 'Deploy;rm' }, /deploy-user: "Deploy;rm" is not a Unix user name/],
+    [
+      { deployKeyOptions: 'command="rm -rf /"' },
+      /deploy-key-options: .* is not a comma-separated list of plain options/,
+    ],
+    [{ deployRoot: 'srv/ragship' }, /deploy-root: "srv\/ragship" is not an absolute path/],
+    [{ deployRoot: '/srv/../etc' }, /deploy-root/],
+    [{ deployRoot: '/srv/rag ship' }, /deploy-root/],
+    [{ adminUser: 'deploy' }, /admin-user: must differ from deploy-user/],
+    [{ dockerSource: 'snap' }, /docker-source: "snap" is not distribution or docker/],
+    [{ allowPorts: ['8080'] }, /allow-ports\[0\]: "8080" is not PORT\/tcp/],
+    [{ allowPorts: ['70000/tcp'] }, /allow-ports\[0\]/],
+    [{ allowPorts: ['9000:8000/tcp'] }, /allow-ports\[0\]/],
+    [{ dockerLogMaxSize: '10 MB' }, /docker-log-max-size/],
+    [{ journalMaxUse: '500m;reboot' }, /journal-max-use/],
+    [{ permitRootLogin: 'yes' }, /permit-root-login: "yes" is not no or prohibit-password/],
+    [{ steps: ['packages', 'kernel'] }, /steps: unknown step "kernel"/],
+    [{ deployPublicKeys: ['ssh-ed25519 AAAA\nssh-rsa AAAA'] }, /not an OpenSSH public key line/],
+  ])('refuses %j', (over, message) => {
+    expect(() => settings(over)).toThrow(ConfigError);
+    expect(() => settings(over)).toThrow(message);
+  });
+
+  it('runs every step by default except admin-user (no admin user) and gpu (not a GPU host)', () => {
+    expect([...settings().steps]).toEqual(STEP_IDS.filter((s) => s !== 'admin-user' && s !== 'gpu'));
+    expect(settings({ adminUser: 'ops', gpu: true }).steps.size).toBe(STEP_IDS.length);
+    expect(settings({ hardenSsh: false }).steps.has('sshd')).toBe(false);
+  });
+
+  it('accepts port ranges, udp and several deploy keys', () => {
+    const s = settings({
+      allowPorts: ['8000:8010/tcp', '51820/udp'],
+      deployPublicKeys: ['ssh-rsa AAAAB3NzaC1yc2E= ci@example'],
+    });
+    expect(s.allowPorts).toEqual(['8000:8010/tcp', '51820/udp']);
+    expect(s.deployPublicKeys).toHaveLength(2);
+  });
+});
