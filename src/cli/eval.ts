@@ -1,0 +1,73 @@
+import type { Command } from 'commander';
+import { FolderBaselineStore } from '../eval/baseline.js';
+import { FolderCache, NoCache } from '../eval/cache.js';
+import { runEvalGate } from '../eval/gate.js';
+import { mergeResults } from '../eval/results.js';
+import { parseShard } from '../eval/suite.js';
+import type { CliContext } from './program.js';
+
+export function registerEval(program: Command, ctx: () => CliContext): void {
+  const evalCmd = program
+    .command('eval')
+    .description('run an eval suite, compare with a baseline paired by case, and gate on real regressions')
+    .argument('<suite>', 'suite YAML file, e.g. eval/example-app.suite.yaml')
+    .option('--target-url <url>', "override the suite's target URL")
+    .option('--out <dir>', 'folder for results, report.md/json and junit.xml', '.ragship/eval')
+    .option('--cache-dir <dir>', 'response cache folder', '.ragship/eval-cache')
+    .option('--no-cache', 'call the target and judge for every case')
+    .option('--baselines-dir <dir>', 'folder of stored baselines', '.ragship/eval-baselines')
+    .option('--sha <sha>', 'version under test (cache key, baseline key)', process.env.GITHUB_SHA ?? 'local')
+    .option('--base-sha <sha>', 'compare with the stored baseline of this sha')
+    .option('--baseline <results.jsonl>', 'compare with this results file')
+    .option('--baseline-url <url>', 'evaluate this (merge-base) app as the baseline when none is stored')
+    .option('--save-baseline', 'store this run as the baseline of --sha')
+    .option('--shard <i/n>', 'run only shard i of n')
+    .option('--concurrency <n>', 'parallel target calls (default: the suite)')
+    .action(async (suite: string, opts) => {
+      const { logger, print } = ctx();
+      const result = await runEvalGate(
+        {
+          suitePath: suite,
+          outDir: opts.out,
+          shard: parseShard(opts.shard, '--shard'),
+          targetUrl: opts.targetUrl,
+          headSha: opts.sha,
+          baseSha: opts.baseSha,
+          saveBaseline: !!opts.saveBaseline,
+          baselineResults: opts.baseline,
+          baselineUrl: opts.baselineUrl,
+          concurrency: opts.concurrency ? Number(opts.concurrency) : undefined,
+        },
+        {
+          logger,
+          cache: opts.cache === false ? new NoCache() : new FolderCache(opts.cacheDir),
+          baselines: new FolderBaselineStore(opts.baselinesDir),
+        },
+      );
+      print(
+        {
+          passed: result.passed,
+          regressions: result.regressions,
+          headline: result.comparison.gate.headline,
+          reportPath: result.reportPath,
+          jsonPath: result.jsonPath,
+          junitPath: result.junitPath,
+          resultsPath: result.resultsPath,
+          rows: result.comparison.rows,
+          run: result.run,
+        },
+        result.markdown,
+      );
+      if (!result.passed) process.exitCode = 1;
+    });
+  evalCmd
+    .command('merge')
+    .description('merge shard results (ragship eval --shard i/n) into one results file')
+    .argument('<shards...>', 'results files of every shard')
+    .requiredOption('--out <file>', 'merged results file')
+    .action(async (shards: string[], opts) => {
+      const { print } = ctx();
+      const r = await mergeResults(shards, opts.out);
+      print({ ...r, out: opts.out }, `merged ${r.shards} shards, ${r.runs} runs → ${opts.out}`);
+    });
+}
