@@ -40,9 +40,11 @@ export function chunkMarkdown(docId: string, markdown: string, maxChars = 4000):
     if (/^(```|~~~)/.test(line)) inFence = !inFence;
     const m = inFence ? null : /^(#{1,2})\s+(.+?)\s*#*\s*$/.exec(line);
     if (m) {
-      if (m[1] === '#' && sections.length === 0 && !current) title = m[2];
-      current = { heading: m[2], body: [] };
-      sections.push(current);
+      const heading = m[2] ?? '';
+      if (m[1] === '#' && sections.length === 0 && !current) title = heading;
+      const section = { heading, body: [] as string[] };
+      current = section;
+      sections.push(section);
       continue;
     }
     if (!current) {

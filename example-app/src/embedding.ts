@@ -57,7 +57,8 @@ export class HashingEmbedder implements Embedder {
     const v = new Array<number>(this.dim).fill(0);
     for (const [f, w] of tf) {
       const h = createHash('sha1').update(f).digest().readUInt32BE(0);
-      v[h % this.dim] += (h & 0x80000000 ? -1 : 1) * (1 + Math.log(w));
+      const i = h % this.dim;
+      v[i] = (v[i] ?? 0) + (h & 0x80000000 ? -1 : 1) * (1 + Math.log(w));
     }
     const norm = Math.hypot(...v) || 1;
     return v.map((x) => x / norm);

@@ -50,7 +50,7 @@ export async function ingest(
     await store.upsert(
       parts.map((c, j) => ({
         id: c.id,
-        embedding: vectors[j],
+        embedding: vectors[j] ?? [],
         document: c.text,
         metadata: {
           ...(doc.metadata ?? {}),

@@ -128,11 +128,11 @@ export class Llm {
 
   private async withFallback<T>(call: (client: OpenAI, ep: Endpoint, i: number) => Promise<T>): Promise<T> {
     const attempts: string[] = [];
-    for (let i = 0; i < this.clients.length; i++) {
-      const ep = this.o.endpoints[i];
+    for (const [i, client] of this.clients.entries()) {
+      const ep = this.o.endpoints[i] as Endpoint;
       for (let attempt = 0; ; attempt++) {
         try {
-          const r = await call(this.clients[i], ep, i);
+          const r = await call(client, ep, i);
           this.o.metrics?.llmRequests.inc({ endpoint: String(i), outcome: 'ok' });
           return r;
         } catch (err) {

@@ -60,7 +60,7 @@ export async function reembed({ store, embedder, logger, batchSize }: MigrationC
     await store.upsert(
       stale.map((r, i) => ({
         id: r.id,
-        embedding: vectors[i],
+        embedding: vectors[i] ?? [],
         document: r.doc,
         metadata: { ...r.meta, embedder: embedder.id },
       })),
@@ -92,7 +92,7 @@ async function migrationsCollection(store: Store) {
 export async function migrationStatus(store: Store, migrations = MIGRATIONS): Promise<MigrationStatus> {
   const col = await migrationsCollection(store);
   const rec = await col.get({ where: { collection: store.collectionName } });
-  const applied = rec.ids.map((id) => id.split(':')[1]).sort();
+  const applied = rec.ids.map((id) => id.split(':')[1] ?? id).sort();
   const known = new Set(migrations.map((m) => m.version));
   const pending = migrations.filter((m) => !applied.includes(m.version)).map((m) => m.version);
   return {

@@ -82,7 +82,7 @@ export class RagService {
     }
 
     const tr = process.hrtime.bigint();
-    const [qv] = await this.embedder.embed([question]);
+    const [qv = []] = await this.embedder.embed([question]);
     const col = await this.store.collection();
     const res = await col.query({
       queryEmbeddings: [qv],

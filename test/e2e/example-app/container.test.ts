@@ -1,0 +1,132 @@
+/**
+ * Example app as shipped: the real multi-stage image built FROM the sandbox node base, and the
+ * real compose.yaml on the sandbox Docker Engine with docker-compose v1.29, the sandbox Chroma
+ * 1.0.5 image and the sandbox nginx image in front, on host port 18020.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sandbox } from '../../support/sandbox.js';
+import { buildAppImage, composeProject, sh, waitHttp } from './compose.js';
+
+const PORT = 18020;
+const BASE = `http://127.0.0.1:${PORT}`;
+const project = composeProject('ragship-example-e2e', {
+  APP_IMAGE: 'ragship-example/app:e2e',
+  CHROMA_IMAGE: 'ragship-sandbox/chroma:1.0.5',
+  NGINX_IMAGE: 'ragship-sandbox/nginx:latest',
+  HTTP_BIND: '127.0.0.1',
+  HTTP_PORT: String(PORT),
+  HTTPS_PORT: String(PORT + 1),
+  CORS_ORIGINS: 'https://app.northwind.example',
+  RATE_LIMIT_MAX: '25',
+  INGEST_TOKEN: 'e2e-ingest-token',
+});
+
+let image: string;
+
+beforeAll(async () => {
+  const env = sandbox();
+  for (const img of [env.images.node, 'ragship-sandbox/chroma:1.0.5', 'ragship-sandbox/nginx:latest']) {
+    await sh('docker', ['image', 'inspect', img]).catch(() => {
+      throw new Error(`sandbox image ${img} is missing: run \`bash scripts/sandbox up\``);
+    });
+  }
+  image = await buildAppImage(env.images.node);
+  await project.down().catch(() => undefined);
+});
+
+afterAll(async () => {
+  await project.down().catch(() => undefined);
+});
+
+describe('example app image', () => {
+  it('runs as the non-root node user with a HEALTHCHECK that needs no curl', async () => {
+    const cfg = JSON.parse(await sh('docker', ['image', 'inspect', '-f', '{{json .Config}}', image]));
+    expect(cfg.User).toBe('node');
+    expect(cfg.Healthcheck.Test).toEqual(['CMD', 'node', 'dist/main.js', 'healthcheck']);
+    const uid = await sh('docker', ['run', '--rm', '--entrypoint', 'id', image, '-u']);
+    expect(uid.trim()).toBe('1000');
+    const curl = await sh('docker', [
+      'run',
+      '--rm',
+      '--entrypoint',
+      'sh',
+      image,
+      '-c',
+      'command -v curl wget || echo none',
+    ]);
+    expect(curl.trim()).toBe('none');
+    // No Chroma server bindings and no TypeScript sources in the runtime image.
+    const ls = await sh('docker', [
+      'run',
+      '--rm',
+      '--entrypoint',
+      'sh',
+      image,
+      '-c',
+      'ls node_modules | grep -c chromadb-js-bindings || true; ls',
+    ]);
+    expect(ls.split('\n')[0]).toBe('0');
+    expect(ls).not.toMatch(/\bsrc\b/);
+  });
+});
+
+describe('example app under docker-compose v1 with nginx and Chroma', () => {
+  beforeAll(async () => {
+    await project.compose('up', '-d', 'chroma');
+    await project.waitHealthy('chroma');
+    await project.compose('run', '--rm', 'migrate');
+    await project.compose('run', '--rm', 'migrate', 'node', 'dist/main.js', 'ingest', 'corpus');
+    await project.compose('up', '-d', 'app', 'nginx');
+  });
+
+  it('the app container HEALTHCHECK turns healthy (Chroma reachable, migrations applied)', async () => {
+    const ids = await project.waitHealthy('app');
+    expect(ids).toHaveLength(1);
+  });
+
+  it('serves POST /query through nginx with source chunk ids, gzip and security headers', async () => {
+    const r = await waitHttp(
+      `${BASE}/query`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip' },
+        body: JSON.stringify({ question: 'How long is the warranty on the Heron H1?' }),
+      },
+      (res) => res.status === 200,
+    );
+    const body = await r.json();
+    expect(body.sources[0].id).toBe('warranty#standard-warranty');
+    expect(body.answer).toContain('24-month');
+    expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(r.headers.get('server')).toBe('nginx');
+  });
+
+  it('refuses a CORS preflight from a foreign origin through nginx', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${BASE}/query`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST' },
+      });
+    const foreign = await preflight('https://evil.example');
+    expect(foreign.status).toBe(403);
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    const ok = await preflight('https://app.northwind.example');
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://app.northwind.example');
+  });
+
+  it('rate-limits a client with 429 and Retry-After', async () => {
+    let last: Response | undefined;
+    for (let i = 0; i < 40; i++) {
+      last = await fetch(`${BASE}/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ question: `What does the Dock-48 cost? ${i}` }),
+      });
+      if (last.status === 429) break;
+      await last.arrayBuffer();
+    }
+    expect(last?.status).toBe(429);
+    expect(Number(last?.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
