@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { registerBuild } from './build.js';
+import { registerDeploy } from './deploy.js';
 import { registerEval } from './eval.js';
 import { registerHostCheck } from './host-check.js';
 import type { CliContext } from './program.js';
 import { registerProvision } from './provision.js';
+import { registerRollback } from './rollback.js';
 
 /** Each capability adds its verbs here; the order is the order of `ragship --help`. */
 export function registerCapabilities(program: Command, ctx: () => CliContext): void {
@@ -11,4 +13,6 @@ export function registerCapabilities(program: Command, ctx: () => CliContext): v
   registerProvision(program, ctx);
   registerBuild(program, ctx);
   registerEval(program, ctx);
+  registerDeploy(program, ctx);
+  registerRollback(program, ctx);
 }

@@ -77,7 +77,9 @@ export async function applyRelease(
   timings: StepTiming[],
   result: ApplyResult,
 ): Promise<void> {
-  const pulls = s.roles.flatMap(([roleName]) => s.roleHosts(roleName).map((h) => ({ roleName, h })));
+  const pulls = s.roles.flatMap(([roleName]) =>
+    plan.pullServices(roleName).length ? s.roleHosts(roleName).map((h) => ({ roleName, h })) : [],
+  );
   await step(s, timings, 'pull', `${pulls.length} host(s)`, () =>
     parallel(pulls, 4, ({ roleName, h }) =>
       h.host

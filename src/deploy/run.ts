@@ -224,6 +224,8 @@ async function uploadBundle(
     role: roleName,
     image,
     composeFiles: b.composeFiles.map((f) => f.name),
+    supportServices: b.supportServices,
+    services: b.services,
     files: b.files.map((f) => f.path),
     composeHash: b.composeHash,
     envHash: b.envHash,

@@ -27,6 +27,16 @@ export interface SessionPorts {
   connect?: (spec: HostSpec, options: ConstructorParameters<typeof RemoteHost>[0]) => RemoteHost;
 }
 
+export interface ReleaseManifest {
+  releaseId: string;
+  role: string;
+  image: string;
+  composeFiles: string[];
+  supportServices: string[];
+  services: string[];
+  files: string[];
+}
+
 export interface HostEntry {
   key: string;
   spec: HostSpec;
@@ -113,10 +123,18 @@ export class EnvSession {
     roleName: string,
     releaseId: string,
   ): Promise<ComposeTarget | undefined> {
+    return (await this.recordedRelease(h, roleName, releaseId))?.target;
+  }
+
+  async recordedRelease(
+    h: HostEntry,
+    roleName: string,
+    releaseId: string,
+  ): Promise<{ target: ComposeTarget; manifest: ReleaseManifest } | undefined> {
     const raw = await h.host.readFile(posix.join(this.releaseDir(h, releaseId, roleName), 'manifest.json'));
     if (!raw) return undefined;
-    const manifest = JSON.parse(raw.toString('utf8')) as { composeFiles: string[] };
-    return this.target(h, roleName, releaseId, manifest.composeFiles);
+    const manifest = JSON.parse(raw.toString('utf8')) as ReleaseManifest;
+    return { target: this.target(h, roleName, releaseId, manifest.composeFiles), manifest };
   }
 
   /** Preflight of every host in parallel: key, docker, compose, disk, curl, GPU, registry. */

@@ -1,0 +1,55 @@
+import { posix } from 'node:path';
+import { loadConfig } from '../config/load.js';
+import type { RagshipConfig } from '../config/schema.js';
+import type { Logger } from '../core/logger.js';
+import { RemoteHost } from '../core/remote-host.js';
+import { parseHostSpec } from '../core/validate.js';
+import { releaseLock } from './lock.js';
+
+/** What both front doors (action, CLI) need to know about the run. */
+export function runIdentity(env: NodeJS.ProcessEnv = process.env): {
+  runId: string;
+  actor: string;
+  runUrl?: string;
+} {
+  const id = env.GITHUB_RUN_ID;
+  return {
+    runId: id ? `${id}.${env.GITHUB_RUN_ATTEMPT ?? '1'}` : `local-${process.pid}-${Date.now()}`,
+    actor: env.GITHUB_ACTOR ?? env.USER ?? 'unknown',
+    runUrl:
+      id && env.GITHUB_REPOSITORY
+        ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${id}`
+        : undefined,
+  };
+}
+
+export function configAt(workdir: string, file: string): RagshipConfig {
+  return loadConfig(posix.isAbsolute(file) ? file : posix.join(workdir, file));
+}
+
+export interface SavedLock {
+  host: string;
+  dir: string;
+  token: string;
+}
+
+/** The post step: releases a lock the main step still held (cancelled or killed run). */
+export async function releaseSavedLock(
+  saved: SavedLock,
+  auth: { sshPrivateKey: string; knownHosts: string; fingerprints: string[] },
+  logger: Logger,
+): Promise<boolean> {
+  const spec = parseHostSpec(saved.host, 'saved lock host');
+  const host = new RemoteHost({
+    ...spec,
+    privateKey: auth.sshPrivateKey,
+    hostKeys: { knownHosts: auth.knownHosts, fingerprints: auth.fingerprints },
+    logger,
+    connectTimeoutMs: 15_000,
+  });
+  try {
+    return await releaseLock(host, saved.dir, saved.token, logger);
+  } finally {
+    host.close();
+  }
+}

@@ -1,0 +1,238 @@
+import { posix } from 'node:path';
+import { errorMessage, UserError } from '../core/errors.js';
+import { Report } from '../core/report.js';
+import { grammars, validate } from '../core/validate.js';
+import {
+  type ApplyResult,
+  applyRelease,
+  record,
+  releasesTable,
+  type StepTiming,
+  step,
+} from '../deploy/apply.js';
+import { imageExists, pullImage } from '../deploy/commands.js';
+import { DeployLock } from '../deploy/lock.js';
+import { activeRelease, newReleaseId, type ReleaseRecord, resolveTarget } from '../deploy/release-log.js';
+import {
+  type ConnectionInputs,
+  EnvSession,
+  type ReleaseManifest,
+  type SessionPorts,
+} from '../deploy/session.js';
+
+export interface RollbackInputs extends ConnectionInputs {
+  /** previous | a release id | an image tag or digest. */
+  to: string;
+  reason?: string;
+  /** Fail when the target expects an older schema than the one now live. */
+  blockOnOlderSchema?: boolean;
+  runId: string;
+  actor: string;
+  runUrl?: string;
+  lockTtlSeconds?: number;
+  lockWaitSeconds?: number;
+}
+
+export interface RollbackPorts extends SessionPorts {
+  onLocked?: (lock: { host: string; dir: string; token: string }) => void;
+}
+
+export interface RollbackResult {
+  releaseId: string;
+  targetReleaseId: string;
+  fromReleaseId?: string;
+  image: string;
+  schemaWarning?: string;
+  timeToHealthyMs: number;
+  durationMs: number;
+  timings: StepTiming[];
+  connectionsPerHost: Record<string, number>;
+  report: Report;
+}
+
+export function validateTo(to: string): string {
+  if (to === 'previous') return to;
+  if (/^[0-9]{8}T/.test(to)) return validate('releaseId', to, 'to');
+  for (const g of ['tag', 'digest', 'imageRef'] as const)
+    if (grammars[g].pattern.test(to) && to.length <= grammars[g].max) return to;
+  throw new UserError(
+    'to',
+    `${JSON.stringify(to.slice(0, 60))} is not previous, a release id, a tag or a digest`,
+    'use previous or a release id from `ragship releases`',
+  );
+}
+
+/** Re-applies a recorded release (compose files + env + image digest) through the deploy path. */
+export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts): Promise<RollbackResult> {
+  const to = validateTo(inputs.to);
+  const s = new EnvSession(inputs, ports);
+  const logger = ports.logger;
+  const t0 = performance.now();
+  const timings: StepTiming[] = [];
+  const result: ApplyResult = { timeToHealthyMs: 0 };
+  const releaseId = newReleaseId(new Date());
+  let lock: DeployLock | undefined;
+  let rec: ReleaseRecord | undefined;
+  try {
+    await step(s, timings, 'preflight', `${s.hosts.size} host(s)`, () => s.preflight());
+    const p = s.primary;
+    lock = new DeployLock(
+      p.host,
+      {
+        dir: posix.join(p.root, 'lock'),
+        ttlSeconds: inputs.lockTtlSeconds ?? inputs.config.lock.ttl,
+        waitSeconds: inputs.lockWaitSeconds ?? inputs.config.lock.wait,
+        runId: inputs.runId,
+        actor: inputs.actor,
+        runUrl: inputs.runUrl,
+      },
+      logger,
+    );
+    await step(s, timings, 'lock', p.key, () => lock!.acquire());
+    ports.onLocked?.({ host: p.key, dir: posix.join(p.root, 'lock'), token: lock.token! });
+    const records = await s.readReleases();
+    const target = resolveTarget(records, to);
+    const active = activeRelease(records);
+    let schemaWarning: string | undefined;
+    if (target.schemaVersion && active?.schemaVersion && target.schemaVersion < active.schemaVersion) {
+      schemaWarning = `⚠️ ${target.id} expects schema ${target.schemaVersion}, the live schema is ${active.schemaVersion}: migrations are not run backwards`;
+      if (inputs.blockOnOlderSchema)
+        throw new UserError(
+          'to',
+          schemaWarning,
+          'set allow-older-schema: true if the old code reads the new schema',
+        );
+      logger.warn(schemaWarning);
+    }
+    const manifests = new Map<string, ReleaseManifest>();
+    await step(s, timings, 'check release + images', `${s.hosts.size} host(s)`, async () => {
+      for (const [roleName] of s.roles) {
+        for (const h of s.roleHosts(roleName)) {
+          const rel = await s.recordedRelease(h, roleName, target.id);
+          if (!rel)
+            throw new UserError(
+              'to',
+              `release ${target.id} has no release folder on ${h.key} (pruned beyond retention)`,
+              `roll back to one of: ${await available(s, records)}`,
+            );
+          manifests.set(`${roleName} ${h.key}`, rel.manifest);
+          const image = target.images[roleName] ?? target.image;
+          if ((await h.host.exec(imageExists(image), { allowFailure: true })).code === 0) continue;
+          logger.info(`${h.key}: ${image} was pruned here; pulling it by digest`);
+          const pulled = await h.host.exec(pullImage(image), { allowFailure: true });
+          if (pulled.code !== 0) {
+            throw new UserError(
+              'to',
+              `image ${image} of ${target.id} is neither on ${h.key} nor pullable from the registry: ${pulled.stderr.trim().split('\n').pop()}`,
+              `nothing was switched; roll back to one of: ${await available(s, records)}`,
+            );
+          }
+        }
+      }
+    });
+    rec = {
+      ...target,
+      id: releaseId,
+      kind: 'rollback',
+      source: target.id,
+      actor: inputs.actor,
+      runUrl: inputs.runUrl,
+      result: 'failed',
+      error: undefined,
+      output: undefined,
+      startedAt: new Date().toISOString(),
+      finishedAt: '',
+      timings: {},
+      previous: active?.id,
+    };
+    await applyRelease(
+      s,
+      {
+        releaseId: target.id,
+        targets: (roleName, h) =>
+          s.target(h, roleName, target.id, manifests.get(`${roleName} ${h.key}`)!.composeFiles),
+        previous: async (roleName, h) => (active ? s.recordedTarget(h, roleName, active.id) : undefined),
+        supportServices: (roleName) =>
+          manifests.get(`${roleName} ${s.roleHosts(roleName)[0]!.key}`)!.supportServices,
+        pullServices: () => [],
+        runMigrations: false,
+      },
+      timings,
+      result,
+    );
+    rec.result = 'success';
+    rec.finishedAt = new Date().toISOString();
+    rec.timings = Object.fromEntries(timings.map((t) => [t.step, t.ms]));
+    await record(s, rec);
+    const all = [...records, rec];
+    const report = new Report()
+      .heading(`Rollback of ${s.app} ${inputs.environment} to ${target.id}`)
+      .text(schemaWarning ? `> ${schemaWarning}` : '')
+      .table(
+        ['', ''],
+        [
+          ['from', active?.id ?? '—'],
+          ['to', target.id],
+          ['image', target.image],
+          ['reason', inputs.reason || '—'],
+          ['recorded as', releaseId],
+          ['time to healthy', `${(result.timeToHealthyMs / 1000).toFixed(1)} s`],
+        ],
+      )
+      .heading('Releases', 3)
+      .text(releasesTable(all).toString());
+    return {
+      releaseId,
+      targetReleaseId: target.id,
+      fromReleaseId: active?.id,
+      image: target.image,
+      schemaWarning,
+      timeToHealthyMs: result.timeToHealthyMs,
+      durationMs: performance.now() - t0,
+      timings,
+      connectionsPerHost: s.connectionsPerHost(),
+      report,
+    };
+  } catch (err) {
+    if (rec && rec.result !== 'success') {
+      rec.error = errorMessage(err).slice(0, 2000);
+      rec.finishedAt = new Date().toISOString();
+      await record(s, rec).catch(() => undefined);
+    }
+    throw err;
+  } finally {
+    await lock?.release().catch((e) => logger.warn(`could not release the deploy lock: ${errorMessage(e)}`));
+    s.close();
+  }
+}
+
+async function available(s: EnvSession, records: ReleaseRecord[]): Promise<string> {
+  const out: string[] = [];
+  for (const r of records.filter((x) => x.result === 'success').reverse()) {
+    const present = await Promise.all(s.roles.map(([n]) => s.recordedTarget(s.roleHosts(n)[0]!, n, r.id)));
+    if (present.every(Boolean)) out.push(`${r.id} (${r.image})`);
+  }
+  return out.join(', ') || 'none';
+}
+
+/** `ragship releases`: the release log of the primary host. */
+export async function listReleases(
+  inputs: ConnectionInputs,
+  ports: SessionPorts,
+): Promise<{ records: ReleaseRecord[]; report: Report }> {
+  const s = new EnvSession(inputs, ports);
+  try {
+    const p = s.primary;
+    const home = (await p.host.exec(['sh', '-c', 'printf %s "$HOME"'])).stdout.trim();
+    p.root = s.env.root ?? posix.join(home, 'ragship', s.app, inputs.environment);
+    const records = await s.readReleases();
+    return {
+      records,
+      report: new Report()
+        .heading(`Releases of ${s.app} ${inputs.environment}`)
+        .text(releasesTable(records, 20).toString()),
+    };
+  } finally {
+    s.close();
+  }
+}
