@@ -37,6 +37,8 @@ export class RemoteHost {
   connectionsOpened = 0;
   /** Whether authentication was ever attempted (tests prove key checks come first). */
   authAttempted = false;
+  /** Where authentication was attempted, in order (bastion first): proves a target was never offered a key. */
+  readonly authAttemptedOn: string[] = [];
   private client?: Client;
   private jumpClient?: Client;
   private connecting?: Promise<Client>;
@@ -224,6 +226,7 @@ export class RemoteHost {
         authHandler: (_methods, _partial, next) => {
           if (probe) return next(false as never);
           this.authAttempted = true;
+          this.authAttemptedOn.push(where);
           next({
             type: 'publickey',
             username: opts.user,
@@ -523,19 +526,35 @@ function feed(channel: ClientChannel, input: ExecOptions['input']): void {
   else input.pipe(channel);
 }
 
-function writeAll(
-  sftp: SFTPWrapper,
-  handle: Buffer,
-  data: Buffer,
-  done: (e?: Error | null) => void,
-  offset = 0,
-): void {
-  const chunk = Math.min(32 * 1024, data.length - offset);
-  sftp.write(handle, data, offset, chunk, offset, (err) => {
-    if (err) return done(err);
-    if (offset + chunk >= data.length) return done();
-    writeAll(sftp, handle, data, done, offset + chunk);
-  });
+/**
+ * Writes `data` at its offsets with up to 64 requests in flight (SFTP answers them in any
+ * order): one round trip per 32 KB chunk would make a 20 MB upload take tens of seconds.
+ */
+function writeAll(sftp: SFTPWrapper, handle: Buffer, data: Buffer, done: (e?: Error | null) => void): void {
+  const CHUNK = 32 * 1024;
+  const IN_FLIGHT = 64;
+  let next = 0;
+  let active = 0;
+  let failed = false;
+  const pump = () => {
+    while (!failed && active < IN_FLIGHT && next < data.length) {
+      const offset = next;
+      const length = Math.min(CHUNK, data.length - offset);
+      next += length;
+      active++;
+      sftp.write(handle, data, offset, length, offset, (err) => {
+        active--;
+        if (failed) return;
+        if (err) {
+          failed = true;
+          return done(err);
+        }
+        if (next >= data.length && active === 0) return done();
+        pump();
+      });
+    }
+  };
+  pump();
 }
 
 /** Linux MAX_ARG_STRLEN (32 pages) minus the terminating NUL. */
