@@ -404,7 +404,7 @@ function compare(
 export function checkWithKeys(files: YamlFile[], root = ROOT): Violation[] {
   const out: Violation[] = [];
   for (const f of files) {
-    const calls: Array<{ uses: string; with?: Obj; secrets?: Obj; where: string }> = [];
+    const calls: Array<{ uses: string; with?: Obj; secrets?: Obj | string; where: string }> = [];
     for (const s of stepsOf(f))
       if (typeof s.step.uses === 'string')
         calls.push({ uses: s.step.uses, with: s.step.with, where: s.where });
@@ -424,7 +424,7 @@ export function checkWithKeys(files: YamlFile[], root = ROOT): Violation[] {
         continue;
       }
       out.push(...compare('with-keys', f, call.where, callee, call.with, 'input'));
-      if (callee.secrets && call.secrets !== 'inherit')
+      if (callee.secrets && typeof call.secrets !== 'string')
         out.push(...compare('with-keys', f, call.where, callee, call.secrets, 'secret'));
     }
   }
