@@ -83,7 +83,7 @@ export const suiteSchema = z
       .strict()
       .default({ k: 5 }),
     metrics: z
-      .record(z.enum(METRIC_NAMES), metricSpec)
+      .partialRecord(z.enum(METRIC_NAMES), metricSpec)
       .refine((m) => Object.keys(m).length > 0, 'name at least one metric'),
     judge: z
       .object({
