@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import autocannon from 'autocannon';
 import { parseConfig } from '../../../src/config/load.js';
 import type { RagshipConfig } from '../../../src/config/schema.js';
 import { execLocal } from '../../../src/core/exec.js';
@@ -131,4 +132,42 @@ export function tmpRepo(): string {
   const dir = mkdtempSync(join(tmpdir(), 'ragship-repo-'));
   writeFileSync(join(dir, 'x'), readFileSync(join(FIXTURE, 'compose.yaml')));
   return dir;
+}
+
+export interface LoadResult {
+  total: number;
+  failed: number;
+  rps: number;
+  /** Seconds between the first and the last failed request (0 when none failed). */
+  downtimeSeconds: number;
+}
+
+/** autocannon against nginx on 127.0.0.1 at a fixed overall rate until stop(). */
+export function startLoad(port: number, rate = 150): { stop(): Promise<LoadResult> } {
+  const failures: number[] = [];
+  const started = Date.now();
+  let resolve!: (r: autocannon.Result) => void;
+  const done = new Promise<autocannon.Result>((r) => {
+    resolve = r;
+  });
+  const inst = autocannon(
+    { url: `http://127.0.0.1:${port}/`, connections: 10, overallRate: rate, duration: 300, timeout: 5 },
+    (_err, res) => resolve(res),
+  );
+  inst.on('response', (_c, status) => {
+    if (status !== 200) failures.push(Date.now());
+  });
+  inst.on('reqError', () => failures.push(Date.now()));
+  return {
+    async stop() {
+      inst.stop();
+      const res = await done;
+      return {
+        total: res.requests.total,
+        failed: res.errors + res.non2xx + res.timeouts,
+        rps: Math.round(res.requests.total / Math.max(1, (Date.now() - started) / 1000)),
+        downtimeSeconds: failures.length ? (Math.max(...failures) - Math.min(...failures)) / 1000 : 0,
+      };
+    },
+  };
 }

@@ -1,10 +1,9 @@
 import { readFileSync, statSync } from 'node:fs';
-import autocannon from 'autocannon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execLocal } from '../../../src/core/exec.js';
 import { runDeploy } from '../../../src/deploy/run.js';
 import { runRollback } from '../../../src/rollback/run.js';
-import { cleanup, deployInputs, fixtureConfig, fixtureImages, get, logger } from './fixture.js';
+import { cleanup, deployInputs, fixtureConfig, fixtureImages, get, logger, startLoad } from './fixture.js';
 
 // Real parts: Docker Engine, docker-compose 1.29 over the "cpu" sshd, registry with auth, nginx.
 const APP = 'rsdeploy-rb';
@@ -42,19 +41,13 @@ describe('rollback and lock on the sandbox cpu host', () => {
   });
 
   it('rollback previous under ≥100 req/s → v1 with zero failed requests; again → v2', async () => {
-    const load = autocannon({
-      url: `http://127.0.0.1:${PORT}/`,
-      connections: 10,
-      overallRate: 150,
-      duration: 60,
-    });
+    const load = startLoad(PORT, 150);
     await new Promise((r) => setTimeout(r, 500));
     const r = await runRollback(rollbackInputs('previous'), { logger: logger() });
-    load.stop();
-    const result = await load;
+    const result = await load.stop();
     expect((await get(PORT)).body).toContain('"version":"v1"');
-    expect(result.errors + result.non2xx + result.timeouts).toBe(0);
-    expect(result.requests.total / result.duration).toBeGreaterThanOrEqual(100);
+    expect(result.failed).toBe(0);
+    expect(result.rps).toBeGreaterThanOrEqual(100);
     expect(r.report.toString()).toContain('▶ active');
     await runRollback(rollbackInputs('previous'), { logger: logger() });
     expect((await get(PORT)).body).toContain('"version":"v2"');
