@@ -1,0 +1,82 @@
+import { ConfigError } from '../core/errors.js';
+import type { HostConnection, SourceOptions } from './backup.js';
+import type { RetentionPolicy } from './retention.js';
+import type { StoreOptions } from './store.js';
+
+/** The typed readers of an input source (action inputs or CLI flags), injected. */
+export interface InputReader {
+  str(name: string, o?: { required?: boolean; default?: string }): string;
+  secret(name: string, o?: { required?: boolean }): string;
+  bool(name: string, fallback: boolean): boolean;
+  int(name: string, fallback: number, range?: { min?: number; max?: number }): number;
+  list(name: string): string[];
+  multiline(name: string): string;
+}
+
+export function oneOf<T extends string>(value: string, allowed: readonly T[], where: string): T {
+  if (!(allowed as readonly string[]).includes(value))
+    throw new ConfigError(
+      where,
+      `${JSON.stringify(value)} is not one of ${allowed.join(', ')}`,
+      `use ${allowed[0]}`,
+    );
+  return value as T;
+}
+
+export function readStore(r: InputReader, environment: string): StoreOptions {
+  const prefix = (r.str('prefix') || `ragship/${environment}`).replace(/^\/+|\/+$/g, '');
+  if (!/^[A-Za-z0-9!_.*'()/-]{1,200}$/.test(prefix) || prefix.split('/').includes('..'))
+    throw new ConfigError(
+      "input 'prefix'",
+      `${JSON.stringify(prefix)} is not a plain key prefix`,
+      'use letters, digits and / - _ .',
+    );
+  return {
+    bucket: r.str('bucket', { required: true }),
+    prefix,
+    endpoint: r.str('endpoint') || undefined,
+    region: r.str('region', { default: 'us-east-1' }),
+    forcePathStyle: r.bool('force-path-style', false),
+    checksumMode: oneOf(
+      r.str('checksum-mode', { default: 'WHEN_SUPPORTED' }),
+      ['WHEN_SUPPORTED', 'WHEN_REQUIRED'] as const,
+      "input 'checksum-mode'",
+    ),
+    accessKeyId: r.secret('aws-access-key-id') || undefined,
+    secretAccessKey: r.secret('aws-secret-access-key') || undefined,
+    sessionToken: r.secret('aws-session-token') || undefined,
+  };
+}
+
+export function readSource(r: InputReader): SourceOptions {
+  const spec = r.str('host');
+  const host: HostConnection | undefined = spec
+    ? {
+        spec,
+        privateKey: r.secret('ssh-private-key', { required: true }),
+        knownHosts: r.multiline('known-hosts'),
+        fingerprints: r.list('host-fingerprints'),
+      }
+    : undefined;
+  return {
+    host,
+    container: r.str('container') || undefined,
+    persistPath: r.str('persist-path', { default: '/data' }),
+    chromaPort: r.int('chroma-port', 8000, { min: 1, max: 65535 }),
+    chromaUrl: r.str('chroma-url') || undefined,
+  };
+}
+
+export function readRetention(r: InputReader): RetentionPolicy {
+  return {
+    keepLast: r.int('keep-last', 7, { min: 1, max: 1000 }),
+    keepDaily: r.int('keep-daily', 7, { min: 0, max: 1000 }),
+    keepWeekly: r.int('keep-weekly', 4, { min: 0, max: 1000 }),
+    keepMonthly: r.int('keep-monthly', 6, { min: 0, max: 1000 }),
+  };
+}
+
+export function readChromaCommand(r: InputReader): string[] | undefined {
+  const c = r.str('chroma-command');
+  return c ? c.split(/\s+/) : undefined;
+}
