@@ -136,7 +136,8 @@ describe('eval runner against the LLM stand-in', () => {
 
   it('ends a case as an error (not dropped, not a pass) when 5xx persists past max_retries, and the error budget fails the gate', async () => {
     const suitePath = writeSuite('failing', { maxRetries: 1 });
-    standin.setBehaviour({ fail: { count: 2, status: 503 } });
+    // 24 = 12 cases × 2 attempts: every attempt of every case fails
+    standin.setBehaviour({ fail: { count: 24, status: 503 } });
     const r = await runEvalGate(
       { suitePath, outDir: join(dir, 'out'), headSha: 'x1', env: {} },
       {
@@ -146,10 +147,11 @@ describe('eval runner against the LLM stand-in', () => {
       },
     );
     expect(r.run.runs).toBe(12);
-    expect(r.run.error).toBeGreaterThanOrEqual(1);
+    expect(r.run.error).toBe(12);
+    expect(r.run.liveCalls).toBe(24);
     expect(r.comparison.head.cases).toBe(12);
     expect(r.passed).toBe(false);
-    expect(r.comparison.gate.reasons.join()).toMatch(/error budget exceeded: [12] of 12 cases errored/);
+    expect(r.comparison.gate.reasons.join()).toMatch(/error budget exceeded: 12 of 12 cases errored/);
     const lines = readFileSync(r.resultsPath, 'utf8')
       .trim()
       .split('\n')

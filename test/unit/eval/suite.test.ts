@@ -37,7 +37,7 @@ function error(fn: () => unknown): ConfigError {
 }
 
 describe('suite file validation', () => {
-  it('accepts a minimal suite, fills defaults and resolves env with ${VAR:-default}', () => {
+  it('accepts a minimal suite, fills defaults and resolves env with $VAR defaults', () => {
     const s = parseSuite(VALID, file, {});
     expect(s.config.target).toMatchObject({ type: 'http', url: 'http://127.0.0.1:9/query', method: 'POST' });
     expect(s.config.retrieval.k).toBe(5);
@@ -136,7 +136,7 @@ describe('shards, templates and response mapping', () => {
       k: 3,
       note: 'id=a',
     });
-    expect(interpolateEnv({ a: ['${X:-d}', 1] }, {})).toEqual({ a: ['d', 1] });
+    expect(interpolateEnv({ a: [`$${'{'}X:-d}`, 1] }, {})).toEqual({ a: ['d', 1] });
   });
 
   it('maps answers, source objects and usage by dotted path', () => {
