@@ -43,6 +43,7 @@ runAction<BuildPushInputs>({
     cacheDir: input.str('cache-dir') || undefined,
     provenance: input.bool('provenance', false),
     sbom: input.bool('sbom', false),
+    noCache: input.bool('no-cache', false),
     tags: input.list('tags'),
     labels: parseKeyValues(lines('labels'), 'labels'),
     builder: parseBuilder(input.str('builder', { default: 'auto' })),

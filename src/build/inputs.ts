@@ -36,6 +36,8 @@ export interface BuildPushInputs {
   cacheDir?: string;
   provenance: boolean;
   sbom: boolean;
+  /** Ignore every layer cache (cold build). */
+  noCache?: boolean;
   /** Raw extra tags. */
   tags: string[];
   /** Extra labels; they override the computed OCI labels. */

@@ -76,6 +76,7 @@ export function registerBuild(program: Command, ctx: () => CliContext): void {
     .option('--cache-dir <dir>', 'folder for --cache local')
     .option('--provenance', 'attach a provenance attestation (buildx)')
     .option('--sbom', 'attach an SBOM attestation (buildx)')
+    .option('--no-layer-cache', 'ignore every layer cache, a cold build (action input no-cache)')
     .option('--builder <auto|buildx|legacy>', 'which builder to use', 'auto')
     .option('--event <name>', 'event the tags are computed for: push, pull_request, schedule', 'push')
     .option('--ref <ref>', 'git ref (default: the checked-out branch or tag)')
@@ -118,6 +119,7 @@ export function registerBuild(program: Command, ctx: () => CliContext): void {
           cacheDir: opts.cacheDir,
           provenance: !!opts.provenance,
           sbom: !!opts.sbom,
+          noCache: opts.layerCache === false,
           tags: opts.tag ?? [],
           labels: parseKeyValues(opts.label ?? [], 'label'),
           builder: parseBuilder(opts.builder),

@@ -29102,6 +29102,7 @@ function buildxArgs(inputs, plan) {
         ...plan.refs.flatMap((r) => ['--tag', r]),
         ...pairs('--label', plan.labels),
         ...cacheArgs(inputs, plan.repository),
+        ...(inputs.noCache ? ['--no-cache'] : []),
         `--provenance=${inputs.provenance ? 'mode=max' : 'false'}`,
         `--sbom=${inputs.sbom ? 'true' : 'false'}`,
         '--iidfile',
@@ -29123,6 +29124,7 @@ function legacyArgs(inputs, plan) {
         ...pairs('--build-arg', inputs.buildArgs),
         ...(inputs.platforms.length === 1 ? ['--platform', inputs.platforms[0]] : []),
         ...(plan.hostNetwork ? ['--network', 'host'] : []),
+        ...(inputs.noCache ? ['--no-cache'] : []),
         ...plan.refs.flatMap((r) => ['--tag', r]),
         ...pairs('--label', plan.labels),
         '--iidfile',
@@ -29171,18 +29173,19 @@ function describeBuildFailure(output, maxLines = 15) {
             break;
         }
     }
-    const errorAt = lines.findIndex((l, i) => i > stepAt && /returned a non-zero code|^ERROR|^error|failed to/i.test(l));
+    // The builder's own verdict; a step that did not run (COPY failed…) ends the output instead.
+    let errorAt = lines.findIndex((l, i) => i > stepAt && /returned a non-zero code/.test(l));
+    if (errorAt < 0) {
+        for (let i = lines.length - 1; i > stepAt && errorAt < 0; i--)
+            if (lines[i].trim())
+                errorAt = i;
+    }
     const body = lines
         .slice(stepAt + 1, errorAt < 0 ? undefined : errorAt)
         .filter((l) => l.trim() && !/^ ---> /.test(l));
     return {
         step: stepAt >= 0 ? lines[stepAt] : undefined,
-        error: errorAt >= 0
-            ? lines[errorAt].trim()
-            : lines
-                .filter((l) => l.trim())
-                .pop()
-                ?.trim(),
+        error: errorAt >= 0 ? lines[errorAt].trim() : undefined,
         lastLines: body.slice(-maxLines),
     };
 }
@@ -33133,6 +33136,7 @@ runAction({
         cacheDir: str('cache-dir') || undefined,
         provenance: bool('provenance', false),
         sbom: bool('sbom', false),
+        noCache: bool('no-cache', false),
         tags: list('tags'),
         labels: parseKeyValues(lines('labels'), 'labels'),
         builder: parseBuilder(str('builder', { default: 'auto' })),
