@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerBackup } from './backup.js';
 import { registerBuild } from './build.js';
 import { registerDeploy } from './deploy.js';
 import { registerEval } from './eval.js';
@@ -15,4 +16,5 @@ export function registerCapabilities(program: Command, ctx: () => CliContext): v
   registerEval(program, ctx);
   registerDeploy(program, ctx);
   registerRollback(program, ctx);
+  registerBackup(program, ctx);
 }
