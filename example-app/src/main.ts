@@ -20,7 +20,10 @@ Configuration is read from environment variables; see README.md.`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...args] = argv;
-  if (cmd === 'healthcheck') return healthcheck(args.includes('--live') ? '/health' : '/ready');
+  if (cmd === 'healthcheck') {
+    await import('./healthcheck.js');
+    return -1;
+  }
   if (cmd === 'chunks') {
     for (const d of readCorpus(resolve(args[0] ?? 'corpus'))) {
       for (const c of chunkMarkdown(d.id, d.text)) process.stdout.write(`${c.id}\n`);
@@ -77,18 +80,6 @@ async function main(argv: string[]): Promise<number> {
     default:
       process.stderr.write(`unknown command: ${cmd}\n${USAGE}\n`);
       return 2;
-  }
-}
-
-/** The container is healthy when it can serve: Chroma reachable, migrations applied (GET /ready). */
-async function healthcheck(path: string): Promise<number> {
-  try {
-    const r = await fetch(`http://127.0.0.1:${process.env.PORT ?? 8080}${path}`, {
-      signal: AbortSignal.timeout(3000),
-    });
-    return r.ok ? 0 : 1;
-  } catch {
-    return 1;
   }
 }
 

@@ -42,7 +42,7 @@ describe('example app image', () => {
   it('runs as the non-root node user with a HEALTHCHECK that needs no curl', async () => {
     const cfg = JSON.parse(await sh('docker', ['image', 'inspect', '-f', '{{json .Config}}', image]));
     expect(cfg.User).toBe('node');
-    expect(cfg.Healthcheck.Test).toEqual(['CMD', 'node', 'dist/main.js', 'healthcheck']);
+    expect(cfg.Healthcheck.Test).toEqual(['CMD', 'node', 'dist/healthcheck.js']);
     const uid = await sh('docker', ['run', '--rm', '--entrypoint', 'id', image, '-u']);
     expect(uid.trim()).toBe('1000');
     const curl = await sh('docker', [
