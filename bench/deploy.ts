@@ -53,7 +53,7 @@ export async function run(): Promise<unknown> {
       );
       rollback = { seconds: (performance.now() - t) / 1000, timeToHealthyMs: r.timeToHealthyMs };
     });
-    // Naive: what a typical ssh-action script does, on the release the bench deployed first (v2 image).
+    // Naive: what a typical ssh-action script does (pull limited to app: nginx is a local-only image here), on the release the bench deployed first (v2 image).
     const host = connectSandboxHost('cpu');
     const root = `/home/deploy/ragship/${APP}/staging`;
     const rel = `${root}/releases/${first.releaseId}/web`;
@@ -64,7 +64,7 @@ export async function run(): Promise<unknown> {
       files: [`${rel}/compose-0-compose.yaml`, `${rel}/env.yaml`],
       envFile: `${rel}/compose.env`,
     };
-    const naiveCommand = `${commandLine(pull(target, []))} && ${commandLine(compose(target, 'up', '-d'))}`;
+    const naiveCommand = `${commandLine(pull(target, ['app']))} && ${commandLine(compose(target, 'up', '-d'))}`;
     let naiveSeconds = 0;
     const naiveLoad = await underLoad(async () => {
       // Make the naive run switch images like a deploy does: point app at v2 in a copy of the v1 release.
