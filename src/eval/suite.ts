@@ -297,7 +297,7 @@ export function parseSuite(
     throw new ConfigError(
       lines[0]!.split(' ')[0]!,
       `${lines.length > 1 ? `${lines.length} problems:\n` : ''}${lines.join('\n')}`,
-      'see docs/eval.md for the suite format',
+      'see docs/guides/eval-gate.md for the suite format',
     );
   }
   const config = result.data;
