@@ -181,8 +181,21 @@ export function checkPinned(files: YamlFile[]): Violation[] {
       const m = /^\s*(?:-\s+)?uses:\s*['"]?([^\s'"#]+)['"]?\s*(#.*)?$/.exec(line);
       if (!m) return;
       const ref = m[1]!;
-      if (ref.startsWith('./') || ref.startsWith('docker://') || ref.startsWith(`${OWN_REPO}/`)) return;
+      if (ref.startsWith('./') || ref.startsWith('docker://')) return;
       const where = `line ${i + 1}`;
+      if (ref.startsWith(`${OWN_REPO}/`)) {
+        // ragship's own actions move with the release tag; a branch would move with every merge.
+        if (!/@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/.test(ref))
+          out.push(
+            v(
+              'sha-pinned',
+              f,
+              where,
+              `\`${ref}\`: reference ragship by a release tag (@v1) or a commit SHA, not a branch`,
+            ),
+          );
+        return;
+      }
       if (!SHA_PIN.test(ref))
         out.push(v('sha-pinned', f, where, `\`${ref}\` is not pinned by a full 40-hex commit SHA`));
       else if (!/^#\s*v\d/.test(m[2] ?? ''))
@@ -283,8 +296,14 @@ export function checkDeployJobs(files: YamlFile[]): Violation[] {
         continue;
       }
       const steps: Obj[] = Array.isArray(job.steps) ? job.steps : [];
-      const kind = steps.map((s) => deployKind(s?.uses)).find(Boolean);
-      if (!kind) continue;
+      const step = steps.find((s) => deployKind(s?.uses));
+      if (!step) continue;
+      let kind = deployKind(step.uses)!;
+      // The backup action with another command (verify, check-staleness) is a drill: it reads
+      // the store and boots Chroma on the runner, never touching the hosts, so it needs its
+      // environment (secrets) and a non-cancelling group, but not the deploy lock's group.
+      const command = step.with?.command;
+      if (kind === 'backup' && command !== undefined && command !== 'backup') kind = 'restore-drill';
       if (!job.environment)
         out.push(
           v(
@@ -294,15 +313,19 @@ export function checkDeployJobs(files: YamlFile[]): Violation[] {
             `${kind} job without \`environment:\` (protection rules, environment secrets)`,
           ),
         );
-      const c = job.concurrency;
+      // A workflow-level group covers every job of the run just as well.
+      const c = job.concurrency ?? f.doc?.concurrency;
       const group = typeof c === 'string' ? c : c?.group;
-      if (typeof group !== 'string' || !/^deploy-/.test(group)) {
+      const needsDeployGroup = kind !== 'restore-drill';
+      if (typeof group !== 'string' || (needsDeployGroup && !/^deploy-/.test(group))) {
         out.push(
           v(
             'deploy-concurrency',
             f,
             `jobs.${id}.concurrency`,
-            `${kind} job needs \`concurrency: { group: deploy-<env>, cancel-in-progress: false }\``,
+            needsDeployGroup
+              ? `${kind} job needs \`concurrency: { group: deploy-<env>, cancel-in-progress: false }\``
+              : `${kind} job needs a \`concurrency\` group with \`cancel-in-progress: false\``,
           ),
         );
       } else if (!isObj(c) || c['cancel-in-progress'] !== false) {

@@ -195,9 +195,10 @@ runs:
       - uses: ./actions/lint
       - uses: ragship/ragship/actions/deploy@v1
       - uses: docker://alpine:3.20
+      - uses: ragship/ragship/actions/rollback@main
 `;
     const found = checkPinned([fixture('bad.yml', 'workflow', text)]);
-    expect(found.map((x) => x.where)).toEqual(['line 4', 'line 5', 'line 6']);
+    expect(found.map((x) => x.where)).toEqual(['line 4', 'line 5', 'line 6', 'line 10']);
     expect(found[2]!.message).toMatch(/version comment/);
   });
 
@@ -254,6 +255,22 @@ ${extra}    steps:
     expect(noGroup.map((x) => x.check)).toEqual(['deploy-concurrency']);
     const cancels = checkDeployJobs([fixture('c.yml', 'template', job(ok.replace('false', 'true')))]);
     expect(cancels[0]!.message).toMatch(/cancel-in-progress: false/);
+    const workflowLevel = job('    environment: production\n').replace(
+      'permissions: {}\n',
+      'permissions: {}\nconcurrency:\n  group: deploy-production\n  cancel-in-progress: false\n',
+    );
+    expect(checkDeployJobs([fixture('w.yml', 'template', workflowLevel)])).toEqual([]);
+    const drill = job(
+      '    environment: production\n    concurrency:\n      group: drill-production\n      cancel-in-progress: false\n',
+    )
+      .replace('actions/deploy@v1', 'actions/backup@v1')
+      .concat('        with:\n          command: verify\n');
+    expect(checkDeployJobs([fixture('drill.yml', 'template', drill)])).toEqual([]);
+    expect(
+      checkDeployJobs([
+        fixture('backup.yml', 'template', drill.replace('command: verify', 'command: backup')),
+      ]).map((x) => x.check),
+    ).toEqual(['deploy-concurrency']);
     const caller = `name: c\non: push\npermissions: {}\njobs:\n  prod:\n    uses: ragship/ragship/.github/workflows/deploy.yml@v1\n    concurrency: deploy-production\n`;
     expect(checkDeployJobs([fixture('d.yml', 'template', caller)])[0]!.message).toMatch(/deadlocks/);
   });
