@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, normalize } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import { validate } from '../core/validate.js';
 import type { GitContext } from './git-context.js';
@@ -181,11 +181,16 @@ export function checkInputs(inputs: BuildPushInputs): void {
   }
 }
 
+/** Absolute path against the working directory. Plain string joins on purpose: ncc's asset
+ * relocator rewrites `resolve(x, 'Dockerfile')` into a path inside the bundle. */
+function absolute(path: string): string {
+  return normalize(isAbsolute(path) ? path : `${process.cwd()}/${path}`).replace(/(.)\/+$/, '$1');
+}
+
 export function contextDir(inputs: Pick<BuildPushInputs, 'context'>): string {
-  return resolve(inputs.context || '.');
+  return absolute(inputs.context || '.');
 }
 
 export function dockerfileOf(inputs: Pick<BuildPushInputs, 'context' | 'file'>): string {
-  if (!inputs.file) return resolve(contextDir(inputs), 'Dockerfile');
-  return isAbsolute(inputs.file) ? inputs.file : resolve(inputs.file);
+  return inputs.file ? absolute(inputs.file) : `${contextDir(inputs)}/Dockerfile`.replace('//', '/');
 }

@@ -29048,13 +29048,16 @@ function checkInputs(inputs) {
         throw new ConfigError('platforms', 'a multi-platform image cannot be loaded into the local engine', 'set push: true, or build one platform');
     }
 }
+/** Absolute path against the working directory. Plain string joins on purpose: ncc's asset
+ * relocator rewrites `resolve(x, 'Dockerfile')` into a path inside the bundle. */
+function absolute(path) {
+    return (0,external_node_path_namespaceObject.normalize)((0,external_node_path_namespaceObject.isAbsolute)(path) ? path : `${process.cwd()}/${path}`).replace(/(.)\/+$/, '$1');
+}
 function contextDir(inputs) {
-    return (0,external_node_path_namespaceObject.resolve)(inputs.context || '.');
+    return absolute(inputs.context || '.');
 }
 function dockerfileOf(inputs) {
-    if (!inputs.file)
-        return __nccwpck_require__.ab + "main/" + contextDir(inputs) + '/Dockerfile';
-    return (0,external_node_path_namespaceObject.isAbsolute)(inputs.file) ? inputs.file : (0,external_node_path_namespaceObject.resolve)(inputs.file);
+    return inputs.file ? absolute(inputs.file) : `${contextDir(inputs)}/Dockerfile`.replace('//', '/');
 }
 
 ;// CONCATENATED MODULE: ./src/build/args.ts

@@ -115,11 +115,11 @@ describe('build-push on the sandbox engine (legacy builder, no buildx) and regis
     const summary = r.report.toString();
     expect(summary).toContain(r.digest!);
     expect(summary).toMatch(/steps from cache/);
-    // No buildx here: the warning names what was lost.
-    expect(logger.text()).toMatch(
-      /docker buildx is not installed: building with the legacy builder, without cache backend "none"|legacy/,
-    );
-  });
+    // cache none, no secrets, one platform: the legacy builder lost nothing these inputs asked for.
+    expect(r.lostFeatures).toEqual([]);
+    expect(logger.text()).not.toMatch(/warning: docker buildx is not installed/);
+    // A long timeout: example-app is edited by others while this runs, so npm ci may re-run cold.
+  }, 900_000);
 
   test('a build secret reaches its RUN step but is absent from docker history, the image filesystem (docker export) and the logs', async () => {
     const secret = `s3cr3t-${createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 24)}`;

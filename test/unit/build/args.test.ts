@@ -1,7 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import { type BuildPlan, buildxArgs, cacheArgs, legacyArgs, loginArgs } from '../../../src/build/args.js';
 import { lostOnLegacy } from '../../../src/build/build-push.js';
-import { type BuildPushInputs, checkInputs, repositoryOf } from '../../../src/build/inputs.js';
+import {
+  type BuildPushInputs,
+  checkInputs,
+  contextDir,
+  dockerfileOf,
+  repositoryOf,
+} from '../../../src/build/inputs.js';
 import { ConfigError } from '../../../src/core/errors.js';
 
 const inputs = (over: Partial<BuildPushInputs> = {}): BuildPushInputs => ({
@@ -284,5 +290,17 @@ describe('checkInputs refuses bad input before anything runs', () => {
     ['ghcr.io/', 'acme/app', 'ghcr.io/acme/app'],
   ])('repositoryOf(%j, %j) = %j', (registry, image, repo) => {
     expect(repositoryOf({ registry, image })).toBe(repo);
+  });
+});
+
+describe('paths', () => {
+  test('context and Dockerfile are absolute against the working directory', () => {
+    expect(contextDir({ context: '/ws/app/' })).toBe('/ws/app');
+    expect(dockerfileOf({ context: '/ws/app' })).toBe('/ws/app/Dockerfile');
+    expect(dockerfileOf({ context: '/', file: undefined })).toBe('/Dockerfile');
+    expect(dockerfileOf({ context: '/ws', file: 'docker/app.Dockerfile' })).toBe(
+      `${process.cwd()}/docker/app.Dockerfile`,
+    );
+    expect(contextDir({ context: '' })).toBe(process.cwd());
   });
 });
