@@ -24,19 +24,27 @@ const cell = (text) =>
     .replace(/\r?\n+/g, ' ')
     .replace(/\|/g, '\\|');
 
+/** A Markdown table with every column padded to its widest cell, as formatters write them. */
+export function alignedTable(header, rows) {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(3, ...all.map((r) => [...r[i]].length)));
+  const line = (cells) => `| ${cells.map((c, i) => c + ' '.repeat(widths[i] - [...c].length)).join(' | ')} |`;
+  return [line(header), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)].join('\n');
+}
+
 export function inputsTable(inputs = {}) {
   const rows = Object.entries(inputs).map(([name, spec]) => {
     const def = spec?.default === undefined || spec.default === '' ? '' : `\`${cell(spec.default)}\``;
-    return `| \`${name}\` | ${cell(spec?.description)} | ${spec?.required === true ? 'yes' : 'no'} | ${def} |`;
+    return [`\`${name}\``, cell(spec?.description), spec?.required === true ? 'yes' : 'no', def];
   });
   if (rows.length === 0) return '_This action has no inputs._';
-  return ['| name | description | required | default |', '| --- | --- | --- | --- |', ...rows].join('\n');
+  return alignedTable(['name', 'description', 'required', 'default'], rows);
 }
 
 export function outputsTable(outputs = {}) {
-  const rows = Object.entries(outputs).map(([name, spec]) => `| \`${name}\` | ${cell(spec?.description)} |`);
+  const rows = Object.entries(outputs).map(([name, spec]) => [`\`${name}\``, cell(spec?.description)]);
   if (rows.length === 0) return '_This action has no outputs._';
-  return ['| name | description |', '| --- | --- |', ...rows].join('\n');
+  return alignedTable(['name', 'description'], rows);
 }
 
 function replaceSection(text, marker, body) {
@@ -45,11 +53,22 @@ function replaceSection(text, marker, body) {
   const start = text.indexOf(open);
   const end = text.indexOf(close);
   const block = `${open}\n${body}\n${close}`;
-  if (start === -1 || end === -1 || end < start) {
-    const heading = marker === 'inputs' ? '## Inputs' : '## Outputs';
-    return `${text.trimEnd()}\n\n${heading}\n\n${block}\n`;
+  if (start !== -1 && end > start) return text.slice(0, start) + block + text.slice(end + close.length);
+  // No markers yet: take over the table right under an "## Inputs"/"## Outputs" heading, if any,
+  // so a hand-written table is replaced rather than duplicated; otherwise append a section.
+  const heading = marker === 'inputs' ? '## Inputs' : '## Outputs';
+  const lines = text.split('\n');
+  const h = lines.findIndex((l) => l.trim() === heading);
+  if (h !== -1) {
+    let i = h + 1;
+    while (i < lines.length && lines[i].trim() === '') i++;
+    if (i < lines.length && lines[i].startsWith('|')) {
+      let j = i;
+      while (j < lines.length && lines[j].startsWith('|')) j++;
+      return [...lines.slice(0, i), block, ...lines.slice(j)].join('\n');
+    }
   }
-  return text.slice(0, start) + block + text.slice(end + close.length);
+  return `${text.trimEnd()}\n\n${heading}\n\n${block}\n`;
 }
 
 /** Problems that make an action.yml unfit to document: missing descriptions. */

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -363,8 +363,18 @@ ${extra}    steps:
     expect(() => run('--check')).not.toThrow();
     const readme = execFileSync('cat', [join(dir, 'greet/README.md')], { encoding: 'utf8' });
     expect(readme).toContain('Text kept.');
-    expect(readme).toContain('| `who` | Who \\| to greet. | no | `world` |');
+    expect(readme).toMatch(/\| `who` +\| Who \\\| to greet\. +\| no +\| `world` +\|/);
     expect(readme).toContain('<!-- outputs -->\n_This action has no outputs._\n<!-- /outputs -->');
+    // A hand-written table under "## Inputs" (no markers) is taken over, not duplicated.
+    writeFileSync(
+      join(dir, 'greet/README.md'),
+      '# g\n\n## Inputs\n\n| a | b |\n| - | - |\n| x | y |\n\n## More\n',
+    );
+    run();
+    const taken = readFileSync(join(dir, 'greet/README.md'), 'utf8');
+    expect(taken.match(/## Inputs/g)).toHaveLength(1);
+    expect(taken).not.toContain('| x | y |');
+    expect(taken.indexOf('<!-- inputs -->')).toBeLessThan(taken.indexOf('## More'));
     writeFileSync(join(dir, 'greet/action.yml'), 'name: g\ndescription: d\ninputs:\n  who: {}\n');
     expect(() => run()).toThrow();
   });
