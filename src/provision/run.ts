@@ -101,22 +101,31 @@ export async function provisionHost(
         });
       try {
         await logger.group(`${port.label}: ${step.id}`, async () => {
-          const changes = await step.check(ctx);
-          if (changes.length === 0) {
-            logger.info('unchanged');
-            return record('unchanged', []);
+          try {
+            await runStep();
+          } catch (err) {
+            // The group's closing line does not say whether it failed; this does.
+            logger.error(`${step.id} failed: ${errorMessage(err)}`);
+            throw err;
           }
-          for (const c of changes) logger.info(`${settings.dryRun ? 'would ' : ''}${c}`);
-          if (settings.dryRun) return record('planned', changes);
-          await step.apply(ctx, changes);
-          const left = await step.check(ctx);
-          if (left.length > 0)
-            throw new Error(`step ${step.id} did not converge; still different: ${left.join('; ')}`);
-          record('changed', changes);
         });
       } catch (err) {
         record('failed', [], errorMessage(err));
         throw err;
+      }
+      async function runStep() {
+        const changes = await step.check(ctx);
+        if (changes.length === 0) {
+          logger.info('unchanged');
+          return record('unchanged', []);
+        }
+        for (const c of changes) logger.info(`${settings.dryRun ? 'would ' : ''}${c}`);
+        if (settings.dryRun) return record('planned', changes);
+        await step.apply(ctx, changes);
+        const left = await step.check(ctx);
+        if (left.length > 0)
+          throw new Error(`step ${step.id} did not converge; still different: ${left.join('; ')}`);
+        record('changed', changes);
       }
     }
   } catch (err) {
@@ -150,14 +159,15 @@ export async function runProvision(inputs: ProvisionInputs, logger: Logger): Pro
       connectTimeoutMs: inputs.connectTimeoutMs,
       logger,
     });
-    const probeLogin: LoginProbe = async (user, key, argv) => {
+    const probeLogin: LoginProbe = async (user, key, argv, attempts = 1) => {
       const probe = new RemoteHost({
         ...spec,
         user,
         privateKey: key === 'deploy' ? inputs.deployPrivateKey : inputs.sshPrivateKey,
         hostKeys,
         connectTimeoutMs: inputs.connectTimeoutMs,
-        connectAttempts: 1,
+        // Each attempt counts against `ufw limit` (6 new connections per 30 s): keep them few.
+        connectAttempts: attempts,
         logger,
       });
       try {

@@ -11,6 +11,7 @@ export type LoginProbe = (
   user: string,
   key: 'deploy' | 'operator',
   argv: string[],
+  attempts?: number,
 ) => Promise<{ ok: true; stdout: string } | { ok: false; error: string }>;
 
 export interface StepContext {

@@ -57092,6 +57092,14 @@ async function lockoutGuard(ctx) {
         ctx.logger.info(`${ctx.target.label}: lock-out guard: admin ${settings.adminUser} logged in and ran sudo -n over a new connection`);
     }
 }
+// sshd re-executes itself on SIGHUP and listens again a moment later; `systemctl reload`
+// returns before that. Connections in the gap are dropped ("connection lost before handshake").
+const WAIT_LISTEN = 'sleep 1; p=$(printf "%04X" "$1"); for i in $(seq 1 100); do awk -v p=":$p" \'substr($2, length($2) - 4) == p && $4 == "0A" { f = 1 } END { exit !f }\' /proc/net/tcp /proc/net/tcp6 2>/dev/null && exit 0; sleep 0.1; done; exit 1';
+async function reloadSshd(ctx) {
+    await ctx.target.run(['systemctl', 'reload-or-restart', 'ssh']);
+    const port = (await effective(ctx)).get('port') ?? '22';
+    await ctx.target.run(['sh', '-c', WAIT_LISTEN, 'sh', port], { allowFailure: true, timeoutMs: 30_000 });
+}
 async function restore(ctx, previous) {
     if (previous === undefined)
         await ctx.target.run(['rm', '-f', SSHD_DROPIN]);
@@ -57121,12 +57129,12 @@ const sshdStep = {
                 ? `sshd -t rejected the hardened config: ${test.stderr.trim()}`
                 : `the drop-in did not take effect (${left.join('; ')})`, 'check that /etc/ssh/sshd_config starts with `Include /etc/ssh/sshd_config.d/*.conf` and has no Match block overriding these settings');
         }
-        await ctx.target.run(['systemctl', 'reload-or-restart', 'ssh']);
+        await reloadSshd(ctx);
         // Prove it again after the reload; undo if the deploy user cannot get in any more.
-        const after = await ctx.probeLogin(ctx.settings.deployUser, 'deploy', ['true']);
+        const after = await ctx.probeLogin(ctx.settings.deployUser, 'deploy', ['true'], 2);
         if (!after.ok) {
             await restore(ctx, previous);
-            await ctx.target.run(['systemctl', 'reload-or-restart', 'ssh']);
+            await reloadSshd(ctx);
             throw new errors_UserError(ctx.target.label, `after hardening, ${ctx.settings.deployUser} could not log in (${after.error}); the previous sshd config was restored`, 'report this with the sshd log');
         }
     },
@@ -57495,25 +57503,35 @@ async function provisionHost(port, connectedAs, settings, logger, probeLogin) {
             });
             try {
                 await logger.group(`${port.label}: ${step.id}`, async () => {
-                    const changes = await step.check(ctx);
-                    if (changes.length === 0) {
-                        logger.info('unchanged');
-                        return record('unchanged', []);
+                    try {
+                        await runStep();
                     }
-                    for (const c of changes)
-                        logger.info(`${settings.dryRun ? 'would ' : ''}${c}`);
-                    if (settings.dryRun)
-                        return record('planned', changes);
-                    await step.apply(ctx, changes);
-                    const left = await step.check(ctx);
-                    if (left.length > 0)
-                        throw new Error(`step ${step.id} did not converge; still different: ${left.join('; ')}`);
-                    record('changed', changes);
+                    catch (err) {
+                        // The group's closing line does not say whether it failed; this does.
+                        logger.error(`${step.id} failed: ${errorMessage(err)}`);
+                        throw err;
+                    }
                 });
             }
             catch (err) {
                 record('failed', [], errorMessage(err));
                 throw err;
+            }
+            async function runStep() {
+                const changes = await step.check(ctx);
+                if (changes.length === 0) {
+                    logger.info('unchanged');
+                    return record('unchanged', []);
+                }
+                for (const c of changes)
+                    logger.info(`${settings.dryRun ? 'would ' : ''}${c}`);
+                if (settings.dryRun)
+                    return record('planned', changes);
+                await step.apply(ctx, changes);
+                const left = await step.check(ctx);
+                if (left.length > 0)
+                    throw new Error(`step ${step.id} did not converge; still different: ${left.join('; ')}`);
+                record('changed', changes);
             }
         }
     }
@@ -57548,14 +57566,15 @@ async function runProvision(inputs, logger) {
             connectTimeoutMs: inputs.connectTimeoutMs,
             logger,
         });
-        const probeLogin = async (user, key, argv) => {
+        const probeLogin = async (user, key, argv, attempts = 1) => {
             const probe = new RemoteHost({
                 ...spec,
                 user,
                 privateKey: key === 'deploy' ? inputs.deployPrivateKey : inputs.sshPrivateKey,
                 hostKeys,
                 connectTimeoutMs: inputs.connectTimeoutMs,
-                connectAttempts: 1,
+                // Each attempt counts against `ufw limit` (6 new connections per 30 s): keep them few.
+                connectAttempts: attempts,
                 logger,
             });
             try {

@@ -113,6 +113,17 @@ export async function lockoutGuard(ctx: StepContext): Promise<void> {
   }
 }
 
+// sshd re-executes itself on SIGHUP and listens again a moment later; `systemctl reload`
+// returns before that. Connections in the gap are dropped ("connection lost before handshake").
+const WAIT_LISTEN =
+  'sleep 1; p=$(printf "%04X" "$1"); for i in $(seq 1 100); do awk -v p=":$p" \'substr($2, length($2) - 4) == p && $4 == "0A" { f = 1 } END { exit !f }\' /proc/net/tcp /proc/net/tcp6 2>/dev/null && exit 0; sleep 0.1; done; exit 1';
+
+async function reloadSshd(ctx: StepContext): Promise<void> {
+  await ctx.target.run(['systemctl', 'reload-or-restart', 'ssh']);
+  const port = (await effective(ctx)).get('port') ?? '22';
+  await ctx.target.run(['sh', '-c', WAIT_LISTEN, 'sh', port], { allowFailure: true, timeoutMs: 30_000 });
+}
+
 async function restore(ctx: StepContext, previous: string | undefined): Promise<void> {
   if (previous === undefined) await ctx.target.run(['rm', '-f', SSHD_DROPIN]);
   else await ctx.target.writeFile(SSHD_DROPIN, previous, '0644');
@@ -145,12 +156,12 @@ export const sshdStep: Step = {
         'check that /etc/ssh/sshd_config starts with `Include /etc/ssh/sshd_config.d/*.conf` and has no Match block overriding these settings',
       );
     }
-    await ctx.target.run(['systemctl', 'reload-or-restart', 'ssh']);
+    await reloadSshd(ctx);
     // Prove it again after the reload; undo if the deploy user cannot get in any more.
-    const after = await ctx.probeLogin(ctx.settings.deployUser, 'deploy', ['true']);
+    const after = await ctx.probeLogin(ctx.settings.deployUser, 'deploy', ['true'], 2);
     if (!after.ok) {
       await restore(ctx, previous);
-      await ctx.target.run(['systemctl', 'reload-or-restart', 'ssh']);
+      await reloadSshd(ctx);
       throw new UserError(
         ctx.target.label,
         `after hardening, ${ctx.settings.deployUser} could not log in (${after.error}); the previous sshd config was restored`,

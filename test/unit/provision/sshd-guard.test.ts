@@ -97,6 +97,7 @@ describe('sshd hardening and the lock-out guard', () => {
     expect(lines.indexOf('sshd -t')).toBeGreaterThan(-1);
     expect(lines.indexOf('systemctl reload-or-restart ssh')).toBeGreaterThan(lines.indexOf('sshd -t'));
     expect(seen).toEqual(['deploy/deploy: id -nG', 'ops/operator: sudo -n true', 'deploy/deploy: true']);
+    expect(lines[lines.indexOf('systemctl reload-or-restart ssh') + 2]).toMatch(/\/proc\/net\/tcp/);
   });
 
   it('a sudo-user run may turn root login off without an admin user (it is not root that logs in)', async () => {
@@ -131,6 +132,10 @@ describe('sshd hardening and the lock-out guard', () => {
       /after hardening, deploy could not log in \(refused\); the previous sshd config was restored/,
     );
     const lines = h.calls.map((c) => c.line);
-    expect(lines.slice(-2)).toEqual([`rm -f ${SSHD_DROPIN}`, 'systemctl reload-or-restart ssh']);
+    const restored = lines.lastIndexOf(`rm -f ${SSHD_DROPIN}`);
+    expect(restored).toBeGreaterThan(-1);
+    expect(lines.slice(restored + 1, restored + 2)).toEqual(['systemctl reload-or-restart ssh']);
+    // ...and waits until sshd listens again before anyone connects.
+    expect(lines.at(-1)).toMatch(/^sh -c 'sleep 1; p=\$\(printf "%04X" "\$1"\).*\/proc\/net\/tcp.*' sh 22$/);
   });
 });
