@@ -5,10 +5,23 @@
 //
 // --dist-root compares against DIR/<name>/dist instead of actions/<name>/dist (tests use it to
 // prove that a modified bundle is reported stale without touching the committed one).
+// --check remembers, per action, the exact input files ncc read (webpack stats) with their
+// SHA-256 and the hashes of the bundle they produced (node_modules/.cache/ragship-build-actions);
+// when every input, the lockfile and the build settings are unchanged, the committed dist is
+// compared against those hashes without running ncc again. --no-cache forces a rebuild.
 // Bundles are built in parallel, one ncc per core, transpile-only: type checking is `tsc --noEmit`'s job,
 // and one half-finished file elsewhere in the tree must not block every bundle.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,6 +30,8 @@ const run = promisify(execFile);
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const check = args.includes('--check');
+const useCache = !args.includes('--no-cache');
+const CACHE = join(root, 'node_modules/.cache/ragship-build-actions');
 const distRootArg = args.find((a) => a.startsWith('--dist-root='));
 const distRoot = distRootArg ? resolve(distRootArg.slice('--dist-root='.length)) : join(root, 'actions');
 const only = args.filter((a) => !a.startsWith('--'));
@@ -30,11 +45,12 @@ if (unknown.length) {
   process.exit(2);
 }
 
-async function bundle(entry, outDir) {
+async function bundle(entry, outDir, statsFile) {
+  const stats = statsFile ? ['--stats-out', statsFile] : [];
   try {
     await run(
       join(root, 'node_modules/.bin/ncc'),
-      ['build', entry, '-o', outDir, '-q', '--target', 'es2022', '--transpile-only'],
+      ['build', entry, '-o', outDir, '-q', '--target', 'es2022', '--transpile-only', ...stats],
       {
         cwd: root,
         maxBuffer: 64 * 1024 * 1024,
@@ -72,22 +88,93 @@ function sameTree(fresh, committed) {
   return a.every((f) => readFileSync(join(fresh, f)).equals(readFileSync(join(committed, f))));
 }
 
+const sha = (buf) => createHash('sha256').update(buf).digest('hex');
+
+/** Everything besides the sources that shapes a bundle. */
+function settingsHash() {
+  const parts = [
+    'scripts/build-actions.mjs',
+    'package-lock.json',
+    'tsconfig.json',
+    'src/actions/tsconfig.json',
+    'node_modules/@vercel/ncc/package.json',
+  ];
+  return sha(
+    parts.map((p) => (existsSync(join(root, p)) ? sha(readFileSync(join(root, p))) : `-${p}`)).join('\n'),
+  );
+}
+
+/** Files hashed by name, for a dist folder. */
+function treeHashes(dir) {
+  if (!existsSync(dir)) return undefined;
+  return Object.fromEntries(
+    readdirSync(dir)
+      .sort()
+      .map((f) => [f, sha(readFileSync(join(dir, f)))]),
+  );
+}
+
+/** Absolute paths of every module ncc bundled (concatenated modules included). */
+function inputsFromStats(statsFile) {
+  const files = new Set();
+  const walk = (mods) => {
+    for (const m of mods ?? []) {
+      if (m.nameForCondition?.startsWith('/') && existsSync(m.nameForCondition))
+        files.add(m.nameForCondition);
+      walk(m.modules);
+    }
+  };
+  walk(JSON.parse(readFileSync(statsFile, 'utf8')).modules);
+  return Object.fromEntries([...files].sort().map((f) => [f, sha(readFileSync(f))]));
+}
+
+function cached(name) {
+  if (!useCache) return undefined;
+  try {
+    const entry = JSON.parse(readFileSync(join(CACHE, `${name}.json`), 'utf8'));
+    if (entry.settings !== settingsHash()) return undefined;
+    for (const [file, hash] of Object.entries(entry.inputs))
+      if (!existsSync(file) || sha(readFileSync(file)) !== hash) return undefined;
+    return entry.bundle;
+  } catch {
+    return undefined;
+  }
+}
+
+function remember(name, inputs, bundleHashes) {
+  mkdirSync(CACHE, { recursive: true });
+  writeFileSync(
+    join(CACHE, `${name}.json`),
+    JSON.stringify({ settings: settingsHash(), inputs, bundle: bundleHashes }),
+  );
+}
+
+const sameHashes = (a, b) => !!a && !!b && JSON.stringify(a) === JSON.stringify(b);
+
 async function one(name) {
   const entry = join(root, 'src/actions', `${name}.ts`);
   if (!existsSync(join(root, 'actions', name, 'action.yml')))
     throw new Error(`actions/${name}/action.yml is missing for src/actions/${name}.ts`);
   const dist = join(distRoot, name, 'dist');
   if (check) {
+    const known = cached(name);
+    if (known) return sameHashes(known, treeHashes(dist)) ? undefined : name;
     const tmp = mkdtempSync(join(tmpdir(), `ragship-dist-${name}-`));
+    const statsFile = `${tmp}-stats.json`;
     try {
-      await bundle(entry, tmp);
+      await bundle(entry, tmp, statsFile);
+      remember(name, inputsFromStats(statsFile), treeHashes(tmp));
       return sameTree(tmp, dist) ? undefined : name;
     } finally {
       rmSync(tmp, { recursive: true, force: true });
+      rmSync(statsFile, { force: true });
     }
   }
   rmSync(dist, { recursive: true, force: true });
-  await bundle(entry, dist);
+  const statsFile = join(tmpdir(), `ragship-dist-${name}-${process.pid}-stats.json`);
+  await bundle(entry, dist, statsFile);
+  remember(name, inputsFromStats(statsFile), treeHashes(dist));
+  rmSync(statsFile, { force: true });
   console.log(`built actions/${name}/dist`);
   return undefined;
 }

@@ -55721,6 +55721,8 @@ class RemoteHost {
     connectionsOpened = 0;
     /** Whether authentication was ever attempted (tests prove key checks come first). */
     authAttempted = false;
+    /** Where authentication was attempted, in order (bastion first): proves a target was never offered a key. */
+    authAttemptedOn = [];
     client;
     jumpClient;
     connecting;
@@ -55874,6 +55876,7 @@ class RemoteHost {
                     if (probe)
                         return next(false);
                     this.authAttempted = true;
+                    this.authAttemptedOn.push(where);
                     next({
                         type: 'publickey',
                         username: opts.user,
@@ -55904,12 +55907,24 @@ class RemoteHost {
         return Promise.race([run(rejectFn), aborted]).finally(() => this.pending.delete(rejectFn));
     }
     /**
+     * sshd hands the command line to the login shell as ONE argument, and Linux caps a single
+     * argument at 128 KiB (MAX_ARG_STRLEN): refuse early with a fix instead of "Argument list too long".
+     */
+    commandLineFor(argv, where) {
+        const line = commandLine(argv);
+        const bytes = Buffer.byteLength(line);
+        if (bytes > MAX_COMMAND_LINE_BYTES) {
+            throw new errors_UserError(where ?? this.label, `the command line is ${bytes} bytes (\`${describe(argv)}\`); a host's shell accepts at most ${MAX_COMMAND_LINE_BYTES}`, 'send large data through stdin (exec input / execStream) or upload() a file instead of an argument');
+        }
+        return line;
+    }
+    /**
      * Runs argv on the host. A non-zero exit, a signal, or a channel that closes without
      * an exit status is an error carrying the command and the tail of stderr.
      */
     async exec(argv, options = {}) {
+        const line = this.commandLineFor(argv, options.where);
         const client = await this.connect();
-        const line = commandLine(argv);
         this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line}`);
         const started = performance.now();
         return this.track((reject) => new Promise((resolve) => {
@@ -55966,8 +55981,8 @@ class RemoteHost {
      * (non-zero exit, signal, or no exit status); the stdout stream then errors too.
      */
     async execStream(argv, options = {}) {
+        const line = this.commandLineFor(argv, options.where);
         const client = await this.connect();
-        const line = commandLine(argv);
         this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line} (streaming)`);
         const out = new external_node_stream_.PassThrough();
         // `done` carries the failure; a consumer that only awaits `done` must not crash on the stream error.
@@ -56076,16 +56091,40 @@ function feed(channel, input) {
     else
         input.pipe(channel);
 }
-function writeAll(sftp, handle, data, done, offset = 0) {
-    const chunk = Math.min(32 * 1024, data.length - offset);
-    sftp.write(handle, data, offset, chunk, offset, (err) => {
-        if (err)
-            return done(err);
-        if (offset + chunk >= data.length)
-            return done();
-        writeAll(sftp, handle, data, done, offset + chunk);
-    });
+/**
+ * Writes `data` at its offsets with up to 64 requests in flight (SFTP answers them in any
+ * order): one round trip per 32 KB chunk would make a 20 MB upload take tens of seconds.
+ */
+function writeAll(sftp, handle, data, done) {
+    const CHUNK = 32 * 1024;
+    const IN_FLIGHT = 64;
+    let next = 0;
+    let active = 0;
+    let failed = false;
+    const pump = () => {
+        while (!failed && active < IN_FLIGHT && next < data.length) {
+            const offset = next;
+            const length = Math.min(CHUNK, data.length - offset);
+            next += length;
+            active++;
+            sftp.write(handle, data, offset, length, offset, (err) => {
+                active--;
+                if (failed)
+                    return;
+                if (err) {
+                    failed = true;
+                    return done(err);
+                }
+                if (next >= data.length && active === 0)
+                    return done();
+                pump();
+            });
+        }
+    };
+    pump();
 }
+/** Linux MAX_ARG_STRLEN (32 pages) minus the terminating NUL. */
+const MAX_COMMAND_LINE_BYTES = 131_071;
 function retryable(err) {
     err.retryable = true;
     return err;
