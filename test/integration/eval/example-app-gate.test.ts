@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { MemoryLogger } from '../../../src/core/logger.js';
 import { FolderBaselineStore } from '../../../src/eval/baseline.js';
 import { FolderCache } from '../../../src/eval/cache.js';
 import { runEvalGate } from '../../../src/eval/gate.js';
+import { type Standin, startLlmStandin } from '../../fixtures/llm-standin/server.mjs';
 import {
   type AppServer,
   type ChromaServer,
@@ -16,18 +17,21 @@ import {
 
 // Real parts: the Chroma server from npm (`chroma run`), the example app (Fastify, embedded mode:
 // local hash embeddings + extractive answers) started twice as child processes — as on main
-// (TOP_K=4) and as a degraded "PR" that retrieves one chunk (TOP_K=1) — on ports 18330-18332.
+// (TOP_K=4) and as a degraded "PR" that retrieves one chunk (TOP_K=1) — on ports 18330-18332;
+// the LLM stand-in (18333) as the judge of the judged variant.
 const SUITE = new URL('../../../eval/example-app.suite.yaml', import.meta.url).pathname;
 
 describe('eval gate end to end against the example app (real Chroma + app processes)', () => {
   let chroma: ChromaServer;
   let app: AppServer;
   let degraded: AppServer;
+  let standin: Standin;
   const work = mkdtempSync(join(tmpdir(), 'ragship-eval-e2e-'));
   const baselines = new FolderBaselineStore(join(work, 'baselines'));
   const cache = new FolderCache(join(work, 'cache'));
 
   beforeAll(async () => {
+    standin = await startLlmStandin({ port: 18333 });
     chroma = await startChroma(18330);
     await ingestCorpus(chroma.url, 'northwind-eval-e2e');
     [app, degraded] = await Promise.all([
@@ -38,6 +42,7 @@ describe('eval gate end to end against the example app (real Chroma + app proces
   afterAll(async () => {
     await Promise.all([app?.stop(), degraded?.stop()]);
     await chroma?.stop();
+    await standin?.close();
   });
 
   it('passes the suite on the current app on main and stores the baseline', async () => {
@@ -109,5 +114,45 @@ describe('eval gate end to end against the example app (real Chroma + app proces
     console.log(
       `k=1: ${r.comparison.gate.headline}; ${r.comparison.gate.reasons.join(' | ')}; regressed ${r.comparison.regressedCases.length}`,
     );
+  });
+
+  it('judges faithfulness and relevance through the stand-in, and a cached re-run makes zero LLM calls', async () => {
+    const judged = join(work, 'judged.suite.yaml');
+    writeFileSync(
+      judged,
+      `${readFileSync(SUITE, 'utf8')
+        .replace(
+          'cases: example-app.cases.jsonl',
+          `cases: ${SUITE.replace(/[^/]+$/, 'example-app.cases.jsonl')}`,
+        )
+        .replace('name: example-app', 'name: example-app-judged')
+        .replace(
+          'metrics:\n',
+          'metrics:\n  faithfulness: { case_min: 0.5 }\n  answer_relevance: {}\n',
+        )}\njudge:\n  base_url: ${standin.url}\n  model: standin-1\n  price_input_per_mtok: 0.15\n  price_output_per_mtok: 0.6\n`,
+    );
+    const go = (out: string) =>
+      runEvalGate(
+        {
+          suitePath: judged,
+          outDir: join(work, out),
+          targetUrl: `${app.url}/query`,
+          headSha: 'ddddddd-judged',
+          judgeApiKey: 'k',
+        },
+        { logger: new MemoryLogger(), cache, baselines },
+      );
+    const before = standin.stats.chat;
+    const first = await go('judged-1');
+    expect(standin.stats.chat - before).toBe(124); // 62 cases × 2 judged metrics
+    expect(first.comparison.head.error).toBe(0);
+    expect(first.comparison.rows.find((r) => r.metric === 'faithfulness')!.head).toBe(1);
+    expect(first.comparison.head.costUsd).toBeGreaterThan(0);
+    const requests = standin.stats.requests;
+    const second = await go('judged-2');
+    expect(standin.stats.requests).toBe(requests);
+    expect(second.run.liveCalls).toBe(0);
+    expect(second.run.cache).toEqual({ hits: 62 * 3, misses: 0 });
+    expect(second.markdown).toContain('186 hits / 0 misses (100.0% hit ratio)');
   });
 });
