@@ -209,19 +209,34 @@ export function rowsFor(
   walk(schema, w, '', { name: rootName, path: [] });
   // Variants of a union may repeat a key (e.g. target.identity): keep the first.
   const seen = new Set<string>();
-  return w.rows.filter((r) => (seen.has(r.path) ? false : (seen.add(r.path), true)));
+  return w.rows.filter((r) => {
+    if (seen.has(r.path)) return false;
+    seen.add(r.path);
+    return true;
+  });
+}
+
+/** Columns padded to the widest cell, the way `biome format` writes Markdown tables. */
+function alignedTable(header: string[], rows: string[][]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(3, ...all.map((r) => [...r[i]!].length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => c + ' '.repeat(widths[i]! - [...c].length)).join(' | ')} |`;
+  return [line(header), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)].join('\n');
 }
 
 function table(rows: Row[]): string {
   const esc = (t: string) => t.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  return [
-    '| key | type | required | default | description |',
-    '| --- | --- | --- | --- | --- |',
-    ...rows.map(
-      (r) =>
-        `| \`${r.path}\` | ${r.type.replace(/(?<!\\)\|/g, '\\|')} | ${r.required ? 'yes' : 'no'} | ${r.default ?? ''} | ${esc(r.description)} |`,
-    ),
-  ].join('\n');
+  return alignedTable(
+    ['key', 'type', 'required', 'default', 'description'],
+    rows.map((r) => [
+      `\`${r.path}\``,
+      r.type.replace(/(?<!\\)\|/g, '\\|'),
+      r.required ? 'yes' : 'no',
+      r.default ?? '',
+      esc(r.description),
+    ]),
+  );
 }
 
 export async function render(): Promise<string> {
