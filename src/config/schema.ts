@@ -56,8 +56,15 @@ export const roleSchema = z
     /** Extra files the compose files bind-mount (copied beside them on the host). */
     files: z.array(relativeFile).default([]),
     strategy: z.enum(['zero-downtime', 'recreate']).default('zero-downtime'),
-    /** The service whose image is the deployed image. */
+    /** The service this role switches (and, unless appImage is false, runs the deployed image). */
     service: fromGrammar('service'),
+    /**
+     * false: this role does not run the deployed app image; its service keeps the image its
+     * compose file names (e.g. vLLM from VLLM_IMAGE), pulled before anything is stopped.
+     */
+    appImage: z.boolean().default(true),
+    /** Only these services of the compose files run in this role (default: all of them). */
+    services: z.array(fromGrammar('service')).optional(),
     replicas: z.number().int().min(1).max(20).default(1),
     /** Other services pinned to the deployed image (e.g. a worker). The migrate service is added. */
     imageServices: z.array(fromGrammar('service')).default([]),
@@ -82,9 +89,20 @@ export const roleSchema = z
       })
       .strict()
       .optional(),
-    /** Recreate roles: pull this image/run this command before stopping the old server. */
+    /**
+     * Recreate roles: a one-off run of `service` (its new image, its volumes) before the old
+     * server stops, e.g. to download model weights into the cache volume.
+     */
     prefetch: z
-      .object({ service: fromGrammar('service'), command: z.array(z.string().max(1000)).min(1) })
+      .object({
+        service: fromGrammar('service'),
+        entrypoint: z
+          .string()
+          .regex(/^[A-Za-z0-9_./-]{1,200}$/, 'must be one executable name or path')
+          .optional(),
+        command: z.array(z.string().max(1000)).min(1),
+        timeout: duration.default(3600),
+      })
       .strict()
       .optional(),
     gpu: z

@@ -30,6 +30,28 @@ export function migrate(t: ComposeTarget, service: string, command: readonly str
   return compose(t, 'run', '--rm', '-T', service, ...command);
 }
 
+/**
+ * One-off run of a service without its dependencies (GPU prefetch: download the model into the
+ * cache volume with the new image while the old server still serves).
+ */
+export function runOnce(
+  t: ComposeTarget,
+  service: string,
+  command: readonly string[],
+  entrypoint?: string,
+): Argv {
+  return compose(
+    t,
+    'run',
+    '--rm',
+    '-T',
+    '--no-deps',
+    ...(entrypoint ? ['--entrypoint', entrypoint] : []),
+    service,
+    ...command,
+  );
+}
+
 /** Starts `services` (recreating only those whose config changed); never touches the others. */
 export const upServices = (t: ComposeTarget, services: string[]): Argv =>
   compose(t, 'up', '--detach', '--no-deps', ...services);

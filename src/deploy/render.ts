@@ -23,8 +23,15 @@ export interface RoleBundle {
   envHash: string;
 }
 
+/** Services pinned to the deployed app image (none for a role with `appImage: false`). */
 export function imageServicesOf(role: RoleConfig): string[] {
+  if (!role.appImage) return [];
   return [...new Set([role.service, ...role.imageServices, ...(role.migrate ? [role.migrate.service] : [])])];
+}
+
+/** Services whose images are pulled before anything changes: the app image, or the role's own. */
+export function pullServicesOf(role: RoleConfig): string[] {
+  return role.appImage ? imageServicesOf(role) : [role.service];
 }
 
 export function renderRole(
@@ -48,13 +55,18 @@ export function renderRole(
         'give a compose file path relative to the repo root',
       );
     }
+    if (role.services && doc.services) {
+      // A role runs a subset of shared compose files (e.g. only vllm of compose.gpu.yaml).
+      for (const name of Object.keys(doc.services))
+        if (!role.services.includes(name)) delete doc.services[name];
+    }
     for (const [name, svc] of Object.entries(doc.services ?? {})) {
       services.set(name, { ...(services.get(name) ?? {}), ...svc });
       if (pinned.includes(name)) svc.image = image;
     }
     return { name: `compose-${i}-${posix.basename(file)}`, content: stringify(doc, { lineWidth: 0 }) };
   });
-  for (const s of pinned) {
+  for (const s of [...new Set([role.service, ...pinned, ...(role.services ?? [])])]) {
     if (!services.has(s))
       throw new ConfigError(
         `roles.${roleName}`,
@@ -73,7 +85,9 @@ export function renderRole(
   const supportServices = [...services.entries()]
     .filter(([n, s]) => n !== role.service && n !== role.proxy?.service && !oneOff.has(n) && !s.profiles)
     .map(([n]) => n);
-  const overlay = envOverlay(pinned, { ...env, RAGSHIP_RELEASE: releaseId });
+  // A role without the app image (vLLM) still receives the deploy's env (e.g. HF_TOKEN).
+  const envServices = pinned.length ? pinned : [role.service];
+  const overlay = envOverlay(envServices, { ...env, RAGSHIP_RELEASE: releaseId });
   const composeEnv = Object.entries(role.vars)
     .map(([k, v]) => `${k}=${v}\n`)
     .join('');
@@ -96,7 +110,7 @@ export function renderRole(
       ...files.map((f) => `${f.path}\0${f.content.toString('base64')}`),
     ].join('\0'),
   );
-  const envHash = sha256(envOverlay(pinned, env));
+  const envHash = sha256(envOverlay(envServices, env));
   return {
     role: roleName,
     composeFiles,

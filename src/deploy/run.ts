@@ -14,7 +14,7 @@ import {
 import { mkdirs, pullImage } from './commands.js';
 import { DeployLock } from './lock.js';
 import { activeRelease, newReleaseId, type ReleaseRecord } from './release-log.js';
-import { imageServicesOf, type RoleBundle, renderRole } from './render.js';
+import { pullServicesOf, type RoleBundle, renderRole } from './render.js';
 import { type ConnectionInputs, EnvSession, type HostEntry, type SessionPorts } from './session.js';
 
 export interface DeployInputs extends ConnectionInputs {
@@ -131,7 +131,7 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
       environment: inputs.environment,
       gitSha: inputs.gitSha,
       image,
-      images: Object.fromEntries(s.roles.map(([n]) => [n, image])),
+      images: Object.fromEntries(s.roles.filter(([, r]) => r.appImage).map(([n]) => [n, image])),
       composeHash: [...bundles.values()].map((b) => b.composeHash).join(','),
       envHash: [...bundles.values()].map((b) => b.envHash).join(','),
       actor: inputs.actor,
@@ -161,7 +161,7 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
         previous: async (roleName, h) => (previous ? s.recordedTarget(h, roleName, previous.id) : undefined),
         supportServices: (roleName) => bundles.get(roleName)!.supportServices,
         pullServices: (roleName) =>
-          imageServicesOf(s.env.roles[roleName]!).filter((x) => bundles.get(roleName)!.services.includes(x)),
+          pullServicesOf(s.env.roles[roleName]!).filter((x) => bundles.get(roleName)!.services.includes(x)),
         runMigrations: true,
       },
       timings,

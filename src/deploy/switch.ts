@@ -10,6 +10,7 @@ import {
   proxyTest,
   recreate,
   removeContainers,
+  runOnce,
   scaleBeside,
   serviceContainers,
   stopContainers,
@@ -152,6 +153,22 @@ export async function recreateSwitch(ctx: SwitchContext): Promise<SwitchResult> 
     await host.exec(upServices(target, ctx.supportServices), {
       where: `${host.label} start ${ctx.supportServices.join(', ')}`,
     });
+  if (role.prefetch) {
+    // Before the old server stops: a failure here changes nothing that serves.
+    const p = role.prefetch;
+    const r = await host.exec(runOnce(target, p.service, p.command, p.entrypoint), {
+      allowFailure: true,
+      timeoutMs: p.timeout * 1000,
+      where: `${host.label} prefetch`,
+    });
+    if (r.code !== 0)
+      throw new UserError(
+        `${host.label} prefetch`,
+        `the prefetch run of ${p.service} exited with status ${r.code}; the old ${role.service} keeps serving:\n${`${r.stdout}${r.stderr}`.trim().split('\n').slice(-20).join('\n')}`,
+        'fix the prefetch command (model name, HF_TOKEN, disk) and deploy again',
+      );
+    logger.info(`${host.label}: prefetch done (${p.service})`);
+  }
   const old = await ids(host, target.project, role.service);
   await host.exec(recreate(target, role.service), { where: `${host.label} recreate ${role.service}` });
   const fresh = await ids(host, target.project, role.service);

@@ -116,7 +116,9 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
               `roll back to one of: ${await available(s, records)}`,
             );
           manifests.set(`${roleName} ${h.key}`, rel.manifest);
-          const image = target.images[roleName] ?? target.image;
+          // Roles without the app image (vLLM) keep the image their recorded compose names.
+          const image = target.images[roleName];
+          if (!image) continue;
           if ((await h.host.exec(imageExists(image), { allowFailure: true })).code === 0) continue;
           logger.info(`${h.key}: ${image} was pruned here; pulling it by digest`);
           const pulled = await h.host.exec(pullImage(image), { allowFailure: true });
