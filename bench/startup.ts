@@ -1,0 +1,107 @@
+/**
+ * `npm run bench -- startup`: cold start of every JS action bundle. Each actions/<name>/dist/index.js
+ * is run as the runner runs it (`node dist/index.js`, INPUT_* env, GITHUB_* files) with invalid
+ * inputs, so it loads, validates its inputs, reports `::error::` and exits 1 — 10 runs each, median
+ * wall-clock milliseconds from spawn to exit. Also: bundle sizes, and bare `node` start-up on the
+ * same machine as the floor. Real parts: this machine's node; no network, no Docker.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const RUNS = 10;
+/** Fails every grammar ragship validates with (hosts, tags, names, paths, numbers, booleans). */
+const INVALID = 'x; rm -rf / $(id)\n../../etc';
+
+interface ActionYml {
+  inputs?: Record<string, { required?: boolean; default?: string }>;
+  runs?: { using?: string; main?: string };
+}
+
+function once(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ ms: number; code: number | null; error?: string }> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.on('data', (c) => {
+      stdout += c;
+    });
+    child.stderr.resume();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ ms: performance.now() - started, code, error: /^::error::(.*)$/m.exec(stdout)?.[1] });
+    });
+  });
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return Math.round((s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2) * 10) / 10;
+};
+
+export async function run(): Promise<unknown> {
+  const work = mkdtempSync(join(tmpdir(), 'ragship-bench-startup-'));
+  try {
+    const floor: number[] = [];
+    for (let i = 0; i < RUNS; i++) floor.push((await once(['-e', ''], { PATH: process.env.PATH })).ms);
+
+    const actions: Array<Record<string, unknown>> = [];
+    for (const name of readdirSync(join(ROOT, 'actions')).sort()) {
+      const ymlPath = join(ROOT, 'actions', name, 'action.yml');
+      if (!existsSync(ymlPath)) continue;
+      const yml = parseYaml(readFileSync(ymlPath, 'utf8')) as ActionYml;
+      if (!yml.runs?.using?.startsWith('node') || !yml.runs.main) continue;
+      const entry = join(ROOT, 'actions', name, yml.runs.main);
+      if (!existsSync(entry)) {
+        actions.push({ action: name, error: `${yml.runs.main} missing` });
+        continue;
+      }
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH,
+        HOME: work,
+        GITHUB_ACTIONS: 'true',
+        RUNNER_TEMP: work,
+        GITHUB_WORKSPACE: work,
+        GITHUB_EVENT_PATH: join(work, 'event.json'),
+      };
+      writeFileSync(join(work, 'event.json'), '{}');
+      for (const f of ['OUTPUT', 'STATE', 'ENV', 'STEP_SUMMARY']) {
+        env[`GITHUB_${f}`] = join(work, `${name}-${f}`);
+        writeFileSync(env[`GITHUB_${f}`]!, '');
+      }
+      // Every input invalid: validation must stop the action before it does anything.
+      for (const input of Object.keys(yml.inputs ?? {}))
+        env[`INPUT_${input.replace(/ /g, '_').toUpperCase()}`] = INVALID;
+      const runs = [];
+      for (let i = 0; i < RUNS; i++) runs.push(await once([entry], env));
+      const exitCodes = [...new Set(runs.map((r) => r.code))];
+      actions.push({
+        action: name,
+        medianMs: median(runs.map((r) => r.ms)),
+        minMs: Math.round(Math.min(...runs.map((r) => r.ms))),
+        maxMs: Math.round(Math.max(...runs.map((r) => r.ms))),
+        bundleBytes: statSync(entry).size,
+        bundleMiB: Math.round((statSync(entry).size / 2 ** 20) * 100) / 100,
+        exitCodes,
+        // Honesty check: the run ended in input validation, not in real work or a crash.
+        validationError: runs[0]?.error ?? null,
+      });
+    }
+    return {
+      what: 'cold start of each JS action bundle: node dist/index.js with invalid inputs → ::error:: → exit 1',
+      runsPerAction: RUNS,
+      nodeBareStartMedianMs: median(floor),
+      actions,
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
