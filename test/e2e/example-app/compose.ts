@@ -40,7 +40,7 @@ export function composeProject(project: string, env: Record<string, string>) {
     async health(id: string): Promise<string> {
       return (await sh('docker', ['inspect', '-f', '{{.State.Health.Status}}', id])).trim();
     },
-    async waitHealthy(service: string, timeoutMs = 90_000): Promise<string[]> {
+    async waitHealthy(service: string, timeoutMs = 180_000): Promise<string[]> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const ids = await this.containerIds(service);
