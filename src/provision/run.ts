@@ -1,4 +1,4 @@
-import { utils } from 'ssh2';
+import ssh2 from 'ssh2';
 import { ConfigError, errorMessage, UserError } from '../core/errors.js';
 import { formatDuration, type Logger } from '../core/logger.js';
 import { RemoteHost } from '../core/remote-host.js';
@@ -51,7 +51,8 @@ export interface ProvisionResult {
 
 /** `ssh-ed25519 AAAA… comment` for an OpenSSH private key. */
 export function publicKeyOf(privateKey: string, where: string, comment: string): string {
-  const parsed = utils.parseKey(privateKey);
+  // ssh2 is CommonJS: under plain Node ESM only its default export is reliable.
+  const parsed = ssh2.utils.parseKey(privateKey);
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   if (!key || key instanceof Error)
     throw new ConfigError(
@@ -81,7 +82,7 @@ export async function provisionHost(
       if (sudo.code !== 0)
         throw new UserError(
           port.label,
-          `${connectedAs} cannot run sudo without a password (${sudo.stderr.trim()})`,
+          `${connectedAs} cannot run \`sudo -n\` (${sudo.stderr.trim()})`,
           `connect as root, or give ${connectedAs} NOPASSWD sudo`,
         );
     }

@@ -52219,6 +52219,35 @@ module.exports = {"rE":"1.17.0"};
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
 /******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
 /************************************************************************/
 var __webpack_exports__ = {};
 
@@ -55508,6 +55537,7 @@ async function runAction(definition) {
 
 // EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
 var lib = __nccwpck_require__(5472);
+var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: external "node:stream"
@@ -57468,7 +57498,8 @@ const STEPS = [
 ];
 /** `ssh-ed25519 AAAA… comment` for an OpenSSH private key. */
 function publicKeyOf(privateKey, where, comment) {
-    const parsed = lib.utils.parseKey(privateKey);
+    // ssh2 is CommonJS: under plain Node ESM only its default export is reliable.
+    const parsed = lib_default().utils.parseKey(privateKey);
     const key = Array.isArray(parsed) ? parsed[0] : parsed;
     if (!key || key instanceof Error)
         throw new ConfigError(where, `is not a usable private key${key instanceof Error ? ` (${key.message})` : ''}`, 'give an unencrypted OpenSSH private key');
@@ -57485,7 +57516,7 @@ async function provisionHost(port, connectedAs, settings, logger, probeLogin) {
         if (!target.asRoot) {
             const sudo = await port.exec(['sudo', '-n', 'true'], { allowFailure: true });
             if (sudo.code !== 0)
-                throw new errors_UserError(port.label, `${connectedAs} cannot run sudo without a password (${sudo.stderr.trim()})`, `connect as root, or give ${connectedAs} NOPASSWD sudo`);
+                throw new errors_UserError(port.label, `${connectedAs} cannot run \`sudo -n\` (${sudo.stderr.trim()})`, `connect as root, or give ${connectedAs} NOPASSWD sudo`);
         }
         const os = await detectOs(target);
         const ctx = { target, settings, os, logger, connectedAs, probeLogin };

@@ -40,7 +40,7 @@ describe('provision runner: check → apply → check again', () => {
       stdout: '',
     })).catch((e) => e);
     expect(err.message).toMatch(
-      /ubuntu cannot run sudo without a password \(sudo: a password is required\) — connect as root, or give ubuntu NOPASSWD sudo/,
+      /ubuntu cannot run `sudo -n` \(sudo: a password is required\) — connect as root, or give ubuntu NOPASSWD sudo/,
     );
     expect(host.calls).toHaveLength(1);
   });
