@@ -7,7 +7,7 @@
  * Host ports 18030 (nginx) and 18031 (app).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { APP_DIR, buildAppImage, composeProject, waitHttp } from '../test/e2e/example-app/compose.js';
@@ -119,7 +119,8 @@ export async function run() {
       durationSeconds: DURATION_S,
       connections: CONNECTIONS,
       cacheOff: 'request header Cache-Control: no-cache bypasses the answer cache lookup',
-      host: { cpus: cpus().length, node: process.version },
+      // Other work on the host skews absolute numbers; compare rows of the same run.
+      host: { cpus: cpus().length, node: process.version, loadAverage1m: loadavg()[0] },
       results,
       measuredAt: new Date().toISOString(),
     };

@@ -17,7 +17,7 @@ const project = composeProject('ragship-example-e2e', {
   HTTP_PORT: String(PORT),
   HTTPS_PORT: String(PORT + 1),
   CORS_ORIGINS: 'https://app.northwind.example',
-  RATE_LIMIT_MAX: '25',
+  RATE_LIMIT_MAX: '60',
   INGEST_TOKEN: 'e2e-ingest-token',
 });
 
@@ -115,9 +115,48 @@ describe('example app under docker-compose v1 with nginx and Chroma', () => {
     expect(ok.headers.get('access-control-allow-origin')).toBe('https://app.northwind.example');
   });
 
+  it('nginx finds a second app container started with --scale app=2 --no-recreate and keeps serving while the old one is stopped and removed', async () => {
+    const [old] = await project.containerIds('app');
+    await project.compose('up', '-d', '--no-deps', '--scale', 'app=2', '--no-recreate', 'app');
+    const ids = await project.waitHealthy('app');
+    expect(ids).toHaveLength(2);
+    expect(ids).toContain(old);
+    const ask = () =>
+      fetch(`${BASE}/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'cache-control': 'no-cache' },
+        body: JSON.stringify({ question: 'What are the support hours?' }),
+      }).then(async (r) => {
+        await r.arrayBuffer();
+        return r.status;
+      });
+    // Both containers get traffic (Docker DNS returns both; nginx re-resolves within 2 s).
+    await new Promise((r) => setTimeout(r, 2500));
+    const fresh = ids.find((id) => id !== old)!;
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push(await ask());
+    const freshLog = await sh('docker', ['logs', fresh]);
+    expect(freshLog).toContain('"route":"/query"');
+    // Stop and remove the old container while requests keep coming.
+    let stopping = true;
+    const load = (async () => {
+      while (stopping) {
+        statuses.push(await ask());
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    await sh('docker', ['stop', '-t', '30', old!]);
+    await sh('docker', ['rm', old!]);
+    for (let i = 0; i < 5; i++) statuses.push(await ask());
+    stopping = false;
+    await load;
+    expect(statuses.filter((s) => s !== 200)).toEqual([]);
+    expect(await project.containerIds('app')).toHaveLength(1);
+  });
+
   it('rate-limits a client with 429 and Retry-After', async () => {
     let last: Response | undefined;
-    for (let i = 0; i < 40; i++) {
+    for (let i = 0; i < 150; i++) {
       last = await fetch(`${BASE}/query`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

@@ -333,7 +333,7 @@ describe('example app: LLM mode against the OpenAI-compatible stand-in', () => {
     expect(res.headers['content-type']).toMatch(/text\/event-stream/);
     expect(res.body).toMatch(/^event: delta\n/m);
     const done = res.body.split('event: done\ndata: ')[1];
-    expect(JSON.parse(done.trim()).sources[0].id).toMatch(/^kestrel-k2#/);
+    expect(JSON.parse((done ?? '').trim()).sources[0].id).toMatch(/^kestrel-k2#/);
   });
 
   it('logs every request without the email, key or token that were in the question', async () => {
