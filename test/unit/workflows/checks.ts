@@ -416,6 +416,24 @@ function compare(
       );
     }
   }
+  // Reusable workflows type their inputs; a literal of the wrong type fails at call time.
+  for (const k of keys) {
+    const spec = declared[k];
+    const value = (given as Obj)[k];
+    const isExpression = typeof value === 'string' && /^\s*\$\{\{[\s\S]*\}\}\s*$/.test(value);
+    if (what !== 'input' || !isObj(spec) || typeof spec.type !== 'string' || isExpression) continue;
+    const expected = spec.type === 'boolean' ? 'boolean' : spec.type === 'number' ? 'number' : 'string';
+    if (typeof value !== expected) {
+      out.push(
+        v(
+          check,
+          f,
+          where,
+          `input \`${k}\` of ${callee.label} is a ${spec.type}; got ${JSON.stringify(value)}`,
+        ),
+      );
+    }
+  }
   for (const [k, spec] of Object.entries(declared)) {
     if (isObj(spec) && spec.required === true && spec.default === undefined && !keys.includes(k)) {
       out.push(v(check, f, where, `required ${what} \`${k}\` of ${callee.label} is not given`));

@@ -298,7 +298,7 @@ ${extra}    steps:
     );
     write(
       '.github/workflows/reusable.yml',
-      'on:\n  workflow_call:\n    inputs:\n      env:\n        type: string\n        required: true\n    secrets:\n      key:\n        required: true\n',
+      'on:\n  workflow_call:\n    inputs:\n      env:\n        type: string\n        required: true\n      dry:\n        type: boolean\n        default: false\n    secrets:\n      key:\n        required: true\n',
     );
     const text = `jobs:
   a:
@@ -317,6 +317,7 @@ ${extra}    steps:
     uses: ./.github/workflows/reusable.yml
     with:
       env: prod
+      dry: "yes"
   c:
     uses: ragship/ragship/.github/workflows/reusable.yml@v1
     with:
@@ -333,6 +334,7 @@ ${extra}    steps:
       expect.stringMatching(/steps\[1\].*required input `who`/),
       expect.stringMatching(/steps\[2\].*required input `who`/),
       expect.stringMatching(/steps\[3\].*does not exist/),
+      expect.stringMatching(/jobs\.b: input `dry` of .* is a boolean; got "yes"/),
       expect.stringMatching(/jobs\.b: required secret `key`/),
       expect.stringMatching(/jobs\.c: input `extra` is not declared/),
     ]);
