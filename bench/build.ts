@@ -15,13 +15,15 @@ import { runBuildPush } from '../src/build/build-push.js';
 import type { BuildPushInputs } from '../src/build/inputs.js';
 import { execLocal } from '../src/core/exec.js';
 import { ConsoleLogger } from '../src/core/logger.js';
-import { sandbox } from '../test/support/sandbox.js';
 
 const APP = new URL('../example-app', import.meta.url).pathname;
+// Read directly (not through test/support, which loads ssh2): only the base image name is needed.
+const SANDBOX_ENV =
+  process.env.RAGSHIP_SANDBOX_ENV ?? new URL('../.sandbox/env.json', import.meta.url).pathname;
 const SKIP = new Set(['node_modules', 'dist', '.chroma', '.git']);
 
 export async function run(): Promise<unknown> {
-  const sb = sandbox();
+  const sb = JSON.parse(readFileSync(SANDBOX_ENV, 'utf8')) as { images: { node: string } };
   const dir = mkdtempSync(join(tmpdir(), 'ragship-bench-build-'));
   const quiet = new ConsoleLogger({ write: () => {} });
   try {
