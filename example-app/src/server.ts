@@ -13,6 +13,7 @@ import Fastify, {
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from './config.js';
+import { withDisclaimer } from './disclaimer.js';
 import type { Embedder } from './embedding.js';
 import { type IngestResult, ingest } from './ingest.js';
 import { type Llm, LlmUnavailableError } from './llm.js';
@@ -241,9 +242,14 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; r
     if (!body.stream) {
       const r = await rag.query(body.question, opts);
       note(r);
-      return r;
+      return withDisclaimer(r, body.question);
     }
-    return streamQuery(req, reply, (onDelta) => rag.query(body.question, { ...opts, onDelta }), note);
+    return streamQuery(
+      req,
+      reply,
+      async (onDelta) => withDisclaimer(await rag.query(body.question, { ...opts, onDelta }), body.question),
+      note,
+    );
   });
 
   app.post('/ingest', async (req, reply) => {
