@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -10,12 +11,15 @@ import { ChromaApi } from './chroma-api.js';
  * restored data. The default command is the `chroma` CLI of the installed `chromadb` package.
  */
 export function defaultChromaCommand(): string[] {
+  // The chromadb package does not export its package.json: find its CLI from the main entry.
   try {
-    const pkg = createRequire(import.meta.url).resolve('chromadb/package.json');
-    return [process.execPath, join(dirname(pkg), 'dist', 'cli.mjs')];
-  } catch {
-    return ['npx', '--no-install', 'chroma'];
-  }
+    let dir = dirname(createRequire(join(process.cwd(), 'package.json')).resolve('chromadb'));
+    for (let i = 0; i < 4; i++, dir = dirname(dir)) {
+      const cli = join(dir, 'dist', 'cli.mjs');
+      if (existsSync(cli)) return [process.execPath, cli];
+    }
+  } catch {}
+  return ['npx', '--no-install', 'chroma'];
 }
 
 export async function freePort(): Promise<number> {
@@ -43,6 +47,10 @@ export class LocalChroma {
   async start(timeoutMs = 60_000): Promise<number> {
     const [cmd, ...args] = this.command;
     this.log = '';
+    this.api = new ChromaApi(`http://127.0.0.1:${this.port}`);
+    // A stale server on the port would answer the heartbeat and make the drill lie.
+    if (await this.api.heartbeat())
+      throw new UserError(`port ${this.port}`, 'already serves a Chroma', 'stop it or pick another port');
     const child = spawn(
       cmd!,
       [...args, 'run', '--path', this.path, '--port', String(this.port), '--host', '127.0.0.1'],
@@ -66,21 +74,29 @@ export class LocalChroma {
       ),
     );
     exited.catch(() => {});
-    this.api = new ChromaApi(`http://127.0.0.1:${this.port}`);
     return Promise.race([this.api.waitHealthy(timeoutMs), exited]);
   }
 
-  /** SIGTERM and wait: the drill's restart must be a clean one. */
+  /** SIGTERM to the whole process group, and wait until the port is free again. */
   async stop(): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode) return;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      child.once('exit', () => {
-        clearTimeout(t);
-        resolve();
-      });
-      child.kill('SIGTERM');
-    });
+    if (!child?.pid) return;
+    const group = -child.pid;
+    const signal = (s: NodeJS.Signals) => {
+      try {
+        process.kill(group, s);
+        return true;
+      } catch {
+        return false; // the group is gone
+      }
+    };
+    if (!signal('SIGTERM')) return;
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      if (!signal(0 as unknown as NodeJS.Signals)) break;
+    }
+    signal('SIGKILL');
+    this.child = undefined;
   }
 }

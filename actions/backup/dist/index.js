@@ -96398,6 +96398,7 @@ class RemoteHost {
         const port = opts.port ?? 22;
         const where = opts.label ?? `${opts.user}@${opts.host}:${port}`;
         const check = hostKeyCheck(opts.hostKeys, opts.host, port, where);
+        checkPrivateKey(opts, where);
         try {
             return await this.handshake(opts, check, openSock ? await openSock() : undefined, false);
         }
@@ -96729,6 +96730,21 @@ function writeAll(sftp, handle, data, done) {
         }
     };
     pump();
+}
+/**
+ * ssh2 throws a bare "Cannot parse privateKey" from inside connect(): check the key first so a
+ * wrong secret is a configuration error that says which key and what to pass.
+ */
+function checkPrivateKey(opts, where) {
+    const parsed = lib.utils.parseKey(opts.privateKey, opts.passphrase);
+    const error = parsed instanceof Error
+        ? parsed
+        : Array.isArray(parsed) && parsed.length === 0
+            ? new Error('no key found')
+            : undefined;
+    if (error) {
+        throw new ConfigError(`${where} private key`, `cannot be read (${error.message.replace(/privateKey/g, 'private key')})`, `pass the deploy user's private key in OpenSSH or PEM format (-----BEGIN OPENSSH PRIVATE KEY-----…)${/passphrase/i.test(error.message) ? ' and its passphrase' : ''}`);
+    }
 }
 /** Linux MAX_ARG_STRLEN (32 pages) minus the terminating NUL. */
 const MAX_COMMAND_LINE_BYTES = 131_071;
@@ -98216,18 +98232,23 @@ const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 
 
 
+
 /**
  * A Chroma server on the runner, on a given persist dir: the restore drill boots one on the
  * restored data. The default command is the `chroma` CLI of the installed `chromadb` package.
  */
 function defaultChromaCommand() {
+    // The chromadb package does not export its package.json: find its CLI from the main entry.
     try {
-        const pkg = (0,external_node_module_namespaceObject.createRequire)(import.meta.url).resolve('chromadb/package.json');
-        return [process.execPath, (0,external_node_path_.join)((0,external_node_path_.dirname)(pkg), 'dist', 'cli.mjs')];
+        let dir = (0,external_node_path_.dirname)((0,external_node_module_namespaceObject.createRequire)((0,external_node_path_.join)(process.cwd(), 'package.json')).resolve('chromadb'));
+        for (let i = 0; i < 4; i++, dir = (0,external_node_path_.dirname)(dir)) {
+            const cli = (0,external_node_path_.join)(dir, 'dist', 'cli.mjs');
+            if ((0,external_node_fs_.existsSync)(cli))
+                return [process.execPath, cli];
+        }
     }
-    catch {
-        return ['npx', '--no-install', 'chroma'];
-    }
+    catch { }
+    return ['npx', '--no-install', 'chroma'];
 }
 async function freePort() {
     return new Promise((resolve, reject) => {
@@ -98254,6 +98275,10 @@ class LocalChroma {
     async start(timeoutMs = 60_000) {
         const [cmd, ...args] = this.command;
         this.log = '';
+        this.api = new chroma_api_ChromaApi(`http://127.0.0.1:${this.port}`);
+        // A stale server on the port would answer the heartbeat and make the drill lie.
+        if (await this.api.heartbeat())
+            throw new errors.UserError(`port ${this.port}`, 'already serves a Chroma', 'stop it or pick another port');
         const child = (0,external_node_child_process_.spawn)(cmd, [...args, 'run', '--path', this.path, '--port', String(this.port), '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
         this.child = child;
         const keep = (c) => {
@@ -98263,22 +98288,33 @@ class LocalChroma {
         child.stderr?.on('data', keep);
         const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new errors.UserError(`chroma on ${this.path}`, `exited with status ${code} before it was healthy:\n${this.log.slice(-1500)}`, 'check the Chroma version matches the backup'))));
         exited.catch(() => { });
-        this.api = new chroma_api_ChromaApi(`http://127.0.0.1:${this.port}`);
         return Promise.race([this.api.waitHealthy(timeoutMs), exited]);
     }
-    /** SIGTERM and wait: the drill's restart must be a clean one. */
+    /** SIGTERM to the whole process group, and wait until the port is free again. */
     async stop() {
         const child = this.child;
-        if (!child || child.exitCode !== null || child.signalCode)
+        if (!child?.pid)
             return;
-        await new Promise((resolve) => {
-            const t = setTimeout(() => child.kill('SIGKILL'), 30_000);
-            child.once('exit', () => {
-                clearTimeout(t);
-                resolve();
-            });
-            child.kill('SIGTERM');
-        });
+        const group = -child.pid;
+        const signal = (s) => {
+            try {
+                process.kill(group, s);
+                return true;
+            }
+            catch {
+                return false; // the group is gone
+            }
+        };
+        if (!signal('SIGTERM'))
+            return;
+        const deadline = Date.now() + 30_000;
+        while (Date.now() < deadline) {
+            await new Promise((r) => setTimeout(r, 100));
+            if (!signal(0))
+                break;
+        }
+        signal('SIGKILL');
+        this.child = undefined;
     }
 }
 

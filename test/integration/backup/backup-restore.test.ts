@@ -16,13 +16,15 @@ import type { ChromaApi } from '../../../src/backup/chroma-api.js';
 import { LocalChroma } from '../../../src/backup/local-chroma.js';
 import { keys, newBackupId } from '../../../src/backup/manifest.js';
 import { Meter, streamToStore } from '../../../src/backup/pipeline.js';
+import { restoreBackup } from '../../../src/backup/restore.js';
 import { applyRetention } from '../../../src/backup/retention.js';
 import { BackupStore } from '../../../src/backup/store.js';
 import { verifyBackup } from '../../../src/backup/verify.js';
 import { execLocal } from '../../../src/core/exec.js';
 import { MemoryLogger } from '../../../src/core/logger.js';
 import type { RemoteHost } from '../../../src/core/remote-host.js';
-import { connectSandboxHost } from '../../support/sandbox.js';
+import { LocalActionRunner } from '../../support/action-runner.js';
+import { connectSandboxHost, knownHosts, privateKey, sandboxHost } from '../../support/sandbox.js';
 import {
   dump,
   PASSPHRASE,
@@ -268,6 +270,33 @@ describe('physical backup over SSH (cpu host) and restore drill', () => {
     expect((await checkStaleness(store, 24)).stale).toBe(false);
     expect((await checkStaleness(store, 24, new Date(Date.now() + 25 * 3_600_000))).stale).toBe(true);
   });
+
+  test('restore to the host: dry-run changes nothing; then a safety copy is taken, the deleted collection comes back, equal to the backup', async () => {
+    const b = (await source.collection('handbook-b'))!;
+    const del = await fetch(
+      `${source.url}/api/v2/tenants/default_tenant/databases/default_database/collections/handbook-b`,
+      { method: 'DELETE' },
+    );
+    expect(del.ok).toBe(true);
+    expect(b.id).toBeTruthy();
+    const base = { ...options('prod'), backupId: id, safetyCopy: true };
+    const dry = await restoreBackup({ ...base, dryRun: true }, logger, host);
+    expect(dry.changes).toContainEqual({ collection: 'handbook-b', now: null, after: PER_COLLECTION });
+    expect(await source.collection('handbook-b')).toBeUndefined();
+    const r = await restoreBackup({ ...base, dryRun: false }, logger, host);
+    expect(r.safetyCopyId).toBeTruthy();
+    expect(r.downtimeMs).toBeGreaterThan(0);
+    expect(await dump(source)).toEqual(before);
+    const store = new BackupStore(s3.options('prod'), logger);
+    const safety = await verifyBackup(
+      store,
+      r.safetyCopyId!,
+      { passphrase: PASSPHRASE, record: false, port: 18234 },
+      logger,
+    );
+    expect(safety.manifest.chroma.collections.map((c) => c.name)).toEqual(['handbook-a', 'handbook-c']);
+    expect(s3.openUploads()).toEqual([]);
+  });
 });
 
 describe('logical backup through the API', () => {
@@ -335,6 +364,58 @@ describe('logical backup through the API', () => {
       await writer;
     }
     expect(s3.openUploads()).toEqual([]);
+  });
+});
+
+describe('the backup action bundle, run as the runner does', () => {
+  test('takes and drills a physical backup; the passphrase, SSH key and S3 secret never reach logs, outputs or the summary', async () => {
+    const cpu = sandboxHost('cpu');
+    const runner = new LocalActionRunner('backup');
+    const opts = s3.options('action');
+    const secretKey = 'S3RVER';
+    const r = await runner.main({
+      env: { RUNNER_DEBUG: '1' },
+      timeoutMs: 240_000,
+      inputs: {
+        environment: 'production',
+        host: `${cpu.user}@${cpu.host}:${cpu.port}`,
+        'ssh-private-key': privateKey(),
+        'known-hosts': knownHosts(),
+        container: CONTAINER,
+        bucket: opts.bucket,
+        prefix: 'action',
+        endpoint: opts.endpoint!,
+        'force-path-style': 'true',
+        'aws-access-key-id': 'S3RVER',
+        'aws-secret-access-key': secretKey,
+        'encryption-passphrase': PASSPHRASE,
+        'chroma-command': `node ${process.cwd()}/node_modules/chromadb/dist/cli.mjs`,
+        'keep-last': '1',
+      },
+    });
+    expect(r.exitCode, r.stdout.slice(-3000)).toBe(0);
+    expect(r.outputs['backup-id']).toMatch(/^[0-9]{8}T/);
+    expect(r.outputs.verified).toBe('true');
+    expect(Number(r.outputs['downtime-seconds'])).toBeGreaterThan(0);
+    expect(r.summary).toContain('Restore drill');
+    expect(r.stdout).toContain('docker cp');
+    // `::add-mask::` lines are how a secret is handed to the runner (which consumes them).
+    const visible = r.stdout
+      .split('\n')
+      .filter((l) => !l.startsWith('::add-mask::'))
+      .join('\n');
+    const everything = [
+      visible,
+      r.stderr,
+      r.summary,
+      JSON.stringify(r.outputs),
+      JSON.stringify(r.state),
+    ].join('\n');
+    expect(everything).not.toContain(PASSPHRASE);
+    const keyBody = privateKey().split('\n')[1]!;
+    expect(everything).not.toContain(keyBody);
+    expect(r.stdout).toContain(`::add-mask::${PASSPHRASE}`);
+    expect(r.stdout).toContain(`::add-mask::${secretKey}`);
   });
 });
 
