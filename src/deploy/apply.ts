@@ -10,7 +10,7 @@ import {
   removeImage,
   removeTree,
 } from './commands.js';
-import { type ReleaseRecord, retainedImages } from './release-log.js';
+import { type ReleaseRecord, releaseFolder, retainedImages } from './release-log.js';
 import type { EnvSession, HostEntry } from './session.js';
 import { recreateSwitch, zeroDowntimeSwitch } from './switch.js';
 
@@ -159,11 +159,12 @@ export async function record(s: EnvSession, rec: ReleaseRecord): Promise<void> {
  */
 export async function prune(s: EnvSession, records: ReleaseRecord[], retain: number): Promise<string[]> {
   const keep = retainedImages(records, retain);
+  // A kept rollback record keeps its source's folder (that is what it runs from).
   const keepIds = new Set(
     records
       .filter((r) => r.result === 'success')
       .slice(-retain)
-      .map((r) => r.id),
+      .flatMap((r) => [r.id, releaseFolder(r)]),
   );
   const newestKept = records.findIndex((r) => keepIds.has(r.id));
   const dropIds = records

@@ -40,6 +40,11 @@ export function parseReleaseLog(text: string): ReleaseRecord[] {
   return out;
 }
 
+/** The release folder a record runs from: a rollback re-applies its source's folder. */
+export function releaseFolder(r: Pick<ReleaseRecord, 'id' | 'kind' | 'source'>): string {
+  return r.kind === 'rollback' && r.source ? r.source : r.id;
+}
+
 /** The release serving now: the last successful one. */
 export function activeRelease(records: ReleaseRecord[]): ReleaseRecord | undefined {
   return records.filter((r) => r.result === 'success').at(-1);

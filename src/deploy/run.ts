@@ -13,7 +13,7 @@ import {
 } from './apply.js';
 import { mkdirs, pullImage } from './commands.js';
 import { DeployLock } from './lock.js';
-import { activeRelease, newReleaseId, type ReleaseRecord } from './release-log.js';
+import { activeRelease, newReleaseId, type ReleaseRecord, releaseFolder } from './release-log.js';
 import { pullServicesOf, type RoleBundle, renderRole } from './render.js';
 import { type ConnectionInputs, EnvSession, type HostEntry, type SessionPorts } from './session.js';
 
@@ -158,7 +158,8 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
             releaseId,
             bundles.get(roleName)!.composeFiles.map((f) => f.name),
           ),
-        previous: async (roleName, h) => (previous ? s.recordedTarget(h, roleName, previous.id) : undefined),
+        previous: async (roleName, h) =>
+          previous ? s.recordedTarget(h, roleName, releaseFolder(previous)) : undefined,
         supportServices: (roleName) => bundles.get(roleName)!.supportServices,
         pullServices: (roleName) =>
           pullServicesOf(s.env.roles[roleName]!).filter((x) => bundles.get(roleName)!.services.includes(x)),

@@ -12,7 +12,13 @@ import {
 } from '../deploy/apply.js';
 import { imageExists, pullImage } from '../deploy/commands.js';
 import { DeployLock } from '../deploy/lock.js';
-import { activeRelease, newReleaseId, type ReleaseRecord, resolveTarget } from '../deploy/release-log.js';
+import {
+  activeRelease,
+  newReleaseId,
+  type ReleaseRecord,
+  releaseFolder,
+  resolveTarget,
+} from '../deploy/release-log.js';
 import {
   type ConnectionInputs,
   EnvSession,
@@ -92,6 +98,8 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
     ports.onLocked?.({ host: p.key, dir: posix.join(p.root, 'lock'), token: lock.token! });
     const records = await s.readReleases();
     const target = resolveTarget(records, to);
+    // Rolling back to a rollback record re-applies the folder that record ran from.
+    const folder = releaseFolder(target);
     const active = activeRelease(records);
     let schemaWarning: string | undefined;
     if (target.schemaVersion && active?.schemaVersion && target.schemaVersion < active.schemaVersion) {
@@ -108,11 +116,11 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
     await step(s, timings, 'check release + images', `${s.hosts.size} host(s)`, async () => {
       for (const [roleName] of s.roles) {
         for (const h of s.roleHosts(roleName)) {
-          const rel = await s.recordedRelease(h, roleName, target.id);
+          const rel = await s.recordedRelease(h, roleName, folder);
           if (!rel)
             throw new UserError(
               'to',
-              `release ${target.id} has no release folder on ${h.key} (pruned beyond retention)`,
+              `release ${folder} has no release folder on ${h.key} (pruned beyond retention)`,
               `roll back to one of: ${await available(s, records)}`,
             );
           manifests.set(`${roleName} ${h.key}`, rel.manifest);
@@ -136,7 +144,7 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
       ...target,
       id: releaseId,
       kind: 'rollback',
-      source: target.id,
+      source: folder,
       actor: inputs.actor,
       runUrl: inputs.runUrl,
       result: 'failed',
@@ -150,10 +158,11 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
     await applyRelease(
       s,
       {
-        releaseId: target.id,
+        releaseId: folder,
         targets: (roleName, h) =>
-          s.target(h, roleName, target.id, manifests.get(`${roleName} ${h.key}`)!.composeFiles),
-        previous: async (roleName, h) => (active ? s.recordedTarget(h, roleName, active.id) : undefined),
+          s.target(h, roleName, folder, manifests.get(`${roleName} ${h.key}`)!.composeFiles),
+        previous: async (roleName, h) =>
+          active ? s.recordedTarget(h, roleName, releaseFolder(active)) : undefined,
         supportServices: (roleName) =>
           manifests.get(`${roleName} ${s.roleHosts(roleName)[0]!.key}`)!.supportServices,
         pullServices: () => [],
@@ -211,7 +220,9 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
 async function available(s: EnvSession, records: ReleaseRecord[]): Promise<string> {
   const out: string[] = [];
   for (const r of records.filter((x) => x.result === 'success').reverse()) {
-    const present = await Promise.all(s.roles.map(([n]) => s.recordedTarget(s.roleHosts(n)[0]!, n, r.id)));
+    const present = await Promise.all(
+      s.roles.map(([n]) => s.recordedTarget(s.roleHosts(n)[0]!, n, releaseFolder(r))),
+    );
     if (present.every(Boolean)) out.push(`${r.id} (${r.image})`);
   }
   return out.join(', ') || 'none';

@@ -29,7 +29,7 @@ describe('deploy over SSH with docker-compose v1 on the sandbox cpu host', () =>
   });
 
   it('switches v1 → v2 under ≥100 req/s through nginx with zero failed requests', async () => {
-    const load = startLoad(PORT, 150);
+    const load = startLoad(PORT);
     await new Promise((r) => setTimeout(r, 1000));
     const r = await runDeploy(deployInputs(config, images.v2!), { logger: logger() });
     const result = await load.stop();

@@ -41,7 +41,7 @@ describe('rollback and lock on the sandbox cpu host', () => {
   });
 
   it('rollback previous under ≥100 req/s → v1 with zero failed requests; again → v2', async () => {
-    const load = startLoad(PORT, 150);
+    const load = startLoad(PORT);
     await new Promise((r) => setTimeout(r, 500));
     const r = await runRollback(rollbackInputs('previous'), { logger: logger() });
     const result = await load.stop();
@@ -54,13 +54,14 @@ describe('rollback and lock on the sandbox cpu host', () => {
   });
 
   it('an unknown release id or an injection string fails with the valid ids listed, nothing switched', async () => {
+    const serving = (await get(PORT)).body;
     await expect(
       runRollback(rollbackInputs('20200101T000000Z-nothere'), { logger: logger() }),
     ).rejects.toThrow(/use previous or one of: .*T.*Z-/);
     await expect(runRollback(rollbackInputs('v1; rm -rf /'), { logger: logger() })).rejects.toThrow(
       /is not previous, a release id/,
     );
-    expect((await get(PORT)).body).toContain('"version":"v2"');
+    expect((await get(PORT)).body).toBe(serving);
   });
 
   it('a held lock makes a second deploy fail fast naming the holder; a lock past its TTL is taken over', async () => {
