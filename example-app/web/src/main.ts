@@ -151,8 +151,14 @@ function render(r: QueryResponse, clientMs: number, firstMs: number | undefined)
     disclaimer.append(r.disclaimer.text);
   }
   const rows: Array<[string, string]> = [
-    ['Latency', `${formatMs(clientMs)} total${firstMs !== undefined ? `, first text after ${formatMs(firstMs)}` : ''}`],
-    ['Server time', `${formatMs(r.timings.totalMs)} (retrieval ${formatMs(r.timings.retrievalMs)}, generation ${formatMs(r.timings.generationMs)})`],
+    [
+      'Latency',
+      `${formatMs(clientMs)} total${firstMs !== undefined ? `, first text after ${formatMs(firstMs)}` : ''}`,
+    ],
+    [
+      'Server time',
+      `${formatMs(r.timings.totalMs)} (retrieval ${formatMs(r.timings.retrievalMs)}, generation ${formatMs(r.timings.generationMs)})`,
+    ],
     ['Cost', `${formatUsd(r.costUsd)} (${r.usage.totalTokens} tokens)`],
     ['Model', `${r.model}${r.cached ? ' (cached answer)' : ''}`],
   ];
