@@ -64,7 +64,11 @@ export function renderRole(
       services.set(name, { ...(services.get(name) ?? {}), ...svc });
       if (pinned.includes(name)) svc.image = image;
     }
-    return { name: `compose-${i}-${posix.basename(file)}`, content: stringify(doc, { lineWidth: 0 }) };
+    // YAML 1.1 output: compose v1 reads with PyYAML, where an unquoted `no`/`on` is a boolean.
+    return {
+      name: `compose-${i}-${posix.basename(file)}`,
+      content: stringify(doc, { lineWidth: 0, version: '1.1' }),
+    };
   });
   for (const s of [...new Set([role.service, ...pinned, ...(role.services ?? [])])]) {
     if (!services.has(s))

@@ -35,6 +35,8 @@ describe('example-app/ragship.yml renders for both roles', () => {
     expect(doc.services.migrate.image).toBe(IMAGE);
     expect(doc.services.chroma.image).toBe('${CHROMA_IMAGE:-chromadb/chroma:1.0.5}');
     expect(b.supportServices).toEqual(['chroma']);
+    // PyYAML (compose v1) would read an unquoted `no` as false: "restart contains an invalid type".
+    expect(b.composeFiles[0]!.content).toContain('restart: "no"');
     expect(b.files.map((f) => f.path)).toEqual(['nginx/nginx.conf']);
   });
 
