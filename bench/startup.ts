@@ -80,6 +80,14 @@ export async function run(): Promise<unknown> {
       // Every input invalid: validation must stop the action before it does anything.
       for (const input of Object.keys(yml.inputs ?? {}))
         env[`INPUT_${input.replace(/ /g, '_').toUpperCase()}`] = INVALID;
+      // Other work may rebuild a bundle meanwhile: size it first, and record rather than crash.
+      let bytes: number;
+      try {
+        bytes = statSync(entry).size;
+      } catch (err) {
+        actions.push({ action: name, error: (err as Error).message });
+        continue;
+      }
       const runs = [];
       for (let i = 0; i < RUNS; i++) runs.push(await once([entry], env));
       const exitCodes = [...new Set(runs.map((r) => r.code))];
@@ -88,8 +96,8 @@ export async function run(): Promise<unknown> {
         medianMs: median(runs.map((r) => r.ms)),
         minMs: Math.round(Math.min(...runs.map((r) => r.ms))),
         maxMs: Math.round(Math.max(...runs.map((r) => r.ms))),
-        bundleBytes: statSync(entry).size,
-        bundleMiB: Math.round((statSync(entry).size / 2 ** 20) * 100) / 100,
+        bundleBytes: bytes,
+        bundleMiB: Math.round((bytes / 2 ** 20) * 100) / 100,
         exitCodes,
         // Honesty check: the run ended in input validation, not in real work or a crash.
         validationError: runs[0]?.error ?? null,

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { type Duplex, PassThrough, type Readable } from 'node:stream';
-import { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
-import { CommandError, tail, UserError } from './errors.js';
+import ssh2, { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import { CommandError, ConfigError, tail, UserError } from './errors.js';
 import type { ExecOptions, ExecResult } from './exec.js';
 import { type HostKeyCheck, HostKeyError, type HostKeyPolicy, hostKeyCheck } from './known-hosts.js';
 import type { Logger } from './logger.js';
@@ -123,6 +123,7 @@ export class RemoteHost {
     const port = opts.port ?? 22;
     const where = opts.label ?? `${opts.user}@${opts.host}:${port}`;
     const check = hostKeyCheck(opts.hostKeys, opts.host, port, where);
+    checkPrivateKey(opts, where);
     try {
       return await this.handshake(opts, check, openSock ? await openSock() : undefined, false);
     } catch (err) {
@@ -555,6 +556,30 @@ function writeAll(sftp: SFTPWrapper, handle: Buffer, data: Buffer, done: (e?: Er
     }
   };
   pump();
+}
+
+/**
+ * ssh2 throws a bare "Cannot parse privateKey" from inside connect(): check the key first so a
+ * wrong secret is a configuration error that says which key and what to pass.
+ */
+function checkPrivateKey(
+  opts: Pick<RemoteHostOptions, 'privateKey' | 'passphrase' | 'user'>,
+  where: string,
+): void {
+  const parsed = ssh2.utils.parseKey(opts.privateKey, opts.passphrase);
+  const error =
+    parsed instanceof Error
+      ? parsed
+      : Array.isArray(parsed) && parsed.length === 0
+        ? new Error('no key found')
+        : undefined;
+  if (error) {
+    throw new ConfigError(
+      `${where} private key`,
+      `cannot be read (${error.message.replace(/privateKey/g, 'private key')})`,
+      `pass the deploy user's private key in OpenSSH or PEM format (-----BEGIN OPENSSH PRIVATE KEY-----…)${/passphrase/i.test(error.message) ? ' and its passphrase' : ''}`,
+    );
+  }
 }
 
 /** Linux MAX_ARG_STRLEN (32 pages) minus the terminating NUL. */

@@ -52219,6 +52219,35 @@ module.exports = {"rE":"1.17.0"};
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
 /******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
 /************************************************************************/
 var __webpack_exports__ = {};
 
@@ -55512,6 +55541,7 @@ const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impo
 var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
 var lib = __nccwpck_require__(5472);
+var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/core/known-hosts.ts
@@ -55791,6 +55821,7 @@ class RemoteHost {
         const port = opts.port ?? 22;
         const where = opts.label ?? `${opts.user}@${opts.host}:${port}`;
         const check = hostKeyCheck(opts.hostKeys, opts.host, port, where);
+        checkPrivateKey(opts, where);
         try {
             return await this.handshake(opts, check, openSock ? await openSock() : undefined, false);
         }
@@ -56122,6 +56153,21 @@ function writeAll(sftp, handle, data, done) {
         }
     };
     pump();
+}
+/**
+ * ssh2 throws a bare "Cannot parse privateKey" from inside connect(): check the key first so a
+ * wrong secret is a configuration error that says which key and what to pass.
+ */
+function checkPrivateKey(opts, where) {
+    const parsed = lib_default().utils.parseKey(opts.privateKey, opts.passphrase);
+    const error = parsed instanceof Error
+        ? parsed
+        : Array.isArray(parsed) && parsed.length === 0
+            ? new Error('no key found')
+            : undefined;
+    if (error) {
+        throw new ConfigError(`${where} private key`, `cannot be read (${error.message.replace(/privateKey/g, 'private key')})`, `pass the deploy user's private key in OpenSSH or PEM format (-----BEGIN OPENSSH PRIVATE KEY-----…)${/passphrase/i.test(error.message) ? ' and its passphrase' : ''}`);
+    }
 }
 /** Linux MAX_ARG_STRLEN (32 pages) minus the terminating NUL. */
 const MAX_COMMAND_LINE_BYTES = 131_071;

@@ -1,10 +1,12 @@
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = new URL('../../..', import.meta.url).pathname;
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
+const KEY = join(mkdtempSync(join(tmpdir(), 'ragship-core-cli-')), 'id_ed25519');
 
 function ragship(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -29,13 +31,22 @@ const cases: Record<string, string[]> = {
   unknownVerb: ['frobnicate'],
   hostileHost: ['host-check', '--host', 'x; rm -rf /', '--ssh-key-file', join(ROOT, 'package.json')],
   missingSecret: ['host-check', '--host', 'deploy@127.0.0.1:18597'],
+  badKey: [
+    'host-check',
+    '--host',
+    'deploy@127.0.0.1:18597',
+    '--ssh-key-file',
+    join(ROOT, 'package.json'),
+    '--fingerprint',
+    `SHA256:${'A'.repeat(43)}`,
+  ],
   runtimeFailure: [
     '--json',
     'host-check',
     '--host',
     'deploy@127.0.0.1:18597',
     '--ssh-key-file',
-    join(ROOT, 'package.json'),
+    KEY,
     '--fingerprint',
     `SHA256:${'A'.repeat(43)}`,
     '--connect-timeout',
@@ -45,6 +56,7 @@ const cases: Record<string, string[]> = {
 const results: Record<string, Run> = {};
 
 beforeAll(async () => {
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', KEY]);
   const names = Object.keys(cases);
   const worker = async () => {
     for (let name = names.shift(); name; name = names.shift()) results[name] = await ragship(cases[name]!);
@@ -87,6 +99,13 @@ describe('ragship CLI exit codes (npx tsx src/cli/main.ts)', () => {
     const r = results.missingSecret!;
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--ssh-key-file PATH or set RAGSHIP_SSH_PRIVATE_KEY/);
+  });
+
+  it('an unreadable private key is a config error naming the key, not a crash: exit 2', () => {
+    const r = results.badKey!;
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/private key: cannot be read/);
+    expect(r.stderr).not.toMatch(/ragship bug/);
   });
 
   it('a failure at run time (nothing listens on the port) exits 1, and --json logs are JSON lines', () => {
