@@ -1,10 +1,9 @@
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createInterface } from 'node:readline';
 import { ConfigError } from '../core/errors.js';
 import type { Outcome, ResultsMeta, RunRecord } from './runner.js';
-import type { MetricName } from './suite.js';
+import { fileLines, type MetricName } from './suite.js';
 
 /** One case over its repeats: passes when at least `minPasses` repeats passed (k-of-n). */
 export interface CaseSummary {
@@ -36,9 +35,8 @@ export interface ResultSet {
 }
 
 export async function* readLines(path: string): AsyncGenerator<{ line: number; value: unknown }> {
-  const rl = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Number.POSITIVE_INFINITY });
   let n = 0;
-  for await (const text of rl) {
+  for await (const text of fileLines(path)) {
     n++;
     if (!text.trim()) continue;
     try {
@@ -219,8 +217,14 @@ export async function mergeResults(
 
   mkdirSync(dirname(outPath), { recursive: true });
   const out = createWriteStream(outPath, 'utf8');
+  // One shared wait for 'drain': every worker that hits a full buffer waits on the same promise.
+  let draining: Promise<unknown> | undefined;
   const write = async (obj: unknown) => {
-    if (!out.write(`${JSON.stringify(obj)}\n`)) await once(out, 'drain');
+    if (out.write(`${JSON.stringify(obj)}\n`)) return;
+    draining ??= once(out, 'drain').finally(() => {
+      draining = undefined;
+    });
+    await draining;
   };
   await write({
     ...first,

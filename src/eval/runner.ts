@@ -124,8 +124,14 @@ export async function runSuite(options: RunOptions): Promise<RunSummary> {
   const started = performance.now();
   mkdirSync(dirname(options.resultsPath), { recursive: true });
   const out = createWriteStream(options.resultsPath, 'utf8');
+  // One shared wait for 'drain': every worker that hits a full buffer waits on the same promise.
+  let draining: Promise<unknown> | undefined;
   const write = async (obj: unknown) => {
-    if (!out.write(`${JSON.stringify(obj)}\n`)) await once(out, 'drain');
+    if (out.write(`${JSON.stringify(obj)}\n`)) return;
+    draining ??= once(out, 'drain').finally(() => {
+      draining = undefined;
+    });
+    await draining;
   };
   const meta: ResultsMeta = {
     type: 'meta',

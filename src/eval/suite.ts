@@ -362,12 +362,9 @@ export function parseCaseLine(line: string, file: string, lineNo: number): EvalC
  * Blank lines and lines starting with // are skipped.
  */
 export async function* readCases(path: string, label = path): AsyncGenerator<EvalCase & { line: number }> {
-  const { createReadStream } = await import('node:fs');
-  const { createInterface } = await import('node:readline');
-  const rl = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Number.POSITIVE_INFINITY });
   const seen = new Map<string, number>();
   let lineNo = 0;
-  for await (const line of rl) {
+  for await (const line of fileLines(path)) {
     lineNo++;
     const t = line.trim();
     if (!t || t.startsWith('//')) continue;
@@ -412,4 +409,20 @@ export function parseShard(text: string | undefined, where = 'shard'): { index: 
     );
   }
   return { index, count };
+}
+
+/**
+ * Lines of a text file with real back-pressure: nothing is read ahead beyond one 64 KiB chunk
+ * while the consumer is busy (readline's async iterator buffers every line of the file when
+ * the consumer is slower than the disk).
+ */
+export async function* fileLines(path: string): AsyncGenerator<string> {
+  const { createReadStream } = await import('node:fs');
+  let rest = '';
+  for await (const chunk of createReadStream(path, { encoding: 'utf8', highWaterMark: 64 * 1024 })) {
+    const parts = (rest + (chunk as string)).split('\n');
+    rest = parts.pop() ?? '';
+    for (const line of parts) yield line.endsWith('\r') ? line.slice(0, -1) : line;
+  }
+  if (rest) yield rest;
 }

@@ -180,16 +180,22 @@ export async function createTarget(suite: LoadedSuite, overrides: TargetOverride
     identity,
     label: `${modPath}#${t.export}`,
     async call(c) {
-      const raw = await Promise.race([
-        (fn as (c: EvalCase) => Promise<unknown>)(c),
-        new Promise((_r, reject) =>
-          setTimeout(
-            () => reject(new RetryableError(`timed out after ${t.timeout_ms} ms`)),
-            t.timeout_ms,
-          ).unref(),
-        ),
-      ]);
-      return normaliseResponse(raw, map);
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const raw = await Promise.race([
+          (fn as (c: EvalCase) => Promise<unknown>)(c),
+          new Promise((_r, reject) => {
+            timer = setTimeout(
+              () => reject(new RetryableError(`timed out after ${t.timeout_ms} ms`)),
+              t.timeout_ms,
+            );
+          }),
+        ]);
+        return normaliseResponse(raw, map);
+      } finally {
+        // A pending timer per case would keep every case's closure alive until it fires.
+        clearTimeout(timer);
+      }
     },
   };
 }
