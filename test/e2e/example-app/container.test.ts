@@ -3,11 +3,17 @@
  * real compose.yaml on the sandbox Docker Engine with docker-compose v1.29, the sandbox Chroma
  * 1.0.5 image and the sandbox nginx image in front, on host port 18020.
  */
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandbox } from '../../support/sandbox.js';
-import { buildAppImage, composeProject, sh, waitHttp } from './compose.js';
+import { APP_DIR, buildAppImage, composeProject, sh, waitHttp } from './compose.js';
 
 const PORT = 18020;
+/** The nginx upstream folder of this project (the deploy rewrites the file in it). */
+const UPSTREAMS = mkdtempSync(join(tmpdir(), 'ragship-example-e2e-upstreams-'));
+copyFileSync(join(APP_DIR, 'nginx/upstreams/app.upstream.conf'), join(UPSTREAMS, 'app.upstream.conf'));
 const BASE = `http://127.0.0.1:${PORT}`;
 const project = composeProject('ragship-example-e2e', {
   APP_IMAGE: 'ragship-example/app:e2e',
@@ -19,6 +25,7 @@ const project = composeProject('ragship-example-e2e', {
   CORS_ORIGINS: 'https://app.northwind.example',
   RATE_LIMIT_MAX: '60',
   INGEST_TOKEN: 'e2e-ingest-token',
+  NGINX_UPSTREAMS: UPSTREAMS,
 });
 
 let image: string;
@@ -36,6 +43,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await project.down().catch(() => undefined);
+  rmSync(UPSTREAMS, { recursive: true, force: true });
 });
 
 describe('example app image', () => {
@@ -115,12 +123,13 @@ describe('example app under docker-compose v1 with nginx and Chroma', () => {
     expect(ok.headers.get('access-control-allow-origin')).toBe('https://app.northwind.example');
   });
 
-  it('nginx finds a second app container started with --scale app=2 --no-recreate and keeps serving while the old one is stopped and removed', async () => {
+  it('switches with zero failed requests: new container beside the old (--scale app=2 --no-recreate), upstream file rewritten, nginx reloaded, old stopped', async () => {
     const [old] = await project.containerIds('app');
     await project.compose('up', '-d', '--no-deps', '--scale', 'app=2', '--no-recreate', 'app');
     const ids = await project.waitHealthy('app');
     expect(ids).toHaveLength(2);
-    expect(ids).toContain(old);
+    const fresh = ids.find((id) => id !== old)!;
+    const name = (await sh('docker', ['inspect', '-f', '{{.Name}}', fresh])).trim().replace(/^\//, '');
     const ask = () =>
       fetch(`${BASE}/query`, {
         method: 'POST',
@@ -130,25 +139,30 @@ describe('example app under docker-compose v1 with nginx and Chroma', () => {
         await r.arrayBuffer();
         return r.status;
       });
-    const fresh = ids.find((id) => id !== old)!;
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) statuses.push(await ask());
-    // Stop and remove the old container while requests keep coming.
-    let stopping = true;
+    let running = true;
     const load = (async () => {
-      while (stopping) {
+      while (running) {
         statuses.push(await ask());
-        await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, 150));
       }
     })();
+    // What a ragship deploy does after the health gate (src/deploy/switch.ts).
+    writeFileSync(
+      join(UPSTREAMS, 'app.upstream.conf'),
+      `upstream ragship_app {\n  server ${name}:8080 max_fails=0;\n}\n`,
+    );
+    await project.compose('exec', '-T', 'nginx', 'nginx', '-t', '-q');
+    await project.compose('exec', '-T', 'nginx', 'nginx', '-s', 'reload');
+    await new Promise((r) => setTimeout(r, 1000));
     await sh('docker', ['stop', '-t', '30', old!]);
     await sh('docker', ['rm', old!]);
     for (let i = 0; i < 5; i++) statuses.push(await ask());
-    stopping = false;
+    running = false;
     await load;
+    expect(statuses.length).toBeGreaterThan(5);
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
     expect(await project.containerIds('app')).toEqual([fresh]);
-    // The requests after the switch were served by the container nginx found through DNS.
     expect(await sh('docker', ['logs', fresh])).toContain('"route":"/query"');
   });
 
