@@ -4,6 +4,7 @@ import { registerBuild } from './build.js';
 import { registerDeploy } from './deploy.js';
 import { registerEval } from './eval.js';
 import { registerHostCheck } from './host-check.js';
+import { registerOps } from './ops.js';
 import type { CliContext } from './program.js';
 import { registerProvision } from './provision.js';
 import { registerRollback } from './rollback.js';
@@ -17,4 +18,5 @@ export function registerCapabilities(program: Command, ctx: () => CliContext): v
   registerDeploy(program, ctx);
   registerRollback(program, ctx);
   registerBackup(program, ctx);
+  registerOps(program, ctx);
 }

@@ -9,7 +9,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
 import { type Browser, chromium, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../example-app/src/config.js';
@@ -32,7 +31,7 @@ const ARTIFACTS = join(ROOT, 'test-artifacts/web');
 
 let chroma: Awaited<ReturnType<typeof startChroma>>;
 let standin: Standin;
-let app: FastifyInstance;
+let app: Awaited<ReturnType<typeof buildApp>>['app'];
 let browser: Browser;
 let tmp: string;
 
