@@ -88,6 +88,24 @@ describe('eval gate end to end against the example app (real Chroma + app proces
     expect(readFileSync(r.reportPath, 'utf8')).toContain('within noise');
   });
 
+  it('evaluates the merge-base app at baseline-url when main has no stored baseline', async () => {
+    const r = await runEvalGate(
+      {
+        suitePath: SUITE,
+        outDir: join(work, 'pr-mb'),
+        targetUrl: `${degraded.url}/query`,
+        headSha: 'eeeeeee-pr',
+        baseSha: 'fffffff-unknown',
+        baselineUrl: `${app.url}/query`,
+      },
+      { logger: new MemoryLogger(), cache, baselines },
+    );
+    expect(r.baselineSource).toBe(`merge-base fffffff evaluated now (${app.url}/query)`);
+    expect(r.comparison.base?.cases).toBe(62);
+    expect(r.passed).toBe(false);
+    expect(r.comparison.regressedCases.length).toBeGreaterThan(0);
+  });
+
   it('fails the gate for a PR that retrieves one chunk (TOP_K=1) and lists the regressed cases', async () => {
     const r = await runEvalGate(
       {

@@ -6,12 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/program.js';
-import { MemoryLogger } from '../../../src/core/logger.js';
-import { NoCache } from '../../../src/eval/cache.js';
 import { loadResults } from '../../../src/eval/results.js';
-import { runSuite } from '../../../src/eval/runner.js';
-import { loadSuite } from '../../../src/eval/suite.js';
-import { createTarget } from '../../../src/eval/target.js';
 
 const run = promisify(execFile);
 const ROOT = new URL('../../..', import.meta.url).pathname;
