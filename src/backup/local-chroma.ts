@@ -54,7 +54,8 @@ export class LocalChroma {
     const child = spawn(
       cmd!,
       [...args, 'run', '--path', this.path, '--port', String(this.port), '--host', '127.0.0.1'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      // Own process group, so stop() ends the server and anything it spawned.
+      { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
     this.child = child;
     const keep = (c: Buffer) => {

@@ -95717,6 +95717,18 @@ module.exports = {"rE":"1.17.0"};
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
 /******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/create fake namespace object */
 /******/ (() => {
 /******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
@@ -96119,6 +96131,7 @@ var external_node_path_ = __nccwpck_require__(6760);
 var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
 var lib = __nccwpck_require__(5472);
+var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/core/known-hosts.ts
@@ -96736,14 +96749,14 @@ function writeAll(sftp, handle, data, done) {
  * wrong secret is a configuration error that says which key and what to pass.
  */
 function checkPrivateKey(opts, where) {
-    const parsed = lib.utils.parseKey(opts.privateKey, opts.passphrase);
+    const parsed = lib_default().utils.parseKey(opts.privateKey, opts.passphrase);
     const error = parsed instanceof Error
         ? parsed
         : Array.isArray(parsed) && parsed.length === 0
             ? new Error('no key found')
             : undefined;
     if (error) {
-        throw new ConfigError(`${where} private key`, `cannot be read (${error.message.replace(/privateKey/g, 'private key')})`, `pass the deploy user's private key in OpenSSH or PEM format (-----BEGIN OPENSSH PRIVATE KEY-----…)${/passphrase/i.test(error.message) ? ' and its passphrase' : ''}`);
+        throw new errors.ConfigError(`${where} private key`, `cannot be read (${error.message.replace(/privateKey/g, 'private key')})`, `pass the deploy user's private key in OpenSSH or PEM format (-----BEGIN OPENSSH PRIVATE KEY-----…)${/passphrase/i.test(error.message) ? ' and its passphrase' : ''}`);
     }
 }
 /** Linux MAX_ARG_STRLEN (32 pages) minus the terminating NUL. */
@@ -98279,7 +98292,9 @@ class LocalChroma {
         // A stale server on the port would answer the heartbeat and make the drill lie.
         if (await this.api.heartbeat())
             throw new errors.UserError(`port ${this.port}`, 'already serves a Chroma', 'stop it or pick another port');
-        const child = (0,external_node_child_process_.spawn)(cmd, [...args, 'run', '--path', this.path, '--port', String(this.port), '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = (0,external_node_child_process_.spawn)(cmd, [...args, 'run', '--path', this.path, '--port', String(this.port), '--host', '127.0.0.1'], 
+        // Own process group, so stop() ends the server and anything it spawned.
+        { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
         this.child = child;
         const keep = (c) => {
             this.log = (this.log + c.toString()).slice(-4000);
