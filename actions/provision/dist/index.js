@@ -55821,6 +55821,7 @@ class RemoteHost {
         const port = opts.port ?? 22;
         const where = opts.label ?? `${opts.user}@${opts.host}:${port}`;
         const check = hostKeyCheck(opts.hostKeys, opts.host, port, where);
+        checkPrivateKey(opts, where);
         try {
             return await this.handshake(opts, check, openSock ? await openSock() : undefined, false);
         }
@@ -56152,6 +56153,21 @@ function writeAll(sftp, handle, data, done) {
         }
     };
     pump();
+}
+/**
+ * ssh2 throws a bare "Cannot parse privateKey" from inside connect(): check the key first so a
+ * wrong secret is a configuration error that says which key and what to pass.
+ */
+function checkPrivateKey(opts, where) {
+    const parsed = lib_default().utils.parseKey(opts.privateKey, opts.passphrase);
+    const error = parsed instanceof Error
+        ? parsed
+        : Array.isArray(parsed) && parsed.length === 0
+            ? new Error('no key found')
+            : undefined;
+    if (error) {
+        throw new ConfigError(`${where} private key`, `cannot be read (${error.message.replace(/privateKey/g, 'private key')})`, `pass the deploy user's private key in OpenSSH or PEM format (-----BEGIN OPENSSH PRIVATE KEY-----…)${/passphrase/i.test(error.message) ? ' and its passphrase' : ''}`);
+    }
 }
 /** Linux MAX_ARG_STRLEN (32 pages) minus the terminating NUL. */
 const MAX_COMMAND_LINE_BYTES = 131_071;
