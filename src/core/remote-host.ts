@@ -166,6 +166,7 @@ export class RemoteHost {
     return new Promise((resolve, reject) => {
       const client = new Client();
       let hostKeyError: Error | undefined;
+      let offered = false;
       let settled = false;
       const fail = (err: Error) => {
         if (settled) return;
@@ -225,7 +226,10 @@ export class RemoteHost {
           return verdict.ok;
         },
         authHandler: (_methods, _partial, next) => {
-          if (probe) return next(false as never);
+          // One key, offered once: re-offering a refused key until sshd says "Too many
+          // authentication failures" would burn fail2ban/ufw rate-limit budget.
+          if (probe || offered) return next(false as never);
+          offered = true;
           this.authAttempted = true;
           this.authAttemptedOn.push(where);
           next({
