@@ -28764,12 +28764,15 @@ class ConsoleLogger {
         const started = performance.now();
         this.emit('info', `▶ ${name}`);
         this.depth++;
+        let ok = false;
         try {
-            return await fn();
+            const result = await fn();
+            ok = true;
+            return result;
         }
         finally {
             this.depth--;
-            this.emit('info', `✔ ${name} (${formatDuration(performance.now() - started)})`);
+            this.emit('info', `${ok ? '✔' : '✖'} ${name} (${formatDuration(performance.now() - started)})`);
         }
     }
     setSecret(value) {

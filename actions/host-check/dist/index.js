@@ -55406,12 +55406,15 @@ class ConsoleLogger {
         const started = performance.now();
         this.emit('info', `▶ ${name}`);
         this.depth++;
+        let ok = false;
         try {
-            return await fn();
+            const result = await fn();
+            ok = true;
+            return result;
         }
         finally {
             this.depth--;
-            this.emit('info', `✔ ${name} (${formatDuration(performance.now() - started)})`);
+            this.emit('info', `${ok ? '✔' : '✖'} ${name} (${formatDuration(performance.now() - started)})`);
         }
     }
     setSecret(value) {
@@ -55855,6 +55858,7 @@ class RemoteHost {
         return new Promise((resolve, reject) => {
             const client = new lib.Client();
             let hostKeyError;
+            let offered = false;
             let settled = false;
             const fail = (err) => {
                 if (settled)
@@ -55904,8 +55908,11 @@ class RemoteHost {
                     return verdict.ok;
                 },
                 authHandler: (_methods, _partial, next) => {
-                    if (probe)
+                    // One key, offered once: re-offering a refused key until sshd says "Too many
+                    // authentication failures" would burn fail2ban/ufw rate-limit budget.
+                    if (probe || offered)
                         return next(false);
+                    offered = true;
                     this.authAttempted = true;
                     this.authAttemptedOn.push(where);
                     next({

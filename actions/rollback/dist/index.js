@@ -71072,6 +71072,7 @@ class RemoteHost {
         return new Promise((resolve, reject) => {
             const client = new lib.Client();
             let hostKeyError;
+            let offered = false;
             let settled = false;
             const fail = (err) => {
                 if (settled)
@@ -71121,8 +71122,11 @@ class RemoteHost {
                     return verdict.ok;
                 },
                 authHandler: (_methods, _partial, next) => {
-                    if (probe)
+                    // One key, offered once: re-offering a refused key until sshd says "Too many
+                    // authentication failures" would burn fail2ban/ufw rate-limit budget.
+                    if (probe || offered)
                         return next(false);
+                    offered = true;
                     this.authAttempted = true;
                     this.authAttemptedOn.push(where);
                     next({
@@ -74824,12 +74828,15 @@ class ConsoleLogger {
         const started = performance.now();
         this.emit('info', `▶ ${name}`);
         this.depth++;
+        let ok = false;
         try {
-            return await fn();
+            const result = await fn();
+            ok = true;
+            return result;
         }
         finally {
             this.depth--;
-            this.emit('info', `✔ ${name} (${formatDuration(performance.now() - started)})`);
+            this.emit('info', `${ok ? '✔' : '✖'} ${name} (${formatDuration(performance.now() - started)})`);
         }
     }
     setSecret(value) {
@@ -75800,7 +75807,7 @@ async function runRollback(inputs, ports) {
                     logger.info(`${h.key}: ${image} was pruned here; pulling it by digest`);
                     const pulled = await h.host.exec(pullImage(image), { allowFailure: true });
                     if (pulled.code !== 0) {
-                        throw new errors_UserError('to', `image ${image} of ${target.id} is neither on ${h.key} nor pullable from the registry: ${pulled.stderr.trim().split('\n').pop()}`, `nothing was switched; roll back to one of: ${await available(s, records)}`);
+                        throw new errors_UserError('to', `image ${image} of ${target.id} is neither on ${h.key} nor pullable from the registry: ${pulled.stderr.trim().split('\n').pop()}`, `nothing was switched; roll back to one of: ${await available(s, records, image)}`);
                     }
                 }
             }
@@ -75872,9 +75879,12 @@ async function runRollback(inputs, ports) {
         s.close();
     }
 }
-async function available(s, records) {
+/** Successful releases whose folders are still on the hosts (minus those using `missingImage`). */
+async function available(s, records, missingImage) {
     const out = [];
     for (const r of records.filter((x) => x.result === 'success').reverse()) {
+        if (missingImage && Object.values(r.images).includes(missingImage))
+            continue;
         const present = await Promise.all(s.roles.map(([n]) => s.recordedTarget(s.roleHosts(n)[0], n, release_log_releaseFolder(r))));
         if (present.every(Boolean))
             out.push(`${r.id} (${r.image})`);
