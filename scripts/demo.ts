@@ -103,6 +103,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: Error) => {
-  process.stderr.write(`\ndemo failed: ${err.message}\n`);
+  process.stderr.write(
+    `\ndemo failed: ${err.message}\nwhat it deployed is left for inspection (http://127.0.0.1:${PORT}/); remove it with: npm run demo -- --down\n`,
+  );
   process.exit(1);
 });

@@ -78,7 +78,7 @@ describe('example app: build, push, deploy to the sandbox cpu + gpu hosts', () =
     const r = await runDeploy(inputsFor(d, images['e2e-v2']!), { logger: new MemoryLogger() });
     await new Promise((r) => setTimeout(r, 500));
     const result = await load.stop();
-    expect(result.failed).toBe(0);
+    expect(result.failed, JSON.stringify(result)).toBe(0);
     expect(result.rps).toBeGreaterThanOrEqual(100);
     expect(r.image).toBe(images['e2e-v2']);
     expect((await query(PORT, 'What is the battery safety rule?')).sources.length).toBeGreaterThan(0);

@@ -6,7 +6,8 @@
  *   - compose.gpu.yaml loses `deploy.resources.reservations.devices` (no GPU or NVIDIA runtime
  *     here) and VLLM_IMAGE is the LLM stand-in pushed to the sandbox registry;
  *   - the stand-in has no huggingface-cli: the prefetch step runs `node -e` instead;
- *   - nginx's per-IP rate limit (20 r/s) is raised in the copy: all load comes from one address.
+ *   - nginx's per-IP rate limit (20 r/s, burst 40) is raised in the copy: all load comes from one
+ *     address.
  */
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,8 +82,13 @@ export function sandboxRepo(): string {
   writeFileSync(join(dir, 'compose.gpu.yaml'), stringify(gpu));
   mkdirSync(join(dir, 'nginx'));
   const conf = readFileSync(join(EXAMPLE_APP, 'nginx/nginx.conf'), 'utf8');
-  if (!conf.includes('rate=20r/s')) throw new Error('example-app/nginx/nginx.conf: rate limit line changed');
-  writeFileSync(join(dir, 'nginx/nginx.conf'), conf.replace('rate=20r/s', 'rate=2000r/s'));
+  if (!conf.includes('rate=20r/s') || !conf.includes('burst=40'))
+    throw new Error('example-app/nginx/nginx.conf: rate limit lines changed');
+  // The burst too: 60+ connections firing in the same millisecond exceed burst=40 (429s).
+  writeFileSync(
+    join(dir, 'nginx/nginx.conf'),
+    conf.replace('rate=20r/s', 'rate=2000r/s').replace('burst=40', 'burst=2000'),
+  );
   return dir;
 }
 

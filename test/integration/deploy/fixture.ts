@@ -145,6 +145,8 @@ export interface LoadResult {
   rps: number;
   /** Seconds between the first and the last failed request (0 when none failed). */
   downtimeSeconds: number;
+  /** Failed requests by HTTP status, or `error` (connection error / timeout). */
+  failures: Record<string, number>;
 }
 
 /**
@@ -154,6 +156,11 @@ export interface LoadResult {
  */
 export function startLoad(port: number, rate = 200, path = '/'): { stop(): Promise<LoadResult> } {
   const failures: number[] = [];
+  const kinds: Record<string, number> = {};
+  const fail = (kind: string) => {
+    failures.push(Date.now());
+    kinds[kind] = (kinds[kind] ?? 0) + 1;
+  };
   const started = Date.now();
   let resolve!: (r: autocannon.Result) => void;
   const done = new Promise<autocannon.Result>((r) => {
@@ -172,9 +179,9 @@ export function startLoad(port: number, rate = 200, path = '/'): { stop(): Promi
     (_err, res) => resolve(res),
   );
   inst.on('response', (_c, status) => {
-    if (status !== 200) failures.push(Date.now());
+    if (status !== 200) fail(String(status));
   });
-  inst.on('reqError', () => failures.push(Date.now()));
+  inst.on('reqError', () => fail('error'));
   return {
     async stop() {
       inst.stop();
@@ -184,6 +191,7 @@ export function startLoad(port: number, rate = 200, path = '/'): { stop(): Promi
         failed: res.errors + res.non2xx + res.timeouts,
         rps: Math.round(res.requests.total / Math.max(1, (Date.now() - started) / 1000)),
         downtimeSeconds: failures.length ? (Math.max(...failures) - Math.min(...failures)) / 1000 : 0,
+        failures: kinds,
       };
     },
   };
