@@ -95359,7 +95359,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)(__nccwpck_req
 /***/ 3089:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-module.exports = __nccwpck_require__.p + "6419da6f58ae40c2bf85.json";
+module.exports = __nccwpck_require__.p + "0ce6bb799e5613895108.json";
 
 /***/ }),
 
@@ -98253,6 +98253,7 @@ const external_node_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(im
 
 
 
+
 /**
  * A Chroma server on the runner, on a given persist dir: the restore drill boots one on the
  * restored data. The default command is the `chroma` CLI of the installed `chromadb` package.
@@ -98280,63 +98281,121 @@ async function freePort() {
         });
     });
 }
+/** Process groups of drill Chromas still running: killed when this process ends, however it ends. */
+const running = new Set();
+let hooked = false;
+function killGroups() {
+    for (const pgid of running) {
+        try {
+            process.kill(-pgid, 'SIGKILL');
+        }
+        catch { }
+    }
+    running.clear();
+}
+function hookExit() {
+    if (hooked)
+        return;
+    hooked = true;
+    // 'exit' covers a normal end and process.exit(); a runner cancelling the step sends SIGINT
+    // or SIGTERM, which would otherwise end this process and orphan the detached group.
+    process.once('exit', killGroups);
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'])
+        process.once(sig, () => {
+            killGroups();
+            process.kill(process.pid, sig);
+        });
+}
+/**
+ * The drill's Chroma runs detached, in its own process group (so stop() ends it and anything it
+ * spawned), with its output in a log file — never a pipe to this process — and unref'd: nothing
+ * of it can keep this process alive or hold its stdout/stderr open. A runner waits for the
+ * step's stdio to close, so a server holding them would hang the step after it finished.
+ */
 class LocalChroma {
     path;
     port;
     command;
     child;
-    log = '';
+    logDir;
     api;
     constructor(path, port, command = defaultChromaCommand()) {
         this.path = path;
         this.port = port;
         this.command = command;
     }
+    /** The tail of the server's log (stdout and stderr). */
+    logTail(chars = 1500) {
+        if (!this.logDir)
+            return '';
+        try {
+            return (0,external_node_fs_.readFileSync)((0,external_node_path_.join)(this.logDir, 'chroma.log'), 'utf8').slice(-chars);
+        }
+        catch {
+            return '';
+        }
+    }
     async start(timeoutMs = 60_000) {
+        if (this.child)
+            await this.stop();
         const [cmd, ...args] = this.command;
-        this.log = '';
         this.api = new chroma_api_ChromaApi(`http://127.0.0.1:${this.port}`);
         // A stale server on the port would answer the heartbeat and make the drill lie.
         if (await this.api.heartbeat())
             throw new errors.UserError(`port ${this.port}`, 'already serves a Chroma', 'stop it or pick another port');
-        const child = (0,external_node_child_process_.spawn)(cmd, [...args, 'run', '--path', this.path, '--port', String(this.port), '--host', '127.0.0.1'], 
-        // Own process group, so stop() ends the server and anything it spawned.
-        { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+        this.logDir ??= (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'ragship-chroma-log-'));
+        const log = (0,external_node_fs_.openSync)((0,external_node_path_.join)(this.logDir, 'chroma.log'), 'w');
+        let child;
+        try {
+            child = (0,external_node_child_process_.spawn)(cmd, [...args, 'run', '--path', this.path, '--port', String(this.port), '--host', '127.0.0.1'], { stdio: ['ignore', log, log], detached: true });
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(log); // the child has its own copy
+        }
+        child.unref();
         this.child = child;
-        const keep = (c) => {
-            this.log = (this.log + c.toString()).slice(-4000);
-        };
-        child.stdout?.on('data', keep);
-        child.stderr?.on('data', keep);
-        const exited = new Promise((_, reject) => child.once('exit', (code) => reject(new errors.UserError(`chroma on ${this.path}`, `exited with status ${code} before it was healthy:\n${this.log.slice(-1500)}`, 'check the Chroma version matches the backup'))));
+        if (child.pid) {
+            running.add(child.pid);
+            hookExit();
+        }
+        const exited = new Promise((_, reject) => {
+            child.once('error', (err) => reject(new errors.UserError(`chroma command ${cmd}`, `cannot be started: ${err.message}`, 'check chroma-command')));
+            child.once('exit', (code, signal) => reject(new errors.UserError(`chroma on ${this.path}`, `exited with ${signal ?? `status ${code}`} before it was healthy:\n${this.logTail()}`, 'check the Chroma version matches the backup')));
+        });
         exited.catch(() => { });
         return Promise.race([this.api.waitHealthy(timeoutMs), exited]);
     }
-    /** SIGTERM to the whole process group, and wait until the port is free again. */
+    /** SIGTERM to the whole process group, SIGKILL after 30 s, and wait until it is gone. */
     async stop() {
         const child = this.child;
-        if (!child?.pid)
-            return;
-        const group = -child.pid;
-        const signal = (s) => {
-            try {
-                process.kill(group, s);
-                return true;
-            }
-            catch {
-                return false; // the group is gone
-            }
-        };
-        if (!signal('SIGTERM'))
-            return;
-        const deadline = Date.now() + 30_000;
-        while (Date.now() < deadline) {
-            await new Promise((r) => setTimeout(r, 100));
-            if (!signal(0))
-                break;
-        }
-        signal('SIGKILL');
         this.child = undefined;
+        if (child?.pid) {
+            const group = -child.pid;
+            const signal = (s) => {
+                try {
+                    process.kill(group, s);
+                    return true;
+                }
+                catch {
+                    return false; // the group is gone
+                }
+            };
+            if (signal('SIGTERM')) {
+                const deadline = Date.now() + 30_000;
+                while (signal(0) && Date.now() < deadline)
+                    await new Promise((r) => setTimeout(r, 100));
+                if (signal('SIGKILL'))
+                    while (signal(0))
+                        await new Promise((r) => setTimeout(r, 50));
+            }
+            else if (child.exitCode === null && child.signalCode === null) {
+                child.kill('SIGKILL'); // not a group leader (cannot happen with detached; belt and braces)
+            }
+            running.delete(child.pid);
+        }
+        if (this.logDir)
+            (0,external_node_fs_.rmSync)(this.logDir, { recursive: true, force: true });
+        this.logDir = undefined;
     }
 }
 

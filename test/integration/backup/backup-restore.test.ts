@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { checkStaleness } from '../../../src/backup/alerts.js';
 import { type BackupOptions, runBackup } from '../../../src/backup/backup.js';
 import { listBackups } from '../../../src/backup/catalog.js';
-import type { ChromaApi } from '../../../src/backup/chroma-api.js';
+import { ChromaApi } from '../../../src/backup/chroma-api.js';
 import { LocalChroma } from '../../../src/backup/local-chroma.js';
 import { keys, newBackupId } from '../../../src/backup/manifest.js';
 import { Meter, streamToStore } from '../../../src/backup/pipeline.js';
@@ -365,6 +365,68 @@ describe('logical backup through the API', () => {
     }
     expect(s3.openUploads()).toEqual([]);
   });
+});
+
+describe("the drill's Chroma never outlives the process that booted it", () => {
+  // The runner waits until a step's stdout/stderr close. A drill Chroma that kept the action's
+  // event loop alive (a ref'd child, or pipes to it) hung the action step until its timeout.
+  test.each([
+    { how: 'end', label: 'returns from main' },
+    { how: 'sigterm', label: 'is cancelled (SIGTERM)' },
+  ])(
+    'a process that boots it and $label without stop() closes its stdio at once and leaves no server behind',
+    async ({ how }) => {
+      const work = mkdtempSync(join(tmpdir(), 'ragship-backup-drillproc-'));
+      const port = 18232;
+      try {
+        const child = spawn(
+          process.execPath,
+          [
+            '--import',
+            'tsx',
+            join(import.meta.dirname, 'fixtures/drill-process.ts'),
+            join(work, 'data'),
+            String(port),
+            how,
+          ],
+          { stdio: ['ignore', 'pipe', 'pipe'] },
+        );
+        let out = '';
+        child.stdout.on('data', (c) => {
+          out += c;
+        });
+        child.stderr.on('data', (c) => {
+          out += c;
+        });
+        let healthyAt = 0;
+        child.stdout.on('data', () => {
+          if (!healthyAt && /healthy \d+/.test(out)) healthyAt = Date.now();
+        });
+        const closed = await new Promise<boolean>((resolve) => {
+          const t = setTimeout(() => {
+            child.kill('SIGKILL');
+            resolve(false);
+          }, 90_000);
+          child.on('close', () => {
+            clearTimeout(t);
+            resolve(true);
+          });
+        });
+        expect(closed, out).toBe(true);
+        const pid = Number(/healthy (\d+)/.exec(out)?.[1]);
+        expect(pid, out).toBeGreaterThan(0);
+        expect(Date.now() - healthyAt).toBeLessThan(10_000);
+        // Gone, or a zombie waiting for PID 1 to reap it: either way no longer running.
+        const state = existsSync(`/proc/${pid}/stat`)
+          ? readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0]
+          : 'gone';
+        expect(['gone', 'Z', 'X']).toContain(state);
+        expect(await new ChromaApi(`http://127.0.0.1:${port}`).heartbeat()).toBe(false);
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe('the backup action bundle, run as the runner does', () => {
