@@ -134,7 +134,7 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
             throw new UserError(
               'to',
               `image ${image} of ${target.id} is neither on ${h.key} nor pullable from the registry: ${pulled.stderr.trim().split('\n').pop()}`,
-              `nothing was switched; roll back to one of: ${await available(s, records)}`,
+              `nothing was switched; roll back to one of: ${await available(s, records, image)}`,
             );
           }
         }
@@ -217,9 +217,11 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
   }
 }
 
-async function available(s: EnvSession, records: ReleaseRecord[]): Promise<string> {
+/** Successful releases whose folders are still on the hosts (minus those using `missingImage`). */
+async function available(s: EnvSession, records: ReleaseRecord[], missingImage?: string): Promise<string> {
   const out: string[] = [];
   for (const r of records.filter((x) => x.result === 'success').reverse()) {
+    if (missingImage && Object.values(r.images).includes(missingImage)) continue;
     const present = await Promise.all(
       s.roles.map(([n]) => s.recordedTarget(s.roleHosts(n)[0]!, n, releaseFolder(r))),
     );
