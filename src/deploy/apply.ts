@@ -155,7 +155,7 @@ export async function record(s: EnvSession, rec: ReleaseRecord): Promise<void> {
 
 /**
  * Prune: release folders and images beyond retention, never an image used by the last N
- * successful releases (kamal#1922), and only images of this app's repositories.
+ * successful releases (kamal#1922), and only images this environment's release log deployed.
  */
 export async function prune(s: EnvSession, records: ReleaseRecord[], retain: number): Promise<string[]> {
   const keep = retainedImages(records, retain);
@@ -176,6 +176,9 @@ export async function prune(s: EnvSession, records: ReleaseRecord[], retain: num
       ref.split('@')[0]!.replace(/:[^/:]+$/, ''),
     ),
   );
+  // Only images this environment's own log deployed: another app or environment on the same
+  // host (staging beside production) may keep its rollback images in the same repository.
+  const deployedHere = new Set(records.flatMap((r) => Object.values(r.images)));
   const removed: string[] = [];
   for (const h of s.hosts.values()) {
     if (dropIds.length)
@@ -186,7 +189,7 @@ export async function prune(s: EnvSession, records: ReleaseRecord[], retain: num
       const list = await h.host.exec(listImages(repo), { allowFailure: true });
       for (const line of list.stdout.split('\n')) {
         const ref = line.split('\t')[0]?.trim();
-        if (!ref || ref.endsWith('@<none>') || keep.has(ref)) continue;
+        if (!ref || ref.endsWith('@<none>') || keep.has(ref) || !deployedHere.has(ref)) continue;
         // `docker image rm` refuses images a container uses: that is the last safety net.
         const r = await h.host.exec(removeImage(ref), { allowFailure: true });
         if (r.code === 0) removed.push(`${h.key} ${ref}`);

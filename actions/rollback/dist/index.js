@@ -75408,7 +75408,7 @@ async function apply_record(s, rec) {
 }
 /**
  * Prune: release folders and images beyond retention, never an image used by the last N
- * successful releases (kamal#1922), and only images of this app's repositories.
+ * successful releases (kamal#1922), and only images this environment's release log deployed.
  */
 async function prune(s, records, retain) {
     const keep = retainedImages(records, retain);
@@ -75423,6 +75423,9 @@ async function prune(s, records, retain) {
         .map((r) => r.id)
         .filter((id) => !keepIds.has(id));
     const repos = new Set([...records.flatMap((r) => Object.values(r.images))].map((ref) => ref.split('@')[0].replace(/:[^/:]+$/, '')));
+    // Only images this environment's own log deployed: another app or environment on the same
+    // host (staging beside production) may keep its rollback images in the same repository.
+    const deployedHere = new Set(records.flatMap((r) => Object.values(r.images)));
     const removed = [];
     for (const h of s.hosts.values()) {
         if (dropIds.length)
@@ -75433,7 +75436,7 @@ async function prune(s, records, retain) {
             const list = await h.host.exec(listImages(repo), { allowFailure: true });
             for (const line of list.stdout.split('\n')) {
                 const ref = line.split('\t')[0]?.trim();
-                if (!ref || ref.endsWith('@<none>') || keep.has(ref))
+                if (!ref || ref.endsWith('@<none>') || keep.has(ref) || !deployedHere.has(ref))
                     continue;
                 // `docker image rm` refuses images a container uses: that is the last safety net.
                 const r = await h.host.exec(removeImage(ref), { allowFailure: true });
