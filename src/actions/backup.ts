@@ -1,4 +1,11 @@
-import { oneOf, readChromaCommand, readRetention, readSource, readStore } from '../backup/inputs.js';
+import {
+  oneOf,
+  readChromaCommand,
+  readConfigSource,
+  readRetention,
+  readSource,
+  readStore,
+} from '../backup/inputs.js';
 import type { BackupJobOptions } from '../backup/job.js';
 import { runBackupJob, runDrill, runStaleness } from '../backup/job.js';
 import * as input from '../github/inputs.js';
@@ -21,7 +28,7 @@ runAction<Inputs>({
         ['physical', 'logical'] as const,
         "input 'mode'",
       ),
-      source: readSource(input),
+      source: readSource(input, readConfigSource(input, environment)),
       store: readStore(input, environment),
       passphrase: input.secret('encryption-passphrase', { required: true }),
       minSizeBytes: input.int('min-size-bytes', 65536, { min: 1 }),

@@ -1,4 +1,4 @@
-import { oneOf, readSource, readStore } from '../backup/inputs.js';
+import { oneOf, readConfigSource, readSource, readStore } from '../backup/inputs.js';
 import type { AlertOptions } from '../backup/job.js';
 import { runRestoreJob } from '../backup/job.js';
 import type { RestoreOptions } from '../backup/restore.js';
@@ -13,7 +13,7 @@ runAction<RestoreOptions & { alert: AlertOptions }>({
       backupId: input.str('backup-id', { default: 'latest-verified' }),
       dryRun: input.bool('dry-run', false),
       safetyCopy: input.bool('safety-copy', true),
-      source: readSource(input),
+      source: readSource(input, readConfigSource(input, environment)),
       store: readStore(input, environment),
       passphrase: input.secret('encryption-passphrase', { required: true }),
       maxSizeBytes: input.int('max-size-gb', 100, { min: 1 }) * 1024 ** 3,

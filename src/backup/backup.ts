@@ -4,6 +4,7 @@ import type { Logger } from '../core/logger.js';
 import { RemoteHost } from '../core/remote-host.js';
 import { parseHostSpec } from '../core/validate.js';
 import { ChromaApi, idSetDigest, pickSamples } from './chroma-api.js';
+import { resolveComposeContainer } from './config-source.js';
 import { assertPassphrase, type KdfParams } from './crypto-stream.js';
 import { exportStream, NdjsonIndex } from './logical.js';
 import { keys, MANIFEST_FORMAT, type Manifest, newBackupId } from './manifest.js';
@@ -25,6 +26,11 @@ export interface SourceOptions {
   host?: HostConnection;
   /** The Chroma container on the host (physical mode, and logical mode through the host). */
   container?: string;
+  /**
+   * Instead of `container`: the compose project and service (from ragship.yml), resolved to
+   * the one running container on the host once connected.
+   */
+  compose?: { project: string; service: string };
   /** The persist dir inside the container. */
   persistPath: string;
   /** Chroma's port inside the container. */
@@ -69,6 +75,18 @@ const VERSION = (() => {
   }
 })();
 
+/** Fills in `container` from `compose` (project + service) by asking the host's Docker. */
+export async function resolveSourceContainer(
+  source: SourceOptions,
+  host: RemoteHost,
+  logger: Logger,
+): Promise<SourceOptions> {
+  if (source.container || !source.compose || source.chromaUrl) return source;
+  const container = checkContainer(await resolveComposeContainer(host, source.compose), 'container');
+  logger.info(`${source.compose.project}/${source.compose.service} runs as container ${container}`);
+  return { ...source, container };
+}
+
 export function connectHost(conn: HostConnection, logger: Logger, where = 'host'): RemoteHost {
   const spec = parseHostSpec(conn.spec, where);
   return new RemoteHost({
@@ -94,7 +112,10 @@ export async function runBackup(
   logger.setSecret(o.passphrase);
   if (o.source.container) checkContainer(o.source.container, 'container');
   const persistPath = checkPersistPath(o.source.persistPath, 'persist-path');
-  if (o.mode === 'physical' && (!(o.source.host || hostOverride) || !o.source.container)) {
+  if (
+    o.mode === 'physical' &&
+    (!(o.source.host || hostOverride) || !(o.source.container || o.source.compose))
+  ) {
     throw new UserError(
       'backup',
       'physical mode needs host and container',
@@ -106,6 +127,7 @@ export async function runBackup(
   const id = newBackupId(new Date(started));
   const host = hostOverride ?? (o.source.host ? connectHost(o.source.host, logger) : undefined);
   try {
+    if (host) o = { ...o, source: await resolveSourceContainer(o.source, host, logger) };
     await store.check();
     const orphansAborted = await store.sweepOrphans(o.orphanMinAgeMs ?? 3_600_000);
     const partSize = partSizeFor(o.maxSizeBytes);

@@ -1,5 +1,6 @@
 import { ConfigError } from '../core/errors.js';
 import type { HostConnection, SourceOptions } from './backup.js';
+import { type ConfigSource, loadConfigSource } from './config-source.js';
 import type { RetentionPolicy } from './retention.js';
 import type { StoreOptions } from './store.js';
 
@@ -48,8 +49,23 @@ export function readStore(r: InputReader, environment: string): StoreOptions {
   };
 }
 
-export function readSource(r: InputReader): SourceOptions {
-  const spec = r.str('host');
+/**
+ * `config` (path of ragship.yml) + the environment (+ optional `role`, `chroma-service`): where
+ * the environment's Chroma runs. Undefined when `config` is not set (explicit inputs only).
+ */
+export function readConfigSource(r: InputReader, environment: string): ConfigSource | undefined {
+  const path = r.str('config');
+  if (!path) return undefined;
+  return loadConfigSource(path, environment, {
+    role: r.str('role') || undefined,
+    service: r.str('chroma-service') || undefined,
+  });
+}
+
+/** Explicit inputs win; what they leave out comes from ragship.yml when `config` is set. */
+export function readSource(r: InputReader, fromConfig?: ConfigSource): SourceOptions {
+  const spec = r.str('host') || fromConfig?.hostSpec || '';
+  const container = r.str('container') || undefined;
   const host: HostConnection | undefined = spec
     ? {
         spec,
@@ -60,7 +76,9 @@ export function readSource(r: InputReader): SourceOptions {
     : undefined;
   return {
     host,
-    container: r.str('container') || undefined,
+    container,
+    compose:
+      !container && fromConfig ? { project: fromConfig.project, service: fromConfig.service } : undefined,
     persistPath: r.str('persist-path', { default: '/data' }),
     chromaPort: r.int('chroma-port', 8000, { min: 1, max: 65535 }),
     chromaUrl: r.str('chroma-url') || undefined,

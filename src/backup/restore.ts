@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { UserError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { RemoteHost } from '../core/remote-host.js';
-import { type BackupOptions, connectHost, runBackup } from './backup.js';
+import { type BackupOptions, connectHost, resolveSourceContainer, runBackup } from './backup.js';
 import { resolveBackupId } from './catalog.js';
 import { ChromaApi, compareVersions } from './chroma-api.js';
 import { assertPassphrase } from './crypto-stream.js';
@@ -49,6 +49,7 @@ export async function restoreBackup(
   const manifest = await loadManifest(store, id);
   const host = hostOverride ?? (o.source.host ? connectHost(o.source.host, logger) : undefined);
   try {
+    if (host) o = { ...o, source: await resolveSourceContainer(o.source, host, logger) };
     const container = o.source.container ? checkContainer(o.source.container, 'container') : undefined;
     const persistPath = checkPersistPath(o.source.persistPath, 'persist-path');
     const tunnelled =

@@ -3,6 +3,7 @@ import {
   type InputReader,
   oneOf,
   readChromaCommand,
+  readConfigSource,
   readRetention,
   readSource,
   readStore,
@@ -84,6 +85,9 @@ function common(cmd: Command): Command {
     .option('--force-path-style <bool>', 'path-style URLs', 'false')
     .option('--checksum-mode <mode>', 'WHEN_SUPPORTED or WHEN_REQUIRED', 'WHEN_SUPPORTED')
     .option('--passphrase-file <path>', 'encryption passphrase file (or env RAGSHIP_BACKUP_PASSPHRASE)')
+    .option('--config <path>', "ragship.yml: the environment's Chroma host and compose project")
+    .option('--role <name>', 'role of the environment that runs Chroma (with --config)')
+    .option('--chroma-service <name>', 'compose service of Chroma (with --config)', 'chroma')
     .option('--host <user@host:port>', 'host running Chroma')
     .option('--ssh-key-file <path>', 'deploy private key (or env RAGSHIP_SSH_PRIVATE_KEY)')
     .option('--known-hosts-file <path>', 'known_hosts for the host')
@@ -161,7 +165,7 @@ export function registerBackup(program: Command, ctx: () => CliContext): void {
         {
           environment,
           mode: oneOf(r.str('mode'), ['physical', 'logical'] as const, '--mode'),
-          source: readSource(r),
+          source: readSource(r, readConfigSource(r, environment)),
           store,
           passphrase,
           minSizeBytes: r.int('min-size-bytes', 65536, { min: 1 }),
@@ -208,7 +212,7 @@ export function registerBackup(program: Command, ctx: () => CliContext): void {
           backupId: r.str('backup-id'),
           dryRun: !!opts.dryRun,
           safetyCopy: opts.safetyCopy !== false,
-          source: readSource(r),
+          source: readSource(r, readConfigSource(r, environment)),
           store: readStore(r, environment),
           passphrase: r.secret('encryption-passphrase', { required: true }),
           maxSizeBytes: r.int('max-size-gb', 100, { min: 1 }) * 1024 ** 3,

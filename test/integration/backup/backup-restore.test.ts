@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -68,7 +68,13 @@ function options(prefix: string, over: Partial<BackupOptions> = {}): BackupOptio
 
 beforeAll(async () => {
   s3 = await startS3(18210);
-  source = await startChromaContainer(CONTAINER, 18220);
+  // Labelled as the deploy's compose project would label it: the action test finds it from ragship.yml.
+  source = await startChromaContainer(CONTAINER, 18220, {
+    labels: {
+      'com.docker.compose.project': 'ragship-backup-production-web',
+      'com.docker.compose.service': 'chroma',
+    },
+  });
   await seed(source, COLLECTIONS, PER_COLLECTION);
   before = await dump(source);
   host = connectSandboxHost('cpu', { logger });
@@ -430,9 +436,26 @@ describe("the drill's Chroma never outlives the process that booted it", () => {
 });
 
 describe('the backup action bundle, run as the runner does', () => {
-  test('takes and drills a physical backup; the passphrase, SSH key and S3 secret never reach logs, outputs or the summary', async () => {
+  test('with config + environment from ragship.yml (host and compose container found), takes and drills a physical backup; the passphrase, SSH key and S3 secret never reach logs, outputs or the summary', async () => {
     const cpu = sandboxHost('cpu');
     const runner = new LocalActionRunner('backup');
+    const config = join(runner.workdir, 'ragship.yml');
+    writeFileSync(
+      config,
+      [
+        'app: ragship-backup',
+        'environments:',
+        '  production:',
+        '    roles:',
+        '      web:',
+        `        hosts: [${cpu.user}@${cpu.host}:${cpu.port}]`,
+        '        compose: [compose.yaml]',
+        '        strategy: recreate',
+        '        service: chroma',
+        '        health: { compose: true }',
+        '',
+      ].join('\n'),
+    );
     const opts = s3.options('action');
     const secretKey = 'S3RVER';
     const r = await runner.main({
@@ -440,10 +463,9 @@ describe('the backup action bundle, run as the runner does', () => {
       timeoutMs: 240_000,
       inputs: {
         environment: 'production',
-        host: `${cpu.user}@${cpu.host}:${cpu.port}`,
+        config,
         'ssh-private-key': privateKey(),
         'known-hosts': knownHosts(),
-        container: CONTAINER,
         bucket: opts.bucket,
         prefix: 'action',
         endpoint: opts.endpoint!,
@@ -461,6 +483,7 @@ describe('the backup action bundle, run as the runner does', () => {
     expect(Number(r.outputs['downtime-seconds'])).toBeGreaterThan(0);
     expect(r.summary).toContain('Restore drill');
     expect(r.stdout).toContain('docker cp');
+    expect(r.stdout).toContain(`ragship-backup-production-web/chroma runs as container ${CONTAINER}`);
     // `::add-mask::` lines are how a secret is handed to the runner (which consumes them).
     const visible = r.stdout
       .split('\n')

@@ -136,7 +136,7 @@ export const CHROMA_IMAGE = 'ragship-sandbox/chroma:1.0.5';
 export async function startChromaContainer(
   name: string,
   publishPort: number,
-  options: { init?: boolean } = {},
+  options: { init?: boolean; labels?: Record<string, string> } = {},
 ): Promise<ChromaApi> {
   await removeChromaContainer(name);
   const haveImage =
@@ -152,6 +152,7 @@ export async function startChromaContainer(
     '-p',
     `127.0.0.1:${publishPort}:8000`,
     ...(options.init === false ? [] : ['--init']),
+    ...Object.entries(options.labels ?? {}).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
   ];
   const argv = haveImage
     ? [...base, CHROMA_IMAGE]
