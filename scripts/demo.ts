@@ -65,7 +65,7 @@ async function main(argv: string[]): Promise<void> {
   const d = sandboxConfig(APP, PORT, standin);
 
   stage('deploy v1 (web: migrate → zero-downtime switch; llm: prefetch → recreate → 3-step health)');
-  const v1 = await runDeploy(inputsFor(d, images['demo-v1']!), { logger });
+  const v1 = await runDeploy({ ...inputsFor(d, images['demo-v1']!), actor: 'ragship-demo' }, { logger });
   out(`  release ${v1.releaseId}: healthy after ${(v1.timeToHealthyMs / 1000).toFixed(1)} s`);
   out(
     `  SSH connections: ${Object.entries(v1.connectionsPerHost)
@@ -86,7 +86,7 @@ async function main(argv: string[]): Promise<void> {
   stage('deploy v2 under load (GET /health through nginx, 200 req/s target)');
   const load = startLoad(PORT, 200, '/health');
   await new Promise((r) => setTimeout(r, 1000));
-  const v2 = await runDeploy(inputsFor(d, images['demo-v2']!), { logger });
+  const v2 = await runDeploy({ ...inputsFor(d, images['demo-v2']!), actor: 'ragship-demo' }, { logger });
   await new Promise((r) => setTimeout(r, 500));
   const l = await load.stop();
   out(`  release ${v2.releaseId} (previous ${v2.previousReleaseId})`);
@@ -97,7 +97,12 @@ async function main(argv: string[]): Promise<void> {
   out(report.toString());
   if (argv.includes('--keep'))
     out(`the demo keeps running at http://127.0.0.1:${PORT}/ (npm run demo -- --down)`);
-  else await cleanupApp(APP);
+  else {
+    await cleanupApp(APP);
+    out(
+      `removed the demo deployment (npm run demo -- --keep leaves it running at http://127.0.0.1:${PORT}/)`,
+    );
+  }
   out(`\ndone in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   if (l.failed > 0) process.exitCode = 1;
 }
