@@ -117,7 +117,7 @@ export async function run(): Promise<unknown> {
     return {
       when: new Date().toISOString(),
       machine: '2 cores shared with other engineers; docker-compose 1.29.2; one sandbox sshd host',
-      load: 'autocannon, 10 connections, 150 req/s target, through nginx on 127.0.0.1',
+      load: 'autocannon GET / through nginx on 127.0.0.1, 200 req/s target, 100 connections (startLoad in test/integration/deploy/fixture.ts)',
       ragship: {
         failed: ragshipLoad.failed,
         total: ragshipLoad.total,
