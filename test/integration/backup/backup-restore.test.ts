@@ -377,11 +377,11 @@ describe("the drill's Chroma never outlives the process that booted it", () => {
   // The runner waits until a step's stdout/stderr close. A drill Chroma that kept the action's
   // event loop alive (a ref'd child, or pipes to it) hung the action step until its timeout.
   test.each([
-    { how: 'end', label: 'returns from main' },
-    { how: 'sigterm', label: 'is cancelled (SIGTERM)' },
+    ['returns from main', 'end'],
+    ['is cancelled (SIGTERM)', 'sigterm'],
   ])(
-    'a process that boots it and $label without stop() closes its stdio at once and leaves no server behind',
-    async ({ how }) => {
+    'a process that boots it and %s without stop() closes its stdio at once and leaves no server behind',
+    async (_label, how) => {
       const work = mkdtempSync(join(tmpdir(), 'ragship-backup-drillproc-'));
       const port = 18232;
       try {
