@@ -1,5 +1,13 @@
-import { configAt, releaseSavedLock, runIdentity, type SavedLock } from '../deploy/action-support.js';
+import { errorMessage } from '../core/errors.js';
+import {
+  configAt,
+  notifyOptionsFromRunner,
+  releaseSavedLock,
+  runIdentity,
+  type SavedLock,
+} from '../deploy/action-support.js';
 import { parseDotenv } from '../deploy/env-file.js';
+import { DeployNotifier } from '../deploy/notify.js';
 import { type DeployInputs, runDeploy } from '../deploy/run.js';
 import * as input from '../github/inputs.js';
 import { runAction } from '../github/run-action.js';
@@ -10,13 +18,18 @@ const auth = () => ({
   fingerprints: input.list('host-fingerprints'),
 });
 
-runAction<DeployInputs>({
+type Inputs = DeployInputs & { notify: Parameters<typeof notifyOptionsFromRunner>[0] };
+
+runAction<Inputs>({
   getInputs: () => {
     const workdir = input.str('working-directory', { default: '.' });
+    const config = configAt(workdir, input.str('config', { default: 'ragship.yml' }));
+    const environment = input.str('environment', { required: true });
+    const identity = runIdentity();
     return {
       ...auth(),
-      config: configAt(workdir, input.str('config', { default: 'ragship.yml' })),
-      environment: input.str('environment', { required: true }),
+      config,
+      environment,
       image: input.str('image', { required: true }),
       env: parseDotenv(input.secret('env'), "input 'env'"),
       registryUsername: input.str('registry-username'),
@@ -26,14 +39,30 @@ runAction<DeployInputs>({
       schemaVersion: input.str('schema-version') || undefined,
       dryRun: input.bool('dry-run'),
       lockWaitSeconds: input.int('lock-wait-seconds', 0, { min: 0, max: 21600 }),
-      ...runIdentity(),
+      ...identity,
+      notify: {
+        token: input.secret('github-token'),
+        deploymentStatus: input.bool('deployment-status'),
+        webhookUrl: input.secret('webhook-url'),
+        webhookFormat: input.str('webhook-format'),
+        environment,
+        app: config.app,
+        kind: 'deploy',
+        runUrl: identity.runUrl,
+      },
     };
   },
   async main(inputs, ctx) {
+    const notifier = new DeployNotifier(notifyOptionsFromRunner(inputs.notify), ctx.logger);
+    await notifier.start();
     const r = await runDeploy(inputs, {
       logger: ctx.logger,
       onLocked: (lock) => ctx.saveState('lock', JSON.stringify(lock)),
+    }).catch(async (err: unknown) => {
+      await notifier.finish({ ok: false, detail: errorMessage(err) });
+      throw err;
     });
+    await notifier.finish({ ok: true, detail: r.releaseId, image: r.image, url: r.url });
     ctx.saveState('lock-released', 'true');
     for (const [k, v] of Object.entries({
       'release-id': r.releaseId,

@@ -1,4 +1,12 @@
-import { configAt, releaseSavedLock, runIdentity, type SavedLock } from '../deploy/action-support.js';
+import { errorMessage } from '../core/errors.js';
+import {
+  configAt,
+  notifyOptionsFromRunner,
+  releaseSavedLock,
+  runIdentity,
+  type SavedLock,
+} from '../deploy/action-support.js';
+import { DeployNotifier } from '../deploy/notify.js';
 import * as input from '../github/inputs.js';
 import { runAction } from '../github/run-action.js';
 import { type RollbackInputs, runRollback } from '../rollback/run.js';
@@ -9,26 +17,51 @@ const auth = () => ({
   fingerprints: input.list('host-fingerprints'),
 });
 
-runAction<RollbackInputs>({
+type Inputs = RollbackInputs & { notify: Parameters<typeof notifyOptionsFromRunner>[0] };
+
+runAction<Inputs>({
   getInputs: () => {
     const workdir = input.str('working-directory', { default: '.' });
+    const config = configAt(workdir, input.str('config', { default: 'ragship.yml' }));
+    const environment = input.str('environment', { required: true });
+    const identity = runIdentity();
     return {
       ...auth(),
-      config: configAt(workdir, input.str('config', { default: 'ragship.yml' })),
-      environment: input.str('environment', { required: true }),
+      config,
+      environment,
       to: input.str('to', { default: 'previous' }),
       reason: input.str('reason'),
       blockOnOlderSchema: !input.bool('allow-older-schema', true),
       registryUsername: input.str('registry-username'),
       registryPassword: input.secret('registry-password'),
       lockWaitSeconds: input.int('lock-wait-seconds', 0, { min: 0, max: 21600 }),
-      ...runIdentity(),
+      ...identity,
+      notify: {
+        token: input.secret('github-token'),
+        deploymentStatus: input.bool('deployment-status'),
+        webhookUrl: input.secret('webhook-url'),
+        webhookFormat: input.str('webhook-format'),
+        environment,
+        app: config.app,
+        kind: 'rollback',
+        runUrl: identity.runUrl,
+      },
     };
   },
   async main(inputs, ctx) {
+    const notifier = new DeployNotifier(notifyOptionsFromRunner(inputs.notify), ctx.logger);
+    await notifier.start();
     const r = await runRollback(inputs, {
       logger: ctx.logger,
       onLocked: (lock) => ctx.saveState('lock', JSON.stringify(lock)),
+    }).catch(async (err: unknown) => {
+      await notifier.finish({ ok: false, detail: errorMessage(err) });
+      throw err;
+    });
+    await notifier.finish({
+      ok: true,
+      detail: `${r.releaseId} (back to ${r.targetReleaseId})`,
+      image: r.image,
     });
     ctx.saveState('lock-released', 'true');
     for (const [k, v] of Object.entries({

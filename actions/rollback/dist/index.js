@@ -51910,6 +51910,72 @@ module.exports = {
 
 /***/ }),
 
+/***/ 4296:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.r(__webpack_exports__);
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   CommandError: () => (/* binding */ CommandError),
+/* harmony export */   ConfigError: () => (/* binding */ ConfigError),
+/* harmony export */   UserError: () => (/* binding */ UserError),
+/* harmony export */   errorMessage: () => (/* binding */ errorMessage),
+/* harmony export */   isUserError: () => (/* binding */ isUserError),
+/* harmony export */   tail: () => (/* binding */ tail)
+/* harmony export */ });
+/**
+ * Two kinds of failure: a UserError is something the person running ragship can fix
+ * (bad input, unreachable host, wrong key) and is shown without a stack; anything else
+ * is a bug in ragship and keeps its stack.
+ */
+class UserError extends Error {
+    name = 'UserError';
+    /** Where the problem is: an input name, a config key, a host. */
+    where;
+    /** What to do about it. */
+    fix;
+    constructor(where, problem, fix, options) {
+        super(`${where}: ${problem}${fix ? ` — ${fix}` : ''}`, options);
+        this.where = where;
+        this.fix = fix;
+    }
+}
+/** Bad input or configuration: the CLI exits 2 for these. */
+class ConfigError extends UserError {
+}
+function isUserError(err) {
+    return err instanceof UserError;
+}
+/** A remote or local command that exited badly; carries the tail of its stderr. */
+class CommandError extends UserError {
+    command;
+    exitCode;
+    stderrTail;
+    signal;
+    constructor(command, exitCode, stderrTail, where = 'command', signal) {
+        const status = exitCode === null
+            ? `ended without an exit status${signal ? ` (signal ${signal})` : ''}`
+            : `exited with status ${exitCode}`;
+        super(where, `\`${command}\` ${status}${stderrTail ? `:\n${stderrTail}` : ''}`, exitCode === null ? 'the connection or process was lost; re-run once the host is reachable' : '');
+        this.command = command;
+        this.exitCode = exitCode;
+        this.stderrTail = stderrTail;
+        this.signal = signal;
+    }
+}
+function errorMessage(err) {
+    if (err instanceof Error)
+        return err.message;
+    return String(err);
+}
+/** Last `lines` lines of a text, for error messages. */
+function tail(text, lines = 20) {
+    const all = text.trimEnd().split('\n');
+    return all.slice(-lines).join('\n');
+}
+
+
+/***/ }),
+
 /***/ 5243:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
@@ -60822,67 +60888,28 @@ module.exports = {"rE":"1.17.0"};
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
 /************************************************************************/
 var __webpack_exports__ = {};
 
+// EXTERNAL MODULE: ./src/core/errors.ts
+var core_errors = __nccwpck_require__(4296);
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/core/errors.ts
-/**
- * Two kinds of failure: a UserError is something the person running ragship can fix
- * (bad input, unreachable host, wrong key) and is shown without a stack; anything else
- * is a bug in ragship and keeps its stack.
- */
-class errors_UserError extends Error {
-    name = 'UserError';
-    /** Where the problem is: an input name, a config key, a host. */
-    where;
-    /** What to do about it. */
-    fix;
-    constructor(where, problem, fix, options) {
-        super(`${where}: ${problem}${fix ? ` — ${fix}` : ''}`, options);
-        this.where = where;
-        this.fix = fix;
-    }
-}
-/** Bad input or configuration: the CLI exits 2 for these. */
-class ConfigError extends errors_UserError {
-}
-function isUserError(err) {
-    return err instanceof errors_UserError;
-}
-/** A remote or local command that exited badly; carries the tail of its stderr. */
-class CommandError extends errors_UserError {
-    command;
-    exitCode;
-    stderrTail;
-    signal;
-    constructor(command, exitCode, stderrTail, where = 'command', signal) {
-        const status = exitCode === null
-            ? `ended without an exit status${signal ? ` (signal ${signal})` : ''}`
-            : `exited with status ${exitCode}`;
-        super(where, `\`${command}\` ${status}${stderrTail ? `:\n${stderrTail}` : ''}`, exitCode === null ? 'the connection or process was lost; re-run once the host is reachable' : '');
-        this.command = command;
-        this.exitCode = exitCode;
-        this.stderrTail = stderrTail;
-        this.signal = signal;
-    }
-}
-function errorMessage(err) {
-    if (err instanceof Error)
-        return err.message;
-    return String(err);
-}
-/** Last `lines` lines of a text, for error messages. */
-function tail(text, lines = 20) {
-    const all = text.trimEnd().split('\n');
-    return all.slice(-lines).join('\n');
-}
-
 ;// CONCATENATED MODULE: ./src/core/validate.ts
 
 
@@ -60963,13 +60990,13 @@ function show(value) {
 function validate(kind, value, where) {
     const g = grammars[kind];
     if (typeof value !== 'string' || value === '') {
-        throw new ConfigError(where, `is empty; expected ${g.describe}`, `set it, e.g. ${g.example}`);
+        throw new core_errors.ConfigError(where, `is empty; expected ${g.describe}`, `set it, e.g. ${g.example}`);
     }
     if (value.length > g.max) {
-        throw new ConfigError(where, `${show(value)} is longer than ${g.max} characters`, `use ${g.describe}`);
+        throw new core_errors.ConfigError(where, `${show(value)} is longer than ${g.max} characters`, `use ${g.describe}`);
     }
     if (!g.pattern.test(value)) {
-        throw new ConfigError(where, `${show(value)} is not ${g.describe}`, `use a value like ${g.example}`);
+        throw new core_errors.ConfigError(where, `${show(value)} is not ${g.describe}`, `use a value like ${g.example}`);
     }
     return value;
 }
@@ -60981,13 +61008,13 @@ function isValid(kind, value) {
 function parseHostSpec(spec, where, defaultUser = 'deploy') {
     const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:@]+)(?::([0-9]{1,5}))?$/.exec(spec);
     if (!m) {
-        throw new ConfigError(where, `${show(spec)} is not user@host[:port]`, 'write it like deploy@app1.example.com:22');
+        throw new core_errors.ConfigError(where, `${show(spec)} is not user@host[:port]`, 'write it like deploy@app1.example.com:22');
     }
     const user = validate('user', m[1] ?? defaultUser, `${where} (user)`);
     const host = validate('hostname', m[2], `${where} (host)`);
     const port = m[3] ? Number(m[3]) : 22;
     if (port < 1 || port > 65535)
-        throw new ConfigError(where, `port ${port} is out of range`, 'use 1–65535');
+        throw new core_errors.ConfigError(where, `port ${port} is out of range`, 'use 1–65535');
     return { user, host: host.replace(/^\[|\]$/g, ''), port };
 }
 /**
@@ -65096,16 +65123,16 @@ const $ZodEnum = /*@__PURE__*/ $constructor("$ZodEnum", (inst, def) => {
         return payload;
     };
 });
-const $ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodLiteral", (inst, def) => {
+const $ZodLiteral = /*@__PURE__*/ $constructor("$ZodLiteral", (inst, def) => {
     $ZodType.init(inst, def);
     const values = new Set(def.values);
     inst._zod.values = values;
-    util.defineLazyInternal(inst, "pattern", (zod) => {
+    defineLazyInternal(inst, "pattern", (zod) => {
         const vals = zod.def.values;
         // unmatchable fallback, RE2-safe: an empty alternation would compile to /^()$/, which matches ""
         return new RegExp(vals.length
             ? `^(${vals
-                .map((o) => typeof o === "string" ? util.escapeRegex(o) : o ? util.escapeRegex(o.toString()) : String(o))
+                .map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o))
                 .join("|")})$`
             : "^[^\\s\\S]$");
     });
@@ -65122,7 +65149,7 @@ const $ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null &&
         });
         return payload;
     };
-})));
+});
 const $ZodFile = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodFile", (inst, def) => {
     $ZodType.init(inst, def);
     inst._zod.parse = (payload, _ctx) => {
@@ -70169,10 +70196,10 @@ function nativeEnum(entries, params) {
         ...util.normalizeParams(params),
     });
 }
-const ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodLiteral", (inst, def) => {
-    core.$ZodLiteral.init(inst, def);
+const ZodLiteral = /*@__PURE__*/ $constructor("ZodLiteral", (inst, def) => {
+    $ZodLiteral.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.literalProcessor(inst, ctx, json, params);
+    inst._zod.processJSONSchema = (ctx, json, params) => literalProcessor(inst, ctx, json, params);
     inst.values = new Set(def.values);
     Object.defineProperty(inst, "value", {
         get() {
@@ -70182,12 +70209,12 @@ const ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null && 
             return def.values[0];
         },
     });
-})));
+});
 function literal(value, params) {
     return new ZodLiteral({
         type: "literal",
         values: Array.isArray(value) ? value : [value],
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 const ZodFile = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodFile", (inst, def) => {
@@ -70712,16 +70739,16 @@ function parseConfig(text, file = 'ragship.yml') {
         raw = (0,dist/* parse */.qg)(text);
     }
     catch (err) {
-        throw new ConfigError(file, `is not valid YAML: ${err.message}`, 'fix the YAML syntax');
+        throw new core_errors.ConfigError(file, `is not valid YAML: ${err.message}`, 'fix the YAML syntax');
     }
     const result = configSchema.safeParse(raw);
     if (!result.success) {
         const issues = result.error.issues.slice(0, 10);
         const first = issues[0];
         if (issues.length === 1)
-            throw new ConfigError(`${file} ${keyPath(first.path)}`, first.message, fixFor(first));
+            throw new core_errors.ConfigError(`${file} ${keyPath(first.path)}`, first.message, fixFor(first));
         const lines = issues.map((i) => `${keyPath(i.path)}: ${i.message} — ${fixFor(i)}`);
-        throw new ConfigError(file, `${issues.length} problems:\n${lines.join('\n')}`, '');
+        throw new core_errors.ConfigError(file, `${issues.length} problems:\n${lines.join('\n')}`, '');
     }
     const config = result.data;
     // Host specs have their own grammar with better messages than a regex.
@@ -70730,7 +70757,7 @@ function parseConfig(text, file = 'ragship.yml') {
             for (const [i, h] of role.hosts.entries())
                 parseHostSpec(h, `${file} environments.${envName}.roles.${roleName}.hosts[${i}]`);
             if (role.strategy === 'zero-downtime' && !role.proxy) {
-                throw new ConfigError(`${file} environments.${envName}.roles.${roleName}.proxy`, 'is required for strategy zero-downtime', 'name the nginx service, upstream, port and file, or use strategy: recreate');
+                throw new core_errors.ConfigError(`${file} environments.${envName}.roles.${roleName}.proxy`, 'is required for strategy zero-downtime', 'name the nginx service, upstream, port and file, or use strategy: recreate');
             }
         }
     }
@@ -70742,14 +70769,14 @@ function loadConfig(path) {
         text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
     }
     catch (err) {
-        throw new ConfigError(path, `cannot be read: ${err.message}`, 'create ragship.yml at the repo root or pass --config');
+        throw new core_errors.ConfigError(path, `cannot be read: ${err.message}`, 'create ragship.yml at the repo root or pass --config');
     }
     return parseConfig(text, path);
 }
 function environmentOf(config, name, where = 'environment') {
     const env = config.environments[name];
     if (!env) {
-        throw new ConfigError(where, `${JSON.stringify(name)} is not defined in ragship.yml`, `use one of: ${Object.keys(config.environments).join(', ')}`);
+        throw new core_errors.ConfigError(where, `${JSON.stringify(name)} is not defined in ragship.yml`, `use one of: ${Object.keys(config.environments).join(', ')}`);
     }
     return env;
 }
@@ -70764,7 +70791,7 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/core/known-hosts.ts
 
 
-class HostKeyError extends errors_UserError {
+class HostKeyError extends core_errors.UserError {
 }
 /** `SHA256:` + unpadded base64 of the key blob, as `ssh-keygen -lf` prints it. */
 function fingerprint(blob) {
@@ -71030,7 +71057,7 @@ class RemoteHost {
         const port = this.options.port ?? 22;
         return new Promise((resolve, reject) => {
             jumpClient.forwardOut('127.0.0.1', 0, this.options.host, port, (err, stream) => err
-                ? reject(retryable(new errors_UserError(this.label, `jump host could not reach ${this.options.host}:${port}: ${err.message}`, 'check the target address from the jump host')))
+                ? reject(retryable(new core_errors.UserError(this.label, `jump host could not reach ${this.options.host}:${port}: ${err.message}`, 'check the target address from the jump host')))
                 : resolve(stream));
         });
     }
@@ -71092,17 +71119,17 @@ class RemoteHost {
                 if (hostKeyError)
                     return fail(hostKeyError);
                 if (err.level === 'client-authentication') {
-                    return fail(new errors_UserError(where, `the server refused the SSH key for user ${opts.user}`, `add the deploy public key to ~${opts.user}/.ssh/authorized_keys on the host`));
+                    return fail(new core_errors.UserError(where, `the server refused the SSH key for user ${opts.user}`, `add the deploy public key to ~${opts.user}/.ssh/authorized_keys on the host`));
                 }
                 if (/no matching host key/i.test(err.message))
-                    return fail(new errors_UserError(where, `cannot connect: ${err.message}`, 'check the host key types'));
-                fail(retryable(new errors_UserError(where, `cannot connect: ${err.message}`, 'check the host, port and firewall')));
+                    return fail(new core_errors.UserError(where, `cannot connect: ${err.message}`, 'check the host key types'));
+                fail(retryable(new core_errors.UserError(where, `cannot connect: ${err.message}`, 'check the host, port and firewall')));
             });
             client.on('close', () => {
                 if (hostKeyError)
                     fail(hostKeyError);
                 else
-                    fail(retryable(new errors_UserError(where, 'connection closed during the handshake', 'check sshd on the host')));
+                    fail(retryable(new core_errors.UserError(where, 'connection closed during the handshake', 'check sshd on the host')));
             });
             const config = {
                 host: sock ? undefined : opts.host,
@@ -71145,7 +71172,7 @@ class RemoteHost {
             return;
         this.client = undefined;
         this.sftpSession = undefined;
-        const err = new CommandError('(connection)', null, 'the SSH connection was closed', this.label);
+        const err = new core_errors.CommandError('(connection)', null, 'the SSH connection was closed', this.label);
         for (const reject of this.pending)
             reject(err);
         this.pending.clear();
@@ -71166,7 +71193,7 @@ class RemoteHost {
         const line = commandLine(argv);
         const bytes = Buffer.byteLength(line);
         if (bytes > MAX_COMMAND_LINE_BYTES) {
-            throw new errors_UserError(where ?? this.label, `the command line is ${bytes} bytes (\`${remote_host_describe(argv)}\`); a host's shell accepts at most ${MAX_COMMAND_LINE_BYTES}`, 'send large data through stdin (exec input / execStream) or upload() a file instead of an argument');
+            throw new core_errors.UserError(where ?? this.label, `the command line is ${bytes} bytes (\`${remote_host_describe(argv)}\`); a host's shell accepts at most ${MAX_COMMAND_LINE_BYTES}`, 'send large data through stdin (exec input / execStream) or upload() a file instead of an argument');
         }
         return line;
     }
@@ -71182,7 +71209,7 @@ class RemoteHost {
         return this.track((reject) => new Promise((resolve) => {
             client.exec(line, (err, channel) => {
                 if (err)
-                    return reject(new CommandError(argv[0] ?? '', null, err.message, options.where ?? this.label));
+                    return reject(new core_errors.CommandError(argv[0] ?? '', null, err.message, options.where ?? this.label));
                 let stdout = '';
                 let stderr = '';
                 let code = null;
@@ -71192,7 +71219,7 @@ class RemoteHost {
                     ? setTimeout(() => {
                         channel.signal('KILL');
                         channel.close();
-                        reject(new CommandError(argv.join(' ').slice(0, 200), null, `timed out after ${options.timeoutMs} ms\n${tail(stderr, 10)}`, options.where ?? this.label));
+                        reject(new core_errors.CommandError(argv.join(' ').slice(0, 200), null, `timed out after ${options.timeoutMs} ms\n${(0,core_errors.tail)(stderr, 10)}`, options.where ?? this.label));
                     }, options.timeoutMs)
                     : undefined;
                 channel.setEncoding('utf8');
@@ -71215,10 +71242,10 @@ class RemoteHost {
                         clearTimeout(timer);
                     const name = remote_host_describe(argv);
                     if (!gotExit || code === null) {
-                        return reject(new CommandError(name, null, tail(stderr || 'no exit status received'), options.where ?? this.label, signal ?? undefined));
+                        return reject(new core_errors.CommandError(name, null, (0,core_errors.tail)(stderr || 'no exit status received'), options.where ?? this.label, signal ?? undefined));
                     }
                     if (code !== 0 && !options.allowFailure) {
-                        return reject(new CommandError(name, code, tail(stderr || stdout), options.where ?? this.label));
+                        return reject(new core_errors.CommandError(name, code, (0,core_errors.tail)(stderr || stdout), options.where ?? this.label));
                     }
                     resolve({ code, signal, stdout, stderr, durationMs: performance.now() - started });
                 });
@@ -71243,7 +71270,7 @@ class RemoteHost {
         const done = this.track((reject) => new Promise((resolve) => {
             client.exec(line, (err, channel) => {
                 if (err)
-                    return reject(new CommandError(argv[0] ?? '', null, err.message, options.where ?? this.label));
+                    return reject(new core_errors.CommandError(argv[0] ?? '', null, err.message, options.where ?? this.label));
                 let stderr = '';
                 let code = null;
                 let signal = null;
@@ -71259,7 +71286,7 @@ class RemoteHost {
                 channel.pipe(out, { end: false });
                 channel.on('close', () => {
                     if (code !== 0) {
-                        return reject(new CommandError(remote_host_describe(argv), code, tail(stderr), options.where ?? this.label, signal ?? undefined));
+                        return reject(new core_errors.CommandError(remote_host_describe(argv), code, (0,core_errors.tail)(stderr), options.where ?? this.label, signal ?? undefined));
                     }
                     out.end();
                     resolve({ code, signal: null, stdout: '', stderr, durationMs: performance.now() - started });
@@ -71274,7 +71301,7 @@ class RemoteHost {
         const client = await this.connect();
         if (!this.sftpSession) {
             this.sftpSession = new Promise((resolve, reject) => client.sftp((err, sftp) => err
-                ? reject(new errors_UserError(this.label, `SFTP unavailable: ${err.message}`, 'enable the sftp subsystem in sshd_config'))
+                ? reject(new core_errors.UserError(this.label, `SFTP unavailable: ${err.message}`, 'enable the sftp subsystem in sshd_config'))
                 : resolve(sftp)));
         }
         return this.sftpSession;
@@ -71291,14 +71318,14 @@ class RemoteHost {
         await this.track((reject) => new Promise((resolve) => {
             sftp.open(tmp, 'wx', { mode }, (err, handle) => {
                 if (err)
-                    return reject(new errors_UserError(this.label, `cannot create ${tmp}: ${err.message}`, `check that ${dir} exists and is writable by ${this.options.user}`));
+                    return reject(new core_errors.UserError(this.label, `cannot create ${tmp}: ${err.message}`, `check that ${dir} exists and is writable by ${this.options.user}`));
                 const finish = (e) => {
                     sftp.close(handle, () => {
                         if (e)
-                            return sftp.unlink(tmp, () => reject(new errors_UserError(this.label, `upload to ${path} failed: ${e.message}`, 'check free disk space on the host')));
+                            return sftp.unlink(tmp, () => reject(new core_errors.UserError(this.label, `upload to ${path} failed: ${e.message}`, 'check free disk space on the host')));
                         sftp.ext_openssh_rename(tmp, path, (renameErr) => {
                             if (renameErr)
-                                return sftp.unlink(tmp, () => reject(new errors_UserError(this.label, `cannot move upload into ${path}: ${renameErr.message}`, 'check permissions')));
+                                return sftp.unlink(tmp, () => reject(new core_errors.UserError(this.label, `cannot move upload into ${path}: ${renameErr.message}`, 'check permissions')));
                             resolve();
                         });
                     });
@@ -71316,7 +71343,7 @@ class RemoteHost {
                 if (err)
                     return err.code === 2
                         ? resolve(undefined)
-                        : reject(new errors_UserError(this.label, `cannot read ${path}: ${err.message}`, 'check permissions'));
+                        : reject(new core_errors.UserError(this.label, `cannot read ${path}: ${err.message}`, 'check permissions'));
                 resolve(data);
             });
         }));
@@ -71387,7 +71414,7 @@ function checkPrivateKey(opts, where) {
             ? new Error('no key found')
             : undefined;
     if (error) {
-        throw new ConfigError(`${where} private key`, `cannot be read (${error.message.replace(/privateKey/g, 'private key')})`, `pass the deploy user's private key in OpenSSH or PEM format (-----BEGIN OPENSSH PRIVATE KEY-----…)${/passphrase/i.test(error.message) ? ' and its passphrase' : ''}`);
+        throw new core_errors.ConfigError(`${where} private key`, `cannot be read (${error.message.replace(/privateKey/g, 'private key')})`, `pass the deploy user's private key in OpenSSH or PEM format (-----BEGIN OPENSSH PRIVATE KEY-----…)${/passphrase/i.test(error.message) ? ' and its passphrase' : ''}`);
     }
 }
 /** Linux MAX_ARG_STRLEN (32 pages) minus the terminating NUL. */
@@ -71398,7 +71425,7 @@ function retryable(err) {
 }
 /** Only connection-level failures (refused, timed out, dropped during the handshake) are retried. */
 function isRetryable(err) {
-    return err instanceof errors_UserError && err.retryable === true;
+    return err instanceof core_errors.UserError && err.retryable === true;
 }
 
 ;// CONCATENATED MODULE: ./src/deploy/commands.ts
@@ -71612,7 +71639,7 @@ class DeployLock {
                 return this.owner;
             }
             if (!/exists/i.test(made.stderr)) {
-                throw new errors_UserError(this.host.label, `cannot create the deploy lock ${dir}: ${made.stderr.trim()}`, 'check that the deploy root is writable');
+                throw new core_errors.UserError(this.host.label, `cannot create the deploy lock ${dir}: ${made.stderr.trim()}`, 'check that the deploy root is writable');
             }
             const holder = await readOwner(this.host, dir);
             const now = await hostNow(this.host);
@@ -71626,7 +71653,7 @@ class DeployLock {
                 continue;
             }
             if (Date.now() >= deadline) {
-                throw new errors_UserError('deploy lock', `${this.options.runId} cannot deploy: the environment is locked by ${describeOwner(holder)} until ${new Date(expiresAt * 1000).toISOString()}`, waitSeconds > 0
+                throw new core_errors.UserError('deploy lock', `${this.options.runId} cannot deploy: the environment is locked by ${describeOwner(holder)} until ${new Date(expiresAt * 1000).toISOString()}`, waitSeconds > 0
                     ? 'wait for that deploy to finish, or raise lock.wait'
                     : 'wait for that deploy to finish (or set lock.wait to queue); a killed deploy’s lock expires after lock.ttl');
             }
@@ -71722,6 +71749,350 @@ async function releaseSavedLock(saved, auth, logger) {
     }
     finally {
         host.close();
+    }
+}
+/** Deployment statuses + webhook from the action inputs and the runner's environment. */
+function notifyOptionsFromRunner(o, env = process.env) {
+    return {
+        apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
+        repository: env.GITHUB_REPOSITORY,
+        token: o.deploymentStatus ? o.token : '',
+        ref: env.GITHUB_SHA,
+        environment: o.environment,
+        runUrl: o.runUrl,
+        webhookUrl: o.webhookUrl || undefined,
+        webhookFormat: o.webhookFormat || undefined,
+        app: o.app,
+        kind: o.kind,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/redact.ts
+/**
+ * Values registered as secrets are replaced by *** in everything the loggers write,
+ * together with the encodings a secret commonly leaks in (base64, URL encoding).
+ */
+class SecretRegistry {
+    values = new Set();
+    listeners = [];
+    add(value) {
+        if (!value || value.length < 3)
+            return;
+        for (const form of encodings(value)) {
+            if (this.values.has(form))
+                continue;
+            this.values.add(form);
+            for (const l of this.listeners)
+                l(form);
+        }
+        // A multi-line secret (a key) also leaks line by line.
+        if (value.includes('\n')) {
+            for (const line of value.split(/\r?\n/))
+                if (line.trim().length >= 8)
+                    this.add(line.trim());
+        }
+    }
+    /** Called for every new form, e.g. to forward to core.setSecret. */
+    onAdd(listener) {
+        this.listeners.push(listener);
+        for (const v of this.values)
+            listener(v);
+    }
+    redact(text) {
+        if (this.values.size === 0)
+            return text;
+        // Longest first so a secret containing another is replaced whole.
+        let out = text;
+        for (const v of [...this.values].sort((a, b) => b.length - a.length))
+            out = out.split(v).join('***');
+        return out;
+    }
+    has(text) {
+        for (const v of this.values)
+            if (text.includes(v))
+                return true;
+        return false;
+    }
+}
+function encodings(value) {
+    const forms = [value, Buffer.from(value).toString('base64'), encodeURIComponent(value)];
+    return [...new Set(forms)].filter((f) => f.length >= 3);
+}
+/** The process-wide registry the loggers consult. */
+const secrets = new SecretRegistry();
+
+;// CONCATENATED MODULE: ./src/backup/manifest.ts
+
+
+/**
+ * Object layout under the store prefix (one folder per backup):
+ *
+ *   backups/<id>/archive.bin    the data: tar (physical) or NDJSON (logical) → gzip → format v1
+ *   backups/<id>/config.bin     optional app config (compose files, nginx, release log) → same
+ *   backups/<id>/manifest.json  written LAST: the commit marker; without it the backup does not exist
+ *   backups/<id>/verified.json  written by a passing verify; retention only counts these
+ *
+ * Backup ids sort by time: 20261127T140102Z-1a2b3c.
+ */
+const MANIFEST_FORMAT = 'ragship-backup/1';
+const manifest_BACKUP_ID = /^[0-9]{8}T[0-9]{6}Z-[a-f0-9]{6}$/;
+function newBackupId(now = new Date()) {
+    const stamp = now
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
+    return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+function manifest_backupTime(id) {
+    const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(id);
+    if (!m)
+        return new Date(Number.NaN);
+    return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
+}
+const manifest_keys = {
+    dir: (id) => `backups/${id}`,
+    archive: (id) => `backups/${id}/archive.bin`,
+    config: (id) => `backups/${id}/config.bin`,
+    manifest: (id) => `backups/${id}/manifest.json`,
+    verified: (id) => `backups/${id}/verified.json`,
+};
+const collectionSchema = object({
+    name: schemas_string(),
+    count: schemas_number().int().nonnegative(),
+    dimension: schemas_number().int().nullable(),
+    idsSha256: schemas_string().regex(/^[a-f0-9]{64}$/),
+    sampleIds: array(schemas_string()),
+    metadata: record(schemas_string(), unknown()).nullable(),
+});
+const fileSchema = object({
+    path: schemas_string(),
+    bytes: schemas_number().int().nonnegative(),
+    sha256: schemas_string().regex(/^[a-f0-9]{64}$/),
+});
+const objectSchema = object({
+    key: schemas_string(),
+    storedBytes: schemas_number().int().positive(),
+    storedSha256: schemas_string().regex(/^[a-f0-9]{64}$/),
+    plainBytes: schemas_number().int().nonnegative(),
+    plainSha256: schemas_string().regex(/^[a-f0-9]{64}$/),
+    compression: literal('gzip'),
+    encryption: literal('ragship-stream-v1/aes-256-gcm/scrypt'),
+    partSize: schemas_number().int().positive(),
+    parts: schemas_number().int().positive(),
+    files: array(fileSchema),
+});
+const manifestSchema = object({
+    format: literal(MANIFEST_FORMAT),
+    id: schemas_string().regex(manifest_BACKUP_ID),
+    environment: schemas_string(),
+    mode: schemas_enum(['physical', 'logical']),
+    createdAt: schemas_string(),
+    completedAt: schemas_string(),
+    fuzzy: schemas_boolean(),
+    drift: array(object({ collection: schemas_string(), before: schemas_number(), exported: schemas_number(), after: schemas_number() })),
+    chroma: object({
+        version: schemas_string(),
+        source: schemas_string(),
+        persistPath: schemas_string().optional(),
+        collections: array(collectionSchema),
+    }),
+    archive: objectSchema,
+    config: objectSchema.optional(),
+    downtimeMs: schemas_number().optional(),
+    durationMs: schemas_number(),
+    ragship: schemas_string(),
+});
+function manifest_parseManifest(value, where) {
+    const r = manifestSchema.safeParse(value);
+    if (!r.success)
+        throw new Error(`${where}: not a valid ragship manifest: ${r.error.issues[0]?.path.join('.')} ${r.error.issues[0]?.message}`);
+    return r.data;
+}
+
+;// CONCATENATED MODULE: ./src/backup/catalog.ts
+
+async function catalog_listBackups(store, options = {}) {
+    const objects = await store.list('backups');
+    const byId = new Map();
+    for (const o of objects) {
+        const rest = o.key.slice(store.key('backups').length + 1);
+        const [id, file] = rest.split('/');
+        if (!id || !file || !BACKUP_ID.test(id))
+            continue;
+        const e = byId.get(id) ?? { files: new Set(), bytes: 0 };
+        e.files.add(file);
+        e.bytes += o.bytes;
+        byId.set(id, e);
+    }
+    const out = [];
+    for (const [id, e] of byId) {
+        const entry = {
+            id,
+            time: backupTime(id),
+            committed: e.files.has('manifest.json'),
+            verified: e.files.has('verified.json'),
+            bytes: e.bytes,
+        };
+        if (entry.verified) {
+            const v = await store.getJson(store.key(keys.verified(id)));
+            entry.verifiedAt = v ? new Date(v.verifiedAt) : undefined;
+        }
+        if (options.withManifests && entry.committed) {
+            const m = await store.getJson(store.key(keys.manifest(id)));
+            if (m)
+                entry.manifest = parseManifest(m, `backup ${id}`);
+        }
+        out.push(entry);
+    }
+    return out.sort((a, b) => (a.id < b.id ? 1 : -1)); // newest first
+}
+async function resolveBackupId(store, idOrLatest) {
+    if (idOrLatest !== 'latest' && idOrLatest !== 'latest-verified') {
+        if (!BACKUP_ID.test(idOrLatest))
+            throw new (await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 4296))).ConfigError('backup-id', `${JSON.stringify(idOrLatest)} is not a backup id`, 'use an id from `ragship backups`, or latest');
+        return idOrLatest;
+    }
+    const all = await catalog_listBackups(store);
+    const pick = all.find((b) => b.committed && (idOrLatest === 'latest' || b.verified));
+    if (!pick)
+        throw new (await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 4296))).UserError(`s3://${store.options.bucket}/${store.options.prefix}`, `has no ${idOrLatest === 'latest' ? 'committed' : 'verified'} backup`, 'run a backup first');
+    return pick.id;
+}
+
+;// CONCATENATED MODULE: ./src/backup/alerts.ts
+
+
+
+/** The dead-man switch: fails when the newest verified backup is older than `maxAgeHours`. */
+async function checkStaleness(store, maxAgeHours, now = new Date()) {
+    const newest = (await listBackups(store)).find((b) => b.committed && b.verified);
+    if (!newest)
+        return { stale: true };
+    const at = newest.verifiedAt ?? newest.time;
+    const ageHours = (now.getTime() - at.getTime()) / 3_600_000;
+    return { newestVerified: newest.id, ageHours, stale: ageHours > maxAgeHours };
+}
+function stalenessError(r, maxAgeHours, where) {
+    return new UserError(where, r.newestVerified
+        ? `the newest verified backup (${r.newestVerified}) is ${r.ageHours.toFixed(1)} h old, more than ${maxAgeHours} h`
+        : 'has no verified backup at all', 'check that the scheduled backup workflow runs (GitHub delays, drops and disables cron runs) and passes');
+}
+function webhookFormat(url, explicit) {
+    if (explicit === 'slack' || explicit === 'discord' || explicit === 'json')
+        return explicit;
+    if (/discord(app)?\.com\/api\/webhooks/.test(url))
+        return 'discord';
+    return 'slack';
+}
+/** Slack (`text`) / Discord (`content`) / plain JSON payloads; secrets masked. */
+function alertPayload(format, title, text, link) {
+    const body = secrets.redact(`${title}\n${text}${link ? `\n${link}` : ''}`).slice(0, 1900);
+    if (format === 'discord')
+        return { content: body, allowed_mentions: { parse: [] } };
+    if (format === 'json')
+        return { title: secrets.redact(title), text: secrets.redact(text), link };
+    return { text: body };
+}
+/** Sends an alert; a failing webhook is logged, never thrown (the original failure matters more). */
+async function sendAlert(url, format, title, text, logger, link) {
+    if (!url)
+        return false;
+    try {
+        const r = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(alertPayload(format, title, text, link)),
+            signal: AbortSignal.timeout(10_000),
+        });
+        if (!r.ok)
+            throw new Error(`HTTP ${r.status}`);
+        logger.info('alert sent');
+        return true;
+    }
+    catch (err) {
+        logger.warn(`could not send the alert webhook: ${err.message}`);
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy/notify.ts
+
+
+/**
+ * Creates the GitHub deployment (state in_progress) at start; `finish` posts success/failure
+ * and the webhook. Every call logs and swallows its own errors: a notification never changes
+ * a deploy's result.
+ */
+class DeployNotifier {
+    o;
+    logger;
+    deploymentId;
+    constructor(o, logger) {
+        this.o = o;
+        this.logger = logger;
+    }
+    get github() {
+        return Boolean(this.o.token && this.o.apiUrl && this.o.repository && this.o.ref);
+    }
+    async api(path, body) {
+        const r = await fetch(`${this.o.apiUrl.replace(/\/$/, '')}/repos/${this.o.repository}${path}`, {
+            method: 'POST',
+            headers: {
+                accept: 'application/vnd.github+json',
+                authorization: `Bearer ${this.o.token}`,
+                'content-type': 'application/json',
+                'x-github-api-version': '2022-11-28',
+                'user-agent': 'ragship',
+            },
+            body: JSON.stringify(body),
+            signal: AbortSignal.timeout(15_000),
+        });
+        const text = await r.text();
+        if (!r.ok)
+            throw new Error(`POST ${path} → HTTP ${r.status}: ${text.slice(0, 200)}`);
+        return JSON.parse(text);
+    }
+    async start() {
+        if (!this.github)
+            return;
+        try {
+            const d = await this.api('/deployments', {
+                ref: this.o.ref,
+                environment: this.o.environment,
+                auto_merge: false,
+                required_contexts: [],
+                description: `ragship ${this.o.kind} of ${this.o.app}`,
+                production_environment: this.o.environment === 'production',
+            });
+            this.deploymentId = Number(d.id);
+            await this.status('in_progress', `${this.o.kind} started`);
+        }
+        catch (err) {
+            this.logger.warn(`could not create the GitHub deployment: ${(0,core_errors.errorMessage)(err)}`);
+        }
+    }
+    async status(state, description, url) {
+        await this.api(`/deployments/${this.deploymentId}/statuses`, {
+            state,
+            description: description.slice(0, 140),
+            log_url: this.o.runUrl,
+            environment_url: url,
+            auto_inactive: state === 'success',
+        });
+    }
+    async finish(outcome) {
+        if (this.deploymentId !== undefined) {
+            await this.status(outcome.ok ? 'success' : 'failure', outcome.ok ? `release ${outcome.detail}` : outcome.detail.split('\n')[0], outcome.url).catch((err) => this.logger.warn(`could not post the GitHub deployment status: ${(0,core_errors.errorMessage)(err)}`));
+        }
+        if (!this.o.webhookUrl)
+            return;
+        const title = `${outcome.ok ? '✅' : '❌'} ${this.o.kind} of ${this.o.app} to ${this.o.environment} ${outcome.ok ? 'succeeded' : 'FAILED'}`;
+        const lines = [
+            outcome.ok ? `release ${outcome.detail}` : outcome.detail.split('\n').slice(0, 6).join('\n'),
+            outcome.image ? `image ${outcome.image}` : '',
+            outcome.url ? `serving at ${outcome.url}` : '',
+        ].filter(Boolean);
+        await sendAlert(this.o.webhookUrl, webhookFormat(this.o.webhookUrl, this.o.webhookFormat), title, lines.join('\n'), this.logger, this.o.runUrl);
     }
 }
 
@@ -74670,60 +75041,6 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-;// CONCATENATED MODULE: ./src/core/redact.ts
-/**
- * Values registered as secrets are replaced by *** in everything the loggers write,
- * together with the encodings a secret commonly leaks in (base64, URL encoding).
- */
-class SecretRegistry {
-    values = new Set();
-    listeners = [];
-    add(value) {
-        if (!value || value.length < 3)
-            return;
-        for (const form of encodings(value)) {
-            if (this.values.has(form))
-                continue;
-            this.values.add(form);
-            for (const l of this.listeners)
-                l(form);
-        }
-        // A multi-line secret (a key) also leaks line by line.
-        if (value.includes('\n')) {
-            for (const line of value.split(/\r?\n/))
-                if (line.trim().length >= 8)
-                    this.add(line.trim());
-        }
-    }
-    /** Called for every new form, e.g. to forward to core.setSecret. */
-    onAdd(listener) {
-        this.listeners.push(listener);
-        for (const v of this.values)
-            listener(v);
-    }
-    redact(text) {
-        if (this.values.size === 0)
-            return text;
-        // Longest first so a secret containing another is replaced whole.
-        let out = text;
-        for (const v of [...this.values].sort((a, b) => b.length - a.length))
-            out = out.split(v).join('***');
-        return out;
-    }
-    has(text) {
-        for (const v of this.values)
-            if (text.includes(v))
-                return true;
-        return false;
-    }
-}
-function encodings(value) {
-    const forms = [value, Buffer.from(value).toString('base64'), encodeURIComponent(value)];
-    return [...new Set(forms)].filter((f) => f.length >= 3);
-}
-/** The process-wide registry the loggers consult. */
-const secrets = new SecretRegistry();
-
 ;// CONCATENATED MODULE: ./src/github/inputs.ts
 
 
@@ -74735,7 +75052,7 @@ const secrets = new SecretRegistry();
 function str(name, options = {}) {
     const value = getInput(name, { trimWhitespace: true });
     if (!value && options.required) {
-        throw new errors_UserError(`input '${name}'`, 'is required but empty', `set \`${name}:\` under \`with:\``);
+        throw new core_errors.UserError(`input '${name}'`, 'is required but empty', `set \`${name}:\` under \`with:\``);
     }
     return value || options.default || '';
 }
@@ -74747,7 +75064,7 @@ function secret(name, options = {}) {
         secrets.add(value);
     }
     if (!value.trim() && options.required) {
-        throw new errors_UserError(`input '${name}'`, 'is required but empty', `pass it from a secret: \`${name}: \${{ secrets.NAME }}\``);
+        throw new core_errors.UserError(`input '${name}'`, 'is required but empty', `pass it from a secret: \`${name}: \${{ secrets.NAME }}\``);
     }
     return value;
 }
@@ -74759,17 +75076,17 @@ function bool(name, fallback = false) {
         return true;
     if (['false', 'no', '0', 'off'].includes(value))
         return false;
-    throw new errors_UserError(`input '${name}'`, `${JSON.stringify(value)} is not a boolean`, 'use true or false');
+    throw new core_errors.UserError(`input '${name}'`, `${JSON.stringify(value)} is not a boolean`, 'use true or false');
 }
 function inputs_int(name, fallback, range = {}) {
     const raw = getInput(name).trim();
     if (raw === '')
         return fallback;
     if (!/^-?[0-9]+$/.test(raw))
-        throw new errors_UserError(`input '${name}'`, `${JSON.stringify(raw)} is not a whole number`, 'use digits only');
+        throw new core_errors.UserError(`input '${name}'`, `${JSON.stringify(raw)} is not a whole number`, 'use digits only');
     const n = Number(raw);
     if ((range.min !== undefined && n < range.min) || (range.max !== undefined && n > range.max)) {
-        throw new errors_UserError(`input '${name}'`, `${n} is out of range`, `use ${range.min ?? '-∞'}–${range.max ?? '∞'}`);
+        throw new core_errors.UserError(`input '${name}'`, `${n} is out of range`, `use ${range.min ?? '-∞'}–${range.max ?? '∞'}`);
     }
     return n;
 }
@@ -74951,7 +75268,7 @@ async function runAction(definition) {
             warning(`cleanup: ${secrets.redact(err.message)}`);
             return;
         }
-        if (isUserError(err))
+        if ((0,core_errors.isUserError)(err))
             setFailed(secrets.redact(err.message));
         else {
             core_error(secrets.redact(err?.stack ?? String(err)));
@@ -75039,18 +75356,18 @@ function resolveTarget(records, to) {
         .map((r) => `${r.id} (${r.image})`)
         .join(', ') || 'none';
     if (!active)
-        throw new errors_UserError('to', 'there is no successful release on this environment', 'deploy first');
+        throw new core_errors.UserError('to', 'there is no successful release on this environment', 'deploy first');
     if (to === 'previous') {
         const candidates = ok.slice(0, -1).reverse();
         const target = candidates.find((r) => r.image !== active.image || r.envHash !== active.envHash || r.composeHash !== active.composeHash);
         if (!target)
-            throw new errors_UserError('to', `no earlier successful release than the active ${active.id}`, `releases that can be used: ${listing()}`);
+            throw new core_errors.UserError('to', `no earlier successful release than the active ${active.id}`, `releases that can be used: ${listing()}`);
         return target;
     }
     const byId = records.find((r) => r.id === to);
     if (byId) {
         if (byId.result !== 'success')
-            throw new errors_UserError('to', `release ${to} failed (${byId.error ?? 'no detail'}) and cannot be rolled back to`, `use one of: ${listing()}`);
+            throw new core_errors.UserError('to', `release ${to} failed (${byId.error ?? 'no detail'}) and cannot be rolled back to`, `use one of: ${listing()}`);
         return byId;
     }
     const byImage = ok
@@ -75058,7 +75375,7 @@ function resolveTarget(records, to) {
         .at(-1);
     if (byImage)
         return byImage;
-    throw new errors_UserError('to', `${JSON.stringify(to)} is not a release id, tag or digest recorded on this environment`, `use previous or one of: ${listing()}`);
+    throw new core_errors.UserError('to', `${JSON.stringify(to)} is not a release id, tag or digest recorded on this environment`, `use previous or one of: ${listing()}`);
 }
 /** Digests of images the last `retain` successful releases use (never pruned). */
 function release_log_retainedImages(records, retain) {
@@ -75160,7 +75477,7 @@ async function waitHealthy(host, ids, h, logger, what) {
         const infos = await inspect(host, ids);
         for (const c of infos) {
             if (c.status === 'exited' || c.status === 'dead') {
-                throw new errors_UserError(`${host.label} health gate`, `${what}: container ${c.name} ${c.status} before turning healthy`, 'see the container logs below');
+                throw new core_errors.UserError(`${host.label} health gate`, `${what}: container ${c.name} ${c.status} before turning healthy`, 'see the container logs below');
             }
             if ((streak.get(c.id) ?? 0) >= h.successes)
                 continue;
@@ -75177,7 +75494,7 @@ async function waitHealthy(host, ids, h, logger, what) {
         if (infos.length === ids.length && infos.every((c) => (streak.get(c.id) ?? 0) >= h.successes))
             return Date.now() - started;
         if (Date.now() >= deadline) {
-            throw new errors_UserError(`${host.label} health gate`, `${what} did not turn healthy within ${h.timeout} s (last: ${last || 'no answer'})`, 'see the container logs below; raise health.timeout if the service needs longer to start');
+            throw new core_errors.UserError(`${host.label} health gate`, `${what} did not turn healthy within ${h.timeout} s (last: ${last || 'no answer'})`, 'see the container logs below; raise health.timeout if the service needs longer to start');
         }
         await new Promise((r) => setTimeout(r, h.interval * 1000));
     }
@@ -75228,7 +75545,7 @@ async function zeroDowntimeSwitch(ctx) {
     });
     const fresh = (await ids(host, target.project, role.service)).filter((id) => !old.includes(id));
     if (fresh.length === 0)
-        throw new errors_UserError(`${host.label} switch`, `compose started no new ${role.service} container`, 'check `docker-compose ps` on the host');
+        throw new core_errors.UserError(`${host.label} switch`, `compose started no new ${role.service} container`, 'check `docker-compose ps` on the host');
     const upstreamPath = external_node_path_namespaceObject.posix.join(target.projectDir, proxy.file);
     let switched = false;
     try {
@@ -75241,7 +75558,7 @@ async function zeroDowntimeSwitch(ctx) {
         await host.exec(upServices(target, [proxy.service]), { where: `${host.label} start ${proxy.service}` });
         const [proxyId] = await ids(host, target.project, proxy.service);
         if (!proxyId)
-            throw new errors_UserError(`${host.label} switch`, `${proxy.service} is not running`, 'check its logs on the host');
+            throw new core_errors.UserError(`${host.label} switch`, `${proxy.service} is not running`, 'check its logs on the host');
         await host.exec(proxyTest(proxyId), { where: `${host.label} nginx -t` });
         await host.exec(proxyReload(proxyId), { where: `${host.label} nginx reload` });
         logger.info(`${host.label}: ${proxy.service} now sends ${proxy.upstream} to ${fresh_.map((c) => c.name).join(', ')}`);
@@ -75256,9 +75573,9 @@ async function zeroDowntimeSwitch(ctx) {
         return { timeToHealthyMs: healthyMs, started: fresh, stopped: old };
     }
     catch (err) {
-        logger.error(`${host.label}: switch failed (${errorMessage(err)}); keeping the old ${role.service} serving`);
+        logger.error(`${host.label}: switch failed (${(0,core_errors.errorMessage)(err)}); keeping the old ${role.service} serving`);
         await printLogs(ctx, fresh).catch(() => undefined);
-        await restoreUpstream(ctx, old, upstreamPath, switched).catch((e) => logger.error(`${host.label}: restoring the old upstream failed: ${errorMessage(e)}`));
+        await restoreUpstream(ctx, old, upstreamPath, switched).catch((e) => logger.error(`${host.label}: restoring the old upstream failed: ${(0,core_errors.errorMessage)(e)}`));
         await host.exec(removeContainers(fresh), { allowFailure: true }).catch(() => undefined);
         throw err;
     }
@@ -75292,7 +75609,7 @@ async function recreateSwitch(ctx) {
             where: `${host.label} prefetch`,
         });
         if (r.code !== 0)
-            throw new errors_UserError(`${host.label} prefetch`, `the prefetch run of ${p.service} exited with status ${r.code}; the old ${role.service} keeps serving:\n${`${r.stdout}${r.stderr}`.trim().split('\n').slice(-20).join('\n')}`, 'fix the prefetch command (model name, HF_TOKEN, disk) and deploy again');
+            throw new core_errors.UserError(`${host.label} prefetch`, `the prefetch run of ${p.service} exited with status ${r.code}; the old ${role.service} keeps serving:\n${`${r.stdout}${r.stderr}`.trim().split('\n').slice(-20).join('\n')}`, 'fix the prefetch command (model name, HF_TOKEN, disk) and deploy again');
         logger.info(`${host.label}: prefetch done (${p.service})`);
     }
     const old = await ids(host, target.project, role.service);
@@ -75308,9 +75625,9 @@ async function recreateSwitch(ctx) {
             logger.warn(`${host.label}: recreating the previous release of ${role.service}`);
             await host
                 .exec(recreate(ctx.previous, role.service))
-                .catch((e) => logger.error(`restore failed: ${errorMessage(e)}`));
+                .catch((e) => logger.error(`restore failed: ${(0,core_errors.errorMessage)(e)}`));
             const back = await ids(host, target.project, role.service).catch(() => []);
-            await waitHealthy(host, back, role.health, logger, `previous ${role.service}`).catch((e) => logger.error(`the previous release is not healthy either: ${errorMessage(e)}`));
+            await waitHealthy(host, back, role.health, logger, `previous ${role.service}`).catch((e) => logger.error(`the previous release is not healthy either: ${(0,core_errors.errorMessage)(e)}`));
         }
         throw err;
     }
@@ -75364,11 +75681,11 @@ async function applyRelease(s, plan, timings, result) {
                     timeoutMs: role.migrate.timeout * 1000,
                     where: `${h.key} migrate`,
                 });
-                const output = tail(`${r.stdout}${r.stderr}`, 40);
+                const output = (0,core_errors.tail)(`${r.stdout}${r.stderr}`, 40);
                 s.ports.logger.info(output);
                 if (r.code !== 0) {
                     result.output = output;
-                    throw new errors_UserError(`${h.key} migrate`, `the migration exited with status ${r.code}; nothing was switched, the old release keeps serving:\n${output}`, 'fix the migration and deploy again');
+                    throw new core_errors.UserError(`${h.key} migrate`, `the migration exited with status ${r.code}; nothing was switched, the old release keeps serving:\n${output}`, 'fix the migration and deploy again');
                 }
             });
         }
@@ -75401,7 +75718,7 @@ async function apply_record(s, rec) {
     for (const h of s.hosts.values()) {
         await h.host
             .exec(appendStdin(external_node_path_namespaceObject.posix.join(h.root, 'releases.jsonl')), { input: line, where: `${h.key} release log` })
-            .catch((e) => errors.push(errorMessage(e)));
+            .catch((e) => errors.push((0,core_errors.errorMessage)(e)));
     }
     if (errors.length)
         s.ports.logger.warn(`the release log could not be written everywhere: ${errors.join('; ')}`);
@@ -75474,7 +75791,7 @@ async function detectCompose(host) {
     const v1 = await host.exec(['docker-compose', 'version', '--short'], { allowFailure: true });
     if (v1.code === 0 && v1.stdout.trim())
         return { compose: ['docker-compose'], version: v1.stdout.trim() };
-    throw new errors_UserError(host.label, 'neither `docker compose` (v2) nor `docker-compose` (v1) works', 'install the docker compose plugin (ragship provision does it)');
+    throw new core_errors.UserError(host.label, 'neither `docker compose` (v2) nor `docker-compose` (v1) works', 'install the docker compose plugin (ragship provision does it)');
 }
 async function freeDiskBytes(host, path) {
     // df -P: portable one-line output; column 4 is available 1K-blocks.
@@ -75490,7 +75807,7 @@ async function freeDiskBytes(host, path) {
 async function checkHost(host, logger, diskPath = '.') {
     const docker = await host.exec(['docker', 'version', '--format', '{{.Server.Version}}'], { allowFailure: true });
     if (docker.code !== 0) {
-        throw new errors_UserError(host.label, `docker does not answer for this user: ${docker.stderr.trim().split('\n').pop()}`, 'install Docker and add the deploy user to the docker group');
+        throw new core_errors.UserError(host.label, `docker does not answer for this user: ${docker.stderr.trim().split('\n').pop()}`, 'install Docker and add the deploy user to the docker group');
     }
     const { compose, version } = await detectCompose(host);
     const free = await freeDiskBytes(host, diskPath);
@@ -75588,14 +75905,14 @@ async function gpuPreflight(host, need, logger) {
     const smi = await host.exec(nvidiaSmiQuery, { allowFailure: true });
     const verdict = parseNvidiaSmi(smi.code, smi.stdout, smi.stderr);
     if (!verdict.ok)
-        throw new errors_UserError(`${host.label} GPU preflight`, verdict.problem, verdict.fix);
+        throw new core_errors.UserError(`${host.label} GPU preflight`, verdict.problem, verdict.fix);
     const runtimes = await host.exec(dockerRuntimes, { allowFailure: true });
     if (!hasNvidiaRuntime(runtimes.stdout)) {
-        throw new errors_UserError(`${host.label} GPU preflight`, 'Docker has no nvidia runtime: the NVIDIA Container Toolkit is not configured', 'install nvidia-container-toolkit and run `nvidia-ctk runtime configure --runtime=docker`, then restart docker');
+        throw new core_errors.UserError(`${host.label} GPU preflight`, 'Docker has no nvidia runtime: the NVIDIA Container Toolkit is not configured', 'install nvidia-container-toolkit and run `nvidia-ctk runtime configure --runtime=docker`, then restart docker');
     }
     const vram = checkVram(verdict.gpus, need);
     if (!vram.ok)
-        throw new errors_UserError(`${host.label} GPU preflight`, vram.message, 'stop the process holding GPU memory, or lower gpu.minFreeVramMiB / --gpu-memory-utilization');
+        throw new core_errors.UserError(`${host.label} GPU preflight`, vram.message, 'stop the process holding GPU memory, or lower gpu.minFreeVramMiB / --gpu-memory-utilization');
     logger.info(`${host.label}: ${vram.message}`);
     return verdict.gpus;
 }
@@ -75697,10 +76014,10 @@ class session_EnvSession {
             h.compose = facts.compose;
             const floor = Math.max(...roles.map((r) => r.minFreeDiskGiB + (r.gpu?.minDiskGiB ?? 0)));
             if (facts.freeDiskBytes < floor * 2 ** 30) {
-                throw new errors_UserError(`${h.key} preflight`, `only ${(facts.freeDiskBytes / 2 ** 30).toFixed(1)} GiB free under ${h.root}; the roles need ${floor} GiB`, 'free disk space (prune old images) or lower minFreeDiskGiB');
+                throw new core_errors.UserError(`${h.key} preflight`, `only ${(facts.freeDiskBytes / 2 ** 30).toFixed(1)} GiB free under ${h.root}; the roles need ${floor} GiB`, 'free disk space (prune old images) or lower minFreeDiskGiB');
             }
             if ((await h.host.exec(commandExists('curl'), { allowFailure: true })).code !== 0) {
-                throw new errors_UserError(`${h.key} preflight`, 'curl is missing (the health gate probes containers with it)', 'install curl on the host');
+                throw new core_errors.UserError(`${h.key} preflight`, 'curl is missing (the health gate probes containers with it)', 'install curl on the host');
             }
             for (const r of roles)
                 if (r.gpu?.check)
@@ -75711,7 +76028,7 @@ class session_EnvSession {
         if (failed.length) {
             if (failed.length === 1)
                 throw failed[0].reason;
-            throw new errors_UserError('preflight', `${failed.length} hosts failed:\n${failed.map((f) => errorMessage(f.reason)).join('\n')}`, 'fix the hosts above; nothing was changed');
+            throw new core_errors.UserError('preflight', `${failed.length} hosts failed:\n${failed.map((f) => (0,core_errors.errorMessage)(f.reason)).join('\n')}`, 'fix the hosts above; nothing was changed');
         }
     }
     async login(h) {
@@ -75755,7 +76072,7 @@ function validateTo(to) {
     for (const g of ['tag', 'digest', 'imageRef'])
         if (grammars[g].pattern.test(to) && to.length <= grammars[g].max)
             return to;
-    throw new errors_UserError('to', `${JSON.stringify(to.slice(0, 60))} is not previous, a release id, a tag or a digest`, 'use previous or a release id from `ragship releases`');
+    throw new core_errors.UserError('to', `${JSON.stringify(to.slice(0, 60))} is not previous, a release id, a tag or a digest`, 'use previous or a release id from `ragship releases`');
 }
 /** Re-applies a recorded release (compose files + env + image digest) through the deploy path. */
 async function runRollback(inputs, ports) {
@@ -75790,7 +76107,7 @@ async function runRollback(inputs, ports) {
         if (target.schemaVersion && active?.schemaVersion && target.schemaVersion < active.schemaVersion) {
             schemaWarning = `⚠️ ${target.id} expects schema ${target.schemaVersion}, the live schema is ${active.schemaVersion}: migrations are not run backwards`;
             if (inputs.blockOnOlderSchema)
-                throw new errors_UserError('to', schemaWarning, 'set allow-older-schema: true if the old code reads the new schema');
+                throw new core_errors.UserError('to', schemaWarning, 'set allow-older-schema: true if the old code reads the new schema');
             logger.warn(schemaWarning);
         }
         const manifests = new Map();
@@ -75799,7 +76116,7 @@ async function runRollback(inputs, ports) {
                 for (const h of s.roleHosts(roleName)) {
                     const rel = await s.recordedRelease(h, roleName, folder);
                     if (!rel)
-                        throw new errors_UserError('to', `release ${folder} has no release folder on ${h.key} (pruned beyond retention)`, `roll back to one of: ${await available(s, records)}`);
+                        throw new core_errors.UserError('to', `release ${folder} has no release folder on ${h.key} (pruned beyond retention)`, `roll back to one of: ${await available(s, records)}`);
                     manifests.set(`${roleName} ${h.key}`, rel.manifest);
                     // Roles without the app image (vLLM) keep the image their recorded compose names.
                     const image = target.images[roleName];
@@ -75810,7 +76127,7 @@ async function runRollback(inputs, ports) {
                     logger.info(`${h.key}: ${image} was pruned here; pulling it by digest`);
                     const pulled = await h.host.exec(pullImage(image), { allowFailure: true });
                     if (pulled.code !== 0) {
-                        throw new errors_UserError('to', `image ${image} of ${target.id} is neither on ${h.key} nor pullable from the registry: ${pulled.stderr.trim().split('\n').pop()}`, `nothing was switched; roll back to one of: ${await available(s, records, image)}`);
+                        throw new core_errors.UserError('to', `image ${image} of ${target.id} is neither on ${h.key} nor pullable from the registry: ${pulled.stderr.trim().split('\n').pop()}`, `nothing was switched; roll back to one of: ${await available(s, records, image)}`);
                     }
                 }
             }
@@ -75871,14 +76188,14 @@ async function runRollback(inputs, ports) {
     }
     catch (err) {
         if (rec && rec.result !== 'success') {
-            rec.error = errorMessage(err).slice(0, 2000);
+            rec.error = (0,core_errors.errorMessage)(err).slice(0, 2000);
             rec.finishedAt = new Date().toISOString();
             await apply_record(s, rec).catch(() => undefined);
         }
         throw err;
     }
     finally {
-        await lock?.release().catch((e) => logger.warn(`could not release the deploy lock: ${errorMessage(e)}`));
+        await lock?.release().catch((e) => logger.warn(`could not release the deploy lock: ${(0,core_errors.errorMessage)(e)}`));
         s.close();
     }
 }
@@ -75919,6 +76236,8 @@ async function listReleases(inputs, ports) {
 
 
 
+
+
 const auth = () => ({
     sshPrivateKey: secret('ssh-private-key', { required: true }),
     knownHosts: multiline('known-hosts'),
@@ -75927,23 +76246,46 @@ const auth = () => ({
 runAction({
     getInputs: () => {
         const workdir = str('working-directory', { default: '.' });
+        const config = configAt(workdir, str('config', { default: 'ragship.yml' }));
+        const environment = str('environment', { required: true });
+        const identity = runIdentity();
         return {
             ...auth(),
-            config: configAt(workdir, str('config', { default: 'ragship.yml' })),
-            environment: str('environment', { required: true }),
+            config,
+            environment,
             to: str('to', { default: 'previous' }),
             reason: str('reason'),
             blockOnOlderSchema: !bool('allow-older-schema', true),
             registryUsername: str('registry-username'),
             registryPassword: secret('registry-password'),
             lockWaitSeconds: inputs_int('lock-wait-seconds', 0, { min: 0, max: 21600 }),
-            ...runIdentity(),
+            ...identity,
+            notify: {
+                token: secret('github-token'),
+                deploymentStatus: bool('deployment-status'),
+                webhookUrl: secret('webhook-url'),
+                webhookFormat: str('webhook-format'),
+                environment,
+                app: config.app,
+                kind: 'rollback',
+                runUrl: identity.runUrl,
+            },
         };
     },
     async main(inputs, ctx) {
+        const notifier = new DeployNotifier(notifyOptionsFromRunner(inputs.notify), ctx.logger);
+        await notifier.start();
         const r = await runRollback(inputs, {
             logger: ctx.logger,
             onLocked: (lock) => ctx.saveState('lock', JSON.stringify(lock)),
+        }).catch(async (err) => {
+            await notifier.finish({ ok: false, detail: (0,core_errors.errorMessage)(err) });
+            throw err;
+        });
+        await notifier.finish({
+            ok: true,
+            detail: `${r.releaseId} (back to ${r.targetReleaseId})`,
+            image: r.image,
         });
         ctx.saveState('lock-released', 'true');
         for (const [k, v] of Object.entries({

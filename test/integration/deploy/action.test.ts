@@ -3,6 +3,7 @@
 // sandbox "cpu" sshd, Docker Engine + docker-compose 1.29, registry with auth, nginx.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,10 @@ const LOCK = `/home/deploy/ragship/${APP}/staging/lock`;
 const SECRET = `s3cret-${process.pid}-$HOME-"q"`;
 let images: Record<string, string>;
 let repo: string;
+// Stands in for the GitHub REST API (deployments) and a Slack webhook: records every request.
+const HOOKS = 18190;
+const recorded: Array<{ url: string; body: Record<string, unknown> }> = [];
+let hooks: Server;
 
 function actionInputs(image: string): Record<string, string> {
   return {
@@ -50,13 +55,25 @@ async function until(cond: () => boolean, timeoutMs: number): Promise<void> {
 }
 
 beforeAll(async () => {
+  hooks = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (c) => (raw += c));
+    req.on('end', () => {
+      recorded.push({ url: req.url!, body: JSON.parse(raw || '{}') });
+      res.writeHead(201, { 'content-type': 'application/json' }).end('{"id":77}');
+    });
+  });
+  await new Promise<void>((r) => hooks.listen(HOOKS, '127.0.0.1', r));
   await cleanup(APP);
   images = await fixtureImages(['v1', 'v2']);
   repo = mkdtempSync(join(tmpdir(), 'ragship-act-'));
   cpSync(FIXTURE, repo, { recursive: true });
   writeFileSync(join(repo, 'ragship.yml'), fixtureYaml(APP, PORT, '', '{ ttl: 6s, wait: 0 }'));
 });
-afterAll(() => cleanup(APP));
+afterAll(async () => {
+  hooks.close();
+  await cleanup(APP);
+});
 
 describe('the deploy action bundle through the local action runner', () => {
   it('deploys with outputs and summary; with debug on, no secret in any argv (runner or host) nor in the log', async () => {
@@ -68,7 +85,20 @@ describe('the deploy action bundle through the local action runner', () => {
       const args = psArgs();
       if (args.includes(SECRET) || args.includes(sandbox().registry.password)) leaks++;
     }, 150);
-    const r = await runner.main({ inputs: actionInputs(images.v1!), env: { RUNNER_DEBUG: '1' } });
+    const r = await runner.main({
+      inputs: {
+        ...actionInputs(images.v1!),
+        'deployment-status': 'true',
+        'github-token': 'ghs_for_the_recording_server',
+        'webhook-url': `http://127.0.0.1:${HOOKS}/hooks/slack`,
+      },
+      env: {
+        RUNNER_DEBUG: '1',
+        GITHUB_API_URL: `http://127.0.0.1:${HOOKS}/api`,
+        GITHUB_REPOSITORY: 'acme/rag',
+        GITHUB_SHA: '5eed0000c0ffee0000000000000000000000beef',
+      },
+    });
     clearInterval(sampler);
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(samples).toBeGreaterThan(10);
@@ -77,6 +107,15 @@ describe('the deploy action bundle through the local action runner', () => {
     expect(r.outputs['release-id']).toMatch(/^[0-9]{8}T[0-9]{6}Z-/);
     expect(r.outputs.image).toBe(images.v1);
     expect(r.summary).toContain('SSH connections');
+    // GitHub deployment: created, in_progress, success with the URL; then the Slack webhook.
+    expect(recorded.map((x) => `${x.url} ${x.body.state ?? ''}`.trim())).toEqual([
+      '/api/repos/acme/rag/deployments',
+      '/api/repos/acme/rag/deployments/77/statuses in_progress',
+      '/api/repos/acme/rag/deployments/77/statuses success',
+      '/hooks/slack',
+    ]);
+    expect(recorded[2]!.body.environment_url).toBe(`http://127.0.0.1:${PORT}/`);
+    expect(recorded[3]!.body.text).toContain(`release ${r.outputs['release-id']}`);
     expect(JSON.parse((await get(PORT, '/env?name=API_TOKEN')).body).value).toBe(SECRET);
     // The runner gives the post step the same inputs as the main step.
     const post = await runner.post({ inputs: actionInputs(images.v1!) });
