@@ -118,10 +118,12 @@ export async function importNdjson(
   input: AsyncIterable<string>,
   logger: Logger,
 ): Promise<Map<string, number>> {
+  // Take the iterator before any await: readline drops lines emitted before it is iterated.
+  const it = input[Symbol.asyncIterator]();
   const maxBatch = await api.maxBatchSize();
   const counts = new Map<string, number>();
   const ids = new Map<string, CollectionInfo>();
-  for await (const line of input) {
+  for await (const line of { [Symbol.asyncIterator]: () => it }) {
     if (!line) continue;
     const rec = JSON.parse(line) as { kind: string } & Record<string, unknown>;
     if (rec.kind === 'collection') {

@@ -106251,10 +106251,12 @@ class NdjsonIndex extends external_node_stream_.Transform {
  * both max_batch_size and the server's 40 MB body cap.
  */
 async function logical_importNdjson(api, input, logger) {
+    // Take the iterator before any await: readline drops lines emitted before it is iterated.
+    const it = input[Symbol.asyncIterator]();
     const maxBatch = await api.maxBatchSize();
     const counts = new Map();
     const ids = new Map();
-    for await (const line of input) {
+    for await (const line of { [Symbol.asyncIterator]: () => it }) {
         if (!line)
             continue;
         const rec = JSON.parse(line);
