@@ -1,82 +1,21 @@
-import { errorMessage } from '../core/errors.js';
-import {
-  configAt,
-  notifyOptionsFromRunner,
-  releaseSavedLock,
-  runIdentity,
-  type SavedLock,
-} from '../deploy/action-support.js';
-import { DeployNotifier } from '../deploy/notify.js';
+import { runDeployAction } from '../github/deploy-action.js';
 import * as input from '../github/inputs.js';
-import { runAction } from '../github/run-action.js';
-import { type RollbackInputs, runRollback } from '../rollback/run.js';
+import { runRollback } from '../rollback/run.js';
 
-const auth = () => ({
-  sshPrivateKey: input.secret('ssh-private-key', { required: true }),
-  knownHosts: input.multiline('known-hosts'),
-  fingerprints: input.list('host-fingerprints'),
-});
-
-type Inputs = RollbackInputs & { notify: Parameters<typeof notifyOptionsFromRunner>[0] };
-
-runAction<Inputs>({
-  getInputs: () => {
-    const workdir = input.str('working-directory', { default: '.' });
-    const config = configAt(workdir, input.str('config', { default: 'ragship.yml' }));
-    const environment = input.str('environment', { required: true });
-    const identity = runIdentity();
-    return {
-      ...auth(),
-      config,
-      environment,
-      to: input.str('to', { default: 'previous' }),
-      reason: input.str('reason'),
-      blockOnOlderSchema: !input.bool('allow-older-schema', true),
-      registryUsername: input.str('registry-username'),
-      registryPassword: input.secret('registry-password'),
-      lockWaitSeconds: input.int('lock-wait-seconds', 0, { min: 0, max: 21600 }),
-      ...identity,
-      notify: {
-        token: input.secret('github-token'),
-        deploymentStatus: input.bool('deployment-status'),
-        webhookUrl: input.secret('webhook-url'),
-        webhookFormat: input.str('webhook-format'),
-        environment,
-        app: config.app,
-        kind: 'rollback',
-        runUrl: identity.runUrl,
-      },
-    };
-  },
-  async main(inputs, ctx) {
-    const notifier = new DeployNotifier(notifyOptionsFromRunner(inputs.notify), ctx.logger);
-    await notifier.start();
-    const r = await runRollback(inputs, {
-      logger: ctx.logger,
-      onLocked: (lock) => ctx.saveState('lock', JSON.stringify(lock)),
-    }).catch(async (err: unknown) => {
-      await notifier.finish({ ok: false, detail: errorMessage(err) });
-      throw err;
-    });
-    await notifier.finish({
-      ok: true,
-      detail: `${r.releaseId} (back to ${r.targetReleaseId})`,
-      image: r.image,
-    });
-    ctx.saveState('lock-released', 'true');
-    for (const [k, v] of Object.entries({
-      'release-id': r.releaseId,
-      'rolled-back-to': r.targetReleaseId,
-      'rolled-back-from': r.fromReleaseId ?? '',
-      image: r.image,
-      'time-to-healthy': (r.timeToHealthyMs / 1000).toFixed(1),
-    }))
-      ctx.setOutput(k, v);
-    await ctx.writeSummary(r.report);
-  },
-  async post(ctx) {
-    const saved = ctx.getState('lock');
-    if (!saved || ctx.getState('lock-released') === 'true') return;
-    await releaseSavedLock(JSON.parse(saved) as SavedLock, auth(), ctx.logger);
-  },
+runDeployAction({
+  kind: 'rollback',
+  getInputs: () => ({
+    to: input.str('to', { default: 'previous' }),
+    reason: input.str('reason'),
+    blockOnOlderSchema: !input.bool('allow-older-schema', true),
+  }),
+  run: runRollback,
+  outputs: (r) => ({
+    'release-id': r.releaseId,
+    'rolled-back-to': r.targetReleaseId,
+    'rolled-back-from': r.fromReleaseId ?? '',
+    image: r.image,
+    'time-to-healthy': (r.timeToHealthyMs / 1000).toFixed(1),
+  }),
+  notice: (r) => ({ detail: `${r.releaseId} (back to ${r.targetReleaseId})`, image: r.image }),
 });

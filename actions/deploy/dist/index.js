@@ -60902,14 +60902,14 @@ module.exports = {"rE":"1.17.0"};
 /************************************************************************/
 var __webpack_exports__ = {};
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
 // EXTERNAL MODULE: ./src/core/errors.ts
 var core_errors = __nccwpck_require__(4296);
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/core/validate.ts
 
 
@@ -61036,6 +61036,958 @@ function confinedPath(root, relative, where) {
         throw new UserError(where, `${show(relative)} contains ".."`, 'remove ".." components');
     }
     return full;
+}
+
+;// CONCATENATED MODULE: ./src/deploy/env-file.ts
+
+
+
+
+/**
+ * Secrets reach containers through a compose overlay (`services.<s>.environment`), not a dotenv
+ * file: dotenv dialects differ between compose v1 (python-dotenv interpolates `${X}` even in
+ * single quotes) and v2, while a YAML double-quoted scalar plus `$$` is read identically by both.
+ * So newline, `$`, `#`, `=` and quotes are data and can never start another key.
+ */
+function encodeValue(value) {
+    return value.replace(/\$/g, '$$$$');
+}
+function envOverlay(services, env) {
+    const environment = {};
+    for (const [k, v] of Object.entries(env).sort(([a], [b]) => a.localeCompare(b))) {
+        validate('envVar', k, `env ${k}`);
+        environment[k] = encodeValue(v);
+    }
+    const doc = { services: Object.fromEntries(services.map((s) => [s, { environment }])) };
+    // Double-quoted scalars everywhere: every control character is escaped.
+    return (0,dist/* stringify */.As)(doc, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0 });
+}
+/**
+ * Parses a dotenv block (the `env` input): KEY=value, KEY="with \n escapes", KEY='literal',
+ * `#` comments and blank lines, optional `export `. Double-quoted values may span lines.
+ */
+function parseDotenv(text, where = 'env') {
+    const out = {};
+    const lines = text.replace(/\r\n/g, '\n').split('\n');
+    for (let i = 0; i < lines.length; i++) {
+        const line = lines[i];
+        if (/^\s*(#|$)/.test(line))
+            continue;
+        const m = /^\s*(?:export\s+)?([^=\s]+)\s*=(.*)$/.exec(line);
+        if (!m)
+            throw new core_errors.ConfigError(`${where} line ${i + 1}`, 'is not KEY=value', 'write one KEY=value per line');
+        const key = validate('envVar', m[1], `${where} line ${i + 1}`);
+        let rest = m[2].trimStart();
+        let value;
+        if (rest.startsWith('"')) {
+            let body = rest.slice(1);
+            while (!/(^|[^\\])(\\\\)*"\s*$/.test(body) && i + 1 < lines.length)
+                body += `\n${lines[++i]}`;
+            const end = body.replace(/\s*$/, '');
+            if (!end.endsWith('"'))
+                throw new core_errors.ConfigError(`${where} ${key}`, 'has an unterminated double quote', 'close the quote');
+            value = end.slice(0, -1).replace(/\\(.)/g, (_, c) => ({ n: '\n', r: '\r', t: '\t' })[c] ?? c);
+        }
+        else if (rest.startsWith("'")) {
+            let body = rest.slice(1);
+            while (!/'\s*$/.test(body) && i + 1 < lines.length)
+                body += `\n${lines[++i]}`;
+            const end = body.replace(/\s*$/, '');
+            if (!end.endsWith("'"))
+                throw new core_errors.ConfigError(`${where} ${key}`, 'has an unterminated single quote', 'close the quote');
+            value = end.slice(0, -1);
+        }
+        else {
+            rest = rest.replace(/\s+#.*$/, '');
+            value = rest.trim();
+        }
+        out[key] = value;
+    }
+    return out;
+}
+function sha256(text) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(text).digest('hex')}`;
+}
+
+;// CONCATENATED MODULE: ./src/core/report.ts
+/**
+ * A small Markdown builder for job summaries and PR comments. The core produces
+ * Markdown; the Actions adapter writes it to GITHUB_STEP_SUMMARY, the CLI prints it.
+ */
+class Report {
+    parts = [];
+    heading(text, level = 2) {
+        this.parts.push(`${'#'.repeat(level)} ${text}`);
+        return this;
+    }
+    text(text) {
+        this.parts.push(text);
+        return this;
+    }
+    list(items) {
+        this.parts.push(items.map((i) => `- ${i}`).join('\n'));
+        return this;
+    }
+    table(header, rows) {
+        const esc = (c) => String(c).replace(/\|/g, '\\|').replace(/\n/g, '<br>');
+        this.parts.push([
+            `| ${header.map(esc).join(' | ')} |`,
+            `| ${header.map(() => '---').join(' | ')} |`,
+            ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
+        ].join('\n'));
+        return this;
+    }
+    code(text, lang = '') {
+        const fence = text.includes('```') ? '~~~~' : '```';
+        this.parts.push(`${fence}${lang}\n${text.trimEnd()}\n${fence}`);
+        return this;
+    }
+    details(summary, body) {
+        this.parts.push(`<details><summary>${summary}</summary>\n\n${body}\n\n</details>`);
+        return this;
+    }
+    toString() {
+        return `${this.parts.join('\n\n')}\n`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy/commands.ts
+function compose(t, ...args) {
+    const head = [...t.compose, '--project-name', t.project, '--project-directory', t.projectDir];
+    if (t.envFile)
+        head.push('--env-file', t.envFile);
+    for (const f of t.files)
+        head.push('--file', f);
+    return [...head, ...args];
+}
+const pull = (t, services) => compose(t, 'pull', '--quiet', ...services);
+/** One-off run of the migrate service with the new image and env; dependencies are started. */
+function migrate(t, service, command = []) {
+    return compose(t, 'run', '--rm', '-T', service, ...command);
+}
+/**
+ * One-off run of a service without its dependencies (GPU prefetch: download the model into the
+ * cache volume with the new image while the old server still serves).
+ */
+function runOnce(t, service, command, entrypoint) {
+    return compose(t, 'run', '--rm', '-T', '--no-deps', ...(entrypoint ? ['--entrypoint', entrypoint] : []), service, ...command);
+}
+/** Starts `services` (recreating only those whose config changed); never touches the others. */
+const upServices = (t, services) => compose(t, 'up', '--detach', '--no-deps', ...services);
+/** The scale-beside step: new containers next to the running ones, which are not recreated. */
+function scaleBeside(t, service, total) {
+    return compose(t, 'up', '--detach', '--no-deps', '--no-recreate', '--scale', `${service}=${total}`, service);
+}
+const recreate = (t, service) => compose(t, 'up', '--detach', '--no-deps', '--force-recreate', service);
+/** Running containers of one compose service (ids). */
+function serviceContainers(project, service, all = false) {
+    return [
+        'docker',
+        'ps',
+        ...(all ? ['--all'] : []),
+        '--quiet',
+        '--no-trunc',
+        '--filter',
+        `label=com.docker.compose.project=${project}`,
+        '--filter',
+        `label=com.docker.compose.service=${service}`,
+    ];
+}
+/** name, IPs, health status and image of containers, one tab-separated line each. */
+function inspectContainers(ids) {
+    return [
+        'docker',
+        'inspect',
+        '--format',
+        '{{.Id}}\t{{.Name}}\t{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}\t{{if index .State "Health"}}{{.State.Health.Status}}{{else}}none{{end}}\t{{.State.Status}}\t{{.Image}}',
+        ...ids,
+    ];
+}
+const stopContainers = (ids, graceSeconds) => [
+    'docker',
+    'stop',
+    '--time',
+    String(Math.round(graceSeconds)),
+    ...ids,
+];
+const removeContainers = (ids) => ['docker', 'rm', '--force', ...ids];
+const containerLogs = (id, lines = 100) => [
+    'docker',
+    'logs',
+    '--tail',
+    String(lines),
+    '--timestamps',
+    id,
+];
+/** nginx validates the new config first, then reloads gracefully (old workers drain). */
+const proxyTest = (container) => ['docker', 'exec', container, 'nginx', '-t', '-q'];
+const proxyReload = (container) => [
+    'docker',
+    'exec',
+    container,
+    'nginx',
+    '-s',
+    'reload',
+];
+/** One HTTP probe from the host to a container address; stdout is the body. */
+function httpGet(url, timeoutSeconds = 5) {
+    return ['curl', '--fail', '--silent', '--show-error', '--max-time', String(timeoutSeconds), url];
+}
+function httpPostJson(url, body, timeoutSeconds = 60) {
+    return [
+        'curl',
+        '--fail',
+        '--silent',
+        '--show-error',
+        '--max-time',
+        String(timeoutSeconds),
+        '--header',
+        'Content-Type: application/json',
+        '--data',
+        JSON.stringify(body),
+        url,
+    ];
+}
+/** Registry login with the password on stdin (never argv). */
+const registryLogin = (server, username) => [
+    'docker',
+    'login',
+    '--username',
+    username,
+    '--password-stdin',
+    server,
+];
+const mkdirs = (...paths) => ['mkdir', '-p', ...paths];
+/** Appends stdin to a file (one JSON line: O_APPEND keeps concurrent lines whole). */
+const appendStdin = (path) => ['sh', '-c', 'cat >> "$1"', 'sh', path];
+/** Copies a release's bind-mounted files into the stable project directory. */
+const syncFiles = (fromDir, toDir) => [
+    'cp',
+    '-R',
+    '-p',
+    `${fromDir}/.`,
+    `${toDir}/`,
+];
+const removeTree = (...paths) => ['rm', '-rf', '--', ...paths];
+/** Images with their repo digests: "<repo>@<digest> <id>" lines, for prune. */
+const listImages = (repository) => [
+    'docker',
+    'image',
+    'ls',
+    '--digests',
+    '--format',
+    '{{.Repository}}@{{.Digest}}\t{{.ID}}',
+    repository,
+];
+const removeImage = (ref) => ['docker', 'image', 'rm', ref];
+const imageExists = (ref) => ['docker', 'image', 'inspect', '--format', '{{.Id}}', ref];
+const pullImage = (ref) => ['docker', 'pull', '--quiet', ref];
+/** Lock: mkdir is atomic on every filesystem we care about. */
+const lockCreate = (dir) => ['mkdir', dir];
+/** Moves a stale lock aside atomically so only one taker wins. */
+const lockMoveAside = (dir, to) => ['mv', '-T', dir, to];
+const nvidiaSmiQuery = [
+    'nvidia-smi',
+    '--query-gpu=index,name,driver_version,memory.total,memory.used,memory.free',
+    '--format=csv,noheader,nounits',
+];
+const nvidiaSmiPlain = (/* unused pure expression or super */ null && (['nvidia-smi']));
+const dockerRuntimes = ['docker', 'info', '--format', '{{json .Runtimes}}'];
+const homeDir = ['sh', '-c', 'printf %s "$HOME"'];
+const commandExists = (name) => ['sh', '-c', 'command -v "$1"', 'sh', name];
+
+;// CONCATENATED MODULE: ./src/deploy/release-log.ts
+
+function parseReleaseLog(text) {
+    const out = [];
+    for (const line of text.split('\n')) {
+        if (!line.trim())
+            continue;
+        try {
+            out.push(JSON.parse(line));
+        }
+        catch {
+            // A torn last line (host lost power mid-append) must not hide the rest.
+        }
+    }
+    return out;
+}
+/** The release folder a record runs from: a rollback re-applies its source's folder. */
+function releaseFolder(r) {
+    return r.kind === 'rollback' && r.source ? r.source : r.id;
+}
+/** The release serving now: the last successful one. */
+function activeRelease(records) {
+    return records.filter((r) => r.result === 'success').at(-1);
+}
+/**
+ * `previous` = the last successful release before the active one whose content differs
+ * (after a rollback to A, previous goes to the release the rollback left).
+ */
+function resolveTarget(records, to) {
+    const ok = records.filter((r) => r.result === 'success');
+    const active = ok.at(-1);
+    const listing = () => ok
+        .slice(-10)
+        .reverse()
+        .map((r) => `${r.id} (${r.image})`)
+        .join(', ') || 'none';
+    if (!active)
+        throw new UserError('to', 'there is no successful release on this environment', 'deploy first');
+    if (to === 'previous') {
+        const candidates = ok.slice(0, -1).reverse();
+        const target = candidates.find((r) => r.image !== active.image || r.envHash !== active.envHash || r.composeHash !== active.composeHash);
+        if (!target)
+            throw new UserError('to', `no earlier successful release than the active ${active.id}`, `releases that can be used: ${listing()}`);
+        return target;
+    }
+    const byId = records.find((r) => r.id === to);
+    if (byId) {
+        if (byId.result !== 'success')
+            throw new UserError('to', `release ${to} failed (${byId.error ?? 'no detail'}) and cannot be rolled back to`, `use one of: ${listing()}`);
+        return byId;
+    }
+    const byImage = ok
+        .filter((r) => r.image === to || r.image.endsWith(`@${to}`) || r.image.split('@')[0]?.endsWith(`:${to}`))
+        .at(-1);
+    if (byImage)
+        return byImage;
+    throw new UserError('to', `${JSON.stringify(to)} is not a release id, tag or digest recorded on this environment`, `use previous or one of: ${listing()}`);
+}
+/** Digests of images the last `retain` successful releases use (never pruned). */
+function retainedImages(records, retain) {
+    const keep = new Set();
+    for (const r of records.filter((x) => x.result === 'success').slice(-retain))
+        for (const img of Object.values(r.images))
+            keep.add(img);
+    return keep;
+}
+function newReleaseId(now, sha) {
+    const stamp = now
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.[0-9]+Z$/, 'Z');
+    const suffix = sha ? sha.slice(0, 7).toLowerCase() : Math.random().toString(36).slice(2, 9);
+    return `${stamp}-${suffix}`;
+}
+
+;// CONCATENATED MODULE: ./src/deploy/health.ts
+
+
+function parseInspect(stdout) {
+    return stdout
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => {
+        const [id = '', name = '', ips = '', health = '', status = '', image = ''] = l.split('\t');
+        return {
+            id,
+            name: name.replace(/^\//, ''),
+            ips: ips.trim().split(/\s+/).filter(Boolean),
+            health,
+            status,
+            image,
+        };
+    });
+}
+async function inspect(host, ids) {
+    if (ids.length === 0)
+        return [];
+    return parseInspect((await host.exec(inspectContainers(ids))).stdout);
+}
+/** One probe of one container; returns what failed, or undefined when healthy. */
+async function probe(host, c, h) {
+    if (h.compose) {
+        const [now] = await inspect(host, [c.id]);
+        if (!now)
+            return 'container is gone';
+        if (now.health !== 'healthy')
+            return `compose health is ${now.health}`;
+    }
+    if (!h.http)
+        return undefined;
+    const ip = c.ips[0];
+    if (!ip)
+        return 'container has no network address';
+    const base = `http://${ip.includes(':') ? `[${ip}]` : ip}:${h.port}`;
+    const r = await host.exec(httpGet(`${base}${h.http}`), { allowFailure: true });
+    if (r.code !== 0)
+        return `GET ${h.http}: ${r.stderr.trim() || `curl exit ${r.code}`}`;
+    if (!h.openai)
+        return undefined;
+    // vLLM: /health turns 200 once the model is loaded; prove it serves with a one-token completion.
+    const models = await host.exec(httpGet(`${base}/v1/models`), { allowFailure: true });
+    if (models.code !== 0)
+        return `GET /v1/models: ${models.stderr.trim()}`;
+    let model;
+    try {
+        model = JSON.parse(models.stdout).data?.[0]?.id;
+    }
+    catch {
+        return 'GET /v1/models did not return JSON';
+    }
+    if (!model)
+        return 'GET /v1/models lists no model';
+    const done = await host.exec(httpPostJson(`${base}/v1/completions`, { model, prompt: 'ping', max_tokens: 1, temperature: 0 }, 120), { allowFailure: true });
+    if (done.code !== 0)
+        return `POST /v1/completions: ${done.stderr.trim()}`;
+    try {
+        const body = JSON.parse(done.stdout);
+        if (!Array.isArray(body.choices) || body.choices.length === 0)
+            return 'completion returned no choices';
+    }
+    catch {
+        return 'completion did not return JSON';
+    }
+    return undefined;
+}
+/**
+ * Waits until every container passes `successes` consecutive probes, or fails after the
+ * timeout (or at once if a container exits). Returns milliseconds until healthy.
+ */
+async function waitHealthy(host, ids, h, logger, what) {
+    const started = Date.now();
+    const deadline = started + h.timeout * 1000;
+    const streak = new Map();
+    let last = '';
+    for (;;) {
+        const infos = await inspect(host, ids);
+        for (const c of infos) {
+            if (c.status === 'exited' || c.status === 'dead') {
+                throw new core_errors.UserError(`${host.label} health gate`, `${what}: container ${c.name} ${c.status} before turning healthy`, 'see the container logs below');
+            }
+            if ((streak.get(c.id) ?? 0) >= h.successes)
+                continue;
+            const problem = await probe(host, c, h);
+            if (problem) {
+                streak.set(c.id, 0);
+                if (problem !== last)
+                    logger.info(`${what}: ${c.name} not healthy yet (${problem})`);
+                last = problem;
+            }
+            else
+                streak.set(c.id, (streak.get(c.id) ?? 0) + 1);
+        }
+        if (infos.length === ids.length && infos.every((c) => (streak.get(c.id) ?? 0) >= h.successes))
+            return Date.now() - started;
+        if (Date.now() >= deadline) {
+            throw new core_errors.UserError(`${host.label} health gate`, `${what} did not turn healthy within ${h.timeout} s (last: ${last || 'no answer'})`, 'see the container logs below; raise health.timeout if the service needs longer to start');
+        }
+        await new Promise((r) => setTimeout(r, h.interval * 1000));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy/switch.ts
+
+
+
+
+async function ids(host, project, service) {
+    const r = await host.exec(serviceContainers(project, service));
+    return r.stdout
+        .split('\n')
+        .map((s) => s.trim())
+        .filter(Boolean);
+}
+function upstreamBlock(upstream, servers, port) {
+    const lines = servers.map((c) => `  server ${c.name}:${port} max_fails=0;`);
+    return `# written by ragship; names only containers that passed the health gate\nupstream ${upstream} {\n${lines.join('\n')}\n}\n`;
+}
+async function printLogs(ctx, containers) {
+    let all = '';
+    for (const id of containers) {
+        const r = await ctx.host.exec(containerLogs(id), { allowFailure: true });
+        const text = `${r.stdout}${r.stderr}`.trim();
+        all += `${text}\n`;
+        ctx.logger.error(`logs of ${ctx.roleName}/${ctx.role.service} ${id.slice(0, 12)} on ${ctx.host.label}:\n${text || '(no output)'}`);
+    }
+    return all;
+}
+/**
+ * Zero-downtime: new containers start beside the old ones; only after they pass the health
+ * gate does nginx's upstream name them (graceful reload: in-flight requests finish on the old
+ * workers), then the old containers drain and stop. Any failure before the reload leaves the
+ * old containers serving and removes the new ones; a failure after restores the old upstream.
+ */
+async function zeroDowntimeSwitch(ctx) {
+    const { host, role, target, logger } = ctx;
+    const proxy = role.proxy;
+    if (ctx.supportServices.length)
+        await host.exec(upServices(target, ctx.supportServices), {
+            where: `${host.label} start ${ctx.supportServices.join(', ')}`,
+        });
+    const old = await ids(host, target.project, role.service);
+    await host.exec(scaleBeside(target, role.service, old.length + role.replicas), {
+        where: `${host.label} start new ${role.service}`,
+    });
+    const fresh = (await ids(host, target.project, role.service)).filter((id) => !old.includes(id));
+    if (fresh.length === 0)
+        throw new core_errors.UserError(`${host.label} switch`, `compose started no new ${role.service} container`, 'check `docker-compose ps` on the host');
+    const upstreamPath = external_node_path_namespaceObject.posix.join(target.projectDir, proxy.file);
+    let switched = false;
+    try {
+        const healthyMs = await waitHealthy(host, fresh, role.health, logger, `new ${role.service}`);
+        const fresh_ = await inspect(host, fresh);
+        const oldInfo = await inspect(host, old);
+        await host.exec(['mkdir', '-p', external_node_path_namespaceObject.posix.dirname(upstreamPath)]);
+        await host.upload(upstreamPath, upstreamBlock(proxy.upstream, fresh_, proxy.port), 0o644);
+        switched = true;
+        await host.exec(upServices(target, [proxy.service]), { where: `${host.label} start ${proxy.service}` });
+        const [proxyId] = await ids(host, target.project, proxy.service);
+        if (!proxyId)
+            throw new core_errors.UserError(`${host.label} switch`, `${proxy.service} is not running`, 'check its logs on the host');
+        await host.exec(proxyTest(proxyId), { where: `${host.label} nginx -t` });
+        await host.exec(proxyReload(proxyId), { where: `${host.label} nginx reload` });
+        logger.info(`${host.label}: ${proxy.service} now sends ${proxy.upstream} to ${fresh_.map((c) => c.name).join(', ')}`);
+        await new Promise((r) => setTimeout(r, proxy.drain * 1000));
+        if (old.length) {
+            await host.exec(stopContainers(old, role.stopGrace), {
+                where: `${host.label} stop old ${role.service}`,
+            });
+            await host.exec(removeContainers(old), { where: `${host.label} remove old ${role.service}` });
+            logger.info(`${host.label}: stopped ${oldInfo.map((c) => c.name).join(', ')}`);
+        }
+        return { timeToHealthyMs: healthyMs, started: fresh, stopped: old };
+    }
+    catch (err) {
+        logger.error(`${host.label}: switch failed (${(0,core_errors.errorMessage)(err)}); keeping the old ${role.service} serving`);
+        await printLogs(ctx, fresh).catch(() => undefined);
+        await restoreUpstream(ctx, old, upstreamPath, switched).catch((e) => logger.error(`${host.label}: restoring the old upstream failed: ${(0,core_errors.errorMessage)(e)}`));
+        await host.exec(removeContainers(fresh), { allowFailure: true }).catch(() => undefined);
+        throw err;
+    }
+}
+async function restoreUpstream(ctx, old, upstreamPath, switched) {
+    if (!switched || old.length === 0)
+        return;
+    const proxy = ctx.role.proxy;
+    const oldInfo = await inspect(ctx.host, old);
+    await ctx.host.upload(upstreamPath, upstreamBlock(proxy.upstream, oldInfo, proxy.port), 0o644);
+    const [proxyId] = await ids(ctx.host, ctx.target.project, proxy.service);
+    if (proxyId)
+        await ctx.host.exec(proxyReload(proxyId));
+}
+/**
+ * Recreate (GPU role: one GPU cannot hold two vLLM servers): stop old, start new, health gate
+ * with a long start period; on failure the previous release is recreated and waited for.
+ */
+async function recreateSwitch(ctx) {
+    const { host, role, target, logger } = ctx;
+    if (ctx.supportServices.length)
+        await host.exec(upServices(target, ctx.supportServices), {
+            where: `${host.label} start ${ctx.supportServices.join(', ')}`,
+        });
+    if (role.prefetch) {
+        // Before the old server stops: a failure here changes nothing that serves.
+        const p = role.prefetch;
+        const r = await host.exec(runOnce(target, p.service, p.command, p.entrypoint), {
+            allowFailure: true,
+            timeoutMs: p.timeout * 1000,
+            where: `${host.label} prefetch`,
+        });
+        if (r.code !== 0)
+            throw new core_errors.UserError(`${host.label} prefetch`, `the prefetch run of ${p.service} exited with status ${r.code}; the old ${role.service} keeps serving:\n${`${r.stdout}${r.stderr}`.trim().split('\n').slice(-20).join('\n')}`, 'fix the prefetch command (model name, HF_TOKEN, disk) and deploy again');
+        logger.info(`${host.label}: prefetch done (${p.service})`);
+    }
+    const old = await ids(host, target.project, role.service);
+    await host.exec(recreate(target, role.service), { where: `${host.label} recreate ${role.service}` });
+    const fresh = await ids(host, target.project, role.service);
+    try {
+        const healthyMs = await waitHealthy(host, fresh, role.health, logger, `new ${role.service}`);
+        return { timeToHealthyMs: healthyMs, started: fresh, stopped: old };
+    }
+    catch (err) {
+        await printLogs(ctx, fresh).catch(() => undefined);
+        if (ctx.previous) {
+            logger.warn(`${host.label}: recreating the previous release of ${role.service}`);
+            await host
+                .exec(recreate(ctx.previous, role.service))
+                .catch((e) => logger.error(`restore failed: ${(0,core_errors.errorMessage)(e)}`));
+            const back = await ids(host, target.project, role.service).catch(() => []);
+            await waitHealthy(host, back, role.health, logger, `previous ${role.service}`).catch((e) => logger.error(`the previous release is not healthy either: ${(0,core_errors.errorMessage)(e)}`));
+        }
+        throw err;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy/apply.ts
+
+
+
+
+
+
+/** Runs `fn` as a timed, logged step and records it (also when it fails). */
+async function step(s, timings, name, host, fn) {
+    const started = performance.now();
+    try {
+        const out = await s.ports.logger.group(`${name}${host ? ` (${host})` : ''}`, fn);
+        timings.push({ step: name, host, ms: Math.round(performance.now() - started), ok: true });
+        return out;
+    }
+    catch (err) {
+        timings.push({ step: name, host, ms: Math.round(performance.now() - started), ok: false });
+        throw err;
+    }
+}
+/** Bounded parallelism for pulls on many hosts. */
+async function parallel(items, limit, fn) {
+    const queue = [...items];
+    const errors = [];
+    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+        for (let item = queue.shift(); item !== undefined; item = queue.shift())
+            await fn(item).catch((e) => errors.push(e));
+    }));
+    if (errors.length)
+        throw errors[0];
+}
+/** pull → migrate → switch with health gate, for every role; shared by deploy and rollback. */
+async function applyRelease(s, plan, timings, result) {
+    const pulls = s.roles.flatMap(([roleName]) => plan.pullServices(roleName).length ? s.roleHosts(roleName).map((h) => ({ roleName, h })) : []);
+    await step(s, timings, 'pull', `${pulls.length} host(s)`, () => parallel(pulls, 4, ({ roleName, h }) => h.host
+        .exec(pull(plan.targets(roleName, h), plan.pullServices(roleName)), { where: `${h.key} pull` })
+        .then(() => undefined)));
+    if (plan.runMigrations) {
+        for (const [roleName, role] of s.roles) {
+            if (!role.migrate)
+                continue;
+            const h = s.roleHosts(roleName)[0];
+            await step(s, timings, 'migrate', h.key, async () => {
+                const r = await h.host.exec(migrate(plan.targets(roleName, h), role.migrate.service, role.migrate.command), {
+                    allowFailure: true,
+                    timeoutMs: role.migrate.timeout * 1000,
+                    where: `${h.key} migrate`,
+                });
+                const output = (0,core_errors.tail)(`${r.stdout}${r.stderr}`, 40);
+                s.ports.logger.info(output);
+                if (r.code !== 0) {
+                    result.output = output;
+                    throw new core_errors.UserError(`${h.key} migrate`, `the migration exited with status ${r.code}; nothing was switched, the old release keeps serving:\n${output}`, 'fix the migration and deploy again');
+                }
+            });
+        }
+    }
+    for (const [roleName, role] of s.roles) {
+        const hosts = s.roleHosts(roleName);
+        // The first host is a barrier: the rest only roll once it is healthy.
+        const batches = [hosts.slice(0, 1), hosts.slice(1)].filter((b) => b.length);
+        for (const batch of batches) {
+            await Promise.all(batch.map((h) => step(s, timings, `switch ${roleName} (${role.strategy})`, h.key, async () => {
+                const ctx = {
+                    host: h.host,
+                    role,
+                    roleName,
+                    target: plan.targets(roleName, h),
+                    previous: await plan.previous(roleName, h),
+                    supportServices: plan.supportServices(roleName),
+                    logger: s.ports.logger,
+                };
+                const r = role.strategy === 'recreate' ? await recreateSwitch(ctx) : await zeroDowntimeSwitch(ctx);
+                result.timeToHealthyMs = Math.max(result.timeToHealthyMs, r.timeToHealthyMs);
+            })));
+        }
+    }
+}
+/** Appends the record to the release log of every host (each host can answer `releases`). */
+async function record(s, rec) {
+    const line = `${JSON.stringify(rec)}\n`;
+    const errors = [];
+    for (const h of s.hosts.values()) {
+        await h.host
+            .exec(appendStdin(external_node_path_namespaceObject.posix.join(h.root, 'releases.jsonl')), { input: line, where: `${h.key} release log` })
+            .catch((e) => errors.push((0,core_errors.errorMessage)(e)));
+    }
+    if (errors.length)
+        s.ports.logger.warn(`the release log could not be written everywhere: ${errors.join('; ')}`);
+}
+/**
+ * Prune: release folders and images beyond retention, never an image used by the last N
+ * successful releases (kamal#1922), and only images this environment's release log deployed.
+ */
+async function prune(s, records, retain) {
+    const keep = retainedImages(records, retain);
+    // A kept rollback record keeps its source's folder (that is what it runs from).
+    const keepIds = new Set(records
+        .filter((r) => r.result === 'success')
+        .slice(-retain)
+        .flatMap((r) => [r.id, releaseFolder(r)]));
+    const newestKept = records.findIndex((r) => keepIds.has(r.id));
+    const dropIds = records
+        .slice(0, Math.max(0, newestKept))
+        .map((r) => r.id)
+        .filter((id) => !keepIds.has(id));
+    const repos = new Set([...records.flatMap((r) => Object.values(r.images))].map((ref) => ref.split('@')[0].replace(/:[^/:]+$/, '')));
+    // Only images this environment's own log deployed: another app or environment on the same
+    // host (staging beside production) may keep its rollback images in the same repository.
+    const deployedHere = new Set(records.flatMap((r) => Object.values(r.images)));
+    const removed = [];
+    for (const h of s.hosts.values()) {
+        if (dropIds.length)
+            await h.host.exec(removeTree(...dropIds.map((id) => external_node_path_namespaceObject.posix.join(h.root, 'releases', id))), {
+                allowFailure: true,
+            });
+        for (const repo of repos) {
+            const list = await h.host.exec(listImages(repo), { allowFailure: true });
+            for (const line of list.stdout.split('\n')) {
+                const ref = line.split('\t')[0]?.trim();
+                if (!ref || ref.endsWith('@<none>') || keep.has(ref) || !deployedHere.has(ref))
+                    continue;
+                // `docker image rm` refuses images a container uses: that is the last safety net.
+                const r = await h.host.exec(removeImage(ref), { allowFailure: true });
+                if (r.code === 0)
+                    removed.push(`${h.key} ${ref}`);
+            }
+        }
+    }
+    return removed;
+}
+function releasesTable(records, limit = 10) {
+    const active = records.filter((r) => r.result === 'success').at(-1)?.id;
+    return new Report().table(['', 'release', 'kind', 'git sha', 'image', 'when', 'who', 'result'], records
+        .slice(-limit)
+        .reverse()
+        .map((r) => [
+        r.id === active ? '▶ active' : '',
+        r.id,
+        r.kind + (r.source ? ` of ${r.source}` : ''),
+        r.gitSha?.slice(0, 7) ?? '',
+        r.image.replace(/@sha256:([a-f0-9]{12})[a-f0-9]+/, '@sha256:$1…'),
+        r.finishedAt,
+        r.actor,
+        r.result,
+    ]));
+}
+
+;// CONCATENATED MODULE: ./src/deploy/lock.ts
+
+
+
+
+async function hostNow(host) {
+    const r = await host.exec(['date', '+%s'], { where: `${host.label} clock` });
+    return Number(r.stdout.trim());
+}
+async function readOwner(host, dir) {
+    const raw = await host.readFile(external_node_path_namespaceObject.posix.join(dir, 'owner.json'));
+    if (!raw)
+        return undefined;
+    try {
+        return JSON.parse(raw.toString('utf8'));
+    }
+    catch {
+        return undefined;
+    }
+}
+function describeOwner(o) {
+    return o
+        ? `run ${o.runId} by ${o.actor} since ${o.acquiredAt}${o.runUrl ? ` (${o.runUrl})` : ''}`
+        : 'an unknown owner (no owner.json)';
+}
+/**
+ * A deploy lock per app+environment on the primary host: `mkdir` (atomic) + owner.json.
+ * A held lock is waited for (bounded) or reported with its holder; a lock past its TTL
+ * is moved aside atomically (only one taker wins) and taken over with a warning. While
+ * held, a heartbeat extends the TTL so long GPU deploys are not taken over.
+ */
+class DeployLock {
+    host;
+    options;
+    logger;
+    owner;
+    heartbeat;
+    constructor(host, options, logger) {
+        this.host = host;
+        this.options = options;
+        this.logger = logger;
+    }
+    get token() {
+        return this.owner?.token;
+    }
+    async acquire() {
+        const { dir, ttlSeconds, waitSeconds } = this.options;
+        const deadline = Date.now() + waitSeconds * 1000;
+        let announced = false;
+        for (;;) {
+            const made = await this.host.exec(lockCreate(dir), { allowFailure: true });
+            if (made.code === 0) {
+                const now = await hostNow(this.host);
+                this.owner = {
+                    token: (0,external_node_crypto_.randomBytes)(12).toString('hex'),
+                    runId: this.options.runId,
+                    actor: this.options.actor,
+                    runUrl: this.options.runUrl,
+                    acquiredAt: new Date(now * 1000).toISOString(),
+                    expiresAt: now + ttlSeconds,
+                };
+                await this.writeOwner();
+                this.startHeartbeat();
+                return this.owner;
+            }
+            if (!/exists/i.test(made.stderr)) {
+                throw new core_errors.UserError(this.host.label, `cannot create the deploy lock ${dir}: ${made.stderr.trim()}`, 'check that the deploy root is writable');
+            }
+            const holder = await readOwner(this.host, dir);
+            const now = await hostNow(this.host);
+            const expiresAt = holder?.expiresAt ?? (await this.dirMtime()) + ttlSeconds;
+            if (expiresAt < now) {
+                this.logger.warn(`${this.host.label}: taking over a stale deploy lock held by ${describeOwner(holder)}; it expired ${now - expiresAt} s ago`);
+                const aside = `${dir}.stale-${now}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+                const moved = await this.host.exec(lockMoveAside(dir, aside), { allowFailure: true });
+                if (moved.code === 0)
+                    await this.host.exec(removeTree(aside), { allowFailure: true });
+                continue;
+            }
+            if (Date.now() >= deadline) {
+                throw new core_errors.UserError('deploy lock', `${this.options.runId} cannot deploy: the environment is locked by ${describeOwner(holder)} until ${new Date(expiresAt * 1000).toISOString()}`, waitSeconds > 0
+                    ? 'wait for that deploy to finish, or raise lock.wait'
+                    : 'wait for that deploy to finish (or set lock.wait to queue); a killed deploy’s lock expires after lock.ttl');
+            }
+            if (!announced) {
+                this.logger.info(`waiting up to ${waitSeconds} s for the deploy lock held by ${describeOwner(holder)}`);
+                announced = true;
+            }
+            await new Promise((r) => setTimeout(r, this.options.pollMs ?? 2000));
+        }
+    }
+    async dirMtime() {
+        const r = await this.host.exec(['stat', '-c', '%Y', this.options.dir], { allowFailure: true });
+        return r.code === 0 ? Number(r.stdout.trim()) : 0;
+    }
+    async writeOwner() {
+        await this.host.upload(external_node_path_namespaceObject.posix.join(this.options.dir, 'owner.json'), `${JSON.stringify(this.owner)}\n`, 0o600);
+    }
+    startHeartbeat() {
+        const every = Math.max(1000, (this.options.ttlSeconds * 1000) / 3);
+        this.heartbeat = setInterval(() => {
+            if (!this.owner)
+                return;
+            hostNow(this.host)
+                .then((now) => {
+                if (!this.owner)
+                    return;
+                this.owner.expiresAt = now + this.options.ttlSeconds;
+                return this.writeOwner();
+            })
+                .catch((err) => this.logger.debug(`lock heartbeat: ${err.message}`));
+        }, every);
+        this.heartbeat.unref();
+    }
+    /** Releases the lock if (and only if) this run still owns it. */
+    async release() {
+        if (this.heartbeat)
+            clearInterval(this.heartbeat);
+        const token = this.owner?.token;
+        this.owner = undefined;
+        if (!token)
+            return false;
+        return releaseLock(this.host, this.options.dir, token, this.logger);
+    }
+}
+/** Used by release() and by the action's post step (which only has the token from state). */
+async function releaseLock(host, dir, token, logger) {
+    const holder = await readOwner(host, dir);
+    if (!holder)
+        return false;
+    if (holder.token !== token) {
+        logger.warn(`${host.label}: the deploy lock now belongs to ${describeOwner(holder)}; leaving it`);
+        return false;
+    }
+    const aside = `${dir}.released-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+    await host.exec(lockMoveAside(dir, aside));
+    await host.exec(removeTree(aside));
+    logger.info(`${host.label}: deploy lock released`);
+    return true;
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/deploy/render.ts
+
+
+
+
+
+/** Services pinned to the deployed app image (none for a role with `appImage: false`). */
+function imageServicesOf(role) {
+    if (!role.appImage)
+        return [];
+    return [...new Set([role.service, ...role.imageServices, ...(role.migrate ? [role.migrate.service] : [])])];
+}
+/** Services whose images are pulled before anything changes: the app image, or the role's own. */
+function pullServicesOf(role) {
+    return role.appImage ? imageServicesOf(role) : [role.service];
+}
+function renderRole(roleName, role, repoDir, image, env, releaseId) {
+    const pinned = imageServicesOf(role);
+    const services = new Map();
+    const composeFiles = role.compose.map((file, i) => {
+        let doc;
+        try {
+            doc = (0,dist/* parse */.qg)((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(repoDir, file), 'utf8')) ?? {};
+        }
+        catch (err) {
+            throw new core_errors.ConfigError(`roles.${roleName}.compose[${i}]`, `cannot read ${file}: ${err.message}`, 'give a compose file path relative to the repo root');
+        }
+        if (role.services && doc.services) {
+            // A role runs a subset of shared compose files (e.g. only vllm of compose.gpu.yaml).
+            for (const name of Object.keys(doc.services))
+                if (!role.services.includes(name))
+                    delete doc.services[name];
+        }
+        for (const [name, svc] of Object.entries(doc.services ?? {})) {
+            services.set(name, { ...(services.get(name) ?? {}), ...svc });
+            if (pinned.includes(name))
+                svc.image = image;
+        }
+        // YAML 1.1 output: compose v1 reads with PyYAML, where an unquoted `no`/`on` is a boolean.
+        return {
+            name: `compose-${i}-${external_node_path_namespaceObject.posix.basename(file)}`,
+            content: (0,dist/* stringify */.As)(doc, { lineWidth: 0, version: '1.1' }),
+        };
+    });
+    for (const s of [...new Set([role.service, ...pinned, ...(role.services ?? [])])]) {
+        if (!services.has(s))
+            throw new core_errors.ConfigError(`roles.${roleName}`, `service ${JSON.stringify(s)} is not in ${role.compose.join(', ')}`, `use one of: ${[...services.keys()].join(', ')}`);
+    }
+    if (role.proxy && !services.has(role.proxy.service)) {
+        throw new core_errors.ConfigError(`roles.${roleName}.proxy.service`, `${JSON.stringify(role.proxy.service)} is not a service of ${role.compose.join(', ')}`, `use one of: ${[...services.keys()].join(', ')}`);
+    }
+    const oneOff = new Set([role.migrate?.service, role.prefetch?.service].filter(Boolean));
+    const supportServices = [...services.entries()]
+        .filter(([n, s]) => n !== role.service && n !== role.proxy?.service && !oneOff.has(n) && !s.profiles)
+        .map(([n]) => n);
+    // A role without the app image (vLLM) still receives the deploy's env (e.g. HF_TOKEN).
+    const envServices = pinned.length ? pinned : [role.service];
+    const overlay = envOverlay(envServices, { ...env, RAGSHIP_RELEASE: releaseId });
+    const composeEnv = Object.entries(role.vars)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join('');
+    const files = role.files.map((f) => {
+        try {
+            return { path: f, content: (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(repoDir, f)) };
+        }
+        catch (err) {
+            throw new core_errors.ConfigError(`roles.${roleName}.files`, `cannot read ${f}: ${err.message}`, 'list files that exist, relative to the repo root');
+        }
+    });
+    // The compose hash covers everything but secrets, so a rollback shows what changed.
+    const composeHash = sha256([
+        ...composeFiles.map((f) => f.content),
+        composeEnv,
+        ...files.map((f) => `${f.path}\0${f.content.toString('base64')}`),
+    ].join('\0'));
+    const envHash = sha256(envOverlay(envServices, env));
+    return {
+        role: roleName,
+        composeFiles,
+        envOverlay: { name: 'env.yaml', content: overlay },
+        composeEnv: { name: 'compose.env', content: composeEnv },
+        files,
+        services: [...services.keys()],
+        supportServices,
+        composeHash,
+        envHash,
+    };
 }
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
@@ -70059,7 +71011,7 @@ const ZodRecord = /*@__PURE__*/ $constructor("ZodRecord", (inst, def) => {
     inst.keyType = def.keyType;
     inst.valueType = def.valueType;
 });
-function record(keyType, valueType, params) {
+function schemas_record(keyType, valueType, params) {
     // v3-compat: z.record(valueType, params?) — defaults keyType to z.string()
     if (!valueType || !valueType._zod) {
         return new ZodRecord({
@@ -70560,7 +71512,7 @@ const stringbool = (...args) => core._stringbool({
 }, ...args);
 function json(params) {
     const jsonSchema = lazy(() => {
-        return union([schemas_string(params), schemas_number(), schemas_boolean(), schemas_null(), array(jsonSchema), record(schemas_string(), jsonSchema)]);
+        return union([schemas_string(params), schemas_number(), schemas_boolean(), schemas_null(), array(jsonSchema), schemas_record(schemas_string(), jsonSchema)]);
     });
     return jsonSchema;
 }
@@ -70672,14 +71624,14 @@ const roleSchema = object({
         .strict()
         .optional(),
     /** Non-secret compose interpolation variables (written to the release's compose.env). */
-    vars: record(fromGrammar('envVar'), schemas_string().regex(/^[^\n\r$'"\\]*$/, 'must be a single line without $, quotes or backslashes'))
+    vars: schemas_record(fromGrammar('envVar'), schemas_string().regex(/^[^\n\r$'"\\]*$/, 'must be a single line without $, quotes or backslashes'))
         .default({}),
     stopGrace: schema_duration.default(30),
     minFreeDiskGiB: schemas_number().min(0).default(1),
 })
     .strict();
 const environmentSchema = object({
-    roles: record(fromGrammar('name'), roleSchema)
+    roles: schemas_record(fromGrammar('name'), roleSchema)
         .refine((r) => Object.keys(r).length > 0, 'define at least one role'),
     url: schemas_string().url().optional(),
     /** Deploy root on each host; default ~/ragship/<app>/<environment>. */
@@ -70698,7 +71650,7 @@ const configSchema = object({
     })
         .strict()
         .optional(),
-    environments: record(fromGrammar('name'), environmentSchema)
+    environments: schemas_record(fromGrammar('name'), environmentSchema)
         .refine((e) => Object.keys(e).length > 0, 'define at least one environment'),
     retain: schemas_number().int().min(1).max(100).default(5),
     lock: object({ ttl: schema_duration.default(1800), wait: schema_duration.default(0) })
@@ -70786,8 +71738,6 @@ var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
 var lib = __nccwpck_require__(5472);
 var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/core/known-hosts.ts
 
 
@@ -71428,1338 +72378,6 @@ function isRetryable(err) {
     return err instanceof core_errors.UserError && err.retryable === true;
 }
 
-;// CONCATENATED MODULE: ./src/deploy/commands.ts
-function compose(t, ...args) {
-    const head = [...t.compose, '--project-name', t.project, '--project-directory', t.projectDir];
-    if (t.envFile)
-        head.push('--env-file', t.envFile);
-    for (const f of t.files)
-        head.push('--file', f);
-    return [...head, ...args];
-}
-const pull = (t, services) => compose(t, 'pull', '--quiet', ...services);
-/** One-off run of the migrate service with the new image and env; dependencies are started. */
-function migrate(t, service, command = []) {
-    return compose(t, 'run', '--rm', '-T', service, ...command);
-}
-/**
- * One-off run of a service without its dependencies (GPU prefetch: download the model into the
- * cache volume with the new image while the old server still serves).
- */
-function runOnce(t, service, command, entrypoint) {
-    return compose(t, 'run', '--rm', '-T', '--no-deps', ...(entrypoint ? ['--entrypoint', entrypoint] : []), service, ...command);
-}
-/** Starts `services` (recreating only those whose config changed); never touches the others. */
-const upServices = (t, services) => compose(t, 'up', '--detach', '--no-deps', ...services);
-/** The scale-beside step: new containers next to the running ones, which are not recreated. */
-function scaleBeside(t, service, total) {
-    return compose(t, 'up', '--detach', '--no-deps', '--no-recreate', '--scale', `${service}=${total}`, service);
-}
-const recreate = (t, service) => compose(t, 'up', '--detach', '--no-deps', '--force-recreate', service);
-/** Running containers of one compose service (ids). */
-function serviceContainers(project, service, all = false) {
-    return [
-        'docker',
-        'ps',
-        ...(all ? ['--all'] : []),
-        '--quiet',
-        '--no-trunc',
-        '--filter',
-        `label=com.docker.compose.project=${project}`,
-        '--filter',
-        `label=com.docker.compose.service=${service}`,
-    ];
-}
-/** name, IPs, health status and image of containers, one tab-separated line each. */
-function inspectContainers(ids) {
-    return [
-        'docker',
-        'inspect',
-        '--format',
-        '{{.Id}}\t{{.Name}}\t{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}\t{{if index .State "Health"}}{{.State.Health.Status}}{{else}}none{{end}}\t{{.State.Status}}\t{{.Image}}',
-        ...ids,
-    ];
-}
-const stopContainers = (ids, graceSeconds) => [
-    'docker',
-    'stop',
-    '--time',
-    String(Math.round(graceSeconds)),
-    ...ids,
-];
-const removeContainers = (ids) => ['docker', 'rm', '--force', ...ids];
-const containerLogs = (id, lines = 100) => [
-    'docker',
-    'logs',
-    '--tail',
-    String(lines),
-    '--timestamps',
-    id,
-];
-/** nginx validates the new config first, then reloads gracefully (old workers drain). */
-const proxyTest = (container) => ['docker', 'exec', container, 'nginx', '-t', '-q'];
-const proxyReload = (container) => [
-    'docker',
-    'exec',
-    container,
-    'nginx',
-    '-s',
-    'reload',
-];
-/** One HTTP probe from the host to a container address; stdout is the body. */
-function httpGet(url, timeoutSeconds = 5) {
-    return ['curl', '--fail', '--silent', '--show-error', '--max-time', String(timeoutSeconds), url];
-}
-function httpPostJson(url, body, timeoutSeconds = 60) {
-    return [
-        'curl',
-        '--fail',
-        '--silent',
-        '--show-error',
-        '--max-time',
-        String(timeoutSeconds),
-        '--header',
-        'Content-Type: application/json',
-        '--data',
-        JSON.stringify(body),
-        url,
-    ];
-}
-/** Registry login with the password on stdin (never argv). */
-const registryLogin = (server, username) => [
-    'docker',
-    'login',
-    '--username',
-    username,
-    '--password-stdin',
-    server,
-];
-const mkdirs = (...paths) => ['mkdir', '-p', ...paths];
-/** Appends stdin to a file (one JSON line: O_APPEND keeps concurrent lines whole). */
-const appendStdin = (path) => ['sh', '-c', 'cat >> "$1"', 'sh', path];
-/** Copies a release's bind-mounted files into the stable project directory. */
-const syncFiles = (fromDir, toDir) => [
-    'cp',
-    '-R',
-    '-p',
-    `${fromDir}/.`,
-    `${toDir}/`,
-];
-const removeTree = (...paths) => ['rm', '-rf', '--', ...paths];
-/** Images with their repo digests: "<repo>@<digest> <id>" lines, for prune. */
-const listImages = (repository) => [
-    'docker',
-    'image',
-    'ls',
-    '--digests',
-    '--format',
-    '{{.Repository}}@{{.Digest}}\t{{.ID}}',
-    repository,
-];
-const removeImage = (ref) => ['docker', 'image', 'rm', ref];
-const imageExists = (ref) => ['docker', 'image', 'inspect', '--format', '{{.Id}}', ref];
-const pullImage = (ref) => ['docker', 'pull', '--quiet', ref];
-/** Lock: mkdir is atomic on every filesystem we care about. */
-const lockCreate = (dir) => ['mkdir', dir];
-/** Moves a stale lock aside atomically so only one taker wins. */
-const lockMoveAside = (dir, to) => ['mv', '-T', dir, to];
-const nvidiaSmiQuery = [
-    'nvidia-smi',
-    '--query-gpu=index,name,driver_version,memory.total,memory.used,memory.free',
-    '--format=csv,noheader,nounits',
-];
-const nvidiaSmiPlain = (/* unused pure expression or super */ null && (['nvidia-smi']));
-const dockerRuntimes = ['docker', 'info', '--format', '{{json .Runtimes}}'];
-const homeDir = ['sh', '-c', 'printf %s "$HOME"'];
-const commandExists = (name) => ['sh', '-c', 'command -v "$1"', 'sh', name];
-
-;// CONCATENATED MODULE: ./src/deploy/lock.ts
-
-
-
-
-async function hostNow(host) {
-    const r = await host.exec(['date', '+%s'], { where: `${host.label} clock` });
-    return Number(r.stdout.trim());
-}
-async function readOwner(host, dir) {
-    const raw = await host.readFile(external_node_path_namespaceObject.posix.join(dir, 'owner.json'));
-    if (!raw)
-        return undefined;
-    try {
-        return JSON.parse(raw.toString('utf8'));
-    }
-    catch {
-        return undefined;
-    }
-}
-function describeOwner(o) {
-    return o
-        ? `run ${o.runId} by ${o.actor} since ${o.acquiredAt}${o.runUrl ? ` (${o.runUrl})` : ''}`
-        : 'an unknown owner (no owner.json)';
-}
-/**
- * A deploy lock per app+environment on the primary host: `mkdir` (atomic) + owner.json.
- * A held lock is waited for (bounded) or reported with its holder; a lock past its TTL
- * is moved aside atomically (only one taker wins) and taken over with a warning. While
- * held, a heartbeat extends the TTL so long GPU deploys are not taken over.
- */
-class DeployLock {
-    host;
-    options;
-    logger;
-    owner;
-    heartbeat;
-    constructor(host, options, logger) {
-        this.host = host;
-        this.options = options;
-        this.logger = logger;
-    }
-    get token() {
-        return this.owner?.token;
-    }
-    async acquire() {
-        const { dir, ttlSeconds, waitSeconds } = this.options;
-        const deadline = Date.now() + waitSeconds * 1000;
-        let announced = false;
-        for (;;) {
-            const made = await this.host.exec(lockCreate(dir), { allowFailure: true });
-            if (made.code === 0) {
-                const now = await hostNow(this.host);
-                this.owner = {
-                    token: (0,external_node_crypto_.randomBytes)(12).toString('hex'),
-                    runId: this.options.runId,
-                    actor: this.options.actor,
-                    runUrl: this.options.runUrl,
-                    acquiredAt: new Date(now * 1000).toISOString(),
-                    expiresAt: now + ttlSeconds,
-                };
-                await this.writeOwner();
-                this.startHeartbeat();
-                return this.owner;
-            }
-            if (!/exists/i.test(made.stderr)) {
-                throw new core_errors.UserError(this.host.label, `cannot create the deploy lock ${dir}: ${made.stderr.trim()}`, 'check that the deploy root is writable');
-            }
-            const holder = await readOwner(this.host, dir);
-            const now = await hostNow(this.host);
-            const expiresAt = holder?.expiresAt ?? (await this.dirMtime()) + ttlSeconds;
-            if (expiresAt < now) {
-                this.logger.warn(`${this.host.label}: taking over a stale deploy lock held by ${describeOwner(holder)}; it expired ${now - expiresAt} s ago`);
-                const aside = `${dir}.stale-${now}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
-                const moved = await this.host.exec(lockMoveAside(dir, aside), { allowFailure: true });
-                if (moved.code === 0)
-                    await this.host.exec(removeTree(aside), { allowFailure: true });
-                continue;
-            }
-            if (Date.now() >= deadline) {
-                throw new core_errors.UserError('deploy lock', `${this.options.runId} cannot deploy: the environment is locked by ${describeOwner(holder)} until ${new Date(expiresAt * 1000).toISOString()}`, waitSeconds > 0
-                    ? 'wait for that deploy to finish, or raise lock.wait'
-                    : 'wait for that deploy to finish (or set lock.wait to queue); a killed deploy’s lock expires after lock.ttl');
-            }
-            if (!announced) {
-                this.logger.info(`waiting up to ${waitSeconds} s for the deploy lock held by ${describeOwner(holder)}`);
-                announced = true;
-            }
-            await new Promise((r) => setTimeout(r, this.options.pollMs ?? 2000));
-        }
-    }
-    async dirMtime() {
-        const r = await this.host.exec(['stat', '-c', '%Y', this.options.dir], { allowFailure: true });
-        return r.code === 0 ? Number(r.stdout.trim()) : 0;
-    }
-    async writeOwner() {
-        await this.host.upload(external_node_path_namespaceObject.posix.join(this.options.dir, 'owner.json'), `${JSON.stringify(this.owner)}\n`, 0o600);
-    }
-    startHeartbeat() {
-        const every = Math.max(1000, (this.options.ttlSeconds * 1000) / 3);
-        this.heartbeat = setInterval(() => {
-            if (!this.owner)
-                return;
-            hostNow(this.host)
-                .then((now) => {
-                if (!this.owner)
-                    return;
-                this.owner.expiresAt = now + this.options.ttlSeconds;
-                return this.writeOwner();
-            })
-                .catch((err) => this.logger.debug(`lock heartbeat: ${err.message}`));
-        }, every);
-        this.heartbeat.unref();
-    }
-    /** Releases the lock if (and only if) this run still owns it. */
-    async release() {
-        if (this.heartbeat)
-            clearInterval(this.heartbeat);
-        const token = this.owner?.token;
-        this.owner = undefined;
-        if (!token)
-            return false;
-        return releaseLock(this.host, this.options.dir, token, this.logger);
-    }
-}
-/** Used by release() and by the action's post step (which only has the token from state). */
-async function releaseLock(host, dir, token, logger) {
-    const holder = await readOwner(host, dir);
-    if (!holder)
-        return false;
-    if (holder.token !== token) {
-        logger.warn(`${host.label}: the deploy lock now belongs to ${describeOwner(holder)}; leaving it`);
-        return false;
-    }
-    const aside = `${dir}.released-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
-    await host.exec(lockMoveAside(dir, aside));
-    await host.exec(removeTree(aside));
-    logger.info(`${host.label}: deploy lock released`);
-    return true;
-}
-
-;// CONCATENATED MODULE: ./src/deploy/action-support.ts
-
-
-
-
-
-/** What both front doors (action, CLI) need to know about the run. */
-function runIdentity(env = process.env) {
-    const id = env.GITHUB_RUN_ID;
-    return {
-        runId: id ? `${id}.${env.GITHUB_RUN_ATTEMPT ?? '1'}` : `local-${process.pid}-${Date.now()}`,
-        actor: env.GITHUB_ACTOR ?? env.USER ?? 'unknown',
-        runUrl: id && env.GITHUB_REPOSITORY
-            ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${id}`
-            : undefined,
-    };
-}
-function configAt(workdir, file) {
-    return loadConfig(external_node_path_namespaceObject.posix.isAbsolute(file) ? file : external_node_path_namespaceObject.posix.join(workdir, file));
-}
-/** The post step: releases a lock the main step still held (cancelled or killed run). */
-async function releaseSavedLock(saved, auth, logger) {
-    const spec = parseHostSpec(saved.host, 'saved lock host');
-    const host = new RemoteHost({
-        ...spec,
-        privateKey: auth.sshPrivateKey,
-        hostKeys: { knownHosts: auth.knownHosts, fingerprints: auth.fingerprints },
-        logger,
-        connectTimeoutMs: 15_000,
-    });
-    try {
-        return await releaseLock(host, saved.dir, saved.token, logger);
-    }
-    finally {
-        host.close();
-    }
-}
-/** Deployment statuses + webhook from the action inputs and the runner's environment. */
-function notifyOptionsFromRunner(o, env = process.env) {
-    return {
-        apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
-        repository: env.GITHUB_REPOSITORY,
-        token: o.deploymentStatus ? o.token : '',
-        ref: env.GITHUB_SHA,
-        environment: o.environment,
-        runUrl: o.runUrl,
-        webhookUrl: o.webhookUrl || undefined,
-        webhookFormat: o.webhookFormat || undefined,
-        app: o.app,
-        kind: o.kind,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/deploy/env-file.ts
-
-
-
-
-/**
- * Secrets reach containers through a compose overlay (`services.<s>.environment`), not a dotenv
- * file: dotenv dialects differ between compose v1 (python-dotenv interpolates `${X}` even in
- * single quotes) and v2, while a YAML double-quoted scalar plus `$$` is read identically by both.
- * So newline, `$`, `#`, `=` and quotes are data and can never start another key.
- */
-function encodeValue(value) {
-    return value.replace(/\$/g, '$$$$');
-}
-function envOverlay(services, env) {
-    const environment = {};
-    for (const [k, v] of Object.entries(env).sort(([a], [b]) => a.localeCompare(b))) {
-        validate('envVar', k, `env ${k}`);
-        environment[k] = encodeValue(v);
-    }
-    const doc = { services: Object.fromEntries(services.map((s) => [s, { environment }])) };
-    // Double-quoted scalars everywhere: every control character is escaped.
-    return (0,dist/* stringify */.As)(doc, { defaultStringType: 'QUOTE_DOUBLE', defaultKeyType: 'PLAIN', lineWidth: 0 });
-}
-/**
- * Parses a dotenv block (the `env` input): KEY=value, KEY="with \n escapes", KEY='literal',
- * `#` comments and blank lines, optional `export `. Double-quoted values may span lines.
- */
-function parseDotenv(text, where = 'env') {
-    const out = {};
-    const lines = text.replace(/\r\n/g, '\n').split('\n');
-    for (let i = 0; i < lines.length; i++) {
-        const line = lines[i];
-        if (/^\s*(#|$)/.test(line))
-            continue;
-        const m = /^\s*(?:export\s+)?([^=\s]+)\s*=(.*)$/.exec(line);
-        if (!m)
-            throw new core_errors.ConfigError(`${where} line ${i + 1}`, 'is not KEY=value', 'write one KEY=value per line');
-        const key = validate('envVar', m[1], `${where} line ${i + 1}`);
-        let rest = m[2].trimStart();
-        let value;
-        if (rest.startsWith('"')) {
-            let body = rest.slice(1);
-            while (!/(^|[^\\])(\\\\)*"\s*$/.test(body) && i + 1 < lines.length)
-                body += `\n${lines[++i]}`;
-            const end = body.replace(/\s*$/, '');
-            if (!end.endsWith('"'))
-                throw new core_errors.ConfigError(`${where} ${key}`, 'has an unterminated double quote', 'close the quote');
-            value = end.slice(0, -1).replace(/\\(.)/g, (_, c) => ({ n: '\n', r: '\r', t: '\t' })[c] ?? c);
-        }
-        else if (rest.startsWith("'")) {
-            let body = rest.slice(1);
-            while (!/'\s*$/.test(body) && i + 1 < lines.length)
-                body += `\n${lines[++i]}`;
-            const end = body.replace(/\s*$/, '');
-            if (!end.endsWith("'"))
-                throw new core_errors.ConfigError(`${where} ${key}`, 'has an unterminated single quote', 'close the quote');
-            value = end.slice(0, -1);
-        }
-        else {
-            rest = rest.replace(/\s+#.*$/, '');
-            value = rest.trim();
-        }
-        out[key] = value;
-    }
-    return out;
-}
-function sha256(text) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(text).digest('hex')}`;
-}
-
-;// CONCATENATED MODULE: ./src/core/redact.ts
-/**
- * Values registered as secrets are replaced by *** in everything the loggers write,
- * together with the encodings a secret commonly leaks in (base64, URL encoding).
- */
-class SecretRegistry {
-    values = new Set();
-    listeners = [];
-    add(value) {
-        if (!value || value.length < 3)
-            return;
-        for (const form of encodings(value)) {
-            if (this.values.has(form))
-                continue;
-            this.values.add(form);
-            for (const l of this.listeners)
-                l(form);
-        }
-        // A multi-line secret (a key) also leaks line by line.
-        if (value.includes('\n')) {
-            for (const line of value.split(/\r?\n/))
-                if (line.trim().length >= 8)
-                    this.add(line.trim());
-        }
-    }
-    /** Called for every new form, e.g. to forward to core.setSecret. */
-    onAdd(listener) {
-        this.listeners.push(listener);
-        for (const v of this.values)
-            listener(v);
-    }
-    redact(text) {
-        if (this.values.size === 0)
-            return text;
-        // Longest first so a secret containing another is replaced whole.
-        let out = text;
-        for (const v of [...this.values].sort((a, b) => b.length - a.length))
-            out = out.split(v).join('***');
-        return out;
-    }
-    has(text) {
-        for (const v of this.values)
-            if (text.includes(v))
-                return true;
-        return false;
-    }
-}
-function encodings(value) {
-    const forms = [value, Buffer.from(value).toString('base64'), encodeURIComponent(value)];
-    return [...new Set(forms)].filter((f) => f.length >= 3);
-}
-/** The process-wide registry the loggers consult. */
-const secrets = new SecretRegistry();
-
-;// CONCATENATED MODULE: ./src/backup/manifest.ts
-
-
-/**
- * Object layout under the store prefix (one folder per backup):
- *
- *   backups/<id>/archive.bin    the data: tar (physical) or NDJSON (logical) → gzip → format v1
- *   backups/<id>/config.bin     optional app config (compose files, nginx, release log) → same
- *   backups/<id>/manifest.json  written LAST: the commit marker; without it the backup does not exist
- *   backups/<id>/verified.json  written by a passing verify; retention only counts these
- *
- * Backup ids sort by time: 20261127T140102Z-1a2b3c.
- */
-const MANIFEST_FORMAT = 'ragship-backup/1';
-const manifest_BACKUP_ID = /^[0-9]{8}T[0-9]{6}Z-[a-f0-9]{6}$/;
-function newBackupId(now = new Date()) {
-    const stamp = now
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.\d+Z$/, 'Z');
-    return `${stamp}-${randomBytes(3).toString('hex')}`;
-}
-function manifest_backupTime(id) {
-    const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(id);
-    if (!m)
-        return new Date(Number.NaN);
-    return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
-}
-const manifest_keys = {
-    dir: (id) => `backups/${id}`,
-    archive: (id) => `backups/${id}/archive.bin`,
-    config: (id) => `backups/${id}/config.bin`,
-    manifest: (id) => `backups/${id}/manifest.json`,
-    verified: (id) => `backups/${id}/verified.json`,
-};
-const collectionSchema = object({
-    name: schemas_string(),
-    count: schemas_number().int().nonnegative(),
-    dimension: schemas_number().int().nullable(),
-    idsSha256: schemas_string().regex(/^[a-f0-9]{64}$/),
-    sampleIds: array(schemas_string()),
-    metadata: record(schemas_string(), unknown()).nullable(),
-});
-const fileSchema = object({
-    path: schemas_string(),
-    bytes: schemas_number().int().nonnegative(),
-    sha256: schemas_string().regex(/^[a-f0-9]{64}$/),
-});
-const objectSchema = object({
-    key: schemas_string(),
-    storedBytes: schemas_number().int().positive(),
-    storedSha256: schemas_string().regex(/^[a-f0-9]{64}$/),
-    plainBytes: schemas_number().int().nonnegative(),
-    plainSha256: schemas_string().regex(/^[a-f0-9]{64}$/),
-    compression: literal('gzip'),
-    encryption: literal('ragship-stream-v1/aes-256-gcm/scrypt'),
-    partSize: schemas_number().int().positive(),
-    parts: schemas_number().int().positive(),
-    files: array(fileSchema),
-});
-const manifestSchema = object({
-    format: literal(MANIFEST_FORMAT),
-    id: schemas_string().regex(manifest_BACKUP_ID),
-    environment: schemas_string(),
-    mode: schemas_enum(['physical', 'logical']),
-    createdAt: schemas_string(),
-    completedAt: schemas_string(),
-    fuzzy: schemas_boolean(),
-    drift: array(object({ collection: schemas_string(), before: schemas_number(), exported: schemas_number(), after: schemas_number() })),
-    chroma: object({
-        version: schemas_string(),
-        source: schemas_string(),
-        persistPath: schemas_string().optional(),
-        collections: array(collectionSchema),
-    }),
-    archive: objectSchema,
-    config: objectSchema.optional(),
-    downtimeMs: schemas_number().optional(),
-    durationMs: schemas_number(),
-    ragship: schemas_string(),
-});
-function manifest_parseManifest(value, where) {
-    const r = manifestSchema.safeParse(value);
-    if (!r.success)
-        throw new Error(`${where}: not a valid ragship manifest: ${r.error.issues[0]?.path.join('.')} ${r.error.issues[0]?.message}`);
-    return r.data;
-}
-
-;// CONCATENATED MODULE: ./src/backup/catalog.ts
-
-async function catalog_listBackups(store, options = {}) {
-    const objects = await store.list('backups');
-    const byId = new Map();
-    for (const o of objects) {
-        const rest = o.key.slice(store.key('backups').length + 1);
-        const [id, file] = rest.split('/');
-        if (!id || !file || !BACKUP_ID.test(id))
-            continue;
-        const e = byId.get(id) ?? { files: new Set(), bytes: 0 };
-        e.files.add(file);
-        e.bytes += o.bytes;
-        byId.set(id, e);
-    }
-    const out = [];
-    for (const [id, e] of byId) {
-        const entry = {
-            id,
-            time: backupTime(id),
-            committed: e.files.has('manifest.json'),
-            verified: e.files.has('verified.json'),
-            bytes: e.bytes,
-        };
-        if (entry.verified) {
-            const v = await store.getJson(store.key(keys.verified(id)));
-            entry.verifiedAt = v ? new Date(v.verifiedAt) : undefined;
-        }
-        if (options.withManifests && entry.committed) {
-            const m = await store.getJson(store.key(keys.manifest(id)));
-            if (m)
-                entry.manifest = parseManifest(m, `backup ${id}`);
-        }
-        out.push(entry);
-    }
-    return out.sort((a, b) => (a.id < b.id ? 1 : -1)); // newest first
-}
-async function resolveBackupId(store, idOrLatest) {
-    if (idOrLatest !== 'latest' && idOrLatest !== 'latest-verified') {
-        if (!BACKUP_ID.test(idOrLatest))
-            throw new (await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 4296))).ConfigError('backup-id', `${JSON.stringify(idOrLatest)} is not a backup id`, 'use an id from `ragship backups`, or latest');
-        return idOrLatest;
-    }
-    const all = await catalog_listBackups(store);
-    const pick = all.find((b) => b.committed && (idOrLatest === 'latest' || b.verified));
-    if (!pick)
-        throw new (await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 4296))).UserError(`s3://${store.options.bucket}/${store.options.prefix}`, `has no ${idOrLatest === 'latest' ? 'committed' : 'verified'} backup`, 'run a backup first');
-    return pick.id;
-}
-
-;// CONCATENATED MODULE: ./src/backup/alerts.ts
-
-
-
-/** The dead-man switch: fails when the newest verified backup is older than `maxAgeHours`. */
-async function checkStaleness(store, maxAgeHours, now = new Date()) {
-    const newest = (await listBackups(store)).find((b) => b.committed && b.verified);
-    if (!newest)
-        return { stale: true };
-    const at = newest.verifiedAt ?? newest.time;
-    const ageHours = (now.getTime() - at.getTime()) / 3_600_000;
-    return { newestVerified: newest.id, ageHours, stale: ageHours > maxAgeHours };
-}
-function stalenessError(r, maxAgeHours, where) {
-    return new UserError(where, r.newestVerified
-        ? `the newest verified backup (${r.newestVerified}) is ${r.ageHours.toFixed(1)} h old, more than ${maxAgeHours} h`
-        : 'has no verified backup at all', 'check that the scheduled backup workflow runs (GitHub delays, drops and disables cron runs) and passes');
-}
-function webhookFormat(url, explicit) {
-    if (explicit === 'slack' || explicit === 'discord' || explicit === 'json')
-        return explicit;
-    if (/discord(app)?\.com\/api\/webhooks/.test(url))
-        return 'discord';
-    return 'slack';
-}
-/** Slack (`text`) / Discord (`content`) / plain JSON payloads; secrets masked. */
-function alertPayload(format, title, text, link) {
-    const body = secrets.redact(`${title}\n${text}${link ? `\n${link}` : ''}`).slice(0, 1900);
-    if (format === 'discord')
-        return { content: body, allowed_mentions: { parse: [] } };
-    if (format === 'json')
-        return { title: secrets.redact(title), text: secrets.redact(text), link };
-    return { text: body };
-}
-/** Sends an alert; a failing webhook is logged, never thrown (the original failure matters more). */
-async function sendAlert(url, format, title, text, logger, link) {
-    if (!url)
-        return false;
-    try {
-        const r = await fetch(url, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(alertPayload(format, title, text, link)),
-            signal: AbortSignal.timeout(10_000),
-        });
-        if (!r.ok)
-            throw new Error(`HTTP ${r.status}`);
-        logger.info('alert sent');
-        return true;
-    }
-    catch (err) {
-        logger.warn(`could not send the alert webhook: ${err.message}`);
-        return false;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deploy/notify.ts
-
-
-/**
- * Creates the GitHub deployment (state in_progress) at start; `finish` posts success/failure
- * and the webhook. Every call logs and swallows its own errors: a notification never changes
- * a deploy's result.
- */
-class DeployNotifier {
-    o;
-    logger;
-    deploymentId;
-    constructor(o, logger) {
-        this.o = o;
-        this.logger = logger;
-    }
-    get github() {
-        return Boolean(this.o.token && this.o.apiUrl && this.o.repository && this.o.ref);
-    }
-    async api(path, body) {
-        const r = await fetch(`${this.o.apiUrl.replace(/\/$/, '')}/repos/${this.o.repository}${path}`, {
-            method: 'POST',
-            headers: {
-                accept: 'application/vnd.github+json',
-                authorization: `Bearer ${this.o.token}`,
-                'content-type': 'application/json',
-                'x-github-api-version': '2022-11-28',
-                'user-agent': 'ragship',
-            },
-            body: JSON.stringify(body),
-            signal: AbortSignal.timeout(15_000),
-        });
-        const text = await r.text();
-        if (!r.ok)
-            throw new Error(`POST ${path} → HTTP ${r.status}: ${text.slice(0, 200)}`);
-        return JSON.parse(text);
-    }
-    async start() {
-        if (!this.github)
-            return;
-        try {
-            const d = await this.api('/deployments', {
-                ref: this.o.ref,
-                environment: this.o.environment,
-                auto_merge: false,
-                required_contexts: [],
-                description: `ragship ${this.o.kind} of ${this.o.app}`,
-                production_environment: this.o.environment === 'production',
-            });
-            this.deploymentId = Number(d.id);
-            await this.status('in_progress', `${this.o.kind} started`);
-        }
-        catch (err) {
-            this.logger.warn(`could not create the GitHub deployment: ${(0,core_errors.errorMessage)(err)}`);
-        }
-    }
-    async status(state, description, url) {
-        await this.api(`/deployments/${this.deploymentId}/statuses`, {
-            state,
-            description: description.slice(0, 140),
-            log_url: this.o.runUrl,
-            environment_url: url,
-            auto_inactive: state === 'success',
-        });
-    }
-    async finish(outcome) {
-        if (this.deploymentId !== undefined) {
-            await this.status(outcome.ok ? 'success' : 'failure', outcome.ok ? `release ${outcome.detail}` : outcome.detail.split('\n')[0], outcome.url).catch((err) => this.logger.warn(`could not post the GitHub deployment status: ${(0,core_errors.errorMessage)(err)}`));
-        }
-        if (!this.o.webhookUrl)
-            return;
-        const title = `${outcome.ok ? '✅' : '❌'} ${this.o.kind} of ${this.o.app} to ${this.o.environment} ${outcome.ok ? 'succeeded' : 'FAILED'}`;
-        const lines = [
-            outcome.ok ? `release ${outcome.detail}` : outcome.detail.split('\n').slice(0, 6).join('\n'),
-            outcome.image ? `image ${outcome.image}` : '',
-            outcome.url ? `serving at ${outcome.url}` : '',
-        ].filter(Boolean);
-        await sendAlert(this.o.webhookUrl, webhookFormat(this.o.webhookUrl, this.o.webhookFormat), title, lines.join('\n'), this.logger, this.o.runUrl);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/core/report.ts
-/**
- * A small Markdown builder for job summaries and PR comments. The core produces
- * Markdown; the Actions adapter writes it to GITHUB_STEP_SUMMARY, the CLI prints it.
- */
-class Report {
-    parts = [];
-    heading(text, level = 2) {
-        this.parts.push(`${'#'.repeat(level)} ${text}`);
-        return this;
-    }
-    text(text) {
-        this.parts.push(text);
-        return this;
-    }
-    list(items) {
-        this.parts.push(items.map((i) => `- ${i}`).join('\n'));
-        return this;
-    }
-    table(header, rows) {
-        const esc = (c) => String(c).replace(/\|/g, '\\|').replace(/\n/g, '<br>');
-        this.parts.push([
-            `| ${header.map(esc).join(' | ')} |`,
-            `| ${header.map(() => '---').join(' | ')} |`,
-            ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
-        ].join('\n'));
-        return this;
-    }
-    code(text, lang = '') {
-        const fence = text.includes('```') ? '~~~~' : '```';
-        this.parts.push(`${fence}${lang}\n${text.trimEnd()}\n${fence}`);
-        return this;
-    }
-    details(summary, body) {
-        this.parts.push(`<details><summary>${summary}</summary>\n\n${body}\n\n</details>`);
-        return this;
-    }
-    toString() {
-        return `${this.parts.join('\n\n')}\n`;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deploy/release-log.ts
-
-function parseReleaseLog(text) {
-    const out = [];
-    for (const line of text.split('\n')) {
-        if (!line.trim())
-            continue;
-        try {
-            out.push(JSON.parse(line));
-        }
-        catch {
-            // A torn last line (host lost power mid-append) must not hide the rest.
-        }
-    }
-    return out;
-}
-/** The release folder a record runs from: a rollback re-applies its source's folder. */
-function releaseFolder(r) {
-    return r.kind === 'rollback' && r.source ? r.source : r.id;
-}
-/** The release serving now: the last successful one. */
-function activeRelease(records) {
-    return records.filter((r) => r.result === 'success').at(-1);
-}
-/**
- * `previous` = the last successful release before the active one whose content differs
- * (after a rollback to A, previous goes to the release the rollback left).
- */
-function resolveTarget(records, to) {
-    const ok = records.filter((r) => r.result === 'success');
-    const active = ok.at(-1);
-    const listing = () => ok
-        .slice(-10)
-        .reverse()
-        .map((r) => `${r.id} (${r.image})`)
-        .join(', ') || 'none';
-    if (!active)
-        throw new UserError('to', 'there is no successful release on this environment', 'deploy first');
-    if (to === 'previous') {
-        const candidates = ok.slice(0, -1).reverse();
-        const target = candidates.find((r) => r.image !== active.image || r.envHash !== active.envHash || r.composeHash !== active.composeHash);
-        if (!target)
-            throw new UserError('to', `no earlier successful release than the active ${active.id}`, `releases that can be used: ${listing()}`);
-        return target;
-    }
-    const byId = records.find((r) => r.id === to);
-    if (byId) {
-        if (byId.result !== 'success')
-            throw new UserError('to', `release ${to} failed (${byId.error ?? 'no detail'}) and cannot be rolled back to`, `use one of: ${listing()}`);
-        return byId;
-    }
-    const byImage = ok
-        .filter((r) => r.image === to || r.image.endsWith(`@${to}`) || r.image.split('@')[0]?.endsWith(`:${to}`))
-        .at(-1);
-    if (byImage)
-        return byImage;
-    throw new UserError('to', `${JSON.stringify(to)} is not a release id, tag or digest recorded on this environment`, `use previous or one of: ${listing()}`);
-}
-/** Digests of images the last `retain` successful releases use (never pruned). */
-function retainedImages(records, retain) {
-    const keep = new Set();
-    for (const r of records.filter((x) => x.result === 'success').slice(-retain))
-        for (const img of Object.values(r.images))
-            keep.add(img);
-    return keep;
-}
-function newReleaseId(now, sha) {
-    const stamp = now
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.[0-9]+Z$/, 'Z');
-    const suffix = sha ? sha.slice(0, 7).toLowerCase() : Math.random().toString(36).slice(2, 9);
-    return `${stamp}-${suffix}`;
-}
-
-;// CONCATENATED MODULE: ./src/deploy/health.ts
-
-
-function parseInspect(stdout) {
-    return stdout
-        .split('\n')
-        .filter((l) => l.trim())
-        .map((l) => {
-        const [id = '', name = '', ips = '', health = '', status = '', image = ''] = l.split('\t');
-        return {
-            id,
-            name: name.replace(/^\//, ''),
-            ips: ips.trim().split(/\s+/).filter(Boolean),
-            health,
-            status,
-            image,
-        };
-    });
-}
-async function inspect(host, ids) {
-    if (ids.length === 0)
-        return [];
-    return parseInspect((await host.exec(inspectContainers(ids))).stdout);
-}
-/** One probe of one container; returns what failed, or undefined when healthy. */
-async function probe(host, c, h) {
-    if (h.compose) {
-        const [now] = await inspect(host, [c.id]);
-        if (!now)
-            return 'container is gone';
-        if (now.health !== 'healthy')
-            return `compose health is ${now.health}`;
-    }
-    if (!h.http)
-        return undefined;
-    const ip = c.ips[0];
-    if (!ip)
-        return 'container has no network address';
-    const base = `http://${ip.includes(':') ? `[${ip}]` : ip}:${h.port}`;
-    const r = await host.exec(httpGet(`${base}${h.http}`), { allowFailure: true });
-    if (r.code !== 0)
-        return `GET ${h.http}: ${r.stderr.trim() || `curl exit ${r.code}`}`;
-    if (!h.openai)
-        return undefined;
-    // vLLM: /health turns 200 once the model is loaded; prove it serves with a one-token completion.
-    const models = await host.exec(httpGet(`${base}/v1/models`), { allowFailure: true });
-    if (models.code !== 0)
-        return `GET /v1/models: ${models.stderr.trim()}`;
-    let model;
-    try {
-        model = JSON.parse(models.stdout).data?.[0]?.id;
-    }
-    catch {
-        return 'GET /v1/models did not return JSON';
-    }
-    if (!model)
-        return 'GET /v1/models lists no model';
-    const done = await host.exec(httpPostJson(`${base}/v1/completions`, { model, prompt: 'ping', max_tokens: 1, temperature: 0 }, 120), { allowFailure: true });
-    if (done.code !== 0)
-        return `POST /v1/completions: ${done.stderr.trim()}`;
-    try {
-        const body = JSON.parse(done.stdout);
-        if (!Array.isArray(body.choices) || body.choices.length === 0)
-            return 'completion returned no choices';
-    }
-    catch {
-        return 'completion did not return JSON';
-    }
-    return undefined;
-}
-/**
- * Waits until every container passes `successes` consecutive probes, or fails after the
- * timeout (or at once if a container exits). Returns milliseconds until healthy.
- */
-async function waitHealthy(host, ids, h, logger, what) {
-    const started = Date.now();
-    const deadline = started + h.timeout * 1000;
-    const streak = new Map();
-    let last = '';
-    for (;;) {
-        const infos = await inspect(host, ids);
-        for (const c of infos) {
-            if (c.status === 'exited' || c.status === 'dead') {
-                throw new core_errors.UserError(`${host.label} health gate`, `${what}: container ${c.name} ${c.status} before turning healthy`, 'see the container logs below');
-            }
-            if ((streak.get(c.id) ?? 0) >= h.successes)
-                continue;
-            const problem = await probe(host, c, h);
-            if (problem) {
-                streak.set(c.id, 0);
-                if (problem !== last)
-                    logger.info(`${what}: ${c.name} not healthy yet (${problem})`);
-                last = problem;
-            }
-            else
-                streak.set(c.id, (streak.get(c.id) ?? 0) + 1);
-        }
-        if (infos.length === ids.length && infos.every((c) => (streak.get(c.id) ?? 0) >= h.successes))
-            return Date.now() - started;
-        if (Date.now() >= deadline) {
-            throw new core_errors.UserError(`${host.label} health gate`, `${what} did not turn healthy within ${h.timeout} s (last: ${last || 'no answer'})`, 'see the container logs below; raise health.timeout if the service needs longer to start');
-        }
-        await new Promise((r) => setTimeout(r, h.interval * 1000));
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deploy/switch.ts
-
-
-
-
-async function ids(host, project, service) {
-    const r = await host.exec(serviceContainers(project, service));
-    return r.stdout
-        .split('\n')
-        .map((s) => s.trim())
-        .filter(Boolean);
-}
-function upstreamBlock(upstream, servers, port) {
-    const lines = servers.map((c) => `  server ${c.name}:${port} max_fails=0;`);
-    return `# written by ragship; names only containers that passed the health gate\nupstream ${upstream} {\n${lines.join('\n')}\n}\n`;
-}
-async function printLogs(ctx, containers) {
-    let all = '';
-    for (const id of containers) {
-        const r = await ctx.host.exec(containerLogs(id), { allowFailure: true });
-        const text = `${r.stdout}${r.stderr}`.trim();
-        all += `${text}\n`;
-        ctx.logger.error(`logs of ${ctx.roleName}/${ctx.role.service} ${id.slice(0, 12)} on ${ctx.host.label}:\n${text || '(no output)'}`);
-    }
-    return all;
-}
-/**
- * Zero-downtime: new containers start beside the old ones; only after they pass the health
- * gate does nginx's upstream name them (graceful reload: in-flight requests finish on the old
- * workers), then the old containers drain and stop. Any failure before the reload leaves the
- * old containers serving and removes the new ones; a failure after restores the old upstream.
- */
-async function zeroDowntimeSwitch(ctx) {
-    const { host, role, target, logger } = ctx;
-    const proxy = role.proxy;
-    if (ctx.supportServices.length)
-        await host.exec(upServices(target, ctx.supportServices), {
-            where: `${host.label} start ${ctx.supportServices.join(', ')}`,
-        });
-    const old = await ids(host, target.project, role.service);
-    await host.exec(scaleBeside(target, role.service, old.length + role.replicas), {
-        where: `${host.label} start new ${role.service}`,
-    });
-    const fresh = (await ids(host, target.project, role.service)).filter((id) => !old.includes(id));
-    if (fresh.length === 0)
-        throw new core_errors.UserError(`${host.label} switch`, `compose started no new ${role.service} container`, 'check `docker-compose ps` on the host');
-    const upstreamPath = external_node_path_namespaceObject.posix.join(target.projectDir, proxy.file);
-    let switched = false;
-    try {
-        const healthyMs = await waitHealthy(host, fresh, role.health, logger, `new ${role.service}`);
-        const fresh_ = await inspect(host, fresh);
-        const oldInfo = await inspect(host, old);
-        await host.exec(['mkdir', '-p', external_node_path_namespaceObject.posix.dirname(upstreamPath)]);
-        await host.upload(upstreamPath, upstreamBlock(proxy.upstream, fresh_, proxy.port), 0o644);
-        switched = true;
-        await host.exec(upServices(target, [proxy.service]), { where: `${host.label} start ${proxy.service}` });
-        const [proxyId] = await ids(host, target.project, proxy.service);
-        if (!proxyId)
-            throw new core_errors.UserError(`${host.label} switch`, `${proxy.service} is not running`, 'check its logs on the host');
-        await host.exec(proxyTest(proxyId), { where: `${host.label} nginx -t` });
-        await host.exec(proxyReload(proxyId), { where: `${host.label} nginx reload` });
-        logger.info(`${host.label}: ${proxy.service} now sends ${proxy.upstream} to ${fresh_.map((c) => c.name).join(', ')}`);
-        await new Promise((r) => setTimeout(r, proxy.drain * 1000));
-        if (old.length) {
-            await host.exec(stopContainers(old, role.stopGrace), {
-                where: `${host.label} stop old ${role.service}`,
-            });
-            await host.exec(removeContainers(old), { where: `${host.label} remove old ${role.service}` });
-            logger.info(`${host.label}: stopped ${oldInfo.map((c) => c.name).join(', ')}`);
-        }
-        return { timeToHealthyMs: healthyMs, started: fresh, stopped: old };
-    }
-    catch (err) {
-        logger.error(`${host.label}: switch failed (${(0,core_errors.errorMessage)(err)}); keeping the old ${role.service} serving`);
-        await printLogs(ctx, fresh).catch(() => undefined);
-        await restoreUpstream(ctx, old, upstreamPath, switched).catch((e) => logger.error(`${host.label}: restoring the old upstream failed: ${(0,core_errors.errorMessage)(e)}`));
-        await host.exec(removeContainers(fresh), { allowFailure: true }).catch(() => undefined);
-        throw err;
-    }
-}
-async function restoreUpstream(ctx, old, upstreamPath, switched) {
-    if (!switched || old.length === 0)
-        return;
-    const proxy = ctx.role.proxy;
-    const oldInfo = await inspect(ctx.host, old);
-    await ctx.host.upload(upstreamPath, upstreamBlock(proxy.upstream, oldInfo, proxy.port), 0o644);
-    const [proxyId] = await ids(ctx.host, ctx.target.project, proxy.service);
-    if (proxyId)
-        await ctx.host.exec(proxyReload(proxyId));
-}
-/**
- * Recreate (GPU role: one GPU cannot hold two vLLM servers): stop old, start new, health gate
- * with a long start period; on failure the previous release is recreated and waited for.
- */
-async function recreateSwitch(ctx) {
-    const { host, role, target, logger } = ctx;
-    if (ctx.supportServices.length)
-        await host.exec(upServices(target, ctx.supportServices), {
-            where: `${host.label} start ${ctx.supportServices.join(', ')}`,
-        });
-    if (role.prefetch) {
-        // Before the old server stops: a failure here changes nothing that serves.
-        const p = role.prefetch;
-        const r = await host.exec(runOnce(target, p.service, p.command, p.entrypoint), {
-            allowFailure: true,
-            timeoutMs: p.timeout * 1000,
-            where: `${host.label} prefetch`,
-        });
-        if (r.code !== 0)
-            throw new core_errors.UserError(`${host.label} prefetch`, `the prefetch run of ${p.service} exited with status ${r.code}; the old ${role.service} keeps serving:\n${`${r.stdout}${r.stderr}`.trim().split('\n').slice(-20).join('\n')}`, 'fix the prefetch command (model name, HF_TOKEN, disk) and deploy again');
-        logger.info(`${host.label}: prefetch done (${p.service})`);
-    }
-    const old = await ids(host, target.project, role.service);
-    await host.exec(recreate(target, role.service), { where: `${host.label} recreate ${role.service}` });
-    const fresh = await ids(host, target.project, role.service);
-    try {
-        const healthyMs = await waitHealthy(host, fresh, role.health, logger, `new ${role.service}`);
-        return { timeToHealthyMs: healthyMs, started: fresh, stopped: old };
-    }
-    catch (err) {
-        await printLogs(ctx, fresh).catch(() => undefined);
-        if (ctx.previous) {
-            logger.warn(`${host.label}: recreating the previous release of ${role.service}`);
-            await host
-                .exec(recreate(ctx.previous, role.service))
-                .catch((e) => logger.error(`restore failed: ${(0,core_errors.errorMessage)(e)}`));
-            const back = await ids(host, target.project, role.service).catch(() => []);
-            await waitHealthy(host, back, role.health, logger, `previous ${role.service}`).catch((e) => logger.error(`the previous release is not healthy either: ${(0,core_errors.errorMessage)(e)}`));
-        }
-        throw err;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deploy/apply.ts
-
-
-
-
-
-
-/** Runs `fn` as a timed, logged step and records it (also when it fails). */
-async function step(s, timings, name, host, fn) {
-    const started = performance.now();
-    try {
-        const out = await s.ports.logger.group(`${name}${host ? ` (${host})` : ''}`, fn);
-        timings.push({ step: name, host, ms: Math.round(performance.now() - started), ok: true });
-        return out;
-    }
-    catch (err) {
-        timings.push({ step: name, host, ms: Math.round(performance.now() - started), ok: false });
-        throw err;
-    }
-}
-/** Bounded parallelism for pulls on many hosts. */
-async function parallel(items, limit, fn) {
-    const queue = [...items];
-    const errors = [];
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-        for (let item = queue.shift(); item !== undefined; item = queue.shift())
-            await fn(item).catch((e) => errors.push(e));
-    }));
-    if (errors.length)
-        throw errors[0];
-}
-/** pull → migrate → switch with health gate, for every role; shared by deploy and rollback. */
-async function applyRelease(s, plan, timings, result) {
-    const pulls = s.roles.flatMap(([roleName]) => plan.pullServices(roleName).length ? s.roleHosts(roleName).map((h) => ({ roleName, h })) : []);
-    await step(s, timings, 'pull', `${pulls.length} host(s)`, () => parallel(pulls, 4, ({ roleName, h }) => h.host
-        .exec(pull(plan.targets(roleName, h), plan.pullServices(roleName)), { where: `${h.key} pull` })
-        .then(() => undefined)));
-    if (plan.runMigrations) {
-        for (const [roleName, role] of s.roles) {
-            if (!role.migrate)
-                continue;
-            const h = s.roleHosts(roleName)[0];
-            await step(s, timings, 'migrate', h.key, async () => {
-                const r = await h.host.exec(migrate(plan.targets(roleName, h), role.migrate.service, role.migrate.command), {
-                    allowFailure: true,
-                    timeoutMs: role.migrate.timeout * 1000,
-                    where: `${h.key} migrate`,
-                });
-                const output = (0,core_errors.tail)(`${r.stdout}${r.stderr}`, 40);
-                s.ports.logger.info(output);
-                if (r.code !== 0) {
-                    result.output = output;
-                    throw new core_errors.UserError(`${h.key} migrate`, `the migration exited with status ${r.code}; nothing was switched, the old release keeps serving:\n${output}`, 'fix the migration and deploy again');
-                }
-            });
-        }
-    }
-    for (const [roleName, role] of s.roles) {
-        const hosts = s.roleHosts(roleName);
-        // The first host is a barrier: the rest only roll once it is healthy.
-        const batches = [hosts.slice(0, 1), hosts.slice(1)].filter((b) => b.length);
-        for (const batch of batches) {
-            await Promise.all(batch.map((h) => step(s, timings, `switch ${roleName} (${role.strategy})`, h.key, async () => {
-                const ctx = {
-                    host: h.host,
-                    role,
-                    roleName,
-                    target: plan.targets(roleName, h),
-                    previous: await plan.previous(roleName, h),
-                    supportServices: plan.supportServices(roleName),
-                    logger: s.ports.logger,
-                };
-                const r = role.strategy === 'recreate' ? await recreateSwitch(ctx) : await zeroDowntimeSwitch(ctx);
-                result.timeToHealthyMs = Math.max(result.timeToHealthyMs, r.timeToHealthyMs);
-            })));
-        }
-    }
-}
-/** Appends the record to the release log of every host (each host can answer `releases`). */
-async function apply_record(s, rec) {
-    const line = `${JSON.stringify(rec)}\n`;
-    const errors = [];
-    for (const h of s.hosts.values()) {
-        await h.host
-            .exec(appendStdin(external_node_path_namespaceObject.posix.join(h.root, 'releases.jsonl')), { input: line, where: `${h.key} release log` })
-            .catch((e) => errors.push((0,core_errors.errorMessage)(e)));
-    }
-    if (errors.length)
-        s.ports.logger.warn(`the release log could not be written everywhere: ${errors.join('; ')}`);
-}
-/**
- * Prune: release folders and images beyond retention, never an image used by the last N
- * successful releases (kamal#1922), and only images this environment's release log deployed.
- */
-async function prune(s, records, retain) {
-    const keep = retainedImages(records, retain);
-    // A kept rollback record keeps its source's folder (that is what it runs from).
-    const keepIds = new Set(records
-        .filter((r) => r.result === 'success')
-        .slice(-retain)
-        .flatMap((r) => [r.id, releaseFolder(r)]));
-    const newestKept = records.findIndex((r) => keepIds.has(r.id));
-    const dropIds = records
-        .slice(0, Math.max(0, newestKept))
-        .map((r) => r.id)
-        .filter((id) => !keepIds.has(id));
-    const repos = new Set([...records.flatMap((r) => Object.values(r.images))].map((ref) => ref.split('@')[0].replace(/:[^/:]+$/, '')));
-    // Only images this environment's own log deployed: another app or environment on the same
-    // host (staging beside production) may keep its rollback images in the same repository.
-    const deployedHere = new Set(records.flatMap((r) => Object.values(r.images)));
-    const removed = [];
-    for (const h of s.hosts.values()) {
-        if (dropIds.length)
-            await h.host.exec(removeTree(...dropIds.map((id) => external_node_path_namespaceObject.posix.join(h.root, 'releases', id))), {
-                allowFailure: true,
-            });
-        for (const repo of repos) {
-            const list = await h.host.exec(listImages(repo), { allowFailure: true });
-            for (const line of list.stdout.split('\n')) {
-                const ref = line.split('\t')[0]?.trim();
-                if (!ref || ref.endsWith('@<none>') || keep.has(ref) || !deployedHere.has(ref))
-                    continue;
-                // `docker image rm` refuses images a container uses: that is the last safety net.
-                const r = await h.host.exec(removeImage(ref), { allowFailure: true });
-                if (r.code === 0)
-                    removed.push(`${h.key} ${ref}`);
-            }
-        }
-    }
-    return removed;
-}
-function releasesTable(records, limit = 10) {
-    const active = records.filter((r) => r.result === 'success').at(-1)?.id;
-    return new Report().table(['', 'release', 'kind', 'git sha', 'image', 'when', 'who', 'result'], records
-        .slice(-limit)
-        .reverse()
-        .map((r) => [
-        r.id === active ? '▶ active' : '',
-        r.id,
-        r.kind + (r.source ? ` of ${r.source}` : ''),
-        r.gitSha?.slice(0, 7) ?? '',
-        r.image.replace(/@sha256:([a-f0-9]{12})[a-f0-9]+/, '@sha256:$1…'),
-        r.finishedAt,
-        r.actor,
-        r.result,
-    ]));
-}
-
-;// CONCATENATED MODULE: ./src/deploy/render.ts
-
-
-
-
-
-/** Services pinned to the deployed app image (none for a role with `appImage: false`). */
-function imageServicesOf(role) {
-    if (!role.appImage)
-        return [];
-    return [...new Set([role.service, ...role.imageServices, ...(role.migrate ? [role.migrate.service] : [])])];
-}
-/** Services whose images are pulled before anything changes: the app image, or the role's own. */
-function pullServicesOf(role) {
-    return role.appImage ? imageServicesOf(role) : [role.service];
-}
-function renderRole(roleName, role, repoDir, image, env, releaseId) {
-    const pinned = imageServicesOf(role);
-    const services = new Map();
-    const composeFiles = role.compose.map((file, i) => {
-        let doc;
-        try {
-            doc = (0,dist/* parse */.qg)((0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(repoDir, file), 'utf8')) ?? {};
-        }
-        catch (err) {
-            throw new core_errors.ConfigError(`roles.${roleName}.compose[${i}]`, `cannot read ${file}: ${err.message}`, 'give a compose file path relative to the repo root');
-        }
-        if (role.services && doc.services) {
-            // A role runs a subset of shared compose files (e.g. only vllm of compose.gpu.yaml).
-            for (const name of Object.keys(doc.services))
-                if (!role.services.includes(name))
-                    delete doc.services[name];
-        }
-        for (const [name, svc] of Object.entries(doc.services ?? {})) {
-            services.set(name, { ...(services.get(name) ?? {}), ...svc });
-            if (pinned.includes(name))
-                svc.image = image;
-        }
-        // YAML 1.1 output: compose v1 reads with PyYAML, where an unquoted `no`/`on` is a boolean.
-        return {
-            name: `compose-${i}-${external_node_path_namespaceObject.posix.basename(file)}`,
-            content: (0,dist/* stringify */.As)(doc, { lineWidth: 0, version: '1.1' }),
-        };
-    });
-    for (const s of [...new Set([role.service, ...pinned, ...(role.services ?? [])])]) {
-        if (!services.has(s))
-            throw new core_errors.ConfigError(`roles.${roleName}`, `service ${JSON.stringify(s)} is not in ${role.compose.join(', ')}`, `use one of: ${[...services.keys()].join(', ')}`);
-    }
-    if (role.proxy && !services.has(role.proxy.service)) {
-        throw new core_errors.ConfigError(`roles.${roleName}.proxy.service`, `${JSON.stringify(role.proxy.service)} is not a service of ${role.compose.join(', ')}`, `use one of: ${[...services.keys()].join(', ')}`);
-    }
-    const oneOff = new Set([role.migrate?.service, role.prefetch?.service].filter(Boolean));
-    const supportServices = [...services.entries()]
-        .filter(([n, s]) => n !== role.service && n !== role.proxy?.service && !oneOff.has(n) && !s.profiles)
-        .map(([n]) => n);
-    // A role without the app image (vLLM) still receives the deploy's env (e.g. HF_TOKEN).
-    const envServices = pinned.length ? pinned : [role.service];
-    const overlay = envOverlay(envServices, { ...env, RAGSHIP_RELEASE: releaseId });
-    const composeEnv = Object.entries(role.vars)
-        .map(([k, v]) => `${k}=${v}\n`)
-        .join('');
-    const files = role.files.map((f) => {
-        try {
-            return { path: f, content: (0,external_node_fs_namespaceObject.readFileSync)((0,external_node_path_namespaceObject.join)(repoDir, f)) };
-        }
-        catch (err) {
-            throw new core_errors.ConfigError(`roles.${roleName}.files`, `cannot read ${f}: ${err.message}`, 'list files that exist, relative to the repo root');
-        }
-    });
-    // The compose hash covers everything but secrets, so a rollback shows what changed.
-    const composeHash = sha256([
-        ...composeFiles.map((f) => f.content),
-        composeEnv,
-        ...files.map((f) => `${f.path}\0${f.content.toString('base64')}`),
-    ].join('\0'));
-    const envHash = sha256(envOverlay(envServices, env));
-    return {
-        role: roleName,
-        composeFiles,
-        envOverlay: { name: 'env.yaml', content: overlay },
-        composeEnv: { name: 'compose.env', content: composeEnv },
-        files,
-        services: [...services.keys()],
-        supportServices,
-        composeHash,
-        envHash,
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/preflight/host-check.ts
 
 /** Detects compose v2 (`docker compose`) first, then v1 (`docker-compose`). */
@@ -73143,7 +72761,7 @@ async function runDeploy(inputs, ports) {
         await step(s, timings, 'record + prune', '', async () => {
             rec.finishedAt = new Date().toISOString();
             rec.timings = summarize(timings);
-            await apply_record(s, rec);
+            await record(s, rec);
             pruned = await prune(s, [...before, rec], inputs.config.retain);
         });
         return finish(s, {
@@ -73162,7 +72780,7 @@ async function runDeploy(inputs, ports) {
             rec.output = result.output;
             rec.finishedAt = new Date().toISOString();
             rec.timings = summarize(timings);
-            await apply_record(s, rec).catch(() => undefined);
+            await record(s, rec).catch(() => undefined);
         }
         throw err;
     }
@@ -73237,6 +72855,388 @@ function finish(s, o) {
         report,
         pruned: o.pruned,
     };
+}
+
+;// CONCATENATED MODULE: ./src/deploy/action-support.ts
+
+
+
+
+
+/** What both front doors (action, CLI) need to know about the run. */
+function runIdentity(env = process.env) {
+    const id = env.GITHUB_RUN_ID;
+    return {
+        runId: id ? `${id}.${env.GITHUB_RUN_ATTEMPT ?? '1'}` : `local-${process.pid}-${Date.now()}`,
+        actor: env.GITHUB_ACTOR ?? env.USER ?? 'unknown',
+        runUrl: id && env.GITHUB_REPOSITORY
+            ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${id}`
+            : undefined,
+    };
+}
+function configAt(workdir, file) {
+    return loadConfig(external_node_path_namespaceObject.posix.isAbsolute(file) ? file : external_node_path_namespaceObject.posix.join(workdir, file));
+}
+/** The post step: releases a lock the main step still held (cancelled or killed run). */
+async function releaseSavedLock(saved, auth, logger) {
+    const spec = parseHostSpec(saved.host, 'saved lock host');
+    const host = new RemoteHost({
+        ...spec,
+        privateKey: auth.sshPrivateKey,
+        hostKeys: { knownHosts: auth.knownHosts, fingerprints: auth.fingerprints },
+        logger,
+        connectTimeoutMs: 15_000,
+    });
+    try {
+        return await releaseLock(host, saved.dir, saved.token, logger);
+    }
+    finally {
+        host.close();
+    }
+}
+/** Deployment statuses + webhook from the action inputs and the runner's environment. */
+function notifyOptionsFromRunner(o, env = process.env) {
+    return {
+        apiUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
+        repository: env.GITHUB_REPOSITORY,
+        token: o.deploymentStatus ? o.token : '',
+        ref: env.GITHUB_SHA,
+        environment: o.environment,
+        runUrl: o.runUrl,
+        webhookUrl: o.webhookUrl || undefined,
+        webhookFormat: o.webhookFormat || undefined,
+        app: o.app,
+        kind: o.kind,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/redact.ts
+/**
+ * Values registered as secrets are replaced by *** in everything the loggers write,
+ * together with the encodings a secret commonly leaks in (base64, URL encoding).
+ */
+class SecretRegistry {
+    values = new Set();
+    listeners = [];
+    add(value) {
+        if (!value || value.length < 3)
+            return;
+        for (const form of encodings(value)) {
+            if (this.values.has(form))
+                continue;
+            this.values.add(form);
+            for (const l of this.listeners)
+                l(form);
+        }
+        // A multi-line secret (a key) also leaks line by line.
+        if (value.includes('\n')) {
+            for (const line of value.split(/\r?\n/))
+                if (line.trim().length >= 8)
+                    this.add(line.trim());
+        }
+    }
+    /** Called for every new form, e.g. to forward to core.setSecret. */
+    onAdd(listener) {
+        this.listeners.push(listener);
+        for (const v of this.values)
+            listener(v);
+    }
+    redact(text) {
+        if (this.values.size === 0)
+            return text;
+        // Longest first so a secret containing another is replaced whole.
+        let out = text;
+        for (const v of [...this.values].sort((a, b) => b.length - a.length))
+            out = out.split(v).join('***');
+        return out;
+    }
+    has(text) {
+        for (const v of this.values)
+            if (text.includes(v))
+                return true;
+        return false;
+    }
+}
+function encodings(value) {
+    const forms = [value, Buffer.from(value).toString('base64'), encodeURIComponent(value)];
+    return [...new Set(forms)].filter((f) => f.length >= 3);
+}
+/** The process-wide registry the loggers consult. */
+const secrets = new SecretRegistry();
+
+;// CONCATENATED MODULE: ./src/backup/manifest.ts
+
+
+/**
+ * Object layout under the store prefix (one folder per backup):
+ *
+ *   backups/<id>/archive.bin    the data: tar (physical) or NDJSON (logical) → gzip → format v1
+ *   backups/<id>/config.bin     optional app config (compose files, nginx, release log) → same
+ *   backups/<id>/manifest.json  written LAST: the commit marker; without it the backup does not exist
+ *   backups/<id>/verified.json  written by a passing verify; retention only counts these
+ *
+ * Backup ids sort by time: 20261127T140102Z-1a2b3c.
+ */
+const MANIFEST_FORMAT = 'ragship-backup/1';
+const manifest_BACKUP_ID = /^[0-9]{8}T[0-9]{6}Z-[a-f0-9]{6}$/;
+function newBackupId(now = new Date()) {
+    const stamp = now
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
+    return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+function manifest_backupTime(id) {
+    const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(id);
+    if (!m)
+        return new Date(Number.NaN);
+    return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
+}
+const manifest_keys = {
+    dir: (id) => `backups/${id}`,
+    archive: (id) => `backups/${id}/archive.bin`,
+    config: (id) => `backups/${id}/config.bin`,
+    manifest: (id) => `backups/${id}/manifest.json`,
+    verified: (id) => `backups/${id}/verified.json`,
+};
+const collectionSchema = object({
+    name: schemas_string(),
+    count: schemas_number().int().nonnegative(),
+    dimension: schemas_number().int().nullable(),
+    idsSha256: schemas_string().regex(/^[a-f0-9]{64}$/),
+    sampleIds: array(schemas_string()),
+    metadata: schemas_record(schemas_string(), unknown()).nullable(),
+});
+const fileSchema = object({
+    path: schemas_string(),
+    bytes: schemas_number().int().nonnegative(),
+    sha256: schemas_string().regex(/^[a-f0-9]{64}$/),
+});
+const objectSchema = object({
+    key: schemas_string(),
+    storedBytes: schemas_number().int().positive(),
+    storedSha256: schemas_string().regex(/^[a-f0-9]{64}$/),
+    plainBytes: schemas_number().int().nonnegative(),
+    plainSha256: schemas_string().regex(/^[a-f0-9]{64}$/),
+    compression: literal('gzip'),
+    encryption: literal('ragship-stream-v1/aes-256-gcm/scrypt'),
+    partSize: schemas_number().int().positive(),
+    parts: schemas_number().int().positive(),
+    files: array(fileSchema),
+});
+const manifestSchema = object({
+    format: literal(MANIFEST_FORMAT),
+    id: schemas_string().regex(manifest_BACKUP_ID),
+    environment: schemas_string(),
+    mode: schemas_enum(['physical', 'logical']),
+    createdAt: schemas_string(),
+    completedAt: schemas_string(),
+    fuzzy: schemas_boolean(),
+    drift: array(object({ collection: schemas_string(), before: schemas_number(), exported: schemas_number(), after: schemas_number() })),
+    chroma: object({
+        version: schemas_string(),
+        source: schemas_string(),
+        persistPath: schemas_string().optional(),
+        collections: array(collectionSchema),
+    }),
+    archive: objectSchema,
+    config: objectSchema.optional(),
+    downtimeMs: schemas_number().optional(),
+    durationMs: schemas_number(),
+    ragship: schemas_string(),
+});
+function manifest_parseManifest(value, where) {
+    const r = manifestSchema.safeParse(value);
+    if (!r.success)
+        throw new Error(`${where}: not a valid ragship manifest: ${r.error.issues[0]?.path.join('.')} ${r.error.issues[0]?.message}`);
+    return r.data;
+}
+
+;// CONCATENATED MODULE: ./src/backup/catalog.ts
+
+async function catalog_listBackups(store, options = {}) {
+    const objects = await store.list('backups');
+    const byId = new Map();
+    for (const o of objects) {
+        const rest = o.key.slice(store.key('backups').length + 1);
+        const [id, file] = rest.split('/');
+        if (!id || !file || !BACKUP_ID.test(id))
+            continue;
+        const e = byId.get(id) ?? { files: new Set(), bytes: 0 };
+        e.files.add(file);
+        e.bytes += o.bytes;
+        byId.set(id, e);
+    }
+    const out = [];
+    for (const [id, e] of byId) {
+        const entry = {
+            id,
+            time: backupTime(id),
+            committed: e.files.has('manifest.json'),
+            verified: e.files.has('verified.json'),
+            bytes: e.bytes,
+        };
+        if (entry.verified) {
+            const v = await store.getJson(store.key(keys.verified(id)));
+            entry.verifiedAt = v ? new Date(v.verifiedAt) : undefined;
+        }
+        if (options.withManifests && entry.committed) {
+            const m = await store.getJson(store.key(keys.manifest(id)));
+            if (m)
+                entry.manifest = parseManifest(m, `backup ${id}`);
+        }
+        out.push(entry);
+    }
+    return out.sort((a, b) => (a.id < b.id ? 1 : -1)); // newest first
+}
+async function resolveBackupId(store, idOrLatest) {
+    if (idOrLatest !== 'latest' && idOrLatest !== 'latest-verified') {
+        if (!BACKUP_ID.test(idOrLatest))
+            throw new (await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 4296))).ConfigError('backup-id', `${JSON.stringify(idOrLatest)} is not a backup id`, 'use an id from `ragship backups`, or latest');
+        return idOrLatest;
+    }
+    const all = await catalog_listBackups(store);
+    const pick = all.find((b) => b.committed && (idOrLatest === 'latest' || b.verified));
+    if (!pick)
+        throw new (await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 4296))).UserError(`s3://${store.options.bucket}/${store.options.prefix}`, `has no ${idOrLatest === 'latest' ? 'committed' : 'verified'} backup`, 'run a backup first');
+    return pick.id;
+}
+
+;// CONCATENATED MODULE: ./src/backup/alerts.ts
+
+
+
+/** The dead-man switch: fails when the newest verified backup is older than `maxAgeHours`. */
+async function checkStaleness(store, maxAgeHours, now = new Date()) {
+    const newest = (await listBackups(store)).find((b) => b.committed && b.verified);
+    if (!newest)
+        return { stale: true };
+    const at = newest.verifiedAt ?? newest.time;
+    const ageHours = (now.getTime() - at.getTime()) / 3_600_000;
+    return { newestVerified: newest.id, ageHours, stale: ageHours > maxAgeHours };
+}
+function stalenessError(r, maxAgeHours, where) {
+    return new UserError(where, r.newestVerified
+        ? `the newest verified backup (${r.newestVerified}) is ${r.ageHours.toFixed(1)} h old, more than ${maxAgeHours} h`
+        : 'has no verified backup at all', 'check that the scheduled backup workflow runs (GitHub delays, drops and disables cron runs) and passes');
+}
+function webhookFormat(url, explicit) {
+    if (explicit === 'slack' || explicit === 'discord' || explicit === 'json')
+        return explicit;
+    if (/discord(app)?\.com\/api\/webhooks/.test(url))
+        return 'discord';
+    return 'slack';
+}
+/** Slack (`text`) / Discord (`content`) / plain JSON payloads; secrets masked. */
+function alertPayload(format, title, text, link) {
+    const body = secrets.redact(`${title}\n${text}${link ? `\n${link}` : ''}`).slice(0, 1900);
+    if (format === 'discord')
+        return { content: body, allowed_mentions: { parse: [] } };
+    if (format === 'json')
+        return { title: secrets.redact(title), text: secrets.redact(text), link };
+    return { text: body };
+}
+/** Sends an alert; a failing webhook is logged, never thrown (the original failure matters more). */
+async function sendAlert(url, format, title, text, logger, link) {
+    if (!url)
+        return false;
+    try {
+        const r = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(alertPayload(format, title, text, link)),
+            signal: AbortSignal.timeout(10_000),
+        });
+        if (!r.ok)
+            throw new Error(`HTTP ${r.status}`);
+        logger.info('alert sent');
+        return true;
+    }
+    catch (err) {
+        logger.warn(`could not send the alert webhook: ${err.message}`);
+        return false;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/deploy/notify.ts
+
+
+/**
+ * Creates the GitHub deployment (state in_progress) at start; `finish` posts success/failure
+ * and the webhook. Every call logs and swallows its own errors: a notification never changes
+ * a deploy's result.
+ */
+class DeployNotifier {
+    o;
+    logger;
+    deploymentId;
+    constructor(o, logger) {
+        this.o = o;
+        this.logger = logger;
+    }
+    get github() {
+        return Boolean(this.o.token && this.o.apiUrl && this.o.repository && this.o.ref);
+    }
+    async api(path, body) {
+        const r = await fetch(`${this.o.apiUrl.replace(/\/$/, '')}/repos/${this.o.repository}${path}`, {
+            method: 'POST',
+            headers: {
+                accept: 'application/vnd.github+json',
+                authorization: `Bearer ${this.o.token}`,
+                'content-type': 'application/json',
+                'x-github-api-version': '2022-11-28',
+                'user-agent': 'ragship',
+            },
+            body: JSON.stringify(body),
+            signal: AbortSignal.timeout(15_000),
+        });
+        const text = await r.text();
+        if (!r.ok)
+            throw new Error(`POST ${path} → HTTP ${r.status}: ${text.slice(0, 200)}`);
+        return JSON.parse(text);
+    }
+    async start() {
+        if (!this.github)
+            return;
+        try {
+            const d = await this.api('/deployments', {
+                ref: this.o.ref,
+                environment: this.o.environment,
+                auto_merge: false,
+                required_contexts: [],
+                description: `ragship ${this.o.kind} of ${this.o.app}`,
+                production_environment: this.o.environment === 'production',
+            });
+            this.deploymentId = Number(d.id);
+            await this.status('in_progress', `${this.o.kind} started`);
+        }
+        catch (err) {
+            this.logger.warn(`could not create the GitHub deployment: ${(0,core_errors.errorMessage)(err)}`);
+        }
+    }
+    async status(state, description, url) {
+        await this.api(`/deployments/${this.deploymentId}/statuses`, {
+            state,
+            description: description.slice(0, 140),
+            log_url: this.o.runUrl,
+            environment_url: url,
+            auto_inactive: state === 'success',
+        });
+    }
+    async finish(outcome) {
+        if (this.deploymentId !== undefined) {
+            await this.status(outcome.ok ? 'success' : 'failure', outcome.ok ? `release ${outcome.detail}` : outcome.detail.split('\n')[0], outcome.url).catch((err) => this.logger.warn(`could not post the GitHub deployment status: ${(0,core_errors.errorMessage)(err)}`));
+        }
+        if (!this.o.webhookUrl)
+            return;
+        const title = `${outcome.ok ? '✅' : '❌'} ${this.o.kind} of ${this.o.app} to ${this.o.environment} ${outcome.ok ? 'succeeded' : 'FAILED'}`;
+        const lines = [
+            outcome.ok ? `release ${outcome.detail}` : outcome.detail.split('\n').slice(0, 6).join('\n'),
+            outcome.image ? `image ${outcome.image}` : '',
+            outcome.url ? `serving at ${outcome.url}` : '',
+        ].filter(Boolean);
+        await sendAlert(this.o.webhookUrl, webhookFormat(this.o.webhookUrl, this.o.webhookFormat), title, lines.join('\n'), this.logger, this.o.runUrl);
+    }
 }
 
 ;// CONCATENATED MODULE: external "os"
@@ -76420,9 +76420,7 @@ async function runAction(definition) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/actions/deploy.ts
-
-
+;// CONCATENATED MODULE: ./src/github/deploy-action.ts
 
 
 
@@ -76433,66 +76431,86 @@ const auth = () => ({
     knownHosts: multiline('known-hosts'),
     fingerprints: list('host-fingerprints'),
 });
-runAction({
-    getInputs: () => {
-        const workdir = str('working-directory', { default: '.' });
-        const config = configAt(workdir, str('config', { default: 'ragship.yml' }));
-        const environment = str('environment', { required: true });
-        const identity = runIdentity();
-        return {
-            ...auth(),
-            config,
-            environment,
-            image: str('image', { required: true }),
-            env: parseDotenv(secret('env'), "input 'env'"),
-            registryUsername: str('registry-username'),
-            registryPassword: secret('registry-password'),
-            repoDir: workdir,
-            gitSha: str('git-sha', { default: process.env.GITHUB_SHA ?? '' }) || undefined,
-            schemaVersion: str('schema-version') || undefined,
-            dryRun: bool('dry-run'),
-            lockWaitSeconds: inputs_int('lock-wait-seconds', 0, { min: 0, max: 21600 }),
-            ...identity,
-            notify: {
-                token: secret('github-token'),
-                deploymentStatus: bool('deployment-status'),
-                webhookUrl: secret('webhook-url'),
-                webhookFormat: str('webhook-format'),
+/**
+ * Deploy and rollback as actions: one lock saved for the post step (which releases it when the
+ * run was cancelled or failed), optional deployment statuses and webhook, outputs, summary.
+ */
+function runDeployAction(spec) {
+    return runAction({
+        getInputs: () => {
+            const workdir = str('working-directory', { default: '.' });
+            const config = configAt(workdir, str('config', { default: 'ragship.yml' }));
+            const environment = str('environment', { required: true });
+            const identity = runIdentity();
+            return {
+                ...auth(),
+                config,
                 environment,
-                app: config.app,
-                kind: 'deploy',
-                runUrl: identity.runUrl,
-            },
-        };
-    },
-    async main(inputs, ctx) {
-        const notifier = new DeployNotifier(notifyOptionsFromRunner(inputs.notify), ctx.logger);
-        await notifier.start();
-        const r = await runDeploy(inputs, {
-            logger: ctx.logger,
-            onLocked: (lock) => ctx.saveState('lock', JSON.stringify(lock)),
-        }).catch(async (err) => {
-            await notifier.finish({ ok: false, detail: (0,core_errors.errorMessage)(err) });
-            throw err;
-        });
-        await notifier.finish({ ok: true, detail: r.releaseId, image: r.image, url: r.url });
-        ctx.saveState('lock-released', 'true');
-        for (const [k, v] of Object.entries({
-            'release-id': r.releaseId,
-            'previous-release-id': r.previousReleaseId ?? '',
-            image: r.image,
-            url: r.url ?? '',
-            'time-to-healthy': (r.timeToHealthyMs / 1000).toFixed(1),
-        }))
-            ctx.setOutput(k, v);
-        await ctx.writeSummary(r.report);
-    },
-    async post(ctx) {
-        const saved = ctx.getState('lock');
-        if (!saved || ctx.getState('lock-released') === 'true')
-            return;
-        if (await releaseSavedLock(JSON.parse(saved), auth(), ctx.logger))
-            ctx.logger.warn('the deploy did not finish (cancelled or failed); its lock was released by the post step');
-    },
+                registryUsername: str('registry-username'),
+                registryPassword: secret('registry-password'),
+                lockWaitSeconds: inputs_int('lock-wait-seconds', 0, { min: 0, max: 21600 }),
+                ...identity,
+                ...spec.getInputs(workdir),
+                notify: {
+                    token: secret('github-token'),
+                    deploymentStatus: bool('deployment-status'),
+                    webhookUrl: secret('webhook-url'),
+                    webhookFormat: str('webhook-format'),
+                    environment,
+                    app: config.app,
+                    kind: spec.kind,
+                    runUrl: identity.runUrl,
+                },
+            };
+        },
+        async main(inputs, ctx) {
+            const notifier = new DeployNotifier(notifyOptionsFromRunner(inputs.notify), ctx.logger);
+            await notifier.start();
+            const result = await spec
+                .run(inputs, { logger: ctx.logger, onLocked: (lock) => ctx.saveState('lock', JSON.stringify(lock)) })
+                .catch(async (err) => {
+                await notifier.finish({ ok: false, detail: (0,core_errors.errorMessage)(err) });
+                throw err;
+            });
+            await notifier.finish({ ok: true, ...spec.notice(result) });
+            ctx.saveState('lock-released', 'true');
+            for (const [name, value] of Object.entries(spec.outputs(result)))
+                ctx.setOutput(name, value);
+            await ctx.writeSummary(result.report);
+        },
+        async post(ctx) {
+            const saved = ctx.getState('lock');
+            if (!saved || ctx.getState('lock-released') === 'true')
+                return;
+            if (await releaseSavedLock(JSON.parse(saved), auth(), ctx.logger))
+                ctx.logger.warn(`the ${spec.kind} did not finish (cancelled or failed); its lock was released by the post step`);
+        },
+    });
+}
+
+;// CONCATENATED MODULE: ./src/actions/deploy.ts
+
+
+
+
+runDeployAction({
+    kind: 'deploy',
+    getInputs: (workdir) => ({
+        image: str('image', { required: true }),
+        env: parseDotenv(secret('env'), "input 'env'"),
+        repoDir: workdir,
+        gitSha: str('git-sha', { default: process.env.GITHUB_SHA ?? '' }) || undefined,
+        schemaVersion: str('schema-version') || undefined,
+        dryRun: bool('dry-run'),
+    }),
+    run: runDeploy,
+    outputs: (r) => ({
+        'release-id': r.releaseId,
+        'previous-release-id': r.previousReleaseId ?? '',
+        image: r.image,
+        url: r.url ?? '',
+        'time-to-healthy': (r.timeToHealthyMs / 1000).toFixed(1),
+    }),
+    notice: (r) => ({ detail: r.releaseId, image: r.image, url: r.url }),
 });
 

@@ -75277,6 +75277,74 @@ async function runAction(definition) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/github/deploy-action.ts
+
+
+
+
+
+const auth = () => ({
+    sshPrivateKey: secret('ssh-private-key', { required: true }),
+    knownHosts: multiline('known-hosts'),
+    fingerprints: list('host-fingerprints'),
+});
+/**
+ * Deploy and rollback as actions: one lock saved for the post step (which releases it when the
+ * run was cancelled or failed), optional deployment statuses and webhook, outputs, summary.
+ */
+function runDeployAction(spec) {
+    return runAction({
+        getInputs: () => {
+            const workdir = str('working-directory', { default: '.' });
+            const config = configAt(workdir, str('config', { default: 'ragship.yml' }));
+            const environment = str('environment', { required: true });
+            const identity = runIdentity();
+            return {
+                ...auth(),
+                config,
+                environment,
+                registryUsername: str('registry-username'),
+                registryPassword: secret('registry-password'),
+                lockWaitSeconds: inputs_int('lock-wait-seconds', 0, { min: 0, max: 21600 }),
+                ...identity,
+                ...spec.getInputs(workdir),
+                notify: {
+                    token: secret('github-token'),
+                    deploymentStatus: bool('deployment-status'),
+                    webhookUrl: secret('webhook-url'),
+                    webhookFormat: str('webhook-format'),
+                    environment,
+                    app: config.app,
+                    kind: spec.kind,
+                    runUrl: identity.runUrl,
+                },
+            };
+        },
+        async main(inputs, ctx) {
+            const notifier = new DeployNotifier(notifyOptionsFromRunner(inputs.notify), ctx.logger);
+            await notifier.start();
+            const result = await spec
+                .run(inputs, { logger: ctx.logger, onLocked: (lock) => ctx.saveState('lock', JSON.stringify(lock)) })
+                .catch(async (err) => {
+                await notifier.finish({ ok: false, detail: (0,core_errors.errorMessage)(err) });
+                throw err;
+            });
+            await notifier.finish({ ok: true, ...spec.notice(result) });
+            ctx.saveState('lock-released', 'true');
+            for (const [name, value] of Object.entries(spec.outputs(result)))
+                ctx.setOutput(name, value);
+            await ctx.writeSummary(result.report);
+        },
+        async post(ctx) {
+            const saved = ctx.getState('lock');
+            if (!saved || ctx.getState('lock-released') === 'true')
+                return;
+            if (await releaseSavedLock(JSON.parse(saved), auth(), ctx.logger))
+                ctx.logger.warn(`the ${spec.kind} did not finish (cancelled or failed); its lock was released by the post step`);
+        },
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/core/report.ts
 /**
  * A small Markdown builder for job summaries and PR comments. The core produces
@@ -76235,74 +76303,21 @@ async function listReleases(inputs, ports) {
 
 
 
-
-
-
-const auth = () => ({
-    sshPrivateKey: secret('ssh-private-key', { required: true }),
-    knownHosts: multiline('known-hosts'),
-    fingerprints: list('host-fingerprints'),
-});
-runAction({
-    getInputs: () => {
-        const workdir = str('working-directory', { default: '.' });
-        const config = configAt(workdir, str('config', { default: 'ragship.yml' }));
-        const environment = str('environment', { required: true });
-        const identity = runIdentity();
-        return {
-            ...auth(),
-            config,
-            environment,
-            to: str('to', { default: 'previous' }),
-            reason: str('reason'),
-            blockOnOlderSchema: !bool('allow-older-schema', true),
-            registryUsername: str('registry-username'),
-            registryPassword: secret('registry-password'),
-            lockWaitSeconds: inputs_int('lock-wait-seconds', 0, { min: 0, max: 21600 }),
-            ...identity,
-            notify: {
-                token: secret('github-token'),
-                deploymentStatus: bool('deployment-status'),
-                webhookUrl: secret('webhook-url'),
-                webhookFormat: str('webhook-format'),
-                environment,
-                app: config.app,
-                kind: 'rollback',
-                runUrl: identity.runUrl,
-            },
-        };
-    },
-    async main(inputs, ctx) {
-        const notifier = new DeployNotifier(notifyOptionsFromRunner(inputs.notify), ctx.logger);
-        await notifier.start();
-        const r = await runRollback(inputs, {
-            logger: ctx.logger,
-            onLocked: (lock) => ctx.saveState('lock', JSON.stringify(lock)),
-        }).catch(async (err) => {
-            await notifier.finish({ ok: false, detail: (0,core_errors.errorMessage)(err) });
-            throw err;
-        });
-        await notifier.finish({
-            ok: true,
-            detail: `${r.releaseId} (back to ${r.targetReleaseId})`,
-            image: r.image,
-        });
-        ctx.saveState('lock-released', 'true');
-        for (const [k, v] of Object.entries({
-            'release-id': r.releaseId,
-            'rolled-back-to': r.targetReleaseId,
-            'rolled-back-from': r.fromReleaseId ?? '',
-            image: r.image,
-            'time-to-healthy': (r.timeToHealthyMs / 1000).toFixed(1),
-        }))
-            ctx.setOutput(k, v);
-        await ctx.writeSummary(r.report);
-    },
-    async post(ctx) {
-        const saved = ctx.getState('lock');
-        if (!saved || ctx.getState('lock-released') === 'true')
-            return;
-        await releaseSavedLock(JSON.parse(saved), auth(), ctx.logger);
-    },
+runDeployAction({
+    kind: 'rollback',
+    getInputs: () => ({
+        to: str('to', { default: 'previous' }),
+        reason: str('reason'),
+        blockOnOlderSchema: !bool('allow-older-schema', true),
+    }),
+    run: runRollback,
+    outputs: (r) => ({
+        'release-id': r.releaseId,
+        'rolled-back-to': r.targetReleaseId,
+        'rolled-back-from': r.fromReleaseId ?? '',
+        image: r.image,
+        'time-to-healthy': (r.timeToHealthyMs / 1000).toFixed(1),
+    }),
+    notice: (r) => ({ detail: `${r.releaseId} (back to ${r.targetReleaseId})`, image: r.image }),
 });
 

@@ -1,0 +1,103 @@
+import { errorMessage } from '../core/errors.js';
+import type { Report } from '../core/report.js';
+import {
+  configAt,
+  notifyOptionsFromRunner,
+  releaseSavedLock,
+  runIdentity,
+  type SavedLock,
+} from '../deploy/action-support.js';
+import { DeployNotifier } from '../deploy/notify.js';
+import type { ConnectionInputs } from '../deploy/session.js';
+import * as input from './inputs.js';
+import { runAction } from './run-action.js';
+
+/** The inputs deploy and rollback share, read once with the names of their action.yml files. */
+export interface DeployActionCommon extends ConnectionInputs {
+  runId: string;
+  actor: string;
+  runUrl?: string;
+  lockWaitSeconds: number;
+}
+
+type Lock = { host: string; dir: string; token: string };
+
+export interface DeployActionSpec<I, R extends { report: Report }> {
+  kind: 'deploy' | 'rollback';
+  /** Inputs only this action has; `workdir` is the resolved working-directory input. */
+  getInputs(workdir: string): I;
+  run(
+    inputs: DeployActionCommon & I,
+    ports: { logger: import('../core/logger.js').Logger; onLocked: (lock: Lock) => void },
+  ): Promise<R>;
+  /** Action outputs from the result. */
+  outputs(result: R): Record<string, string>;
+  /** What the deployment status / webhook says on success. */
+  notice(result: R): { detail: string; image?: string; url?: string };
+}
+
+const auth = () => ({
+  sshPrivateKey: input.secret('ssh-private-key', { required: true }),
+  knownHosts: input.multiline('known-hosts'),
+  fingerprints: input.list('host-fingerprints'),
+});
+
+/**
+ * Deploy and rollback as actions: one lock saved for the post step (which releases it when the
+ * run was cancelled or failed), optional deployment statuses and webhook, outputs, summary.
+ */
+export function runDeployAction<I, R extends { report: Report }>(
+  spec: DeployActionSpec<I, R>,
+): Promise<void> {
+  type Inputs = DeployActionCommon & I & { notify: Parameters<typeof notifyOptionsFromRunner>[0] };
+  return runAction<Inputs>({
+    getInputs: () => {
+      const workdir = input.str('working-directory', { default: '.' });
+      const config = configAt(workdir, input.str('config', { default: 'ragship.yml' }));
+      const environment = input.str('environment', { required: true });
+      const identity = runIdentity();
+      return {
+        ...auth(),
+        config,
+        environment,
+        registryUsername: input.str('registry-username'),
+        registryPassword: input.secret('registry-password'),
+        lockWaitSeconds: input.int('lock-wait-seconds', 0, { min: 0, max: 21600 }),
+        ...identity,
+        ...spec.getInputs(workdir),
+        notify: {
+          token: input.secret('github-token'),
+          deploymentStatus: input.bool('deployment-status'),
+          webhookUrl: input.secret('webhook-url'),
+          webhookFormat: input.str('webhook-format'),
+          environment,
+          app: config.app,
+          kind: spec.kind,
+          runUrl: identity.runUrl,
+        },
+      };
+    },
+    async main(inputs, ctx) {
+      const notifier = new DeployNotifier(notifyOptionsFromRunner(inputs.notify), ctx.logger);
+      await notifier.start();
+      const result = await spec
+        .run(inputs, { logger: ctx.logger, onLocked: (lock) => ctx.saveState('lock', JSON.stringify(lock)) })
+        .catch(async (err: unknown) => {
+          await notifier.finish({ ok: false, detail: errorMessage(err) });
+          throw err;
+        });
+      await notifier.finish({ ok: true, ...spec.notice(result) });
+      ctx.saveState('lock-released', 'true');
+      for (const [name, value] of Object.entries(spec.outputs(result))) ctx.setOutput(name, value);
+      await ctx.writeSummary(result.report);
+    },
+    async post(ctx) {
+      const saved = ctx.getState('lock');
+      if (!saved || ctx.getState('lock-released') === 'true') return;
+      if (await releaseSavedLock(JSON.parse(saved) as SavedLock, auth(), ctx.logger))
+        ctx.logger.warn(
+          `the ${spec.kind} did not finish (cancelled or failed); its lock was released by the post step`,
+        );
+    },
+  });
+}
