@@ -10,6 +10,7 @@ import {
   removeImage,
   removeTree,
 } from './commands.js';
+import { DeployLock } from './lock.js';
 import { type ReleaseRecord, releaseFolder, retainedImages } from './release-log.js';
 import type { EnvSession, HostEntry } from './session.js';
 import { recreateSwitch, zeroDowntimeSwitch } from './switch.js';
@@ -217,4 +218,40 @@ export function releasesTable(records: ReleaseRecord[], limit = 10): Report {
         r.result,
       ]),
   );
+}
+
+/**
+ * Takes the app+environment lock on the primary host (owner = this run) and reports it at
+ * once, so an action's post step can release it if the run is cancelled.
+ */
+export async function lockEnvironment(
+  s: EnvSession,
+  timings: StepTiming[],
+  run: {
+    config: { lock: { ttl: number; wait: number } };
+    lockTtlSeconds?: number;
+    lockWaitSeconds?: number;
+    runId: string;
+    actor: string;
+    runUrl?: string;
+  },
+  onLocked?: (lock: { host: string; dir: string; token: string }) => void,
+): Promise<DeployLock> {
+  const p = s.primary;
+  const dir = posix.join(p.root, 'lock');
+  const lock = new DeployLock(
+    p.host,
+    {
+      dir,
+      ttlSeconds: run.lockTtlSeconds ?? run.config.lock.ttl,
+      waitSeconds: run.lockWaitSeconds ?? run.config.lock.wait,
+      runId: run.runId,
+      actor: run.actor,
+      runUrl: run.runUrl,
+    },
+    s.ports.logger,
+  );
+  await step(s, timings, 'lock', p.key, () => lock.acquire());
+  onLocked?.({ host: p.key, dir, token: lock.token! });
+  return lock;
 }

@@ -5,6 +5,7 @@ import { validate } from '../core/validate.js';
 import {
   type ApplyResult,
   applyRelease,
+  lockEnvironment,
   prune,
   record,
   releasesTable,
@@ -12,7 +13,7 @@ import {
   step,
 } from './apply.js';
 import { mkdirs, pullImage } from './commands.js';
-import { DeployLock } from './lock.js';
+import type { DeployLock } from './lock.js';
 import { activeRelease, newReleaseId, type ReleaseRecord, releaseFolder } from './release-log.js';
 import { pullServicesOf, type RoleBundle, renderRole } from './render.js';
 import { type ConnectionInputs, EnvSession, type HostEntry, type SessionPorts } from './session.js';
@@ -107,21 +108,7 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
       logger.info(`dry run: would deploy ${image} as ${releaseId} to ${[...s.hosts.keys()].join(', ')}`);
       return finish(s, { releaseId, image, timings, result, pruned: [], dry: true });
     }
-    const p = s.primary;
-    lock = new DeployLock(
-      p.host,
-      {
-        dir: posix.join(p.root, 'lock'),
-        ttlSeconds: inputs.lockTtlSeconds ?? inputs.config.lock.ttl,
-        waitSeconds: inputs.lockWaitSeconds ?? inputs.config.lock.wait,
-        runId: inputs.runId,
-        actor: inputs.actor,
-        runUrl: inputs.runUrl,
-      },
-      logger,
-    );
-    await step(s, timings, 'lock', p.key, () => lock!.acquire());
-    ports.onLocked?.({ host: p.key, dir: posix.join(p.root, 'lock'), token: lock.token! });
+    lock = await lockEnvironment(s, timings, inputs, ports.onLocked);
     const before = await s.readReleases();
     const previous = activeRelease(before);
     rec = {

@@ -5,13 +5,14 @@ import { grammars, validate } from '../core/validate.js';
 import {
   type ApplyResult,
   applyRelease,
+  lockEnvironment,
   record,
   releasesTable,
   type StepTiming,
   step,
 } from '../deploy/apply.js';
 import { imageExists, pullImage } from '../deploy/commands.js';
-import { DeployLock } from '../deploy/lock.js';
+import type { DeployLock } from '../deploy/lock.js';
 import {
   activeRelease,
   newReleaseId,
@@ -81,21 +82,7 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
   let rec: ReleaseRecord | undefined;
   try {
     await step(s, timings, 'preflight', `${s.hosts.size} host(s)`, () => s.preflight());
-    const p = s.primary;
-    lock = new DeployLock(
-      p.host,
-      {
-        dir: posix.join(p.root, 'lock'),
-        ttlSeconds: inputs.lockTtlSeconds ?? inputs.config.lock.ttl,
-        waitSeconds: inputs.lockWaitSeconds ?? inputs.config.lock.wait,
-        runId: inputs.runId,
-        actor: inputs.actor,
-        runUrl: inputs.runUrl,
-      },
-      logger,
-    );
-    await step(s, timings, 'lock', p.key, () => lock!.acquire());
-    ports.onLocked?.({ host: p.key, dir: posix.join(p.root, 'lock'), token: lock.token! });
+    lock = await lockEnvironment(s, timings, inputs, ports.onLocked);
     const records = await s.readReleases();
     const target = resolveTarget(records, to);
     // Rolling back to a rollback record re-applies the folder that record ran from.

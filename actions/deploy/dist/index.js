@@ -61296,6 +61296,147 @@ const dockerRuntimes = ['docker', 'info', '--format', '{{json .Runtimes}}'];
 const homeDir = ['sh', '-c', 'printf %s "$HOME"'];
 const commandExists = (name) => ['sh', '-c', 'command -v "$1"', 'sh', name];
 
+;// CONCATENATED MODULE: ./src/deploy/lock.ts
+
+
+
+
+async function hostNow(host) {
+    const r = await host.exec(['date', '+%s'], { where: `${host.label} clock` });
+    return Number(r.stdout.trim());
+}
+async function readOwner(host, dir) {
+    const raw = await host.readFile(external_node_path_namespaceObject.posix.join(dir, 'owner.json'));
+    if (!raw)
+        return undefined;
+    try {
+        return JSON.parse(raw.toString('utf8'));
+    }
+    catch {
+        return undefined;
+    }
+}
+function describeOwner(o) {
+    return o
+        ? `run ${o.runId} by ${o.actor} since ${o.acquiredAt}${o.runUrl ? ` (${o.runUrl})` : ''}`
+        : 'an unknown owner (no owner.json)';
+}
+/**
+ * A deploy lock per app+environment on the primary host: `mkdir` (atomic) + owner.json.
+ * A held lock is waited for (bounded) or reported with its holder; a lock past its TTL
+ * is moved aside atomically (only one taker wins) and taken over with a warning. While
+ * held, a heartbeat extends the TTL so long GPU deploys are not taken over.
+ */
+class DeployLock {
+    host;
+    options;
+    logger;
+    owner;
+    heartbeat;
+    constructor(host, options, logger) {
+        this.host = host;
+        this.options = options;
+        this.logger = logger;
+    }
+    get token() {
+        return this.owner?.token;
+    }
+    async acquire() {
+        const { dir, ttlSeconds, waitSeconds } = this.options;
+        const deadline = Date.now() + waitSeconds * 1000;
+        let announced = false;
+        for (;;) {
+            const made = await this.host.exec(lockCreate(dir), { allowFailure: true });
+            if (made.code === 0) {
+                const now = await hostNow(this.host);
+                this.owner = {
+                    token: (0,external_node_crypto_.randomBytes)(12).toString('hex'),
+                    runId: this.options.runId,
+                    actor: this.options.actor,
+                    runUrl: this.options.runUrl,
+                    acquiredAt: new Date(now * 1000).toISOString(),
+                    expiresAt: now + ttlSeconds,
+                };
+                await this.writeOwner();
+                this.startHeartbeat();
+                return this.owner;
+            }
+            if (!/exists/i.test(made.stderr)) {
+                throw new core_errors.UserError(this.host.label, `cannot create the deploy lock ${dir}: ${made.stderr.trim()}`, 'check that the deploy root is writable');
+            }
+            const holder = await readOwner(this.host, dir);
+            const now = await hostNow(this.host);
+            const expiresAt = holder?.expiresAt ?? (await this.dirMtime()) + ttlSeconds;
+            if (expiresAt < now) {
+                this.logger.warn(`${this.host.label}: taking over a stale deploy lock held by ${describeOwner(holder)}; it expired ${now - expiresAt} s ago`);
+                const aside = `${dir}.stale-${now}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+                const moved = await this.host.exec(lockMoveAside(dir, aside), { allowFailure: true });
+                if (moved.code === 0)
+                    await this.host.exec(removeTree(aside), { allowFailure: true });
+                continue;
+            }
+            if (Date.now() >= deadline) {
+                throw new core_errors.UserError('deploy lock', `${this.options.runId} cannot deploy: the environment is locked by ${describeOwner(holder)} until ${new Date(expiresAt * 1000).toISOString()}`, waitSeconds > 0
+                    ? 'wait for that deploy to finish, or raise lock.wait'
+                    : 'wait for that deploy to finish (or set lock.wait to queue); a killed deploy’s lock expires after lock.ttl');
+            }
+            if (!announced) {
+                this.logger.info(`waiting up to ${waitSeconds} s for the deploy lock held by ${describeOwner(holder)}`);
+                announced = true;
+            }
+            await new Promise((r) => setTimeout(r, this.options.pollMs ?? 2000));
+        }
+    }
+    async dirMtime() {
+        const r = await this.host.exec(['stat', '-c', '%Y', this.options.dir], { allowFailure: true });
+        return r.code === 0 ? Number(r.stdout.trim()) : 0;
+    }
+    async writeOwner() {
+        await this.host.upload(external_node_path_namespaceObject.posix.join(this.options.dir, 'owner.json'), `${JSON.stringify(this.owner)}\n`, 0o600);
+    }
+    startHeartbeat() {
+        const every = Math.max(1000, (this.options.ttlSeconds * 1000) / 3);
+        this.heartbeat = setInterval(() => {
+            if (!this.owner)
+                return;
+            hostNow(this.host)
+                .then((now) => {
+                if (!this.owner)
+                    return;
+                this.owner.expiresAt = now + this.options.ttlSeconds;
+                return this.writeOwner();
+            })
+                .catch((err) => this.logger.debug(`lock heartbeat: ${err.message}`));
+        }, every);
+        this.heartbeat.unref();
+    }
+    /** Releases the lock if (and only if) this run still owns it. */
+    async release() {
+        if (this.heartbeat)
+            clearInterval(this.heartbeat);
+        const token = this.owner?.token;
+        this.owner = undefined;
+        if (!token)
+            return false;
+        return releaseLock(this.host, this.options.dir, token, this.logger);
+    }
+}
+/** Used by release() and by the action's post step (which only has the token from state). */
+async function releaseLock(host, dir, token, logger) {
+    const holder = await readOwner(host, dir);
+    if (!holder)
+        return false;
+    if (holder.token !== token) {
+        logger.warn(`${host.label}: the deploy lock now belongs to ${describeOwner(holder)}; leaving it`);
+        return false;
+    }
+    const aside = `${dir}.released-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+    await host.exec(lockMoveAside(dir, aside));
+    await host.exec(removeTree(aside));
+    logger.info(`${host.label}: deploy lock released`);
+    return true;
+}
+
 ;// CONCATENATED MODULE: ./src/deploy/release-log.ts
 
 function parseReleaseLog(text) {
@@ -61617,6 +61758,7 @@ async function recreateSwitch(ctx) {
 
 
 
+
 /** Runs `fn` as a timed, logged step and records it (also when it fails). */
 async function step(s, timings, name, host, fn) {
     const started = performance.now();
@@ -61757,146 +61899,24 @@ function releasesTable(records, limit = 10) {
         r.result,
     ]));
 }
-
-;// CONCATENATED MODULE: ./src/deploy/lock.ts
-
-
-
-
-async function hostNow(host) {
-    const r = await host.exec(['date', '+%s'], { where: `${host.label} clock` });
-    return Number(r.stdout.trim());
-}
-async function readOwner(host, dir) {
-    const raw = await host.readFile(external_node_path_namespaceObject.posix.join(dir, 'owner.json'));
-    if (!raw)
-        return undefined;
-    try {
-        return JSON.parse(raw.toString('utf8'));
-    }
-    catch {
-        return undefined;
-    }
-}
-function describeOwner(o) {
-    return o
-        ? `run ${o.runId} by ${o.actor} since ${o.acquiredAt}${o.runUrl ? ` (${o.runUrl})` : ''}`
-        : 'an unknown owner (no owner.json)';
-}
 /**
- * A deploy lock per app+environment on the primary host: `mkdir` (atomic) + owner.json.
- * A held lock is waited for (bounded) or reported with its holder; a lock past its TTL
- * is moved aside atomically (only one taker wins) and taken over with a warning. While
- * held, a heartbeat extends the TTL so long GPU deploys are not taken over.
+ * Takes the app+environment lock on the primary host (owner = this run) and reports it at
+ * once, so an action's post step can release it if the run is cancelled.
  */
-class DeployLock {
-    host;
-    options;
-    logger;
-    owner;
-    heartbeat;
-    constructor(host, options, logger) {
-        this.host = host;
-        this.options = options;
-        this.logger = logger;
-    }
-    get token() {
-        return this.owner?.token;
-    }
-    async acquire() {
-        const { dir, ttlSeconds, waitSeconds } = this.options;
-        const deadline = Date.now() + waitSeconds * 1000;
-        let announced = false;
-        for (;;) {
-            const made = await this.host.exec(lockCreate(dir), { allowFailure: true });
-            if (made.code === 0) {
-                const now = await hostNow(this.host);
-                this.owner = {
-                    token: (0,external_node_crypto_.randomBytes)(12).toString('hex'),
-                    runId: this.options.runId,
-                    actor: this.options.actor,
-                    runUrl: this.options.runUrl,
-                    acquiredAt: new Date(now * 1000).toISOString(),
-                    expiresAt: now + ttlSeconds,
-                };
-                await this.writeOwner();
-                this.startHeartbeat();
-                return this.owner;
-            }
-            if (!/exists/i.test(made.stderr)) {
-                throw new core_errors.UserError(this.host.label, `cannot create the deploy lock ${dir}: ${made.stderr.trim()}`, 'check that the deploy root is writable');
-            }
-            const holder = await readOwner(this.host, dir);
-            const now = await hostNow(this.host);
-            const expiresAt = holder?.expiresAt ?? (await this.dirMtime()) + ttlSeconds;
-            if (expiresAt < now) {
-                this.logger.warn(`${this.host.label}: taking over a stale deploy lock held by ${describeOwner(holder)}; it expired ${now - expiresAt} s ago`);
-                const aside = `${dir}.stale-${now}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
-                const moved = await this.host.exec(lockMoveAside(dir, aside), { allowFailure: true });
-                if (moved.code === 0)
-                    await this.host.exec(removeTree(aside), { allowFailure: true });
-                continue;
-            }
-            if (Date.now() >= deadline) {
-                throw new core_errors.UserError('deploy lock', `${this.options.runId} cannot deploy: the environment is locked by ${describeOwner(holder)} until ${new Date(expiresAt * 1000).toISOString()}`, waitSeconds > 0
-                    ? 'wait for that deploy to finish, or raise lock.wait'
-                    : 'wait for that deploy to finish (or set lock.wait to queue); a killed deploy’s lock expires after lock.ttl');
-            }
-            if (!announced) {
-                this.logger.info(`waiting up to ${waitSeconds} s for the deploy lock held by ${describeOwner(holder)}`);
-                announced = true;
-            }
-            await new Promise((r) => setTimeout(r, this.options.pollMs ?? 2000));
-        }
-    }
-    async dirMtime() {
-        const r = await this.host.exec(['stat', '-c', '%Y', this.options.dir], { allowFailure: true });
-        return r.code === 0 ? Number(r.stdout.trim()) : 0;
-    }
-    async writeOwner() {
-        await this.host.upload(external_node_path_namespaceObject.posix.join(this.options.dir, 'owner.json'), `${JSON.stringify(this.owner)}\n`, 0o600);
-    }
-    startHeartbeat() {
-        const every = Math.max(1000, (this.options.ttlSeconds * 1000) / 3);
-        this.heartbeat = setInterval(() => {
-            if (!this.owner)
-                return;
-            hostNow(this.host)
-                .then((now) => {
-                if (!this.owner)
-                    return;
-                this.owner.expiresAt = now + this.options.ttlSeconds;
-                return this.writeOwner();
-            })
-                .catch((err) => this.logger.debug(`lock heartbeat: ${err.message}`));
-        }, every);
-        this.heartbeat.unref();
-    }
-    /** Releases the lock if (and only if) this run still owns it. */
-    async release() {
-        if (this.heartbeat)
-            clearInterval(this.heartbeat);
-        const token = this.owner?.token;
-        this.owner = undefined;
-        if (!token)
-            return false;
-        return releaseLock(this.host, this.options.dir, token, this.logger);
-    }
-}
-/** Used by release() and by the action's post step (which only has the token from state). */
-async function releaseLock(host, dir, token, logger) {
-    const holder = await readOwner(host, dir);
-    if (!holder)
-        return false;
-    if (holder.token !== token) {
-        logger.warn(`${host.label}: the deploy lock now belongs to ${describeOwner(holder)}; leaving it`);
-        return false;
-    }
-    const aside = `${dir}.released-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
-    await host.exec(lockMoveAside(dir, aside));
-    await host.exec(removeTree(aside));
-    logger.info(`${host.label}: deploy lock released`);
-    return true;
+async function lockEnvironment(s, timings, run, onLocked) {
+    const p = s.primary;
+    const dir = external_node_path_namespaceObject.posix.join(p.root, 'lock');
+    const lock = new DeployLock(p.host, {
+        dir,
+        ttlSeconds: run.lockTtlSeconds ?? run.config.lock.ttl,
+        waitSeconds: run.lockWaitSeconds ?? run.config.lock.wait,
+        runId: run.runId,
+        actor: run.actor,
+        runUrl: run.runUrl,
+    }, s.ports.logger);
+    await step(s, timings, 'lock', p.key, () => lock.acquire());
+    onLocked?.({ host: p.key, dir, token: lock.token });
+    return lock;
 }
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -72661,7 +72681,6 @@ class EnvSession {
 
 
 
-
 /** Validates every user string of a deploy before any connection. */
 function validateDeployInputs(inputs) {
     validate('imageRef', inputs.image, 'image');
@@ -72711,17 +72730,7 @@ async function runDeploy(inputs, ports) {
             logger.info(`dry run: would deploy ${image} as ${releaseId} to ${[...s.hosts.keys()].join(', ')}`);
             return finish(s, { releaseId, image, timings, result, pruned: [], dry: true });
         }
-        const p = s.primary;
-        lock = new DeployLock(p.host, {
-            dir: external_node_path_namespaceObject.posix.join(p.root, 'lock'),
-            ttlSeconds: inputs.lockTtlSeconds ?? inputs.config.lock.ttl,
-            waitSeconds: inputs.lockWaitSeconds ?? inputs.config.lock.wait,
-            runId: inputs.runId,
-            actor: inputs.actor,
-            runUrl: inputs.runUrl,
-        }, logger);
-        await step(s, timings, 'lock', p.key, () => lock.acquire());
-        ports.onLocked?.({ host: p.key, dir: external_node_path_namespaceObject.posix.join(p.root, 'lock'), token: lock.token });
+        lock = await lockEnvironment(s, timings, inputs, ports.onLocked);
         const before = await s.readReleases();
         const previous = activeRelease(before);
         rec = {

@@ -75708,6 +75708,7 @@ async function recreateSwitch(ctx) {
 
 
 
+
 /** Runs `fn` as a timed, logged step and records it (also when it fails). */
 async function step(s, timings, name, host, fn) {
     const started = performance.now();
@@ -75847,6 +75848,25 @@ function apply_releasesTable(records, limit = 10) {
         r.actor,
         r.result,
     ]));
+}
+/**
+ * Takes the app+environment lock on the primary host (owner = this run) and reports it at
+ * once, so an action's post step can release it if the run is cancelled.
+ */
+async function lockEnvironment(s, timings, run, onLocked) {
+    const p = s.primary;
+    const dir = external_node_path_namespaceObject.posix.join(p.root, 'lock');
+    const lock = new DeployLock(p.host, {
+        dir,
+        ttlSeconds: run.lockTtlSeconds ?? run.config.lock.ttl,
+        waitSeconds: run.lockWaitSeconds ?? run.config.lock.wait,
+        runId: run.runId,
+        actor: run.actor,
+        runUrl: run.runUrl,
+    }, s.ports.logger);
+    await step(s, timings, 'lock', p.key, () => lock.acquire());
+    onLocked?.({ host: p.key, dir, token: lock.token });
+    return lock;
 }
 
 ;// CONCATENATED MODULE: ./src/preflight/host-check.ts
@@ -76131,7 +76151,6 @@ class session_EnvSession {
 
 
 
-
 function validateTo(to) {
     if (to === 'previous')
         return to;
@@ -76155,17 +76174,7 @@ async function runRollback(inputs, ports) {
     let rec;
     try {
         await step(s, timings, 'preflight', `${s.hosts.size} host(s)`, () => s.preflight());
-        const p = s.primary;
-        lock = new DeployLock(p.host, {
-            dir: external_node_path_namespaceObject.posix.join(p.root, 'lock'),
-            ttlSeconds: inputs.lockTtlSeconds ?? inputs.config.lock.ttl,
-            waitSeconds: inputs.lockWaitSeconds ?? inputs.config.lock.wait,
-            runId: inputs.runId,
-            actor: inputs.actor,
-            runUrl: inputs.runUrl,
-        }, logger);
-        await step(s, timings, 'lock', p.key, () => lock.acquire());
-        ports.onLocked?.({ host: p.key, dir: external_node_path_namespaceObject.posix.join(p.root, 'lock'), token: lock.token });
+        lock = await lockEnvironment(s, timings, inputs, ports.onLocked);
         const records = await s.readReleases();
         const target = resolveTarget(records, to);
         // Rolling back to a rollback record re-applies the folder that record ran from.
