@@ -1,6 +1,6 @@
 import * as input from '../github/inputs.js';
 import { runAction } from '../github/run-action.js';
-import { runHostCheck, type HostCheckInputs } from '../preflight/host-check-run.js';
+import { type HostCheckInputs, runHostCheck } from '../preflight/host-check-run.js';
 
 runAction<HostCheckInputs>({
   getInputs: () => ({
@@ -18,6 +18,8 @@ runAction<HostCheckInputs>({
     await ctx.writeSummary(result.report);
   },
   async post(ctx) {
-    ctx.logger.info(`host-check: ${ctx.getState('checked') || 0} host(s) were checked; no connection left open`);
+    ctx.logger.info(
+      `host-check: ${ctx.getState('checked') || 0} host(s) were checked; no connection left open`,
+    );
   },
 });

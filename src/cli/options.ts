@@ -13,7 +13,11 @@ export function readSecretFile(path: string | undefined, envName: string, what: 
     try {
       value = readFileSync(path, 'utf8');
     } catch (err) {
-      throw new ConfigError(what, `cannot read ${path}: ${(err as Error).message}`, 'give a readable file path');
+      throw new ConfigError(
+        what,
+        `cannot read ${path}: ${(err as Error).message}`,
+        'give a readable file path',
+      );
     }
   }
   if (!value) throw new ConfigError(what, 'is missing', `pass --${what}-file PATH or set ${envName}`);
@@ -26,7 +30,11 @@ export function readTextFile(path: string | undefined, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(what, `cannot read ${path}: ${(err as Error).message}`, 'give a readable file path');
+    throw new ConfigError(
+      what,
+      `cannot read ${path}: ${(err as Error).message}`,
+      'give a readable file path',
+    );
   }
 }
 

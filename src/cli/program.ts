@@ -40,12 +40,19 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram(() => {
     if (!ctx) {
       const opts = program.opts<{ json?: boolean; debug?: boolean }>();
-      const logger = new ConsoleLogger({ json: !!opts.json, debug: !!opts.debug || process.env.RAGSHIP_DEBUG === '1' });
+      const logger = new ConsoleLogger({
+        json: !!opts.json,
+        debug: !!opts.debug || process.env.RAGSHIP_DEBUG === '1',
+      });
       ctx = {
         logger,
         json: !!opts.json,
         print(value, text) {
-          process.stdout.write(opts.json ? `${secrets.redact(JSON.stringify(value, null, 2))}\n` : `${secrets.redact(text ?? String(value))}\n`);
+          process.stdout.write(
+            opts.json
+              ? `${secrets.redact(JSON.stringify(value, null, 2))}\n`
+              : `${secrets.redact(text ?? String(value))}\n`,
+          );
         },
       };
     }
@@ -67,4 +74,3 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.failure;
   }
 }
-

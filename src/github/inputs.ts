@@ -22,7 +22,11 @@ export function secret(name: string, options: { required?: boolean } = {}): stri
     secrets.add(value);
   }
   if (!value.trim() && options.required) {
-    throw new UserError(`input '${name}'`, 'is required but empty', `pass it from a secret: \`${name}: \${{ secrets.NAME }}\``);
+    throw new UserError(
+      `input '${name}'`,
+      'is required but empty',
+      `pass it from a secret: \`${name}: \${{ secrets.NAME }}\``,
+    );
   }
   return value;
 }
@@ -38,10 +42,15 @@ export function bool(name: string, fallback = false): boolean {
 export function int(name: string, fallback: number, range: { min?: number; max?: number } = {}): number {
   const raw = core.getInput(name).trim();
   if (raw === '') return fallback;
-  if (!/^-?[0-9]+$/.test(raw)) throw new UserError(`input '${name}'`, `${JSON.stringify(raw)} is not a whole number`, 'use digits only');
+  if (!/^-?[0-9]+$/.test(raw))
+    throw new UserError(`input '${name}'`, `${JSON.stringify(raw)} is not a whole number`, 'use digits only');
   const n = Number(raw);
   if ((range.min !== undefined && n < range.min) || (range.max !== undefined && n > range.max)) {
-    throw new UserError(`input '${name}'`, `${n} is out of range`, `use ${range.min ?? '-∞'}–${range.max ?? '∞'}`);
+    throw new UserError(
+      `input '${name}'`,
+      `${n} is out of range`,
+      `use ${range.min ?? '-∞'}–${range.max ?? '∞'}`,
+    );
   }
   return n;
 }

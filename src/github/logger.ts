@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { formatDuration, type Annotation, type Logger } from '../core/logger.js';
+import { type Annotation, formatDuration, type Logger } from '../core/logger.js';
 import { secrets } from '../core/redact.js';
 
 /** The Logger port on the Actions runner: groups, annotations, masking. */

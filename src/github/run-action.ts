@@ -69,7 +69,9 @@ export async function runAction<I>(definition: ActionDefinition<I>): Promise<voi
     if (isUserError(err)) core.setFailed(secrets.redact(err.message));
     else {
       core.error(secrets.redact((err as Error)?.stack ?? String(err)));
-      core.setFailed(`ragship bug: ${secrets.redact((err as Error)?.message ?? String(err))} — please report it with the log above`);
+      core.setFailed(
+        `ragship bug: ${secrets.redact((err as Error)?.message ?? String(err))} — please report it with the log above`,
+      );
     }
   }
 }

@@ -40,11 +40,14 @@ export async function runHostCheck(inputs: HostCheckInputs, logger: Logger): Pro
       host.close();
     }
   }
-  const report = new Report()
-    .heading('Host check')
-    .table(
-      ['host', 'docker', 'compose', 'free disk'],
-      facts.map((f) => [f.host, f.dockerVersion, `${f.compose.join(' ')} ${f.composeVersion}`, `${(f.freeDiskBytes / 2 ** 30).toFixed(1)} GiB`]),
-    );
+  const report = new Report().heading('Host check').table(
+    ['host', 'docker', 'compose', 'free disk'],
+    facts.map((f) => [
+      f.host,
+      f.dockerVersion,
+      `${f.compose.join(' ')} ${f.composeVersion}`,
+      `${(f.freeDiskBytes / 2 ** 30).toFixed(1)} GiB`,
+    ]),
+  );
   return { facts, report, connectionsOpened };
 }

@@ -18,7 +18,11 @@ export async function detectCompose(host: RemoteHost): Promise<{ compose: string
   if (v2.code === 0 && v2.stdout.trim()) return { compose: ['docker', 'compose'], version: v2.stdout.trim() };
   const v1 = await host.exec(['docker-compose', 'version', '--short'], { allowFailure: true });
   if (v1.code === 0 && v1.stdout.trim()) return { compose: ['docker-compose'], version: v1.stdout.trim() };
-  throw new UserError(host.label, 'neither `docker compose` (v2) nor `docker-compose` (v1) works', 'install the docker compose plugin (ragship provision does it)');
+  throw new UserError(
+    host.label,
+    'neither `docker compose` (v2) nor `docker-compose` (v1) works',
+    'install the docker compose plugin (ragship provision does it)',
+  );
 }
 
 export async function freeDiskBytes(host: RemoteHost, path: string): Promise<number> {
@@ -33,12 +37,26 @@ export async function freeDiskBytes(host: RemoteHost, path: string): Promise<num
 
 /** Facts every deploy needs before it touches anything. */
 export async function checkHost(host: RemoteHost, logger: Logger, diskPath = '.'): Promise<HostFacts> {
-  const docker = await host.exec(['docker', 'version', '--format', '{{.Server.Version}}'], { allowFailure: true });
+  const docker = await host.exec(['docker', 'version', '--format', '{{.Server.Version}}'], {
+    allowFailure: true,
+  });
   if (docker.code !== 0) {
-    throw new UserError(host.label, `docker does not answer for this user: ${docker.stderr.trim().split('\n').pop()}`, 'install Docker and add the deploy user to the docker group');
+    throw new UserError(
+      host.label,
+      `docker does not answer for this user: ${docker.stderr.trim().split('\n').pop()}`,
+      'install Docker and add the deploy user to the docker group',
+    );
   }
   const { compose, version } = await detectCompose(host);
   const free = await freeDiskBytes(host, diskPath);
-  logger.info(`${host.label}: docker ${docker.stdout.trim()}, ${compose.join(' ')} ${version}, ${(free / 2 ** 30).toFixed(1)} GiB free`);
-  return { host: host.label, dockerVersion: docker.stdout.trim(), compose, composeVersion: version, freeDiskBytes: free };
+  logger.info(
+    `${host.label}: docker ${docker.stdout.trim()}, ${compose.join(' ')} ${version}, ${(free / 2 ** 30).toFixed(1)} GiB free`,
+  );
+  return {
+    host: host.label,
+    dockerVersion: docker.stdout.trim(),
+    compose,
+    composeVersion: version,
+    freeDiskBytes: free,
+  };
 }

@@ -61,7 +61,10 @@ export function parseCommandFile(text: string): Record<string, string> {
  */
 export class LocalActionRunner {
   readonly workdir = mkdtempSync(join(tmpdir(), 'ragship-runner-'));
-  readonly actionYml: { inputs?: Record<string, { default?: string; required?: boolean }>; runs: { main: string; post?: string } };
+  readonly actionYml: {
+    inputs?: Record<string, { default?: string; required?: boolean }>;
+    runs: { main: string; post?: string };
+  };
   private state: Record<string, string> = {};
 
   constructor(readonly action: string) {
@@ -126,7 +129,10 @@ export class LocalActionRunner {
           state,
           env: parseCommandFile(readFileSync(envFile, 'utf8')),
           summary: readFileSync(summaryFile, 'utf8'),
-          annotations: [...stdout.matchAll(/^::(error|warning|notice)[^:]*::(.*)$/gm)].map((m) => ({ level: m[1]!, message: m[2]! })),
+          annotations: [...stdout.matchAll(/^::(error|warning|notice)[^:]*::(.*)$/gm)].map((m) => ({
+            level: m[1]!,
+            message: m[2]!,
+          })),
           pid: child.pid,
         });
       });

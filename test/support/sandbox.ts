@@ -17,7 +17,13 @@ export interface SandboxEnv {
   stateDir: string;
   registry: { host: string; username: string; password: string };
   ssh: { privateKeyPath: string; knownHostsPath: string; hosts: SandboxHost[] };
-  s3: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string; forcePathStyle: boolean };
+  s3: {
+    endpoint: string;
+    region: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+    forcePathStyle: boolean;
+  };
   images: { debian: string; node: string; [name: string]: string };
 }
 
@@ -51,7 +57,10 @@ export function knownHosts(): string {
 }
 
 /** A RemoteHost to a sandbox sshd, trusted through the sandbox known_hosts. */
-export function connectSandboxHost(name: 'cpu' | 'gpu', overrides: Partial<RemoteHostOptions> = {}): RemoteHost {
+export function connectSandboxHost(
+  name: 'cpu' | 'gpu',
+  overrides: Partial<RemoteHostOptions> = {},
+): RemoteHost {
   const h = sandboxHost(name);
   return new RemoteHost({
     host: h.host,

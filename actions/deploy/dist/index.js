@@ -72422,14 +72422,22 @@ async function freeDiskBytes(host, path) {
 }
 /** Facts every deploy needs before it touches anything. */
 async function checkHost(host, logger, diskPath = '.') {
-    const docker = await host.exec(['docker', 'version', '--format', '{{.Server.Version}}'], { allowFailure: true });
+    const docker = await host.exec(['docker', 'version', '--format', '{{.Server.Version}}'], {
+        allowFailure: true,
+    });
     if (docker.code !== 0) {
         throw new core_errors.UserError(host.label, `docker does not answer for this user: ${docker.stderr.trim().split('\n').pop()}`, 'install Docker and add the deploy user to the docker group');
     }
     const { compose, version } = await detectCompose(host);
     const free = await freeDiskBytes(host, diskPath);
     logger.info(`${host.label}: docker ${docker.stdout.trim()}, ${compose.join(' ')} ${version}, ${(free / 2 ** 30).toFixed(1)} GiB free`);
-    return { host: host.label, dockerVersion: docker.stdout.trim(), compose, composeVersion: version, freeDiskBytes: free };
+    return {
+        host: host.label,
+        dockerVersion: docker.stdout.trim(),
+        compose,
+        composeVersion: version,
+        freeDiskBytes: free,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/deploy/gpu.ts
