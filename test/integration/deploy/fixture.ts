@@ -13,6 +13,21 @@ export const FIXTURE = new URL('../../fixtures/deploy-app/', import.meta.url).pa
 export const REPO = 'ragship-deploy/fixture-app';
 
 /** Builds (once) and pushes the fixture app as v1..vN; returns repo@digest per version. */
+/** Whether the sandbox registry serves the manifest `repo@sha256:…` (basic auth, as htpasswd allows). */
+async function registryHas(ref: string): Promise<boolean> {
+  const { registry } = sandbox();
+  const [name, digest] = ref.slice(registry.host.length + 1).split('@');
+  const auth = Buffer.from(`${registry.username}:${registry.password}`).toString('base64');
+  const r = await fetch(`http://${registry.host}/v2/${name}/manifests/${digest}`, {
+    method: 'HEAD',
+    headers: {
+      authorization: `Basic ${auth}`,
+      accept: 'application/vnd.docker.distribution.manifest.v2+json',
+    },
+  });
+  return r.ok;
+}
+
 export async function fixtureImages(versions: string[]): Promise<Record<string, string>> {
   const { registry, images } = sandbox();
   await execLocal(['docker', 'login', '--username', registry.username, '--password-stdin', registry.host], {
@@ -32,6 +47,14 @@ export async function fixtureImages(versions: string[]): Promise<Record<string, 
             .split(' ')
             .find((d) => d.startsWith(`${registry.host}/${REPO}@`))
         : undefined;
+    // The engine keeps RepoDigests across registries at the same address (a fresh sandbox
+    // registry starts empty): trust a local digest only if the registry still has it.
+    if (digest && !(await registryHas(digest))) {
+      const push = await execLocal(['docker', 'push', tag]);
+      const sha = /digest: (sha256:[a-f0-9]{64})/.exec(push.stdout)?.[1];
+      if (!sha) throw new Error(`no digest in push output: ${push.stdout}`);
+      digest = `${registry.host}/${REPO}@${sha}`;
+    }
     if (!digest) {
       await execLocal([
         'docker',
