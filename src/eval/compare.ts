@@ -113,9 +113,10 @@ export function compareResults(
   const removed: string[] = [];
 
   if (!base) {
-    rows.push({
-      metric: 'pass_rate',
-      head: headTotals.passRate,
+    // Without a baseline every row is the head value alone.
+    const unpaired = (metric: MetricRow['metric'], head: number | null): MetricRow => ({
+      metric,
+      head,
       base: null,
       delta: null,
       low: null,
@@ -123,25 +124,12 @@ export function compareResults(
       p: null,
       pAdjusted: null,
       paired: 0,
-      test: 'none',
-      verdict: 'no baseline',
+      test: 'none' as const,
+      verdict: 'no baseline' as const,
       belowThreshold: false,
     });
-    for (const m of metricNames)
-      rows.push({
-        metric: m,
-        head: metricMean(head.cases.values(), m),
-        base: null,
-        delta: null,
-        low: null,
-        high: null,
-        p: null,
-        pAdjusted: null,
-        paired: 0,
-        test: 'none',
-        verdict: 'no baseline',
-        belowThreshold: false,
-      });
+    rows.push(unpaired('pass_rate', headTotals.passRate));
+    for (const m of metricNames) rows.push(unpaired(m, metricMean(head.cases.values(), m)));
   } else {
     for (const id of head.cases.keys()) if (!base.cases.has(id)) added.push(id);
     for (const id of base.cases.keys()) if (!head.cases.has(id)) removed.push(id);
