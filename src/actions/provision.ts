@@ -18,6 +18,7 @@ runAction<ProvisionInputs>({
       .map((l) => l.trim())
       .filter((l) => l && !l.startsWith('#')),
     deployKeyOptions: input.str('deploy-key-options'),
+    registryTunnelPort: input.int('registry-tunnel-port', 0, { min: 0, max: 65535 }),
     deployRoot: input.str('deploy-root', { default: '/srv/ragship' }),
     adminUser: input.str('admin-user'),
     dockerSource: input.str('docker-source', { default: 'distribution' }),

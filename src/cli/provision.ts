@@ -34,6 +34,12 @@ export function registerProvision(program: Command, ctx: () => CliContext): void
     )
     .option('--deploy-public-key <line>', 'another public key for the deploy user (repeatable)', collect)
     .option('--deploy-key-options <options>', 'authorized_keys options for deploy keys', d.deployKeyOptions)
+    .option(
+      '--registry-tunnel-port <port>',
+      'let the deploy key open this one reverse-tunnel port (registry.tunnel in ragship.yml); 0 = none',
+      int('registry-tunnel-port'),
+      d.registryTunnelPort,
+    )
     .option('--deploy-root <path>', 'deploy root owned by the deploy user', d.deployRoot)
     .option(
       '--admin-user <name>',
@@ -84,6 +90,7 @@ export function registerProvision(program: Command, ctx: () => CliContext): void
               : '',
           deployPublicKeys: opts.deployPublicKey ?? [],
           deployKeyOptions: opts.deployKeyOptions,
+          registryTunnelPort: opts.registryTunnelPort,
           deployRoot: opts.deployRoot,
           adminUser: opts.adminUser ?? '',
           dockerSource: opts.dockerSource,

@@ -141,6 +141,9 @@ export const environmentSchema = z
   })
   .strict();
 
+/** A registry a tunnel can carry: the same name must mean loopback on the runner and on the host. */
+const TUNNEL_SERVER = /^localhost:[0-9]{1,5}$/;
+
 export const configSchema = z
   .object({
     app: fromGrammar('name'),
@@ -148,8 +151,18 @@ export const configSchema = z
       .object({
         server: z.string().regex(/^[A-Za-z0-9.-]+(?::[0-9]{1,5})?$/, 'must be a registry host[:port]'),
         username: fromGrammar('user').optional(),
+        /**
+         * Hosts pull through a reverse SSH tunnel to a registry only the runner reaches (e.g. one
+         * started in the job): the host's localhost:<port> is carried to the runner's.
+         */
+        tunnel: z.boolean().optional(),
       })
       .strict()
+      .refine((r) => !r.tunnel || TUNNEL_SERVER.test(r.server), {
+        path: ['server'],
+        message:
+          'with tunnel: true the server must be localhost:<port> (hosts pull from their own loopback, which the SSH tunnel carries to the runner); e.g. server: localhost:5000',
+      })
       .optional(),
     environments: z
       .record(fromGrammar('name'), environmentSchema)

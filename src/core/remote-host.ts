@@ -1,3 +1,4 @@
+import { connect as tcpConnect } from 'node:net';
 import { posix } from 'node:path';
 import { type Duplex, PassThrough, type Readable } from 'node:stream';
 import ssh2, { Client, type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
@@ -44,6 +45,8 @@ export class RemoteHost {
   private connecting?: Promise<Client>;
   private sftpSession?: Promise<SFTPWrapper>;
   private readonly pending = new Set<(err: Error) => void>();
+  /** Remote listen port → local target, re-opened after a reconnect. */
+  private readonly remoteForwards = new Map<number, RemoteForward>();
 
   constructor(private readonly options: RemoteHostOptions) {
     this.label = options.label ?? `${options.user}@${options.host}:${options.port ?? 22}`;
@@ -71,6 +74,7 @@ export class RemoteHost {
           ? await this.connectOnce(this.options, () => this.openJump())
           : await this.connectOnce(this.options);
         this.client = client;
+        for (const f of this.remoteForwards.values()) await this.listenRemote(client, f);
         return client;
       } catch (err) {
         lastError = err;
@@ -179,6 +183,9 @@ export class RemoteHost {
         this.connectionsOpened++;
         client.on('close', () => this.onClosed(client));
         client.on('error', (err) => this.options.logger?.debug(`${where}: ${err.message}`));
+        client.on('tcp connection', (info, accept, refuse) =>
+          this.onForwarded(info.destPort, accept, refuse),
+        );
         resolve(client);
       });
       client.on('error', (err: Error & { level?: string }) => {
@@ -509,12 +516,69 @@ export class RemoteHost {
     );
   }
 
+  /**
+   * A reverse tunnel (`ssh -R`): the host listens on its loopback `bindPort` and every
+   * connection there is carried over this SSH connection to `target` as seen from here. Lets a
+   * host pull from a registry only the runner can reach (Kamal's "local registry"). The
+   * listener lives as long as the connection; it is opened again after a reconnect.
+   */
+  async forwardRemotePort(bindPort: number, target: { host: string; port: number }): Promise<void> {
+    const forward: RemoteForward = { bindHost: 'localhost', bindPort, target };
+    const client = await this.connect();
+    this.remoteForwards.set(bindPort, forward);
+    try {
+      await this.listenRemote(client, forward);
+    } catch (err) {
+      this.remoteForwards.delete(bindPort);
+      throw err;
+    }
+  }
+
+  private listenRemote(client: Client, f: RemoteForward): Promise<void> {
+    return new Promise((resolve, reject) =>
+      client.forwardIn(f.bindHost, f.bindPort, (err) =>
+        err
+          ? reject(
+              new UserError(
+                `${this.label} tunnel`,
+                `the host refused to listen on ${f.bindHost}:${f.bindPort} for the tunnel to ${f.target.host}:${f.target.port} (${err.message}): the port is taken on the host, or the key may not forward ports (authorized_keys "restrict" without "port-forwarding,permitlisten=…", or AllowTcpForwarding no)`,
+                `free port ${f.bindPort} on the host and allow it for the deploy key: provision with registry-tunnel-port: ${f.bindPort}, or add port-forwarding,permitlisten="localhost:${f.bindPort}" to its authorized_keys line`,
+              ),
+            )
+          : resolve(),
+      ),
+    );
+  }
+
+  private onForwarded(port: number, accept: () => ClientChannel, refuse: () => void): void {
+    const f = this.remoteForwards.get(port);
+    if (!f) return refuse();
+    const channel = accept();
+    // autoSelectFamily: "localhost" may resolve to ::1 first while the target listens on 127.0.0.1.
+    const socket = tcpConnect({ host: f.target.host, port: f.target.port, autoSelectFamily: true });
+    socket.on('error', (err) => {
+      this.options.logger?.debug(`${this.label} tunnel to ${f.target.host}:${f.target.port}: ${err.message}`);
+      channel.destroy();
+    });
+    channel.on('error', () => socket.destroy());
+    channel.on('close', () => socket.destroy());
+    socket.on('close', () => channel.destroy());
+    channel.pipe(socket).pipe(channel);
+  }
+
   close(): void {
+    this.remoteForwards.clear();
     this.client?.end();
     this.jumpClient?.end();
     this.client = undefined;
     this.jumpClient = undefined;
   }
+}
+
+interface RemoteForward {
+  bindHost: string;
+  bindPort: number;
+  target: { host: string; port: number };
 }
 
 function describe(argv: Argv): string {

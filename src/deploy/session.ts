@@ -183,6 +183,13 @@ export class EnvSession {
 
   async login(h: HostEntry): Promise<void> {
     const reg = this.inputs.config.registry;
+    if (reg?.tunnel) {
+      const port = Number(reg.server.split(':')[1]);
+      await h.host.forwardRemotePort(port, { host: 'localhost', port });
+      this.ports.logger.info(
+        `${h.key}: registry ${reg.server} reachable from the host through the SSH tunnel`,
+      );
+    }
     const user = this.inputs.registryUsername || reg?.username;
     if (!reg || !user || !this.inputs.registryPassword) return;
     await h.host.exec(registryLogin(reg.server, user), {

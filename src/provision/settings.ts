@@ -17,6 +17,8 @@ export interface ProvisionInputs {
   deployPublicKeys: string[];
   /** authorized_keys options for the deploy user's keys. */
   deployKeyOptions: string;
+  /** Lets the deploy key open exactly this reverse tunnel port (registry.tunnel in ragship.yml); 0 = none. */
+  registryTunnelPort: number;
   deployRoot: string;
   /** Optional sudo user kept for later provisioning runs once root login is off. */
   adminUser: string;
@@ -88,6 +90,27 @@ export function parsePublicKey(line: string, where: string): { type: string; blo
   return { type: m[1]!, blob: m[2]!, comment: m[3] ?? '' };
 }
 
+/**
+ * The registry tunnel (deploy over `ssh -R`) needs port forwarding, which `restrict` turns off:
+ * allow it back for one loopback port only (OpenSSH ≥ 7.8 `permitlisten`).
+ */
+function withTunnelPort(options: string, port: number): string {
+  if (!port) return options;
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new ConfigError(
+      'registry-tunnel-port',
+      `${port} is not a TCP port`,
+      'give the registry port, e.g. 5000',
+    );
+  if (options.split(',').includes('no-port-forwarding'))
+    throw new ConfigError(
+      'registry-tunnel-port',
+      'deploy-key-options has no-port-forwarding, which forbids the tunnel',
+      'drop no-port-forwarding (restrict is fine: the tunnel port is allowed back on its own)',
+    );
+  return [options, 'port-forwarding', `permitlisten="localhost:${port}"`].filter(Boolean).join(',');
+}
+
 export function settingsFrom(
   inputs: ProvisionInputs,
   derived: { deployPublicKey?: string; adminPublicKey?: string },
@@ -97,14 +120,15 @@ export function settingsFrom(
     throw new ConfigError('deploy-user', 'must not be root', 'use a dedicated user such as deploy');
   const keys = [...(derived.deployPublicKey ? [derived.deployPublicKey] : []), ...inputs.deployPublicKeys];
   for (const [i, k] of keys.entries()) parsePublicKey(k, `deploy-public-keys[${i}]`);
-  const options = inputs.deployKeyOptions.trim();
-  if (options && !KEY_OPTIONS.test(options)) {
+  const plainOptions = inputs.deployKeyOptions.trim();
+  if (plainOptions && !KEY_OPTIONS.test(plainOptions)) {
     throw new ConfigError(
       'deploy-key-options',
-      `${JSON.stringify(options)} is not a comma-separated list of plain options`,
+      `${JSON.stringify(plainOptions)} is not a comma-separated list of plain options`,
       'use e.g. restrict or no-agent-forwarding,no-X11-forwarding',
     );
   }
+  const options = withTunnelPort(plainOptions, inputs.registryTunnelPort);
   if (
     !ABS_PATH.test(inputs.deployRoot) ||
     inputs.deployRoot.split('/').includes('..') ||
@@ -236,6 +260,7 @@ export const DEFAULT_INPUTS: Omit<ProvisionInputs, 'hosts' | 'sshPrivateKey'> = 
   deployPrivateKey: '',
   deployPublicKeys: [],
   deployKeyOptions: 'restrict',
+  registryTunnelPort: 0,
   deployRoot: '/srv/ragship',
   adminUser: '',
   dockerSource: 'distribution',

@@ -55541,6 +55541,8 @@ async function runAction(definition) {
 // EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
 var lib = __nccwpck_require__(5472);
 var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: external "node:stream"
@@ -55743,6 +55745,7 @@ function sh(script) {
 
 
 
+
 /**
  * One SSH connection per host, reused for every command (ssh2 multiplexes channels).
  * Host keys are verified before authentication and fail closed.
@@ -55761,6 +55764,8 @@ class RemoteHost {
     connecting;
     sftpSession;
     pending = new Set();
+    /** Remote listen port → local target, re-opened after a reconnect. */
+    remoteForwards = new Map();
     constructor(options) {
         this.options = options;
         this.label = options.label ?? `${options.user}@${options.host}:${options.port ?? 22}`;
@@ -55787,6 +55792,8 @@ class RemoteHost {
                     ? await this.connectOnce(this.options, () => this.openJump())
                     : await this.connectOnce(this.options);
                 this.client = client;
+                for (const f of this.remoteForwards.values())
+                    await this.listenRemote(client, f);
                 return client;
             }
             catch (err) {
@@ -55872,6 +55879,7 @@ class RemoteHost {
                 this.connectionsOpened++;
                 client.on('close', () => this.onClosed(client));
                 client.on('error', (err) => this.options.logger?.debug(`${where}: ${err.message}`));
+                client.on('tcp connection', (info, accept, refuse) => this.onForwarded(info.destPort, accept, refuse));
                 resolve(client);
             });
             client.on('error', (err) => {
@@ -56107,7 +56115,47 @@ class RemoteHost {
             });
         }));
     }
+    /**
+     * A reverse tunnel (`ssh -R`): the host listens on its loopback `bindPort` and every
+     * connection there is carried over this SSH connection to `target` as seen from here. Lets a
+     * host pull from a registry only the runner can reach (Kamal's "local registry"). The
+     * listener lives as long as the connection; it is opened again after a reconnect.
+     */
+    async forwardRemotePort(bindPort, target) {
+        const forward = { bindHost: 'localhost', bindPort, target };
+        const client = await this.connect();
+        this.remoteForwards.set(bindPort, forward);
+        try {
+            await this.listenRemote(client, forward);
+        }
+        catch (err) {
+            this.remoteForwards.delete(bindPort);
+            throw err;
+        }
+    }
+    listenRemote(client, f) {
+        return new Promise((resolve, reject) => client.forwardIn(f.bindHost, f.bindPort, (err) => err
+            ? reject(new errors_UserError(`${this.label} tunnel`, `the host refused to listen on ${f.bindHost}:${f.bindPort} for the tunnel to ${f.target.host}:${f.target.port} (${err.message}): the port is taken on the host, or the key may not forward ports (authorized_keys "restrict" without "port-forwarding,permitlisten=…", or AllowTcpForwarding no)`, `free port ${f.bindPort} on the host and allow it for the deploy key: provision with registry-tunnel-port: ${f.bindPort}, or add port-forwarding,permitlisten="localhost:${f.bindPort}" to its authorized_keys line`))
+            : resolve()));
+    }
+    onForwarded(port, accept, refuse) {
+        const f = this.remoteForwards.get(port);
+        if (!f)
+            return refuse();
+        const channel = accept();
+        // autoSelectFamily: "localhost" may resolve to ::1 first while the target listens on 127.0.0.1.
+        const socket = (0,external_node_net_.connect)({ host: f.target.host, port: f.target.port, autoSelectFamily: true });
+        socket.on('error', (err) => {
+            this.options.logger?.debug(`${this.label} tunnel to ${f.target.host}:${f.target.port}: ${err.message}`);
+            channel.destroy();
+        });
+        channel.on('error', () => socket.destroy());
+        channel.on('close', () => socket.destroy());
+        socket.on('close', () => channel.destroy());
+        channel.pipe(socket).pipe(channel);
+    }
     close() {
+        this.remoteForwards.clear();
         this.client?.end();
         this.jumpClient?.end();
         this.client = undefined;
@@ -56418,6 +56466,19 @@ function parsePublicKey(line, where) {
         throw new ConfigError(where, `${JSON.stringify(line.slice(0, 60))} is not an OpenSSH public key line`, 'give lines like "ssh-ed25519 AAAA… comment"');
     return { type: m[1], blob: m[2], comment: m[3] ?? '' };
 }
+/**
+ * The registry tunnel (deploy over `ssh -R`) needs port forwarding, which `restrict` turns off:
+ * allow it back for one loopback port only (OpenSSH ≥ 7.8 `permitlisten`).
+ */
+function withTunnelPort(options, port) {
+    if (!port)
+        return options;
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+        throw new ConfigError('registry-tunnel-port', `${port} is not a TCP port`, 'give the registry port, e.g. 5000');
+    if (options.split(',').includes('no-port-forwarding'))
+        throw new ConfigError('registry-tunnel-port', 'deploy-key-options has no-port-forwarding, which forbids the tunnel', 'drop no-port-forwarding (restrict is fine: the tunnel port is allowed back on its own)');
+    return [options, 'port-forwarding', `permitlisten="localhost:${port}"`].filter(Boolean).join(',');
+}
 function settingsFrom(inputs, derived) {
     const deployUser = validate('user', inputs.deployUser, 'deploy-user');
     if (deployUser === 'root')
@@ -56425,10 +56486,11 @@ function settingsFrom(inputs, derived) {
     const keys = [...(derived.deployPublicKey ? [derived.deployPublicKey] : []), ...inputs.deployPublicKeys];
     for (const [i, k] of keys.entries())
         parsePublicKey(k, `deploy-public-keys[${i}]`);
-    const options = inputs.deployKeyOptions.trim();
-    if (options && !KEY_OPTIONS.test(options)) {
-        throw new ConfigError('deploy-key-options', `${JSON.stringify(options)} is not a comma-separated list of plain options`, 'use e.g. restrict or no-agent-forwarding,no-X11-forwarding');
+    const plainOptions = inputs.deployKeyOptions.trim();
+    if (plainOptions && !KEY_OPTIONS.test(plainOptions)) {
+        throw new ConfigError('deploy-key-options', `${JSON.stringify(plainOptions)} is not a comma-separated list of plain options`, 'use e.g. restrict or no-agent-forwarding,no-X11-forwarding');
     }
+    const options = withTunnelPort(plainOptions, inputs.registryTunnelPort);
     if (!ABS_PATH.test(inputs.deployRoot) ||
         inputs.deployRoot.split('/').includes('..') ||
         inputs.deployRoot.length > 200) {
@@ -56520,6 +56582,7 @@ const DEFAULT_INPUTS = {
     deployPrivateKey: '',
     deployPublicKeys: [],
     deployKeyOptions: 'restrict',
+    registryTunnelPort: 0,
     deployRoot: '/srv/ragship',
     adminUser: '',
     dockerSource: 'distribution',
@@ -57695,6 +57758,7 @@ runAction({
             .map((l) => l.trim())
             .filter((l) => l && !l.startsWith('#')),
         deployKeyOptions: str('deploy-key-options'),
+        registryTunnelPort: inputs_int('registry-tunnel-port', 0, { min: 0, max: 65535 }),
         deployRoot: str('deploy-root', { default: '/srv/ragship' }),
         adminUser: str('admin-user'),
         dockerSource: str('docker-source', { default: 'distribution' }),

@@ -77,3 +77,36 @@ describe('injection strings in every user input are rejected before any connecti
     expect(connects).toBe(0);
   });
 });
+
+describe('registry.tunnel', () => {
+  const withRegistry = (registry: string) =>
+    parseConfig(`
+app: tunneltest
+registry: ${registry}
+environments:
+  staging:
+    roles:
+      web:
+        hosts: [deploy@127.0.0.1:2201]
+        compose: [compose.yaml]
+        strategy: recreate
+        service: app
+        health: { http: /health }
+`);
+
+  it('accepts localhost:<port>, the one name that means loopback on the runner and on the host', () => {
+    expect(withRegistry('{ server: "localhost:5000", tunnel: true }').registry).toEqual({
+      server: 'localhost:5000',
+      tunnel: true,
+    });
+  });
+
+  it.each(['ghcr.io', 'localhost', '127.0.0.1:5000', 'registry.internal:5000'])(
+    'refuses server %s with tunnel: true, naming the key and the fix',
+    (server) => {
+      expect(() => withRegistry(`{ server: ${JSON.stringify(server)}, tunnel: true }`)).toThrow(
+        /registry\.server[\s\S]*must be localhost:<port>[\s\S]*e\.g\. server: localhost:5000/,
+      );
+    },
+  );
+});

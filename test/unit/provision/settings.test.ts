@@ -24,6 +24,11 @@ describe('provision settings validation (before any connection)', () => {
     [{ permitRootLogin: 'yes' }, /permit-root-login: "yes" is not no or prohibit-password/],
     [{ steps: ['packages', 'kernel'] }, /steps: unknown step "kernel"/],
     [{ deployPublicKeys: ['ssh-ed25519 AAAA\nssh-rsa AAAA'] }, /not an OpenSSH public key line/],
+    [{ registryTunnelPort: 70000 }, /registry-tunnel-port: 70000 is not a TCP port/],
+    [
+      { registryTunnelPort: 5000, deployKeyOptions: 'no-port-forwarding,no-pty' },
+      /registry-tunnel-port: deploy-key-options has no-port-forwarding/,
+    ],
   ])('refuses %j', (over, message) => {
     expect(() => settings(over)).toThrow(ConfigError);
     expect(() => settings(over)).toThrow(message);
@@ -42,5 +47,15 @@ describe('provision settings validation (before any connection)', () => {
     });
     expect(s.allowPorts).toEqual(['8000:8010/tcp', '51820/udp']);
     expect(s.deployPublicKeys).toHaveLength(2);
+  });
+
+  it('registry-tunnel-port allows back exactly one loopback listen port for the deploy key', () => {
+    expect(settings().deployKeyOptions).toBe('restrict');
+    expect(settings({ registryTunnelPort: 5000 }).deployKeyOptions).toBe(
+      'restrict,port-forwarding,permitlisten="localhost:5000"',
+    );
+    expect(settings({ registryTunnelPort: 5000, deployKeyOptions: '' }).deployKeyOptions).toBe(
+      'port-forwarding,permitlisten="localhost:5000"',
+    );
   });
 });
