@@ -552,7 +552,10 @@ export class RemoteHost {
 
   private onForwarded(port: number, accept: () => ClientChannel, refuse: () => void): void {
     const f = this.remoteForwards.get(port);
-    if (!f) return refuse();
+    if (!f) {
+      refuse();
+      return;
+    }
     const channel = accept();
     // autoSelectFamily: "localhost" may resolve to ::1 first while the target listens on 127.0.0.1.
     const socket = tcpConnect({ host: f.target.host, port: f.target.port, autoSelectFamily: true });

@@ -56140,8 +56140,10 @@ class RemoteHost {
     }
     onForwarded(port, accept, refuse) {
         const f = this.remoteForwards.get(port);
-        if (!f)
-            return refuse();
+        if (!f) {
+            refuse();
+            return;
+        }
         const channel = accept();
         // autoSelectFamily: "localhost" may resolve to ::1 first while the target listens on 127.0.0.1.
         const socket = (0,external_node_net_.connect)({ host: f.target.host, port: f.target.port, autoSelectFamily: true });
