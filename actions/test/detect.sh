@@ -4,33 +4,11 @@
 # Writes step outputs to $GITHUB_OUTPUT: node, python, node-version, package-manager, lockfile,
 # cache, runner, junit-path.
 set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=../_shared/detect.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../_shared/detect.sh"
 cd "${WORKDIR:-.}"
 
-has_file() { for f in "$@"; do [[ -e "$f" ]] && return 0; done; return 1; }
-pkg_has() { [[ -f package.json ]] && grep -Eq "\"$1\"" package.json; }
-
-node=false
-python=false
-package_manager=""
-lockfile=""
-cache=""
-if [[ -f package.json ]]; then
-  node=true
-  if [[ -f pnpm-lock.yaml ]]; then package_manager=pnpm; lockfile=pnpm-lock.yaml
-  elif [[ -f yarn.lock ]]; then package_manager=yarn; lockfile=yarn.lock; cache=yarn
-  elif [[ -f package-lock.json ]]; then package_manager=npm; lockfile=package-lock.json; cache=npm
-  else package_manager=npm
-  fi
-fi
-if has_file pyproject.toml requirements.txt requirements-dev.txt setup.py setup.cfg pytest.ini tox.ini; then python=true; fi
-
-node_version="${NODE_VERSION:-}"
-if [[ -z "$node_version" ]]; then
-  for f in .nvmrc .node-version; do
-    if [[ -f "$f" ]]; then node_version="$(tr -d '[:space:]' < "$f")"; break; fi
-  done
-fi
-node_version="${node_version:-20}"
+detect_project pytest.ini tox.ini
 
 junit_dir="${JUNIT_DIR:-${RUNNER_TEMP:-/tmp}/ragship-junit}"
 runner=custom
@@ -55,12 +33,7 @@ fi
 
 echo "runner=$runner node=$node python=$python package-manager=${package_manager:-none} junit=$junit_path"
 {
-  echo "node=$node"
-  echo "python=$python"
-  echo "node-version=$node_version"
-  echo "package-manager=$package_manager"
-  echo "lockfile=$lockfile"
-  echo "cache=$cache"
+  project_outputs
   echo "runner=$runner"
   echo "junit-dir=$junit_dir"
   echo "junit-path=$junit_path"
