@@ -63,6 +63,8 @@ export const ConfigSchema = z
     QUERY_BODY_LIMIT_BYTES: int(16_384, 256),
     /** Trust X-Forwarded-For from the reverse proxy (nginx) for client IPs. */
     TRUST_PROXY: bool.default(false),
+    /** Upper bound for flushing spans at shutdown (tracing on: OTEL_EXPORTER_OTLP_ENDPOINT set). */
+    TRACING_SHUTDOWN_TIMEOUT_MS: int(5000, 100),
     /** Protects POST /ingest; empty = ingest over HTTP disabled. */
     INGEST_TOKEN: z.string().default(''),
   })

@@ -1,6 +1,8 @@
+import { trace } from '@opentelemetry/api';
 import OpenAI from 'openai';
 import type { Logger } from 'pino';
 import type { Metrics } from './metrics.js';
+import { ATTR, tracingOn } from './tracing.js';
 
 export interface Endpoint {
   baseURL: string;
@@ -128,11 +130,22 @@ export class Llm {
 
   private async withFallback<T>(call: (client: OpenAI, ep: Endpoint, i: number) => Promise<T>): Promise<T> {
     const attempts: string[] = [];
+    // The active span (rag.generate / rag.embed) gets retry and fallback counts and one event
+    // per failed attempt (endpoint index and status only: messages may quote the input).
+    const span = tracingOn() ? trace.getActiveSpan() : undefined;
+    let retries = 0;
+    let fallbacks = 0;
+    const note = (event: 'llm.retry' | 'llm.fallback' | 'llm.error', i: number, err: unknown) => {
+      if (!span) return;
+      span.addEvent(event, { [ATTR.endpoint]: i, [ATTR.errorType]: errorType(err) });
+      span.setAttributes({ [ATTR.retries]: retries, [ATTR.fallbacks]: fallbacks });
+    };
     for (const [i, client] of this.clients.entries()) {
       const ep = this.o.endpoints[i] as Endpoint;
       for (let attempt = 0; ; attempt++) {
         try {
           const r = await call(client, ep, i);
+          span?.setAttributes({ [ATTR.retries]: retries, [ATTR.fallbacks]: fallbacks });
           this.o.metrics?.llmRequests.inc({ endpoint: String(i), outcome: 'ok' });
           return r;
         } catch (err) {
@@ -140,10 +153,13 @@ export class Llm {
           const msg = `endpoint ${i} (${ep.baseURL}) attempt ${attempt + 1}: ${describe(err)}`;
           attempts.push(msg);
           if (d.kind === 'fatal') {
+            note('llm.error', i, err);
             this.o.metrics?.llmRequests.inc({ endpoint: String(i), outcome: 'error' });
             throw err;
           }
           if (d.kind === 'retry') {
+            retries++;
+            note('llm.retry', i, err);
             this.o.metrics?.llmRequests.inc({ endpoint: String(i), outcome: 'retry' });
             this.o.logger.warn(
               { endpoint: i, waitMs: d.waitMs },
@@ -152,6 +168,8 @@ export class Llm {
             await this.sleep(d.waitMs);
             continue;
           }
+          fallbacks++;
+          note('llm.fallback', i, err);
           this.o.metrics?.llmRequests.inc({ endpoint: String(i), outcome: 'fallback' });
           this.o.logger.warn({ endpoint: i }, `LLM endpoint given up, trying the next: ${describe(err)}`);
           break;
@@ -199,6 +217,14 @@ export function retryAfterMs(headers: Headers | Record<string, string> | undefin
   if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
   const t = Date.parse(v);
   return Number.isNaN(t) ? undefined : Math.max(0, t - Date.now());
+}
+
+/** `429`, `503`, `timeout`, `connection` or the error class: no message text. */
+function errorType(err: unknown): string {
+  if (err instanceof OpenAI.APIConnectionTimeoutError) return 'timeout';
+  if (err instanceof OpenAI.APIConnectionError) return 'connection';
+  if (err instanceof OpenAI.APIError) return String(err.status ?? 'api_error');
+  return err instanceof Error ? err.name : 'Error';
 }
 
 function describe(err: unknown): string {

@@ -7,6 +7,7 @@ import { migrate, migrationStatus } from './migrations.js';
 import { RagService } from './rag.js';
 import { createRuntime } from './runtime.js';
 import { buildApp } from './server.js';
+import { startTracing } from './tracing.js';
 
 const USAGE = `usage: ragship-example-app <command>
   serve                 start the HTTP service (PORT, default 8080)
@@ -39,10 +40,17 @@ async function main(argv: string[]): Promise<number> {
   const batchSize = () => rt.store.maxBatchSize().then((m) => Math.min(m, 1000));
   switch (cmd) {
     case 'serve': {
+      // Before buildApp: the app adds its tracing hooks only when tracing is on.
+      const tracing = await startTracing(rt.logger);
       const { app } = await buildApp(rt);
       const stop = async (signal: string) => {
         rt.logger.info({ signal }, 'shutting down: finishing in-flight requests');
         await app.close();
+        if (tracing) {
+          // Bounded: a dead or slow collector never holds up the stop (stop_grace_period).
+          const flush = await tracing.shutdown(cfg.TRACING_SHUTDOWN_TIMEOUT_MS);
+          rt.logger.info({ flush }, 'traces flushed');
+        }
         process.exit(0);
       };
       process.once('SIGTERM', () => void stop('SIGTERM'));

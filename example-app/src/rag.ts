@@ -6,6 +6,7 @@ import type { Embedder } from './embedding.js';
 import type { Llm } from './llm.js';
 import { labelValue, type Metrics } from './metrics.js';
 import type { Store } from './store.js';
+import { ATTR, withSpan } from './tracing.js';
 
 export interface QueryResponse {
   answer: string;
@@ -82,44 +83,101 @@ export class RagService {
     }
 
     const tr = process.hrtime.bigint();
-    const [qv = []] = await this.embedder.embed([question]);
-    const col = await this.store.collection();
-    const res = await col.query({
-      queryEmbeddings: [qv],
-      nResults: k,
-      include: ['documents', 'metadatas', 'distances'],
-    });
-    const passages: Passage[] = (res.ids[0] ?? []).map((id, i) => ({
-      id,
-      score: round(1 - (res.distances[0]?.[i] ?? 1)),
-      text: res.documents[0]?.[i] ?? '',
-      title: String(res.metadatas[0]?.[i]?.title ?? ''),
-      heading: String(res.metadatas[0]?.[i]?.heading ?? ''),
-    }));
+    const passages = await withSpan(
+      'rag.retrieve',
+      {
+        [ATTR.genAiOperation]: 'retrieval',
+        [ATTR.genAiDataSource]: this.store.collectionName,
+        [ATTR.dbSystem]: 'chroma',
+        [ATTR.dbCollection]: this.store.collectionName,
+        [ATTR.dbOperation]: 'query',
+        [ATTR.k]: k,
+        [ATTR.embedder]: this.embedder.id,
+      },
+      async (span) => {
+        const te = process.hrtime.bigint();
+        const [qv = []] = await withSpan(
+          'rag.embed',
+          { [ATTR.embedder]: this.embedder.id, [ATTR.genAiOperation]: 'embeddings' },
+          () => this.embedder.embed([question]),
+        );
+        span?.setAttribute(ATTR.embeddingMs, round(ms(te)));
+        span?.setAttribute(ATTR.genAiEmbeddingDim, qv.length);
+        const col = await this.store.collection();
+        const res = await col.query({
+          queryEmbeddings: [qv],
+          nResults: k,
+          include: ['documents', 'metadatas', 'distances'],
+        });
+        const found: Passage[] = (res.ids[0] ?? []).map((id, i) => ({
+          id,
+          score: round(1 - (res.distances[0]?.[i] ?? 1)),
+          text: res.documents[0]?.[i] ?? '',
+          title: String(res.metadatas[0]?.[i]?.title ?? ''),
+          heading: String(res.metadatas[0]?.[i]?.heading ?? ''),
+        }));
+        span?.setAttributes({
+          [ATTR.hits]: found.length,
+          [ATTR.dbReturnedRows]: found.length,
+          [ATTR.topScore]: found[0]?.score ?? 0,
+        });
+        return found;
+      },
+    );
     const retrievalMs = ms(tr);
     this.metrics.retrievalDuration.observe(retrievalMs / 1000);
 
     const tg = process.hrtime.bigint();
-    let answer: string;
-    let model = this.model;
-    let promptTokens = 0;
-    let completionTokens = 0;
-    if (this.cfg.answerMode === 'llm' && this.llm) {
-      const r = await this.llm.chat(ragMessages(question, passages), o.onDelta);
-      answer = r.text;
-      model = r.model;
-      promptTokens = r.promptTokens;
-      completionTokens = r.completionTokens;
-    } else {
-      answer = extractiveAnswer(question, passages);
-      o.onDelta?.(answer);
-    }
+    const llmMode = this.cfg.answerMode === 'llm' && this.llm !== undefined;
+    const g = await withSpan(
+      'rag.generate',
+      llmMode
+        ? {
+            [ATTR.answerMode]: 'llm',
+            [ATTR.genAiOperation]: 'chat',
+            [ATTR.genAiSystem]: 'openai',
+            [ATTR.genAiProvider]: 'openai',
+            [ATTR.genAiRequestModel]: this.model,
+            [ATTR.genAiMaxTokens]: this.cfg.LLM_MAX_TOKENS,
+            [ATTR.genAiTemperature]: this.cfg.LLM_TEMPERATURE,
+            [ATTR.streaming]: o.onDelta !== undefined,
+          }
+        : { [ATTR.answerMode]: 'extractive', [ATTR.streaming]: o.onDelta !== undefined },
+      async (span) => {
+        let r: { answer: string; model: string; promptTokens: number; completionTokens: number };
+        if (llmMode && this.llm) {
+          const c = await this.llm.chat(ragMessages(question, passages), o.onDelta);
+          r = {
+            answer: c.text,
+            model: c.model,
+            promptTokens: c.promptTokens,
+            completionTokens: c.completionTokens,
+          };
+          span?.setAttributes({ [ATTR.genAiResponseModel]: c.model, [ATTR.endpoint]: c.endpoint });
+        } else {
+          r = {
+            answer: extractiveAnswer(question, passages),
+            model: this.model,
+            promptTokens: 0,
+            completionTokens: 0,
+          };
+          o.onDelta?.(r.answer);
+        }
+        const cost =
+          (r.promptTokens * this.cfg.LLM_PRICE_INPUT_PER_MTOK +
+            r.completionTokens * this.cfg.LLM_PRICE_OUTPUT_PER_MTOK) /
+          1e6;
+        span?.setAttributes({
+          [ATTR.genAiInputTokens]: r.promptTokens,
+          [ATTR.genAiOutputTokens]: r.completionTokens,
+          [ATTR.costUsd]: Math.round(cost * 1e8) / 1e8,
+        });
+        return { ...r, cost };
+      },
+    );
+    const { answer, model, promptTokens, completionTokens, cost: costUsd } = g;
     const generationMs = ms(tg);
     this.metrics.generationDuration.observe({ model }, generationMs / 1000);
-    const costUsd =
-      (promptTokens * this.cfg.LLM_PRICE_INPUT_PER_MTOK +
-        completionTokens * this.cfg.LLM_PRICE_OUTPUT_PER_MTOK) /
-      1e6;
     this.metrics.tokens.inc({ model, user, feature, type: 'prompt' }, promptTokens);
     this.metrics.tokens.inc({ model, user, feature, type: 'completion' }, completionTokens);
     this.metrics.cost.inc({ model, user, feature }, costUsd);

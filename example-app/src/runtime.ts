@@ -5,6 +5,7 @@ import { Llm } from './llm.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { REDACT_PATHS } from './redact.js';
 import { Store } from './store.js';
+import { activeLogIds, tracesEndpoint } from './tracing.js';
 
 export interface Runtime {
   cfg: Config;
@@ -22,6 +23,8 @@ export function createLogger(cfg: Config, destination?: pino.DestinationStream):
       base: { service: 'ragship-example-app' },
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // trace_id/span_id on lines written inside a traced operation (only with tracing on).
+      ...(tracesEndpoint() ? { mixin: activeLogIds } : {}),
     },
     destination,
   );

@@ -22,6 +22,16 @@ import { migrationStatus } from './migrations.js';
 import { type QueryResponse, RagService } from './rag.js';
 import { redactText } from './redact.js';
 import type { Store } from './store.js';
+import {
+  ATTR,
+  endServerSpan,
+  inContext,
+  logIds,
+  type ServerSpan,
+  startServerSpan,
+  tracingOn,
+  withSpan,
+} from './tracing.js';
 
 export interface AppDeps {
   cfg: Config;
@@ -58,6 +68,8 @@ const IngestBody = z.object({
 declare module 'fastify' {
   interface FastifyRequest {
     rag?: { tokens?: number; costUsd?: number; cached?: boolean; question?: string; model?: string };
+    /** The request's server span when tracing is on. */
+    otel?: ServerSpan;
   }
 }
 
@@ -92,6 +104,20 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; r
     requestTimeout:
       cfg.LLM_TIMEOUT_MS * (cfg.LLM_MAX_RETRIES + 1) * Math.max(1, cfg.endpoints.length) + 10_000,
   });
+
+  // Tracing (only when startTracing() ran with an OTLP endpoint): one SERVER span per request,
+  // continuing an incoming W3C traceparent; its ids go into the request's log lines.
+  if (tracingOn()) {
+    app.addHook('onRequest', async (req) => {
+      const s = startServerSpan(req.method, req.routeOptions.url, req.url, req.headers);
+      if (!s) return;
+      req.otel = s;
+      req.log = req.log.child(logIds(s.span));
+    });
+    app.addHook('onRequestAbort', async (req) => {
+      if (req.otel) endServerSpan(req.otel, undefined);
+    });
+  }
 
   const allowed = new Set(cfg.CORS_ORIGINS);
   // A preflight from an origin outside the allow-list is refused outright (403), not merely
@@ -144,6 +170,9 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; r
       if (cfg.LOG_QUESTIONS && req.rag.question) line.question = redactText(req.rag.question);
     }
     req.log.info(line, 'request');
+    if (req.otel) {
+      endServerSpan(req.otel, status, req.rag ? { [ATTR.cacheHit]: req.rag.cached ?? false } : {});
+    }
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
@@ -240,14 +269,18 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; r
       };
     };
     if (!body.stream) {
-      const r = await rag.query(body.question, opts);
+      const r = await inContext(req.otel, () => rag.query(body.question, opts));
       note(r);
       return withDisclaimer(r, body.question);
     }
     return streamQuery(
       req,
       reply,
-      async (onDelta) => withDisclaimer(await rag.query(body.question, { ...opts, onDelta }), body.question),
+      async (onDelta) =>
+        withDisclaimer(
+          await inContext(req.otel, () => rag.query(body.question, { ...opts, onDelta })),
+          body.question,
+        ),
       note,
     );
   });
@@ -255,7 +288,13 @@ export async function buildApp(deps: AppDeps): Promise<{ app: FastifyInstance; r
   app.post('/ingest', async (req, reply) => {
     authorizeIngest(cfg, req);
     const body = parse(IngestBody, req.body);
-    const r: IngestResult = await ingest(store, embedder, body.documents);
+    const r: IngestResult = await inContext(req.otel, () =>
+      withSpan('rag.ingest', { [ATTR.documents]: body.documents.length }, async (span) => {
+        const result = await ingest(store, embedder, body.documents);
+        span?.setAttribute(ATTR.chunks, result.chunks);
+        return result;
+      }),
+    );
     await rag.currentIndexVersion(true);
     return reply.code(200).send(r);
   });
