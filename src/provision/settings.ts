@@ -111,6 +111,22 @@ function withTunnelPort(options: string, port: number): string {
   return [options, 'port-forwarding', `permitlisten="localhost:${port}"`].filter(Boolean).join(',');
 }
 
+/** A size such as 10m (docker) or 500M (journald), as `grammar` spells it. */
+function checkSize(value: string, grammar: RegExp, key: string, example: string, units: string): void {
+  if (!grammar.test(value))
+    throw new ConfigError(
+      key,
+      `${JSON.stringify(value)} is not a size like ${example}`,
+      `use digits and ${units}`,
+    );
+}
+
+/** A whole number from `min` to `max`. */
+function checkWholeNumber(value: number, min: number, max: number, key: string): void {
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new ConfigError(key, `${value} is out of range`, `use ${min}–${max}`);
+}
+
 export function settingsFrom(
   inputs: ProvisionInputs,
   derived: { deployPublicKey?: string; adminPublicKey?: string },
@@ -167,36 +183,10 @@ export function settingsFrom(
       );
     }
   }
-  if (!SIZE.test(inputs.dockerLogMaxSize))
-    throw new ConfigError(
-      'docker-log-max-size',
-      `${JSON.stringify(inputs.dockerLogMaxSize)} is not a size like 10m`,
-      'use digits and k, m or g',
-    );
-  if (
-    !Number.isInteger(inputs.dockerLogMaxFile) ||
-    inputs.dockerLogMaxFile < 1 ||
-    inputs.dockerLogMaxFile > 100
-  ) {
-    throw new ConfigError('docker-log-max-file', `${inputs.dockerLogMaxFile} is out of range`, 'use 1–100');
-  }
-  if (!JOURNAL_SIZE.test(inputs.journalMaxUse))
-    throw new ConfigError(
-      'journal-max-use',
-      `${JSON.stringify(inputs.journalMaxUse)} is not a size like 500M`,
-      'use digits and K, M or G',
-    );
-  if (
-    !Number.isInteger(inputs.journalRetentionDays) ||
-    inputs.journalRetentionDays < 1 ||
-    inputs.journalRetentionDays > 3650
-  ) {
-    throw new ConfigError(
-      'journal-retention-days',
-      `${inputs.journalRetentionDays} is out of range`,
-      'use 1–3650',
-    );
-  }
+  checkSize(inputs.dockerLogMaxSize, SIZE, 'docker-log-max-size', '10m', 'k, m or g');
+  checkWholeNumber(inputs.dockerLogMaxFile, 1, 100, 'docker-log-max-file');
+  checkSize(inputs.journalMaxUse, JOURNAL_SIZE, 'journal-max-use', '500M', 'K, M or G');
+  checkWholeNumber(inputs.journalRetentionDays, 1, 3650, 'journal-retention-days');
   if (inputs.permitRootLogin !== 'no' && inputs.permitRootLogin !== 'prohibit-password') {
     throw new ConfigError(
       'permit-root-login',

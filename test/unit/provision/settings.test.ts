@@ -40,6 +40,39 @@ describe('provision settings validation (before any connection)', () => {
     expect(settings({ hardenSsh: false }).steps.has('sshd')).toBe(false);
   });
 
+  it.each([
+    [
+      { dockerLogMaxSize: '10 MB' },
+      'docker-log-max-size: "10 MB" is not a size like 10m — use digits and k, m or g',
+    ],
+    [{ journalMaxUse: '500m' }, 'journal-max-use: "500m" is not a size like 500M — use digits and K, M or G'],
+    [{ dockerLogMaxFile: 0 }, 'docker-log-max-file: 0 is out of range — use 1–100'],
+    [{ dockerLogMaxFile: 101 }, 'docker-log-max-file: 101 is out of range — use 1–100'],
+    [{ dockerLogMaxFile: 2.5 }, 'docker-log-max-file: 2.5 is out of range — use 1–100'],
+    [{ journalRetentionDays: 0 }, 'journal-retention-days: 0 is out of range — use 1–3650'],
+    [{ journalRetentionDays: 3651 }, 'journal-retention-days: 3651 is out of range — use 1–3650'],
+  ])('log sizes and counts: refuses %j with the exact message', (over, message) => {
+    const err = (() => {
+      try {
+        settings(over);
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toBe(message); // the whole message, not a part
+  });
+
+  it('log sizes and counts: accepts the bounds', () => {
+    const s = settings({ dockerLogMaxFile: 100, journalRetentionDays: 3650, dockerLogMaxSize: '1g' });
+    expect([s.dockerLogMaxFile, s.journalRetentionDays, s.dockerLogMaxSize]).toEqual([100, 3650, '1g']);
+    expect(settings({ dockerLogMaxFile: 1, journalRetentionDays: 1, journalMaxUse: '1G' })).toMatchObject({
+      dockerLogMaxFile: 1,
+      journalRetentionDays: 1,
+      journalMaxUse: '1G',
+    });
+  });
+
   it('accepts port ranges, udp and several deploy keys', () => {
     const s = settings({
       allowPorts: ['8000:8010/tcp', '51820/udp'],
