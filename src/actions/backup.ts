@@ -2,6 +2,7 @@ import {
   oneOf,
   readChromaCommand,
   readConfigSource,
+  readMetricsPush,
   readRetention,
   readSource,
   readStore,
@@ -16,6 +17,7 @@ type Inputs = BackupJobOptions & { command: 'backup' | 'verify' | 'check-stalene
 runAction<Inputs>({
   getInputs: () => {
     const environment = input.str('environment', { required: true });
+    const fromConfig = readConfigSource(input, environment);
     return {
       command: oneOf(
         input.str('command', { default: 'backup' }),
@@ -28,7 +30,7 @@ runAction<Inputs>({
         ['physical', 'logical'] as const,
         "input 'mode'",
       ),
-      source: readSource(input, readConfigSource(input, environment)),
+      source: readSource(input, fromConfig),
       store: readStore(input, environment),
       passphrase: input.secret('encryption-passphrase', { required: true }),
       minSizeBytes: input.int('min-size-bytes', 65536, { min: 1 }),
@@ -47,6 +49,7 @@ runAction<Inputs>({
       maxAgeHours: input.int('max-age-hours', 26, { min: 1 }),
       chromaCommand: readChromaCommand(input),
       backupId: input.str('backup-id', { default: 'latest' }),
+      metrics: readMetricsPush(input, fromConfig),
       alert: {
         webhookUrl: input.secret('webhook-url') || undefined,
         webhookFormat: input.str('webhook-format') || undefined,
@@ -74,6 +77,7 @@ runAction<Inputs>({
     ctx.setOutput('mb-per-second', r.backup!.mbPerSecond.toFixed(2));
     ctx.setOutput('downtime-seconds', m.downtimeMs === undefined ? '' : (m.downtimeMs / 1000).toFixed(1));
     ctx.setOutput('verified', !!r.verify);
+    ctx.setOutput('metrics-pushed', !!r.metrics?.pushed);
     ctx.setOutput(
       'records',
       m.chroma.collections.reduce((a, c) => a + c.count, 0),

@@ -12,6 +12,8 @@ import { grammars } from '../core/validate.js';
  * names both work.
  */
 export interface ConfigSource {
+  /** `app` of ragship.yml (the `app` label of the pushed backup metrics). */
+  app: string;
   role: string;
   /** user@host:port */
   hostSpec: string;
@@ -63,7 +65,13 @@ export function sourceFromConfig(
       `runs only ${r.services.join(', ')}, not ${service}`,
       'pick the role that runs Chroma, or set chroma-service',
     );
-  return { role, hostSpec: r.hosts[0]!, project: `${config.app}-${environment}-${role}`, service };
+  return {
+    app: config.app,
+    role,
+    hostSpec: r.hosts[0]!,
+    project: `${config.app}-${environment}-${role}`,
+    service,
+  };
 }
 
 /** Reads ragship.yml and picks the environment's Chroma (see sourceFromConfig). */

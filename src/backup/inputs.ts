@@ -1,6 +1,7 @@
 import { ConfigError } from '../core/errors.js';
 import type { HostConnection, SourceOptions } from './backup.js';
 import { type ConfigSource, loadConfigSource } from './config-source.js';
+import { type MetricsPushOptions, parsePushgatewayUrl } from './metrics.js';
 import type { RetentionPolicy } from './retention.js';
 import type { StoreOptions } from './store.js';
 
@@ -97,4 +98,64 @@ export function readRetention(r: InputReader): RetentionPolicy {
 export function readChromaCommand(r: InputReader): string[] | undefined {
   const c = r.str('chroma-command');
   return c ? c.split(/\s+/) : undefined;
+}
+
+/**
+ * `metrics-push-url` (+ `metrics-app`, `metrics-push-token` or `metrics-push-username` /
+ * `metrics-push-password`): where the backup job pushes its staleness metrics. Undefined when
+ * no URL is set. Everything is checked here, before any connection.
+ */
+export function readMetricsPush(r: InputReader, fromConfig?: ConfigSource): MetricsPushOptions | undefined {
+  const raw = r.str('metrics-push-url');
+  const token = r.secret('metrics-push-token');
+  const username = r.str('metrics-push-username');
+  const password = r.secret('metrics-push-password');
+  if (!raw) {
+    if (token || username || password)
+      throw new ConfigError(
+        "input 'metrics-push-url' (CLI --metrics-push-url)",
+        'is empty but Pushgateway credentials are set',
+        'set the Pushgateway base URL, or drop the metrics-push-* credentials',
+      );
+    return undefined;
+  }
+  const url = parsePushgatewayUrl(raw);
+  const app = r.str('metrics-app') || fromConfig?.app || '';
+  if (!app)
+    throw new ConfigError(
+      "input 'metrics-app' (CLI --metrics-app)",
+      'is required with metrics-push-url (the `app` label BackupStale groups by)',
+      'set metrics-app, or config (ragship.yml) whose `app` is used',
+    );
+  if (app.length > 128 || /[\u0000-\u001f\u007f]/.test(app))
+    throw new ConfigError(
+      "input 'metrics-app' (CLI --metrics-app)",
+      `${JSON.stringify(app.slice(0, 60))} is not a label value (at most 128 characters, no control characters)`,
+      'use the app name, e.g. northwind-rag',
+    );
+  if (token && (username || password))
+    throw new ConfigError(
+      "input 'metrics-push-token'",
+      'is set together with metrics-push-username/metrics-push-password',
+      'use either a bearer token or basic auth, not both',
+    );
+  if (!!username !== !!password)
+    throw new ConfigError(
+      username ? "input 'metrics-push-password'" : "input 'metrics-push-username'",
+      'is missing: basic auth needs both metrics-push-username and metrics-push-password',
+      'set both (the password from a secret), or use metrics-push-token',
+    );
+  if (username.includes(':'))
+    throw new ConfigError(
+      "input 'metrics-push-username'",
+      'contains ":", which basic auth cannot carry in a user name',
+      'use the user name without ":"',
+    );
+  return {
+    url,
+    app,
+    token: token || undefined,
+    username: username || undefined,
+    password: password || undefined,
+  };
 }

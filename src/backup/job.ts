@@ -4,6 +4,7 @@ import { Report } from '../core/report.js';
 import { checkStaleness, sendAlert, stalenessError, webhookFormat } from './alerts.js';
 import { type BackupOptions, type BackupResult, runBackup } from './backup.js';
 import { listBackups } from './catalog.js';
+import { type MetricsPushOptions, type PushResult, pushBackupMetrics } from './metrics.js';
 import { type RestoreOptions, type RestoreResult, restoreBackup } from './restore.js';
 import { applyRetention, type RetentionPolicy } from './retention.js';
 import { BackupStore } from './store.js';
@@ -23,12 +24,16 @@ export interface BackupJobOptions extends BackupOptions {
   maxAgeHours?: number;
   chromaCommand?: string[];
   alert: AlertOptions;
+  /** Push the staleness metrics to a Pushgateway (after a verified backup, or on failure). */
+  metrics?: MetricsPushOptions;
 }
 
 export interface BackupJobResult {
   backup?: BackupResult;
   verify?: VerifyResult;
   retention?: Awaited<ReturnType<typeof applyRetention>>;
+  /** The Pushgateway push of the success metrics, when metrics are configured and verify ran. */
+  metrics?: PushResult;
   report: Report;
 }
 
@@ -55,8 +60,22 @@ async function alertOnFailure<T>(
   }
 }
 
-/** backup → verify (restore drill) → retention (only after a passing verify) → summary. */
+/**
+ * backup → verify (restore drill) → metrics push (only after a passing verify) → retention
+ * (only after a passing verify) → summary. A failed run pushes only the failure timestamp.
+ */
 export async function runBackupJob(o: BackupJobOptions, logger: Logger): Promise<BackupJobResult> {
+  const started = performance.now();
+  try {
+    return await backupJob(o, logger, started);
+  } catch (err) {
+    if (o.metrics)
+      await pushBackupMetrics(o.metrics, o.environment, { kind: 'failure', at: Date.now() / 1000 }, logger);
+    throw err;
+  }
+}
+
+async function backupJob(o: BackupJobOptions, logger: Logger, started: number): Promise<BackupJobResult> {
   return alertOnFailure(o.alert, `ragship backup of ${o.environment} FAILED`, logger, async () => {
     const report = new Report().heading(`Backup of ${o.environment}`);
     const backup = await runBackup(o, logger);
@@ -96,6 +115,7 @@ export async function runBackupJob(o: BackupJobOptions, logger: Logger): Promise
     const store = new BackupStore(o.store, logger);
     let verify: VerifyResult | undefined;
     let retention: BackupJobResult['retention'];
+    let metrics: PushResult | undefined;
     if (o.verify) {
       verify = await logger.group(`restore drill of ${m.id}`, () =>
         verifyBackup(
@@ -109,6 +129,27 @@ export async function runBackupJob(o: BackupJobOptions, logger: Logger): Promise
         ['check', 'result'],
         verify.checks.map((c) => [c.check, c.result]),
       );
+      if (o.metrics) {
+        metrics = await pushBackupMetrics(
+          o.metrics,
+          o.environment,
+          {
+            kind: 'success',
+            at: Date.now() / 1000,
+            storedBytes: m.archive.storedBytes,
+            durationSeconds: (performance.now() - started) / 1000,
+            records: m.chroma.collections.reduce((a, c) => a + c.count, 0),
+          },
+          logger,
+        );
+        report
+          .heading('Metrics', 3)
+          .text(
+            metrics.pushed
+              ? `Pushed the success metrics to \`${metrics.target}\`.`
+              : `**NOT pushed**: the success metrics could not reach \`${metrics.target}\` (${metrics.error}). The backup itself is stored and verified; \`BackupStale\` fires once the last pushed success is 26 h old, so fix the Pushgateway or re-run.`,
+          );
+      }
       if (o.retention) {
         retention = await logger.group('retention', () => applyRetention(store, o.retention!, logger));
         report
@@ -117,10 +158,18 @@ export async function runBackupJob(o: BackupJobOptions, logger: Logger): Promise
             `kept ${retention.keep.length} verified backup(s), removed ${retention.remove.length}${retention.unverified.length ? `, ${retention.unverified.length} unverified left alone` : ''}`,
           );
       }
-    } else if (o.retention) {
-      logger.warn('retention skipped: it only runs after a verified backup (verify: true)');
+    } else {
+      if (o.retention) logger.warn('retention skipped: it only runs after a verified backup (verify: true)');
+      if (o.metrics) {
+        logger.warn(
+          'metrics not pushed: the success timestamp is only pushed after a verified backup (verify: true)',
+        );
+        report
+          .heading('Metrics', 3)
+          .text('**NOT pushed**: verify is off, and only a verified backup counts as a success.');
+      }
     }
-    return { backup, verify, retention, report };
+    return { backup, verify, retention, metrics, report };
   });
 }
 

@@ -4,6 +4,7 @@ import {
   oneOf,
   readChromaCommand,
   readConfigSource,
+  readMetricsPush,
   readRetention,
   readSource,
   readStore,
@@ -17,7 +18,8 @@ import type { CliContext } from './program.js';
 /**
  * Flags mirror the action inputs (same names); secrets come from files or environment
  * variables only: RAGSHIP_BACKUP_PASSPHRASE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or the
- * SDK chain), RAGSHIP_SSH_PRIVATE_KEY, RAGSHIP_ALERT_WEBHOOK.
+ * SDK chain), RAGSHIP_SSH_PRIVATE_KEY, RAGSHIP_ALERT_WEBHOOK, RAGSHIP_METRICS_PUSH_TOKEN,
+ * RAGSHIP_METRICS_PUSH_PASSWORD.
  */
 function reader(opts: Record<string, unknown>): InputReader {
   const flag = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -32,6 +34,8 @@ function reader(opts: Record<string, unknown>): InputReader {
     'aws-secret-access-key': ['', 'AWS_SECRET_ACCESS_KEY'],
     'aws-session-token': ['', 'AWS_SESSION_TOKEN'],
     'webhook-url': ['', 'RAGSHIP_ALERT_WEBHOOK'],
+    'metrics-push-token': ['metricsPushTokenFile', 'RAGSHIP_METRICS_PUSH_TOKEN'],
+    'metrics-push-password': ['metricsPushPasswordFile', 'RAGSHIP_METRICS_PUSH_PASSWORD'],
   };
   return {
     str: (name, o = {}) => {
@@ -75,7 +79,8 @@ function reader(opts: Record<string, unknown>): InputReader {
   };
 }
 
-function common(cmd: Command): Command {
+/** Where the backups live: every backup verb takes these. */
+function storeOptions(cmd: Command): Command {
   return cmd
     .requiredOption('--environment <name>', 'environment name (names the key prefix)')
     .requiredOption('--bucket <name>', 'S3-compatible bucket')
@@ -83,7 +88,12 @@ function common(cmd: Command): Command {
     .option('--endpoint <url>', 'S3-compatible endpoint (MinIO, R2, B2)')
     .option('--region <region>', 'bucket region', 'us-east-1')
     .option('--force-path-style <bool>', 'path-style URLs', 'false')
-    .option('--checksum-mode <mode>', 'WHEN_SUPPORTED or WHEN_REQUIRED', 'WHEN_SUPPORTED')
+    .option('--checksum-mode <mode>', 'WHEN_SUPPORTED or WHEN_REQUIRED', 'WHEN_SUPPORTED');
+}
+
+/** The store plus where Chroma runs, encryption and alerts: backup and restore. */
+function common(cmd: Command): Command {
+  return storeOptions(cmd)
     .option('--passphrase-file <path>', 'encryption passphrase file (or env RAGSHIP_BACKUP_PASSPHRASE)')
     .option('--config <path>', "ragship.yml: the environment's Chroma host and compose project")
     .option('--role <name>', 'role of the environment that runs Chroma (with --config)')
@@ -103,6 +113,19 @@ function common(cmd: Command): Command {
       '--webhook-format <format>',
       'slack, discord or json (webhook URL from env RAGSHIP_ALERT_WEBHOOK)',
     );
+}
+
+/** What `common` adds, read once for backup and restore. */
+function readCommon(r: InputReader) {
+  return {
+    maxSizeBytes: r.int('max-size-gb', 100, { min: 1 }) * 1024 ** 3,
+    stopTimeoutSeconds: r.int('stop-timeout-seconds', 120, { min: 1 }),
+    healthTimeoutSeconds: r.int('health-timeout-seconds', 120, { min: 1 }),
+    alert: {
+      webhookUrl: r.secret('webhook-url') || undefined,
+      webhookFormat: r.str('webhook-format') || undefined,
+    },
+  };
 }
 
 export function registerBackup(program: Command, ctx: () => CliContext): void {
@@ -128,16 +151,31 @@ export function registerBackup(program: Command, ctx: () => CliContext): void {
     .option('--max-age-hours <n>', 'staleness limit', '26')
     .option('--backup-id <id>', 'backup to drill (verify)', 'latest')
     .option('--chroma-command <cmd>', 'command running the chroma CLI for the drill')
+    .option(
+      '--metrics-push-url <url>',
+      'Pushgateway base URL: push the staleness metrics after a verified backup',
+    )
+    .option('--metrics-app <name>', 'app label of the pushed metrics (default: app of --config)')
+    .option(
+      '--metrics-push-username <user>',
+      'Pushgateway basic-auth user (password from env RAGSHIP_METRICS_PUSH_PASSWORD)',
+    )
+    .option(
+      '--metrics-push-token-file <path>',
+      'Pushgateway bearer token file (or env RAGSHIP_METRICS_PUSH_TOKEN)',
+    )
+    .option(
+      '--metrics-push-password-file <path>',
+      'Pushgateway basic-auth password file (or env RAGSHIP_METRICS_PUSH_PASSWORD)',
+    )
     .action(async (opts) => {
       const { logger, print } = ctx();
       const r = reader(opts);
       const environment = r.str('environment', { required: true });
       const command = oneOf(r.str('command'), ['backup', 'verify', 'check-staleness'] as const, '--command');
       const store = readStore(r, environment);
-      const alert = {
-        webhookUrl: r.secret('webhook-url') || undefined,
-        webhookFormat: r.str('webhook-format') || undefined,
-      };
+      const shared = readCommon(r);
+      const { alert } = shared;
       if (command === 'check-staleness') {
         const s = await runStaleness(
           { store, maxAgeHours: r.int('max-age-hours', 26), environment, alert },
@@ -161,24 +199,23 @@ export function registerBackup(program: Command, ctx: () => CliContext): void {
         );
         return print(d.verify.verification, d.report.toString());
       }
+      const fromConfig = readConfigSource(r, environment);
       const result = await runBackupJob(
         {
+          ...shared,
           environment,
           mode: oneOf(r.str('mode'), ['physical', 'logical'] as const, '--mode'),
-          source: readSource(r, readConfigSource(r, environment)),
+          source: readSource(r, fromConfig),
           store,
           passphrase,
           minSizeBytes: r.int('min-size-bytes', 65536, { min: 1 }),
-          maxSizeBytes: r.int('max-size-gb', 100, { min: 1 }) * 1024 ** 3,
-          stopTimeoutSeconds: r.int('stop-timeout-seconds', 120, { min: 1 }),
-          healthTimeoutSeconds: r.int('health-timeout-seconds', 120, { min: 1 }),
           onDrift: oneOf(r.str('on-drift'), ['fail', 'fuzzy'] as const, '--on-drift'),
           pageSize: r.int('page-size', 1000, { min: 1, max: 5000 }),
           configPath: r.str('config-path') || undefined,
           verify: r.bool('verify', true),
           retention: r.bool('prune', true) ? readRetention(r) : undefined,
           chromaCommand: readChromaCommand(r),
-          alert,
+          metrics: readMetricsPush(r, fromConfig),
         },
         logger,
       );
@@ -187,6 +224,7 @@ export function registerBackup(program: Command, ctx: () => CliContext): void {
           manifest: result.backup?.manifest,
           verification: result.verify?.verification,
           retention: result.retention,
+          metrics: result.metrics,
         },
         result.report.toString(),
       );
@@ -208,6 +246,7 @@ export function registerBackup(program: Command, ctx: () => CliContext): void {
       const environment = r.str('environment', { required: true });
       const { result, report } = await runRestoreJob(
         {
+          ...readCommon(r),
           environment,
           backupId: r.str('backup-id'),
           dryRun: !!opts.dryRun,
@@ -215,39 +254,21 @@ export function registerBackup(program: Command, ctx: () => CliContext): void {
           source: readSource(r, readConfigSource(r, environment)),
           store: readStore(r, environment),
           passphrase: r.secret('encryption-passphrase', { required: true }),
-          maxSizeBytes: r.int('max-size-gb', 100, { min: 1 }) * 1024 ** 3,
-          stopTimeoutSeconds: r.int('stop-timeout-seconds', 120, { min: 1 }),
-          healthTimeoutSeconds: r.int('health-timeout-seconds', 120, { min: 1 }),
-          alert: {
-            webhookUrl: r.secret('webhook-url') || undefined,
-            webhookFormat: r.str('webhook-format') || undefined,
-          },
         },
         logger,
       );
       print(result, report.toString());
     });
 
-  program
-    .command('backups')
-    .description('list the backups of an environment (committed, verified, size)')
-    .requiredOption('--environment <name>', 'environment name')
-    .requiredOption('--bucket <name>', 'S3-compatible bucket')
-    .option('--prefix <prefix>', 'key prefix (default ragship/<environment>)')
-    .option('--endpoint <url>', 'S3-compatible endpoint')
-    .option('--region <region>', 'bucket region', 'us-east-1')
-    .option('--force-path-style <bool>', 'path-style URLs', 'false')
-    .option('--checksum-mode <mode>', 'WHEN_SUPPORTED or WHEN_REQUIRED', 'WHEN_SUPPORTED')
-    .action(async (opts) => {
-      const { logger, print } = ctx();
-      const r = reader(opts);
-      const { backups, report } = await listJob(
-        readStore(r, r.str('environment', { required: true })),
-        logger,
-      );
-      print(
-        backups.map(({ manifest: _m, ...b }) => b),
-        report.toString(),
-      );
-    });
+  storeOptions(
+    program.command('backups').description('list the backups of an environment (committed, verified, size)'),
+  ).action(async (opts) => {
+    const { logger, print } = ctx();
+    const r = reader(opts);
+    const { backups, report } = await listJob(readStore(r, r.str('environment', { required: true })), logger);
+    print(
+      backups.map(({ manifest: _m, ...b }) => b),
+      report.toString(),
+    );
+  });
 }

@@ -53,6 +53,7 @@ function fakeHost(stdout: string): RemoteHost & { argv: string[][] } {
 describe('backup source from ragship.yml', () => {
   test('environment → the role that runs chroma (web, not the vLLM-only llm role), its first host, the deploy compose project', () => {
     expect(sourceFromConfig(example, 'production')).toEqual({
+      app: 'northwind-rag',
       role: 'web',
       hostSpec: 'deploy@web1.northwind.example:22',
       project: 'northwind-rag-production-web',
