@@ -56671,6 +56671,12 @@ function aptInstall(pkgs) {
 function aptUpdate() {
     return [...APT_ENV, 'apt-get', ...APT_OPTS, 'update', '-q'];
 }
+/** Installs curl and CA certificates, then downloads an apt repository's signing key to `path` (under /etc/apt/keyrings). */
+async function fetchAptKey(target, path, url) {
+    await target.run(aptInstall(['ca-certificates', 'curl']), { timeoutMs: 900_000 });
+    await target.run(['install', '-m', '0755', '-d', '/etc/apt/keyrings']);
+    await target.run(['curl', '-fsSL', '--retry', '3', '-o', path, url]);
+}
 /** Docker's apt repository (deb822 source with its own keyring), as docs.docker.com describes it. */
 function dockerRepoSource(os) {
     return [
@@ -56718,17 +56724,7 @@ const packagesStep = {
         const t = ctx.target;
         if (ctx.settings.dockerSource === 'docker') {
             await t.run(aptUpdate(), { timeoutMs: 900_000 });
-            await t.run(aptInstall(['ca-certificates', 'curl']), { timeoutMs: 900_000 });
-            await t.run(['install', '-m', '0755', '-d', '/etc/apt/keyrings']);
-            await t.run([
-                'curl',
-                '-fsSL',
-                '--retry',
-                '3',
-                '-o',
-                '/etc/apt/keyrings/docker.asc',
-                `https://download.docker.com/linux/${ctx.os.id}/gpg`,
-            ]);
+            await fetchAptKey(t, '/etc/apt/keyrings/docker.asc', `https://download.docker.com/linux/${ctx.os.id}/gpg`);
             await t.run(['chmod', 'a+r', '/etc/apt/keyrings/docker.asc']);
             await t.writeFile(DOCKER_SOURCE_PATH, dockerRepoSource(ctx.os));
         }
@@ -57105,17 +57101,7 @@ const gpuStep = {
             throw new errors_UserError(t.label, 'the NVIDIA driver was installed and needs a reboot', 'reboot the host, then run provision again');
         }
         if (changes.some((c) => c.startsWith('install nvidia-container-toolkit'))) {
-            await t.run(aptInstall(['ca-certificates', 'curl']), { timeoutMs: 900_000 });
-            await t.run(['install', '-m', '0755', '-d', '/etc/apt/keyrings']);
-            await t.run([
-                'curl',
-                '-fsSL',
-                '--retry',
-                '3',
-                '-o',
-                TOOLKIT_KEY,
-                'https://nvidia.github.io/libnvidia-container/gpgkey',
-            ]);
+            await fetchAptKey(t, TOOLKIT_KEY, 'https://nvidia.github.io/libnvidia-container/gpgkey');
             await t.writeFile(TOOLKIT_LIST, toolkitList(ctx.os.arch));
             await t.run(aptUpdate(), { timeoutMs: 900_000 });
             await t.run(aptInstall(['nvidia-container-toolkit']), { timeoutMs: 1_800_000 });

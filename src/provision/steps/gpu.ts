@@ -2,7 +2,7 @@ import { UserError } from '../../core/errors.js';
 import type { Argv } from '../../core/shell.js';
 import type { Step, StepContext } from '../step.js';
 import { DAEMON_JSON } from './logs.js';
-import { aptInstall, aptUpdate, installed } from './packages.js';
+import { aptInstall, aptUpdate, fetchAptKey, installed } from './packages.js';
 
 export interface Gpu {
   name: string;
@@ -122,17 +122,7 @@ export const gpuStep: Step = {
       );
     }
     if (changes.some((c) => c.startsWith('install nvidia-container-toolkit'))) {
-      await t.run(aptInstall(['ca-certificates', 'curl']), { timeoutMs: 900_000 });
-      await t.run(['install', '-m', '0755', '-d', '/etc/apt/keyrings']);
-      await t.run([
-        'curl',
-        '-fsSL',
-        '--retry',
-        '3',
-        '-o',
-        TOOLKIT_KEY,
-        'https://nvidia.github.io/libnvidia-container/gpgkey',
-      ]);
+      await fetchAptKey(t, TOOLKIT_KEY, 'https://nvidia.github.io/libnvidia-container/gpgkey');
       await t.writeFile(TOOLKIT_LIST, toolkitList(ctx.os.arch));
       await t.run(aptUpdate(), { timeoutMs: 900_000 });
       await t.run(aptInstall(['nvidia-container-toolkit']), { timeoutMs: 1_800_000 });

@@ -72,6 +72,13 @@ export function aptUpdate(): Argv {
   return [...APT_ENV, 'apt-get', ...APT_OPTS, 'update', '-q'];
 }
 
+/** Installs curl and CA certificates, then downloads an apt repository's signing key to `path` (under /etc/apt/keyrings). */
+export async function fetchAptKey(target: Target, path: string, url: string): Promise<void> {
+  await target.run(aptInstall(['ca-certificates', 'curl']), { timeoutMs: 900_000 });
+  await target.run(['install', '-m', '0755', '-d', '/etc/apt/keyrings']);
+  await target.run(['curl', '-fsSL', '--retry', '3', '-o', path, url]);
+}
+
 /** Docker's apt repository (deb822 source with its own keyring), as docs.docker.com describes it. */
 export function dockerRepoSource(os: HostOs): string {
   return [
@@ -126,17 +133,11 @@ export const packagesStep: Step = {
     const t = ctx.target;
     if (ctx.settings.dockerSource === 'docker') {
       await t.run(aptUpdate(), { timeoutMs: 900_000 });
-      await t.run(aptInstall(['ca-certificates', 'curl']), { timeoutMs: 900_000 });
-      await t.run(['install', '-m', '0755', '-d', '/etc/apt/keyrings']);
-      await t.run([
-        'curl',
-        '-fsSL',
-        '--retry',
-        '3',
-        '-o',
+      await fetchAptKey(
+        t,
         '/etc/apt/keyrings/docker.asc',
         `https://download.docker.com/linux/${ctx.os.id}/gpg`,
-      ]);
+      );
       await t.run(['chmod', 'a+r', '/etc/apt/keyrings/docker.asc']);
       await t.writeFile(DOCKER_SOURCE_PATH, dockerRepoSource(ctx.os));
     }

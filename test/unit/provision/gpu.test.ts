@@ -86,9 +86,24 @@ describe('GPU host provisioning (recorded nvidia-smi outputs; no GPU here)', () 
       'deb [signed-by=/etc/apt/keyrings/nvidia-container-toolkit.asc] https://nvidia.github.io/libnvidia-container/stable/deb/amd64 /\n',
     );
     const lines = h.calls.map((c) => c.line);
-    expect(lines).toContain(
-      'curl -fsSL --retry 3 -o /etc/apt/keyrings/nvidia-container-toolkit.asc https://nvidia.github.io/libnvidia-container/gpgkey',
+    // The key, the source list, then the toolkit, in this order (reads and writes left out).
+    const apt = (l: string) => l.replace(/^env .* apt-get .* (update|install) /, 'apt-get $1 ');
+    const first = lines.findIndex((l) =>
+      l.endsWith('install -y --no-install-recommends ca-certificates curl'),
     );
+    expect(
+      lines
+        .slice(first)
+        .filter((l) => !/^dpkg-query |mktemp|\[ -e /.test(l))
+        .slice(0, 5)
+        .map(apt),
+    ).toEqual([
+      'apt-get install -y --no-install-recommends ca-certificates curl',
+      'install -m 0755 -d /etc/apt/keyrings',
+      'curl -fsSL --retry 3 -o /etc/apt/keyrings/nvidia-container-toolkit.asc https://nvidia.github.io/libnvidia-container/gpgkey',
+      'apt-get update -q',
+      'apt-get install -y --no-install-recommends nvidia-container-toolkit',
+    ]);
     expect(
       lines.filter((l) =>
         /nvidia-ctk|restart docker|install -y --no-install-recommends nvidia-container-toolkit/.test(l),
