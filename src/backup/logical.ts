@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { UserError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { ChromaApi, CollectionInfo, Records } from './chroma-api.js';
@@ -69,12 +70,14 @@ export function exportStream(
 /** Splits NDJSON lines as they pass and hashes each collection's lines: the manifest's "files". */
 export class NdjsonIndex extends Transform {
   private buf = '';
+  /** Keeps a multi-byte character split across two chunks whole (toString per chunk breaks it). */
+  private readonly decoder = new StringDecoder('utf8');
   private current?: { name: string; hash: Hash; bytes: number };
   private readonly entries: FileEntry[] = [];
   readonly files = (): FileEntry[] => this.entries;
 
   override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
-    const text = this.buf + chunk.toString('utf8');
+    const text = this.buf + this.decoder.write(chunk);
     const parts = text.split('\n');
     this.buf = parts.pop() ?? '';
     for (const line of parts) this.line(line);
@@ -104,6 +107,7 @@ export class NdjsonIndex extends Transform {
     }
   }
   override _flush(cb: TransformCallback): void {
+    this.buf += this.decoder.end();
     if (this.buf) this.line(this.buf);
     cb();
   }
