@@ -1,9 +1,17 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execLocal } from '../../../src/core/exec.js';
-import { parseReleaseLog } from '../../../src/deploy/release-log.js';
 import { runDeploy } from '../../../src/deploy/run.js';
-import { cleanup, deployInputs, fixtureConfig, fixtureImages, get, logger, startLoad } from './fixture.js';
+import {
+  appContainers,
+  cleanup,
+  deployInputs,
+  fixtureConfig,
+  fixtureImages,
+  get,
+  lockHeld,
+  logger,
+  releaseLog,
+  startLoad,
+} from './fixture.js';
 
 // Real parts: Docker Engine 20.10, docker-compose 1.29 on the "cpu" sshd host (user deploy),
 // registry with htpasswd auth at localhost:5000, nginx in front of the fixture app.
@@ -11,8 +19,6 @@ const APP = 'rsdeploy-it';
 const PORT = 18181;
 const config = fixtureConfig(APP, PORT);
 let images: Record<string, string>;
-const releaseLog = () =>
-  parseReleaseLog(readFileSync(`/home/deploy/ragship/${APP}/staging/releases.jsonl`, 'utf8'));
 
 beforeAll(async () => {
   await cleanup(APP);
@@ -25,7 +31,7 @@ describe('deploy over SSH with docker-compose v1 on the sandbox cpu host', () =>
     const r = await runDeploy(deployInputs(config, images.v1!), { logger: logger() });
     expect((await get(PORT)).body).toContain('"version":"v1"');
     expect(r.connectionsPerHost).toEqual({ 'deploy@127.0.0.1:2201': 1 });
-    expect(releaseLog().at(-1)).toMatchObject({ id: r.releaseId, result: 'success', image: images.v1 });
+    expect(releaseLog(APP).at(-1)).toMatchObject({ id: r.releaseId, result: 'success', image: images.v1 });
   });
 
   it('switches v1 → v2 under ≥100 req/s through nginx with zero failed requests', async () => {
@@ -36,7 +42,7 @@ describe('deploy over SSH with docker-compose v1 on the sandbox cpu host', () =>
     expect((await get(PORT)).body).toContain('"version":"v2"');
     expect(result.rps).toBeGreaterThanOrEqual(100);
     expect(result.failed).toBe(0);
-    expect(r.previousReleaseId).toBe(releaseLog().at(-2)!.id);
+    expect(r.previousReleaseId).toBe(releaseLog(APP).at(-2)!.id);
   });
 
   it('a failing migration aborts before any switch: v2 keeps serving, log says failed with the output, lock free', async () => {
@@ -45,13 +51,10 @@ describe('deploy over SSH with docker-compose v1 on the sandbox cpu host', () =>
       runDeploy(deployInputs(config, images.v1!, { MIGRATE_FAIL: '1' }), { logger: l }),
     ).rejects.toThrow(/migration exited with status 3/);
     expect((await get(PORT)).body).toContain('"version":"v2"');
-    const last = releaseLog().at(-1)!;
+    const last = releaseLog(APP).at(-1)!;
     expect(last.result).toBe('failed');
     expect(last.output).toContain('column "embedding_v2" already exists');
-    expect(
-      (await execLocal(['test', '-e', `/home/deploy/ragship/${APP}/staging/lock`], { allowFailure: true }))
-        .code,
-    ).not.toBe(0);
+    expect(await lockHeld(APP)).toBe(false);
   });
 
   it('a release whose health never turns green fails after the timeout, v2 serves, its logs are printed', async () => {
@@ -63,15 +66,6 @@ describe('deploy over SSH with docker-compose v1 on the sandbox cpu host', () =>
     ).rejects.toThrow(/did not turn healthy within 4 s/);
     expect((await get(PORT)).body).toContain('"version":"v2"');
     expect(l.text()).toMatch(/logs of web\/app/);
-    const running = await execLocal([
-      'docker',
-      'ps',
-      '-q',
-      '--filter',
-      `label=com.docker.compose.project=${APP}-staging-web`,
-      '--filter',
-      'label=com.docker.compose.service=app',
-    ]);
-    expect(running.stdout.trim().split('\n')).toHaveLength(1);
+    expect(await appContainers(APP)).toHaveLength(1);
   });
 });

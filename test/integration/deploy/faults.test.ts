@@ -7,24 +7,32 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandError } from '../../../src/core/errors.js';
 import { execLocal } from '../../../src/core/exec.js';
 import { RemoteHost } from '../../../src/core/remote-host.js';
-import { parseReleaseLog, type ReleaseRecord } from '../../../src/deploy/release-log.js';
+import type { ReleaseRecord } from '../../../src/deploy/release-log.js';
 import { runDeploy } from '../../../src/deploy/run.js';
 import type { SessionPorts } from '../../../src/deploy/session.js';
 import { runRollback } from '../../../src/rollback/run.js';
 import { sandbox, sandboxHost } from '../../support/sandbox.js';
-import { cleanup, deployInputs, fixtureConfig, fixtureImages, get, logger, REPO } from './fixture.js';
+import {
+  appContainers,
+  cleanup,
+  deployInputs,
+  fixtureConfig,
+  fixtureImages,
+  get,
+  lockHeld,
+  logger,
+  REPO,
+  releaseLog,
+} from './fixture.js';
 
 const APP = 'rsdeploy-fault';
 const PORT = 18187;
-const ROOT = `/home/deploy/ragship/${APP}/staging`;
 const GONE = `gone-${process.pid}`;
 const config = fixtureConfig(APP, PORT);
 let images: Record<string, string>;
-const releases = () => parseReleaseLog(readFileSync(`${ROOT}/releases.jsonl`, 'utf8'));
+const releases = () => releaseLog(APP);
 const serving = async () => JSON.parse((await get(PORT, '/')).body).version as string;
 const lastOf = (all: ReleaseRecord[], f: (r: ReleaseRecord) => boolean) => all.filter(f).at(-1)!;
-const lockHeld = async () =>
-  (await execLocal(['test', '-e', `${ROOT}/lock`], { allowFailure: true })).code === 0;
 
 /** Parent pids of `pid` up to init, from /proc (the sshd host is this machine). */
 function parents(pid: number): number[] {
@@ -128,7 +136,7 @@ describe('SSH connection dropped mid-deploy (sshd session killed)', () => {
     expect(err).toBeInstanceOf(Error);
     expect(await serving()).toBe('v1');
     expect(releases().filter((r) => r.image === images.v2 && r.result === 'success')).toHaveLength(0);
-    expect(await lockHeld()).toBe(false);
+    expect(await lockHeld(APP)).toBe(false);
     const r = await runDeploy(deployInputs(config, images.v2!), { logger: logger() });
     expect(await serving()).toBe('v2');
     expect(releases().at(-1)).toMatchObject({ id: r.releaseId, result: 'success' });
@@ -149,16 +157,7 @@ describe('SSH connection dropped mid-deploy (sshd session killed)', () => {
     const last = releases().at(-1)!;
     expect(last.image).toBe(images[GONE]);
     expect(last.result).toBe('failed');
-    const apps = await execLocal([
-      'docker',
-      'ps',
-      '-q',
-      '--filter',
-      `label=com.docker.compose.project=${APP}-staging-web`,
-      '--filter',
-      'label=com.docker.compose.service=app',
-    ]);
-    expect(apps.stdout.trim().split('\n')).toHaveLength(1);
+    expect(await appContainers(APP)).toHaveLength(1);
     await runDeploy(deployInputs(config, images[GONE]!), { logger: logger() });
     expect(await serving()).toBe(GONE);
   });
@@ -197,7 +196,7 @@ describe('host keys', () => {
       expect(hosts[0]!.authAttempted, name).toBe(false);
     }
     expect(releases()).toHaveLength(before);
-    expect(await lockHeld()).toBe(false);
+    expect(await lockHeld(APP)).toBe(false);
     expect(await serving()).toBe(GONE);
   });
 });
@@ -234,7 +233,7 @@ describe('rollback when images are gone', () => {
     ).rejects.toThrow(/did not turn healthy within 3 s/);
     expect(await serving()).toBe('v2');
     expect(releases().at(-1)).toMatchObject({ kind: 'rollback', result: 'failed' });
-    expect(await lockHeld()).toBe(false);
+    expect(await lockHeld(APP)).toBe(false);
   });
 
   it('pruned on the host and in the registry: a clear failure listing the valid ids, v2 keeps serving', async () => {
@@ -253,6 +252,6 @@ describe('rollback when images are gone', () => {
     expect(listed).not.toContain(gone.id);
     expect(releases()).toHaveLength(before);
     expect(await serving()).toBe('v2');
-    expect(await lockHeld()).toBe(false);
+    expect(await lockHeld(APP)).toBe(false);
   });
 });

@@ -6,6 +6,7 @@ import { parseConfig } from '../../../src/config/load.js';
 import type { RagshipConfig } from '../../../src/config/schema.js';
 import { execLocal } from '../../../src/core/exec.js';
 import { MemoryLogger } from '../../../src/core/logger.js';
+import { parseReleaseLog, type ReleaseRecord } from '../../../src/deploy/release-log.js';
 import type { DeployInputs } from '../../../src/deploy/run.js';
 import { knownHosts, privateKey, sandbox, sandboxHost } from '../../support/sandbox.js';
 
@@ -154,6 +155,31 @@ export async function cleanup(app: string): Promise<void> {
     const home = `/home/${sandboxHost(h).user}`;
     await execLocal(['rm', '-rf', `${home}/ragship/${app}`], { allowFailure: true });
   }
+}
+
+/** The app's staging deploy root on the sandbox cpu host (its deploy user's home is local). */
+export const stagingRoot = (app: string) => `/home/${sandboxHost('cpu').user}/ragship/${app}/staging`;
+
+/** The app's staging release log, as the deploys wrote it. */
+export const releaseLog = (app: string): ReleaseRecord[] =>
+  parseReleaseLog(readFileSync(`${stagingRoot(app)}/releases.jsonl`, 'utf8'));
+
+/** Whether the app's staging deploy lock is held. */
+export const lockHeld = async (app: string): Promise<boolean> =>
+  (await execLocal(['test', '-e', `${stagingRoot(app)}/lock`], { allowFailure: true })).code === 0;
+
+/** Ids of the app's running `app` containers in its staging web project. */
+export async function appContainers(app: string): Promise<string[]> {
+  const r = await execLocal([
+    'docker',
+    'ps',
+    '-q',
+    '--filter',
+    `label=com.docker.compose.project=${app}-staging-web`,
+    '--filter',
+    'label=com.docker.compose.service=app',
+  ]);
+  return r.stdout.split('\n').filter(Boolean);
 }
 
 export function tmpRepo(): string {
