@@ -56636,7 +56636,8 @@ function wantedPackages(settings, os, opts) {
     const s = settings.steps;
     const pkgs = ['ca-certificates'];
     if (s.has('docker') || s.has('deploy-user'))
-        pkgs.push(...dockerPackages(os, settings.dockerSource));
+        // curl: a deploy's health gate probes containers with it (the deploy preflight requires it).
+        pkgs.push(...dockerPackages(os, settings.dockerSource), 'curl');
     if (s.has('firewall'))
         pkgs.push('ufw');
     // python3-systemd: the sshd jail reads the journal (Debian 12 has no /var/log/auth.log by default).

@@ -80,6 +80,7 @@ describe('provision command and file builders', () => {
       'ca-certificates',
       'docker.io',
       'docker-compose',
+      'curl',
       'ufw',
       'fail2ban',
       'python3-systemd',

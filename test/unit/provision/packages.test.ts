@@ -21,7 +21,7 @@ describe('packages step', () => {
       'curl -fsSL --retry 3 -o /etc/apt/keyrings/docker.asc https://download.docker.com/linux/ubuntu/gpg',
       'chmod a+r /etc/apt/keyrings/docker.asc',
       `${APT} update -q`,
-      `${APT} install -y --no-install-recommends ca-certificates docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin ufw fail2ban python3-systemd unattended-upgrades systemd-timesyncd`,
+      `${APT} install -y --no-install-recommends ca-certificates docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin curl ufw fail2ban python3-systemd unattended-upgrades systemd-timesyncd`,
     ]);
   });
 });

@@ -24,7 +24,7 @@ describe('provision runner: check → apply → check again', () => {
     );
     const packages = outcome.steps.find((s) => s.id === 'packages')!;
     expect(packages.changes).toEqual([
-      'install ca-certificates docker.io docker-compose ufw fail2ban python3-systemd unattended-upgrades systemd-timesyncd sudo',
+      'install ca-certificates docker.io docker-compose curl ufw fail2ban python3-systemd unattended-upgrades systemd-timesyncd sudo',
     ]);
     const mutating = host.calls.map((c) => c.line).filter((l) => !READ_ONLY.test(l));
     expect(mutating).toEqual([]);
