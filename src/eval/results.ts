@@ -1,7 +1,5 @@
-import { once } from 'node:events';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { ConfigError } from '../core/errors.js';
+import { jsonLinesWriter } from './jsonl-writer.js';
 import type { Outcome, ResultsMeta, RunRecord } from './runner.js';
 import { fileLines, type MetricName } from './suite.js';
 
@@ -215,17 +213,7 @@ export async function mergeResults(
       'wait for every matrix job and pass all shard files',
     );
 
-  mkdirSync(dirname(outPath), { recursive: true });
-  const out = createWriteStream(outPath, 'utf8');
-  // One shared wait for 'drain': every worker that hits a full buffer waits on the same promise.
-  let draining: Promise<unknown> | undefined;
-  const write = async (obj: unknown) => {
-    if (out.write(`${JSON.stringify(obj)}\n`)) return;
-    draining ??= once(out, 'drain').finally(() => {
-      draining = undefined;
-    });
-    await draining;
-  };
+  const { write, close } = jsonLinesWriter(outPath);
   await write({
     ...first,
     shard: { index: 1, count: 1 },
@@ -249,7 +237,6 @@ export async function mergeResults(
       await write(r);
     }
   }
-  out.end();
-  await once(out, 'finish');
+  await close();
   return { runs, shards: paths.length };
 }

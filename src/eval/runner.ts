@@ -1,11 +1,9 @@
-import { once } from 'node:events';
-import { createWriteStream, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { containsAll, exactMatch, normalizedMatch, regexMatch, rougeL, tokenF1 } from './answer-metrics.js';
 import { AdaptiveLimiter } from './backoff.js';
 import { type CacheStore, cacheKey } from './cache.js';
+import { jsonLinesWriter } from './jsonl-writer.js';
 import { type Judge, type JudgeMetric, JudgeOutputError } from './judge.js';
 import { retrievalScores } from './retrieval-metrics.js';
 import {
@@ -122,17 +120,7 @@ export async function runSuite(options: RunOptions): Promise<RunSummary> {
   const shard = options.shard ?? { index: 1, count: 1 };
   const concurrency = options.concurrency ?? cfg.run.concurrency;
   const started = performance.now();
-  mkdirSync(dirname(options.resultsPath), { recursive: true });
-  const out = createWriteStream(options.resultsPath, 'utf8');
-  // One shared wait for 'drain': every worker that hits a full buffer waits on the same promise.
-  let draining: Promise<unknown> | undefined;
-  const write = async (obj: unknown) => {
-    if (out.write(`${JSON.stringify(obj)}\n`)) return;
-    draining ??= once(out, 'drain').finally(() => {
-      draining = undefined;
-    });
-    await draining;
-  };
+  const { write, close } = jsonLinesWriter(options.resultsPath);
   const meta: ResultsMeta = {
     type: 'meta',
     suite: cfg.name,
@@ -290,8 +278,7 @@ export async function runSuite(options: RunOptions): Promise<RunSummary> {
   try {
     await Promise.all(Array.from({ length: concurrency }, worker));
   } finally {
-    out.end();
-    await once(out, 'finish');
+    await close();
   }
   summary.throttled = targetLimiter.stats.throttled + judgeLimiter.stats.throttled;
   summary.retries = targetLimiter.stats.retries + judgeLimiter.stats.retries;
