@@ -1,15 +1,9 @@
-import * as input from '../github/inputs.js';
 import { runAction } from '../github/run-action.js';
+import { sshHostInputs } from '../github/ssh-inputs.js';
 import { type HostCheckInputs, runHostCheck } from '../preflight/host-check-run.js';
 
 runAction<HostCheckInputs>({
-  getInputs: () => ({
-    hosts: input.list('hosts'),
-    sshPrivateKey: input.secret('ssh-private-key', { required: true }),
-    knownHosts: input.multiline('known-hosts'),
-    fingerprints: input.list('host-fingerprints'),
-    connectTimeoutMs: input.int('connect-timeout-seconds', 15, { min: 1, max: 300 }) * 1000,
-  }),
+  getInputs: sshHostInputs,
   async main(inputs, ctx) {
     const result = await runHostCheck(inputs, ctx.logger);
     ctx.setOutput('compose-commands', JSON.stringify(result.facts.map((f) => f.compose.join(' '))));

@@ -1,15 +1,12 @@
 import * as input from '../github/inputs.js';
 import { runAction } from '../github/run-action.js';
+import { sshHostInputs } from '../github/ssh-inputs.js';
 import { runProvision } from '../provision/run.js';
 import type { ProvisionInputs } from '../provision/settings.js';
 
 runAction<ProvisionInputs>({
   getInputs: () => ({
-    hosts: input.list('hosts'),
-    sshPrivateKey: input.secret('ssh-private-key', { required: true }),
-    knownHosts: input.multiline('known-hosts'),
-    fingerprints: input.list('host-fingerprints'),
-    connectTimeoutMs: input.int('connect-timeout-seconds', 15, { min: 1, max: 300 }) * 1000,
+    ...sshHostInputs(),
     deployUser: input.str('deploy-user', { default: 'deploy' }),
     deployPrivateKey: input.secret('deploy-private-key'),
     deployPublicKeys: input

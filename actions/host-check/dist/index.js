@@ -55302,67 +55302,6 @@ function encodings(value) {
 /** The process-wide registry the loggers consult. */
 const secrets = new SecretRegistry();
 
-;// CONCATENATED MODULE: ./src/github/inputs.ts
-
-
-
-/**
- * Typed readers for action inputs. Each action's `getInputs()` calls these once, with the
- * names exactly as in its action.yml; nothing else reads core.getInput.
- */
-function str(name, options = {}) {
-    const value = core.getInput(name, { trimWhitespace: true });
-    if (!value && options.required) {
-        throw new UserError(`input '${name}'`, 'is required but empty', `set \`${name}:\` under \`with:\``);
-    }
-    return value || options.default || '';
-}
-/** A secret input: masked before anything else can print it. */
-function secret(name, options = {}) {
-    const value = getInput(name, { trimWhitespace: false });
-    if (value) {
-        core_setSecret(value);
-        secrets.add(value);
-    }
-    if (!value.trim() && options.required) {
-        throw new errors_UserError(`input '${name}'`, 'is required but empty', `pass it from a secret: \`${name}: \${{ secrets.NAME }}\``);
-    }
-    return value;
-}
-function bool(name, fallback = false) {
-    const value = core.getInput(name).trim().toLowerCase();
-    if (value === '')
-        return fallback;
-    if (['true', 'yes', '1', 'on'].includes(value))
-        return true;
-    if (['false', 'no', '0', 'off'].includes(value))
-        return false;
-    throw new UserError(`input '${name}'`, `${JSON.stringify(value)} is not a boolean`, 'use true or false');
-}
-function inputs_int(name, fallback, range = {}) {
-    const raw = getInput(name).trim();
-    if (raw === '')
-        return fallback;
-    if (!/^-?[0-9]+$/.test(raw))
-        throw new errors_UserError(`input '${name}'`, `${JSON.stringify(raw)} is not a whole number`, 'use digits only');
-    const n = Number(raw);
-    if ((range.min !== undefined && n < range.min) || (range.max !== undefined && n > range.max)) {
-        throw new errors_UserError(`input '${name}'`, `${n} is out of range`, `use ${range.min ?? '-∞'}–${range.max ?? '∞'}`);
-    }
-    return n;
-}
-/** Newline- or comma-separated list, blanks and #comments dropped. */
-function list(name) {
-    return getInput(name)
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter((s) => s && !s.startsWith('#'));
-}
-/** Multi-line input kept as lines (for known_hosts, dotenv blocks). */
-function multiline(name) {
-    return getInput(name, { trimWhitespace: false });
-}
-
 ;// CONCATENATED MODULE: ./src/core/logger.ts
 
 /** For the CLI and tests: human lines on stderr, or one JSON object per line with --json. */
@@ -55538,6 +55477,82 @@ async function runAction(definition) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/github/inputs.ts
+
+
+
+/**
+ * Typed readers for action inputs. Each action's `getInputs()` calls these once, with the
+ * names exactly as in its action.yml; nothing else reads core.getInput.
+ */
+function str(name, options = {}) {
+    const value = core.getInput(name, { trimWhitespace: true });
+    if (!value && options.required) {
+        throw new UserError(`input '${name}'`, 'is required but empty', `set \`${name}:\` under \`with:\``);
+    }
+    return value || options.default || '';
+}
+/** A secret input: masked before anything else can print it. */
+function secret(name, options = {}) {
+    const value = getInput(name, { trimWhitespace: false });
+    if (value) {
+        core_setSecret(value);
+        secrets.add(value);
+    }
+    if (!value.trim() && options.required) {
+        throw new errors_UserError(`input '${name}'`, 'is required but empty', `pass it from a secret: \`${name}: \${{ secrets.NAME }}\``);
+    }
+    return value;
+}
+function bool(name, fallback = false) {
+    const value = core.getInput(name).trim().toLowerCase();
+    if (value === '')
+        return fallback;
+    if (['true', 'yes', '1', 'on'].includes(value))
+        return true;
+    if (['false', 'no', '0', 'off'].includes(value))
+        return false;
+    throw new UserError(`input '${name}'`, `${JSON.stringify(value)} is not a boolean`, 'use true or false');
+}
+function inputs_int(name, fallback, range = {}) {
+    const raw = getInput(name).trim();
+    if (raw === '')
+        return fallback;
+    if (!/^-?[0-9]+$/.test(raw))
+        throw new errors_UserError(`input '${name}'`, `${JSON.stringify(raw)} is not a whole number`, 'use digits only');
+    const n = Number(raw);
+    if ((range.min !== undefined && n < range.min) || (range.max !== undefined && n > range.max)) {
+        throw new errors_UserError(`input '${name}'`, `${n} is out of range`, `use ${range.min ?? '-∞'}–${range.max ?? '∞'}`);
+    }
+    return n;
+}
+/** Newline- or comma-separated list, blanks and #comments dropped. */
+function list(name) {
+    return getInput(name)
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter((s) => s && !s.startsWith('#'));
+}
+/** Multi-line input kept as lines (for known_hosts, dotenv blocks). */
+function multiline(name) {
+    return getInput(name, { trimWhitespace: false });
+}
+
+;// CONCATENATED MODULE: ./src/github/ssh-inputs.ts
+
+/** Reads `hosts`, `ssh-private-key` (required, masked), `known-hosts`, `host-fingerprints`, `connect-timeout-seconds`. */
+function sshHostInputs() {
+    return {
+        hosts: list('hosts'),
+        sshPrivateKey: secret('ssh-private-key', { required: true }),
+        knownHosts: multiline('known-hosts'),
+        fingerprints: list('host-fingerprints'),
+        connectTimeoutMs: inputs_int('connect-timeout-seconds', 15, { min: 1, max: 300 }) * 1000,
+    };
+}
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: external "node:stream"
@@ -55743,6 +55758,7 @@ function sh(script) {
 
 
 
+
 /**
  * One SSH connection per host, reused for every command (ssh2 multiplexes channels).
  * Host keys are verified before authentication and fail closed.
@@ -55761,6 +55777,8 @@ class RemoteHost {
     connecting;
     sftpSession;
     pending = new Set();
+    /** Remote listen port → local target, re-opened after a reconnect. */
+    remoteForwards = new Map();
     constructor(options) {
         this.options = options;
         this.label = options.label ?? `${options.user}@${options.host}:${options.port ?? 22}`;
@@ -55787,6 +55805,8 @@ class RemoteHost {
                     ? await this.connectOnce(this.options, () => this.openJump())
                     : await this.connectOnce(this.options);
                 this.client = client;
+                for (const f of this.remoteForwards.values())
+                    await this.listenRemote(client, f);
                 return client;
             }
             catch (err) {
@@ -55872,6 +55892,7 @@ class RemoteHost {
                 this.connectionsOpened++;
                 client.on('close', () => this.onClosed(client));
                 client.on('error', (err) => this.options.logger?.debug(`${where}: ${err.message}`));
+                client.on('tcp connection', (info, accept, refuse) => this.onForwarded(info.destPort, accept, refuse));
                 resolve(client);
             });
             client.on('error', (err) => {
@@ -56107,7 +56128,49 @@ class RemoteHost {
             });
         }));
     }
+    /**
+     * A reverse tunnel (`ssh -R`): the host listens on its loopback `bindPort` and every
+     * connection there is carried over this SSH connection to `target` as seen from here. Lets a
+     * host pull from a registry only the runner can reach (Kamal's "local registry"). The
+     * listener lives as long as the connection; it is opened again after a reconnect.
+     */
+    async forwardRemotePort(bindPort, target) {
+        const forward = { bindHost: 'localhost', bindPort, target };
+        const client = await this.connect();
+        this.remoteForwards.set(bindPort, forward);
+        try {
+            await this.listenRemote(client, forward);
+        }
+        catch (err) {
+            this.remoteForwards.delete(bindPort);
+            throw err;
+        }
+    }
+    listenRemote(client, f) {
+        return new Promise((resolve, reject) => client.forwardIn(f.bindHost, f.bindPort, (err) => err
+            ? reject(new errors_UserError(`${this.label} tunnel`, `the host refused to listen on ${f.bindHost}:${f.bindPort} for the tunnel to ${f.target.host}:${f.target.port} (${err.message}): the port is taken on the host, or the key may not forward ports (authorized_keys "restrict" without "port-forwarding,permitlisten=…", or AllowTcpForwarding no)`, `free port ${f.bindPort} on the host and allow it for the deploy key: provision with registry-tunnel-port: ${f.bindPort}, or add port-forwarding,permitlisten="localhost:${f.bindPort}" to its authorized_keys line`))
+            : resolve()));
+    }
+    onForwarded(port, accept, refuse) {
+        const f = this.remoteForwards.get(port);
+        if (!f) {
+            refuse();
+            return;
+        }
+        const channel = accept();
+        // autoSelectFamily: "localhost" may resolve to ::1 first while the target listens on 127.0.0.1.
+        const socket = (0,external_node_net_.connect)({ host: f.target.host, port: f.target.port, autoSelectFamily: true });
+        socket.on('error', (err) => {
+            this.options.logger?.debug(`${this.label} tunnel to ${f.target.host}:${f.target.port}: ${err.message}`);
+            channel.destroy();
+        });
+        channel.on('error', () => socket.destroy());
+        channel.on('close', () => socket.destroy());
+        socket.on('close', () => channel.destroy());
+        channel.pipe(socket).pipe(channel);
+    }
     close() {
+        this.remoteForwards.clear();
         this.client?.end();
         this.jumpClient?.end();
         this.client = undefined;
@@ -56440,13 +56503,7 @@ async function runHostCheck(inputs, logger) {
 
 
 runAction({
-    getInputs: () => ({
-        hosts: list('hosts'),
-        sshPrivateKey: secret('ssh-private-key', { required: true }),
-        knownHosts: multiline('known-hosts'),
-        fingerprints: list('host-fingerprints'),
-        connectTimeoutMs: inputs_int('connect-timeout-seconds', 15, { min: 1, max: 300 }) * 1000,
-    }),
+    getInputs: sshHostInputs,
     async main(inputs, ctx) {
         const result = await runHostCheck(inputs, ctx.logger);
         ctx.setOutput('compose-commands', JSON.stringify(result.facts.map((f) => f.compose.join(' '))));

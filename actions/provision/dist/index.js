@@ -55538,6 +55538,19 @@ async function runAction(definition) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/github/ssh-inputs.ts
+
+/** Reads `hosts`, `ssh-private-key` (required, masked), `known-hosts`, `host-fingerprints`, `connect-timeout-seconds`. */
+function sshHostInputs() {
+    return {
+        hosts: list('hosts'),
+        sshPrivateKey: secret('ssh-private-key', { required: true }),
+        knownHosts: multiline('known-hosts'),
+        fingerprints: list('host-fingerprints'),
+        connectTimeoutMs: inputs_int('connect-timeout-seconds', 15, { min: 1, max: 300 }) * 1000,
+    };
+}
+
 // EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
 var lib = __nccwpck_require__(5472);
 var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
@@ -57733,13 +57746,10 @@ function provisionReport(hosts, dryRun) {
 
 
 
+
 runAction({
     getInputs: () => ({
-        hosts: list('hosts'),
-        sshPrivateKey: secret('ssh-private-key', { required: true }),
-        knownHosts: multiline('known-hosts'),
-        fingerprints: list('host-fingerprints'),
-        connectTimeoutMs: inputs_int('connect-timeout-seconds', 15, { min: 1, max: 300 }) * 1000,
+        ...sshHostInputs(),
         deployUser: str('deploy-user', { default: 'deploy' }),
         deployPrivateKey: secret('deploy-private-key'),
         deployPublicKeys: multiline('deploy-public-keys')
