@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
@@ -54,6 +55,29 @@ export function parseConfig(text: string, file = 'ragship.yml'): RagshipConfig {
           'is required for strategy zero-downtime',
           'name the nginx service, upstream, port and file, or use strategy: recreate',
         );
+      }
+      if (role.static) {
+        const where = `${file} environments.${envName}.roles.${roleName}.static`;
+        if (!role.appImage)
+          throw new ConfigError(
+            where,
+            'needs the app image (appImage: false)',
+            'remove static or set appImage: true',
+          );
+        // The published folder belongs to ragship (prune removes what no release has): it must
+        // not be the project directory or hold the role's own files.
+        const dir = posix.normalize(role.static.dir).replace(/\/+$/, '');
+        const inside = (p: string) => {
+          const n = posix.normalize(p);
+          return n === dir || n.startsWith(`${dir}/`) || dir.startsWith(`${n}/`);
+        };
+        const clash = [...role.files, ...(role.proxy ? [role.proxy.file] : [])].find(inside);
+        if (dir === '.' || clash)
+          throw new ConfigError(
+            `${where}.dir`,
+            dir === '.' ? 'must be a folder below the project directory' : `overlaps ${clash}`,
+            'use a folder of its own, e.g. web/dist',
+          );
       }
     }
   }

@@ -55,6 +55,27 @@ export const roleSchema = z
     compose: z.array(relativeFile).min(1, 'list the compose files of this role, e.g. [compose.yaml]'),
     /** Extra files the compose files bind-mount (copied beside them on the host). */
     files: z.array(relativeFile).default([]),
+    /**
+     * Static files built into the app image (e.g. a chat page), published into a folder of the
+     * project directory that the proxy bind-mounts. Extracted from each release's image after the
+     * pull; non-HTML files (hashed assets) are added before the switch and kept while a retained
+     * release references them, HTML pages are replaced when the app switches; a rollback
+     * publishes the target release's files again.
+     */
+    static: z
+      .object({
+        /** Absolute folder inside the app image, e.g. /app/web. */
+        from: z
+          .string()
+          .regex(
+            /^\/(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9_.\-/]{1,200}$/,
+            'must be an absolute folder inside the image, e.g. /app/web (no ..)',
+          ),
+        /** Folder relative to the project directory that the proxy bind-mounts, e.g. web/dist. */
+        dir: relativeFile,
+      })
+      .strict()
+      .optional(),
     strategy: z.enum(['zero-downtime', 'recreate']).default('zero-downtime'),
     /** The service this role switches (and, unless appImage is false, runs the deployed image). */
     service: fromGrammar('service'),

@@ -13,6 +13,7 @@ import {
 import { DeployLock } from './lock.js';
 import { type ReleaseRecord, releaseFolder, retainedImages } from './release-log.js';
 import type { EnvSession, HostEntry } from './session.js';
+import { extractStatic, pruneFiles, type StaticRelease, staticSource } from './static.js';
 import { recreateSwitch, zeroDowntimeSwitch } from './switch.js';
 
 export interface StepTiming {
@@ -63,6 +64,16 @@ export interface ApplyPlan {
   supportServices: (roleName: string) => string[];
   pullServices: (roleName: string) => string[];
   runMigrations: boolean;
+  /** Static files of the role's release on a host (roles.<role>.static), if it ships any. */
+  statics?: (roleName: string, h: HostEntry) => StaticPlan | undefined;
+}
+
+export interface StaticPlan {
+  /** The image the files are extracted from (when the release folder has no copy yet). */
+  image: string;
+  release: StaticRelease;
+  /** The release serving before: its pages come back if the switch fails after publishing. */
+  previous?: StaticRelease;
 }
 
 export interface ApplyResult {
@@ -88,6 +99,19 @@ export async function applyRelease(
         .then(() => undefined),
     ),
   );
+  const statics = s.roles.flatMap(([roleName]) =>
+    s.roleHosts(roleName).flatMap((h) => {
+      const st = plan.statics?.(roleName, h);
+      return st ? [{ h, st }] : [];
+    }),
+  );
+  if (statics.length)
+    await step(s, timings, 'static files', `${statics.length} host(s)`, () =>
+      parallel(statics, 4, async ({ h, st }) => {
+        if (await extractStatic(h.host, st.image, st.release))
+          s.ports.logger.info(`${h.key}: extracted ${st.release.from} of ${st.image}`);
+      }),
+    );
   if (plan.runMigrations) {
     for (const [roleName, role] of s.roles) {
       if (!role.migrate) continue;
@@ -129,6 +153,7 @@ export async function applyRelease(
               target: plan.targets(roleName, h),
               previous: await plan.previous(roleName, h),
               supportServices: plan.supportServices(roleName),
+              static: plan.statics?.(roleName, h),
               logger: s.ports.logger,
             };
             const r =
@@ -186,6 +211,14 @@ export async function prune(s: EnvSession, records: ReleaseRecord[], retain: num
       await h.host.exec(removeTree(...dropIds.map((id) => posix.join(h.root, 'releases', id))), {
         allowFailure: true,
       });
+    // Published static files (old hashed assets) that no retained release folder holds.
+    for (const [roleName, role] of s.roles) {
+      if (!role.static || !s.roleHosts(roleName).includes(h)) continue;
+      const keep = [...keepIds].map((id) => staticSource(s.releaseDir(h, id, roleName)));
+      const published = posix.join(s.projectDir(h, roleName), role.static.dir);
+      const r = await h.host.exec(pruneFiles(published, keep), { allowFailure: true });
+      for (const f of r.stdout.split('\n').filter(Boolean)) removed.push(`${h.key} ${roleName} ${f}`);
+    }
     for (const repo of repos) {
       const list = await h.host.exec(listImages(repo), { allowFailure: true });
       for (const line of list.stdout.split('\n')) {

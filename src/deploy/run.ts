@@ -17,6 +17,7 @@ import type { DeployLock } from './lock.js';
 import { activeRelease, newReleaseId, type ReleaseRecord, releaseFolder } from './release-log.js';
 import { pullServicesOf, type RoleBundle, renderRole } from './render.js';
 import { type ConnectionInputs, EnvSession, type HostEntry, type SessionPorts } from './session.js';
+import { type StaticManifest, staticSource } from './static.js';
 
 export interface DeployInputs extends ConnectionInputs {
   /** repo@sha256:digest (preferred) or repo:tag (resolved to its digest on the primary host). */
@@ -151,6 +152,21 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
         pullServices: (roleName) =>
           pullServicesOf(s.env.roles[roleName]!).filter((x) => bundles.get(roleName)!.services.includes(x)),
         runMigrations: true,
+        statics: (roleName, h) => {
+          const st = s.env.roles[roleName]!.static;
+          if (!st) return undefined;
+          const published = posix.join(s.projectDir(h, roleName), st.dir);
+          const at = (id: string) => ({
+            from: st.from,
+            source: staticSource(s.releaseDir(h, id, roleName)),
+            published,
+          });
+          return {
+            image,
+            release: at(releaseId),
+            previous: previous ? at(releaseFolder(previous)) : undefined,
+          };
+        },
       },
       timings,
       result,
@@ -215,6 +231,7 @@ async function uploadBundle(
     supportServices: b.supportServices,
     services: b.services,
     files: b.files.map((f) => f.path),
+    static: s.env.roles[roleName]!.static satisfies StaticManifest | undefined,
     composeHash: b.composeHash,
     envHash: b.envHash,
   };

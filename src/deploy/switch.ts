@@ -17,6 +17,7 @@ import {
   upServices,
 } from './commands.js';
 import { type ContainerInfo, inspect, waitHealthy } from './health.js';
+import { publishStatic, type StaticRelease } from './static.js';
 
 export interface SwitchContext {
   host: RemoteHost;
@@ -26,6 +27,8 @@ export interface SwitchContext {
   /** Compose target of the release serving before this switch (recreate roles restore it). */
   previous?: ComposeTarget;
   supportServices: string[];
+  /** Static files to publish with this switch (and the previous release's, to restore). */
+  static?: { release: StaticRelease; previous?: StaticRelease };
   logger: Logger;
 }
 
@@ -87,10 +90,13 @@ export async function zeroDowntimeSwitch(ctx: SwitchContext): Promise<SwitchResu
     );
   const upstreamPath = posix.join(target.projectDir, proxy.file);
   let switched = false;
+  let pagesSwitched = false;
   try {
     const healthyMs = await waitHealthy(host, fresh, role.health, logger, `new ${role.service}`);
     const fresh_ = await inspect(host, fresh);
     const oldInfo = await inspect(host, old);
+    // New hashed assets beside the old ones: the old page keeps loading its own while it drains.
+    if (ctx.static) await publishStatic(host, ctx.static.release, 'assets');
     await host.exec(['mkdir', '-p', posix.dirname(upstreamPath)]);
     await host.upload(upstreamPath, upstreamBlock(proxy.upstream, fresh_, proxy.port), 0o644);
     switched = true;
@@ -107,6 +113,11 @@ export async function zeroDowntimeSwitch(ctx: SwitchContext): Promise<SwitchResu
     logger.info(
       `${host.label}: ${proxy.service} now sends ${proxy.upstream} to ${fresh_.map((c) => c.name).join(', ')}`,
     );
+    if (ctx.static) {
+      // The pages switch with the app: from now on `/` is the new release's page.
+      pagesSwitched = true;
+      await publishStatic(host, ctx.static.release, 'pages');
+    }
     await new Promise((r) => setTimeout(r, proxy.drain * 1000));
     if (old.length) {
       await host.exec(stopContainers(old, role.stopGrace), {
@@ -124,6 +135,7 @@ export async function zeroDowntimeSwitch(ctx: SwitchContext): Promise<SwitchResu
     await restoreUpstream(ctx, old, upstreamPath, switched).catch((e) =>
       logger.error(`${host.label}: restoring the old upstream failed: ${errorMessage(e)}`),
     );
+    if (pagesSwitched && old.length) await restorePages(ctx);
     await host.exec(removeContainers(fresh), { allowFailure: true }).catch(() => undefined);
     throw err;
   }
@@ -141,6 +153,14 @@ async function restoreUpstream(
   await ctx.host.upload(upstreamPath, upstreamBlock(proxy.upstream, oldInfo, proxy.port), 0o644);
   const [proxyId] = await ids(ctx.host, ctx.target.project, proxy.service);
   if (proxyId) await ctx.host.exec(proxyReload(proxyId));
+}
+
+async function restorePages(ctx: SwitchContext): Promise<void> {
+  const previous = ctx.static?.previous;
+  if (!previous) return;
+  await publishStatic(ctx.host, previous, 'pages').catch((e) =>
+    ctx.logger.error(`${ctx.host.label}: restoring the previous pages failed: ${errorMessage(e)}`),
+  );
 }
 
 /**
@@ -172,11 +192,18 @@ export async function recreateSwitch(ctx: SwitchContext): Promise<SwitchResult> 
   const old = await ids(host, target.project, role.service);
   await host.exec(recreate(target, role.service), { where: `${host.label} recreate ${role.service}` });
   const fresh = await ids(host, target.project, role.service);
+  let pagesSwitched = false;
   try {
     const healthyMs = await waitHealthy(host, fresh, role.health, logger, `new ${role.service}`);
+    if (ctx.static) {
+      await publishStatic(host, ctx.static.release, 'assets');
+      pagesSwitched = true;
+      await publishStatic(host, ctx.static.release, 'pages');
+    }
     return { timeToHealthyMs: healthyMs, started: fresh, stopped: old };
   } catch (err) {
     await printLogs(ctx, fresh).catch(() => undefined);
+    if (pagesSwitched) await restorePages(ctx);
     if (ctx.previous) {
       logger.warn(`${host.label}: recreating the previous release of ${role.service}`);
       await host

@@ -70618,6 +70618,22 @@ const roleSchema = object({
     compose: array(relativeFile).min(1, 'list the compose files of this role, e.g. [compose.yaml]'),
     /** Extra files the compose files bind-mount (copied beside them on the host). */
     files: array(relativeFile).default([]),
+    /**
+     * Static files built into the app image (e.g. a chat page), published into a folder of the
+     * project directory that the proxy bind-mounts. Extracted from each release's image after the
+     * pull; non-HTML files (hashed assets) are added before the switch and kept while a retained
+     * release references them, HTML pages are replaced when the app switches; a rollback
+     * publishes the target release's files again.
+     */
+    static: object({
+        /** Absolute folder inside the app image, e.g. /app/web. */
+        from: schemas_string()
+            .regex(/^\/(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9_.\-/]{1,200}$/, 'must be an absolute folder inside the image, e.g. /app/web (no ..)'),
+        /** Folder relative to the project directory that the proxy bind-mounts, e.g. web/dist. */
+        dir: relativeFile,
+    })
+        .strict()
+        .optional(),
     strategy: schemas_enum(['zero-downtime', 'recreate']).default('zero-downtime'),
     /** The service this role switches (and, unless appImage is false, runs the deployed image). */
     service: fromGrammar('service'),
@@ -70690,13 +70706,24 @@ const environmentSchema = object({
     requiredEnv: array(fromGrammar('envVar')).default([]),
 })
     .strict();
+/** A registry a tunnel can carry: the same name must mean loopback on the runner and on the host. */
+const TUNNEL_SERVER = /^localhost:[0-9]{1,5}$/;
 const configSchema = object({
     app: fromGrammar('name'),
     registry: object({
         server: schemas_string().regex(/^[A-Za-z0-9.-]+(?::[0-9]{1,5})?$/, 'must be a registry host[:port]'),
         username: fromGrammar('user').optional(),
+        /**
+         * Hosts pull through a reverse SSH tunnel to a registry only the runner reaches (e.g. one
+         * started in the job): the host's localhost:<port> is carried to the runner's.
+         */
+        tunnel: schemas_boolean().optional(),
     })
         .strict()
+        .refine((r) => !r.tunnel || TUNNEL_SERVER.test(r.server), {
+        path: ['server'],
+        message: 'with tunnel: true the server must be localhost:<port> (hosts pull from their own loopback, which the SSH tunnel carries to the runner); e.g. server: localhost:5000',
+    })
         .optional(),
     environments: record(fromGrammar('name'), environmentSchema)
         .refine((e) => Object.keys(e).length > 0, 'define at least one environment'),
@@ -70708,6 +70735,7 @@ const configSchema = object({
     .strict();
 
 ;// CONCATENATED MODULE: ./src/config/load.ts
+
 
 
 
@@ -70759,6 +70787,21 @@ function parseConfig(text, file = 'ragship.yml') {
             if (role.strategy === 'zero-downtime' && !role.proxy) {
                 throw new core_errors.ConfigError(`${file} environments.${envName}.roles.${roleName}.proxy`, 'is required for strategy zero-downtime', 'name the nginx service, upstream, port and file, or use strategy: recreate');
             }
+            if (role.static) {
+                const where = `${file} environments.${envName}.roles.${roleName}.static`;
+                if (!role.appImage)
+                    throw new core_errors.ConfigError(where, 'needs the app image (appImage: false)', 'remove static or set appImage: true');
+                // The published folder belongs to ragship (prune removes what no release has): it must
+                // not be the project directory or hold the role's own files.
+                const dir = external_node_path_namespaceObject.posix.normalize(role.static.dir).replace(/\/+$/, '');
+                const inside = (p) => {
+                    const n = external_node_path_namespaceObject.posix.normalize(p);
+                    return n === dir || n.startsWith(`${dir}/`) || dir.startsWith(`${n}/`);
+                };
+                const clash = [...role.files, ...(role.proxy ? [role.proxy.file] : [])].find(inside);
+                if (dir === '.' || clash)
+                    throw new core_errors.ConfigError(`${where}.dir`, dir === '.' ? 'must be a folder below the project directory' : `overlaps ${clash}`, 'use a folder of its own, e.g. web/dist');
+            }
         }
     }
     return config;
@@ -70781,6 +70824,8 @@ function environmentOf(config, name, where = 'environment') {
     return env;
 }
 
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
@@ -70984,6 +71029,7 @@ function sh(script) {
 
 
 
+
 /**
  * One SSH connection per host, reused for every command (ssh2 multiplexes channels).
  * Host keys are verified before authentication and fail closed.
@@ -71002,6 +71048,8 @@ class RemoteHost {
     connecting;
     sftpSession;
     pending = new Set();
+    /** Remote listen port → local target, re-opened after a reconnect. */
+    remoteForwards = new Map();
     constructor(options) {
         this.options = options;
         this.label = options.label ?? `${options.user}@${options.host}:${options.port ?? 22}`;
@@ -71028,6 +71076,8 @@ class RemoteHost {
                     ? await this.connectOnce(this.options, () => this.openJump())
                     : await this.connectOnce(this.options);
                 this.client = client;
+                for (const f of this.remoteForwards.values())
+                    await this.listenRemote(client, f);
                 return client;
             }
             catch (err) {
@@ -71113,6 +71163,7 @@ class RemoteHost {
                 this.connectionsOpened++;
                 client.on('close', () => this.onClosed(client));
                 client.on('error', (err) => this.options.logger?.debug(`${where}: ${err.message}`));
+                client.on('tcp connection', (info, accept, refuse) => this.onForwarded(info.destPort, accept, refuse));
                 resolve(client);
             });
             client.on('error', (err) => {
@@ -71348,7 +71399,49 @@ class RemoteHost {
             });
         }));
     }
+    /**
+     * A reverse tunnel (`ssh -R`): the host listens on its loopback `bindPort` and every
+     * connection there is carried over this SSH connection to `target` as seen from here. Lets a
+     * host pull from a registry only the runner can reach (Kamal's "local registry"). The
+     * listener lives as long as the connection; it is opened again after a reconnect.
+     */
+    async forwardRemotePort(bindPort, target) {
+        const forward = { bindHost: 'localhost', bindPort, target };
+        const client = await this.connect();
+        this.remoteForwards.set(bindPort, forward);
+        try {
+            await this.listenRemote(client, forward);
+        }
+        catch (err) {
+            this.remoteForwards.delete(bindPort);
+            throw err;
+        }
+    }
+    listenRemote(client, f) {
+        return new Promise((resolve, reject) => client.forwardIn(f.bindHost, f.bindPort, (err) => err
+            ? reject(new core_errors.UserError(`${this.label} tunnel`, `the host refused to listen on ${f.bindHost}:${f.bindPort} for the tunnel to ${f.target.host}:${f.target.port} (${err.message}): the port is taken on the host, or the key may not forward ports (authorized_keys "restrict" without "port-forwarding,permitlisten=…", or AllowTcpForwarding no)`, `free port ${f.bindPort} on the host and allow it for the deploy key: provision with registry-tunnel-port: ${f.bindPort}, or add port-forwarding,permitlisten="localhost:${f.bindPort}" to its authorized_keys line`))
+            : resolve()));
+    }
+    onForwarded(port, accept, refuse) {
+        const f = this.remoteForwards.get(port);
+        if (!f) {
+            refuse();
+            return;
+        }
+        const channel = accept();
+        // autoSelectFamily: "localhost" may resolve to ::1 first while the target listens on 127.0.0.1.
+        const socket = (0,external_node_net_.connect)({ host: f.target.host, port: f.target.port, autoSelectFamily: true });
+        socket.on('error', (err) => {
+            this.options.logger?.debug(`${this.label} tunnel to ${f.target.host}:${f.target.port}: ${err.message}`);
+            channel.destroy();
+        });
+        channel.on('error', () => socket.destroy());
+        channel.on('close', () => socket.destroy());
+        socket.on('close', () => channel.destroy());
+        channel.pipe(socket).pipe(channel);
+    }
     close() {
+        this.remoteForwards.clear();
         this.client?.end();
         this.jumpClient?.end();
         this.client = undefined;
@@ -75462,6 +75555,89 @@ function newReleaseId(now, sha) {
     return `${stamp}-${suffix}`;
 }
 
+;// CONCATENATED MODULE: ./src/deploy/static.ts
+
+const static_staticSource = (releaseRoleDir) => external_node_path_namespaceObject.posix.join(releaseRoleDir, 'static');
+/** A container of the image that never starts (the command is not run): docker cp reads it. */
+const createForCopy = (image) => [
+    'docker',
+    'create',
+    '--label',
+    'ragship.static-copy=1',
+    image,
+    'ragship-static-copy',
+];
+const copyOut = (container, from, to) => [
+    'docker',
+    'cp',
+    `${container}:${from.replace(/\/+$/, '')}/.`,
+    to,
+];
+/** Each file: copy to `<name>.ragship-tmp`, make it world-readable, rename over the old one. */
+const PUT = 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a JS template
+'for f; do mkdir -p "$d/${f%/*}"; cp "$f" "$d/$f.ragship-tmp"; chmod 0644 "$d/$f.ragship-tmp"; mv -f "$d/$f.ragship-tmp" "$d/$f"; done';
+/**
+ * Publishes a release's files into the served folder. `assets`: every non-HTML file; `pages`:
+ * the HTML files, then removes HTML files the release does not have.
+ */
+function publishFiles(source, published, phase) {
+    const select = phase === 'assets' ? "! -name '*.html'" : "-name '*.html'";
+    const stale = phase === 'pages'
+        ? `; cd "$2"; find . -type f -name '*.html' -exec sh -c 'for f; do [ -e "$0/$f" ] || rm -f -- "$f"; done' "$1" {} +`
+        : '';
+    return [
+        'sh',
+        '-c',
+        `set -e; mkdir -p "$2"; chmod 0755 "$2"; cd "$1"; find . -type f ${select} -exec sh -c 'set -e; d=$0; ${PUT}' "$2" {} +${stale}`,
+        'sh',
+        source,
+        published,
+    ];
+}
+/**
+ * Removes published files that none of the kept release folders holds (and leftover temporary
+ * files). With no kept folder it removes nothing.
+ */
+function static_pruneFiles(published, keep) {
+    return [
+        'sh',
+        '-c',
+        'set -e; d=$1; shift; [ $# -gt 0 ] && [ -d "$d" ] || exit 0; cd "$d"; ' +
+            'find . -type f | while IFS= read -r f; do k=; for r; do if [ -e "$r/$f" ]; then k=1; break; fi; done; ' +
+            '[ -n "$k" ] || { rm -f -- "$f"; echo "$f"; }; done',
+        'sh',
+        published,
+        ...keep,
+    ];
+}
+/**
+ * Extracts the image's folder into the release folder, unless a complete copy is there (a
+ * rollback re-uses the one its deploy extracted; a pruned image was pulled back before).
+ */
+async function extractStatic(host, image, s) {
+    if ((await host.exec(['test', '-d', s.source], { allowFailure: true })).code === 0)
+        return false;
+    const partial = `${s.source}.partial`;
+    await host.exec(['rm', '-rf', '--', partial]);
+    await host.exec(['mkdir', '-p', partial, s.published]);
+    const id = (await host.exec(createForCopy(image), { where: `${host.label} static files of ${image}` })).stdout.trim();
+    try {
+        await host.exec(copyOut(id, s.from, partial), { where: `${host.label} copy ${s.from} out of the image` });
+    }
+    finally {
+        await host.exec(['docker', 'rm', '--force', id], { allowFailure: true });
+    }
+    await host.exec(['chmod', '-R', 'a+rX', partial]);
+    await host.exec(['mv', '-T', partial, s.source]);
+    return true;
+}
+async function publishStatic(host, s, phase) {
+    await host.exec(publishFiles(s.source, s.published, phase), {
+        where: `${host.label} publish ${phase === 'assets' ? 'static assets' : 'pages'}`,
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/deploy/health.ts
 
 
@@ -75573,6 +75749,7 @@ async function waitHealthy(host, ids, h, logger, what) {
 
 
 
+
 async function ids(host, project, service) {
     const r = await host.exec(serviceContainers(project, service));
     return r.stdout
@@ -75616,10 +75793,14 @@ async function zeroDowntimeSwitch(ctx) {
         throw new core_errors.UserError(`${host.label} switch`, `compose started no new ${role.service} container`, 'check `docker-compose ps` on the host');
     const upstreamPath = external_node_path_namespaceObject.posix.join(target.projectDir, proxy.file);
     let switched = false;
+    let pagesSwitched = false;
     try {
         const healthyMs = await waitHealthy(host, fresh, role.health, logger, `new ${role.service}`);
         const fresh_ = await inspect(host, fresh);
         const oldInfo = await inspect(host, old);
+        // New hashed assets beside the old ones: the old page keeps loading its own while it drains.
+        if (ctx.static)
+            await publishStatic(host, ctx.static.release, 'assets');
         await host.exec(['mkdir', '-p', external_node_path_namespaceObject.posix.dirname(upstreamPath)]);
         await host.upload(upstreamPath, upstreamBlock(proxy.upstream, fresh_, proxy.port), 0o644);
         switched = true;
@@ -75630,6 +75811,11 @@ async function zeroDowntimeSwitch(ctx) {
         await host.exec(proxyTest(proxyId), { where: `${host.label} nginx -t` });
         await host.exec(proxyReload(proxyId), { where: `${host.label} nginx reload` });
         logger.info(`${host.label}: ${proxy.service} now sends ${proxy.upstream} to ${fresh_.map((c) => c.name).join(', ')}`);
+        if (ctx.static) {
+            // The pages switch with the app: from now on `/` is the new release's page.
+            pagesSwitched = true;
+            await publishStatic(host, ctx.static.release, 'pages');
+        }
         await new Promise((r) => setTimeout(r, proxy.drain * 1000));
         if (old.length) {
             await host.exec(stopContainers(old, role.stopGrace), {
@@ -75644,6 +75830,8 @@ async function zeroDowntimeSwitch(ctx) {
         logger.error(`${host.label}: switch failed (${(0,core_errors.errorMessage)(err)}); keeping the old ${role.service} serving`);
         await printLogs(ctx, fresh).catch(() => undefined);
         await restoreUpstream(ctx, old, upstreamPath, switched).catch((e) => logger.error(`${host.label}: restoring the old upstream failed: ${(0,core_errors.errorMessage)(e)}`));
+        if (pagesSwitched && old.length)
+            await restorePages(ctx);
         await host.exec(removeContainers(fresh), { allowFailure: true }).catch(() => undefined);
         throw err;
     }
@@ -75657,6 +75845,12 @@ async function restoreUpstream(ctx, old, upstreamPath, switched) {
     const [proxyId] = await ids(ctx.host, ctx.target.project, proxy.service);
     if (proxyId)
         await ctx.host.exec(proxyReload(proxyId));
+}
+async function restorePages(ctx) {
+    const previous = ctx.static?.previous;
+    if (!previous)
+        return;
+    await publishStatic(ctx.host, previous, 'pages').catch((e) => ctx.logger.error(`${ctx.host.label}: restoring the previous pages failed: ${(0,core_errors.errorMessage)(e)}`));
 }
 /**
  * Recreate (GPU role: one GPU cannot hold two vLLM servers): stop old, start new, health gate
@@ -75683,12 +75877,20 @@ async function recreateSwitch(ctx) {
     const old = await ids(host, target.project, role.service);
     await host.exec(recreate(target, role.service), { where: `${host.label} recreate ${role.service}` });
     const fresh = await ids(host, target.project, role.service);
+    let pagesSwitched = false;
     try {
         const healthyMs = await waitHealthy(host, fresh, role.health, logger, `new ${role.service}`);
+        if (ctx.static) {
+            await publishStatic(host, ctx.static.release, 'assets');
+            pagesSwitched = true;
+            await publishStatic(host, ctx.static.release, 'pages');
+        }
         return { timeToHealthyMs: healthyMs, started: fresh, stopped: old };
     }
     catch (err) {
         await printLogs(ctx, fresh).catch(() => undefined);
+        if (pagesSwitched)
+            await restorePages(ctx);
         if (ctx.previous) {
             logger.warn(`${host.label}: recreating the previous release of ${role.service}`);
             await host
@@ -75702,6 +75904,7 @@ async function recreateSwitch(ctx) {
 }
 
 ;// CONCATENATED MODULE: ./src/deploy/apply.ts
+
 
 
 
@@ -75739,6 +75942,15 @@ async function applyRelease(s, plan, timings, result) {
     await step(s, timings, 'pull', `${pulls.length} host(s)`, () => parallel(pulls, 4, ({ roleName, h }) => h.host
         .exec(pull(plan.targets(roleName, h), plan.pullServices(roleName)), { where: `${h.key} pull` })
         .then(() => undefined)));
+    const statics = s.roles.flatMap(([roleName]) => s.roleHosts(roleName).flatMap((h) => {
+        const st = plan.statics?.(roleName, h);
+        return st ? [{ h, st }] : [];
+    }));
+    if (statics.length)
+        await step(s, timings, 'static files', `${statics.length} host(s)`, () => parallel(statics, 4, async ({ h, st }) => {
+            if (await extractStatic(h.host, st.image, st.release))
+                s.ports.logger.info(`${h.key}: extracted ${st.release.from} of ${st.image}`);
+        }));
     if (plan.runMigrations) {
         for (const [roleName, role] of s.roles) {
             if (!role.migrate)
@@ -75772,6 +75984,7 @@ async function applyRelease(s, plan, timings, result) {
                     target: plan.targets(roleName, h),
                     previous: await plan.previous(roleName, h),
                     supportServices: plan.supportServices(roleName),
+                    static: plan.statics?.(roleName, h),
                     logger: s.ports.logger,
                 };
                 const r = role.strategy === 'recreate' ? await recreateSwitch(ctx) : await zeroDowntimeSwitch(ctx);
@@ -75818,6 +76031,16 @@ async function prune(s, records, retain) {
             await h.host.exec(removeTree(...dropIds.map((id) => posix.join(h.root, 'releases', id))), {
                 allowFailure: true,
             });
+        // Published static files (old hashed assets) that no retained release folder holds.
+        for (const [roleName, role] of s.roles) {
+            if (!role.static || !s.roleHosts(roleName).includes(h))
+                continue;
+            const keep = [...keepIds].map((id) => staticSource(s.releaseDir(h, id, roleName)));
+            const published = posix.join(s.projectDir(h, roleName), role.static.dir);
+            const r = await h.host.exec(pruneFiles(published, keep), { allowFailure: true });
+            for (const f of r.stdout.split('\n').filter(Boolean))
+                removed.push(`${h.key} ${roleName} ${f}`);
+        }
         for (const repo of repos) {
             const list = await h.host.exec(listImages(repo), { allowFailure: true });
             for (const line of list.stdout.split('\n')) {
@@ -76129,6 +76352,11 @@ class session_EnvSession {
     }
     async login(h) {
         const reg = this.inputs.config.registry;
+        if (reg?.tunnel) {
+            const port = Number(reg.server.split(':')[1]);
+            await h.host.forwardRemotePort(port, { host: 'localhost', port });
+            this.ports.logger.info(`${h.key}: registry ${reg.server} reachable from the host through the SSH tunnel`);
+        }
         const user = this.inputs.registryUsername || reg?.username;
         if (!reg || !user || !this.inputs.registryPassword)
             return;
@@ -76151,6 +76379,7 @@ class session_EnvSession {
 }
 
 ;// CONCATENATED MODULE: ./src/rollback/run.ts
+
 
 
 
@@ -76217,6 +76446,11 @@ async function runRollback(inputs, ports) {
                 }
             }
         });
+        for (const [roleName, role] of s.roles) {
+            const m = manifests.get(`${roleName} ${s.roleHosts(roleName)[0].key}`);
+            if (role.static && !m.static)
+                logger.warn(`${roleName}: ${folder} shipped no static files (roles.${roleName}.static); the published pages stay as they are`);
+        }
         rec = {
             ...target,
             id: releaseId,
@@ -76239,6 +76473,20 @@ async function runRollback(inputs, ports) {
             supportServices: (roleName) => manifests.get(`${roleName} ${s.roleHosts(roleName)[0].key}`).supportServices,
             pullServices: () => [],
             runMigrations: false,
+            // The target release's page, from its folder (or extracted again from its image).
+            statics: (roleName, h) => {
+                const st = manifests.get(`${roleName} ${h.key}`).static;
+                const image = target.images[roleName];
+                if (!st || !image)
+                    return undefined;
+                const published = external_node_path_namespaceObject.posix.join(s.projectDir(h, roleName), st.dir);
+                const at = (id) => ({
+                    from: st.from,
+                    source: static_staticSource(s.releaseDir(h, id, roleName)),
+                    published,
+                });
+                return { image, release: at(folder), previous: active ? at(release_log_releaseFolder(active)) : undefined };
+            },
         }, timings, result);
         rec.result = 'success';
         rec.finishedAt = new Date().toISOString();

@@ -1,0 +1,126 @@
+import { posix } from 'node:path';
+import type { RemoteHost } from '../core/remote-host.js';
+import type { Argv } from '../core/shell.js';
+
+/**
+ * Static files shipped in the app image (roles.<role>.static), e.g. the example app's chat page.
+ *
+ * The page is versioned with the image: after the pull, each host extracts `from` out of the
+ * release's image into the release folder (`<release>/<role>/static`, complete only once
+ * renamed into place). The switch publishes it into `<projectDir>/<dir>`, the folder the proxy
+ * bind-mounts. That folder itself is never replaced (a bind mount pins its inode); files inside
+ * it are, each through a temporary name and a rename, so nginx never serves a half-copied file:
+ *   - before the switch, every non-HTML file (hashed assets): added beside the old ones, which
+ *     the old page, still served while the old app drains, keeps loading;
+ *   - when the app switches (after the proxy reload, or once a recreated service is healthy),
+ *     the HTML pages; pages the release does not have are removed.
+ * A rollback publishes the target release's folder the same way. Prune removes published files
+ * that no retained release folder holds.
+ */
+export interface StaticRelease {
+  /** Folder inside the image. */
+  from: string;
+  /** The release's extracted copy on the host (absolute). */
+  source: string;
+  /** The published folder the proxy serves (absolute, inside the project directory). */
+  published: string;
+}
+
+/** Recorded in the release manifest, so a rollback publishes what that release shipped. */
+export interface StaticManifest {
+  from: string;
+  dir: string;
+}
+
+export const staticSource = (releaseRoleDir: string): string => posix.join(releaseRoleDir, 'static');
+
+/** A container of the image that never starts (the command is not run): docker cp reads it. */
+export const createForCopy = (image: string): Argv => [
+  'docker',
+  'create',
+  '--label',
+  'ragship.static-copy=1',
+  image,
+  'ragship-static-copy',
+];
+
+export const copyOut = (container: string, from: string, to: string): Argv => [
+  'docker',
+  'cp',
+  `${container}:${from.replace(/\/+$/, '')}/.`,
+  to,
+];
+
+/** Each file: copy to `<name>.ragship-tmp`, make it world-readable, rename over the old one. */
+const PUT =
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a JS template
+  'for f; do mkdir -p "$d/${f%/*}"; cp "$f" "$d/$f.ragship-tmp"; chmod 0644 "$d/$f.ragship-tmp"; mv -f "$d/$f.ragship-tmp" "$d/$f"; done';
+
+/**
+ * Publishes a release's files into the served folder. `assets`: every non-HTML file; `pages`:
+ * the HTML files, then removes HTML files the release does not have.
+ */
+export function publishFiles(source: string, published: string, phase: 'assets' | 'pages'): Argv {
+  const select = phase === 'assets' ? "! -name '*.html'" : "-name '*.html'";
+  const stale =
+    phase === 'pages'
+      ? `; cd "$2"; find . -type f -name '*.html' -exec sh -c 'for f; do [ -e "$0/$f" ] || rm -f -- "$f"; done' "$1" {} +`
+      : '';
+  return [
+    'sh',
+    '-c',
+    `set -e; mkdir -p "$2"; chmod 0755 "$2"; cd "$1"; find . -type f ${select} -exec sh -c 'set -e; d=$0; ${PUT}' "$2" {} +${stale}`,
+    'sh',
+    source,
+    published,
+  ];
+}
+
+/**
+ * Removes published files that none of the kept release folders holds (and leftover temporary
+ * files). With no kept folder it removes nothing.
+ */
+export function pruneFiles(published: string, keep: string[]): Argv {
+  return [
+    'sh',
+    '-c',
+    'set -e; d=$1; shift; [ $# -gt 0 ] && [ -d "$d" ] || exit 0; cd "$d"; ' +
+      'find . -type f | while IFS= read -r f; do k=; for r; do if [ -e "$r/$f" ]; then k=1; break; fi; done; ' +
+      '[ -n "$k" ] || { rm -f -- "$f"; echo "$f"; }; done',
+    'sh',
+    published,
+    ...keep,
+  ];
+}
+
+/**
+ * Extracts the image's folder into the release folder, unless a complete copy is there (a
+ * rollback re-uses the one its deploy extracted; a pruned image was pulled back before).
+ */
+export async function extractStatic(host: RemoteHost, image: string, s: StaticRelease): Promise<boolean> {
+  if ((await host.exec(['test', '-d', s.source], { allowFailure: true })).code === 0) return false;
+  const partial = `${s.source}.partial`;
+  await host.exec(['rm', '-rf', '--', partial]);
+  await host.exec(['mkdir', '-p', partial, s.published]);
+  const id = (
+    await host.exec(createForCopy(image), { where: `${host.label} static files of ${image}` })
+  ).stdout.trim();
+  try {
+    await host.exec(copyOut(id, s.from, partial), { where: `${host.label} copy ${s.from} out of the image` });
+  } finally {
+    await host.exec(['docker', 'rm', '--force', id], { allowFailure: true });
+  }
+  await host.exec(['chmod', '-R', 'a+rX', partial]);
+  await host.exec(['mv', '-T', partial, s.source]);
+  return true;
+}
+
+export async function publishStatic(
+  host: RemoteHost,
+  s: StaticRelease,
+  phase: 'assets' | 'pages',
+): Promise<void> {
+  await host.exec(publishFiles(s.source, s.published, phase), {
+    where: `${host.label} publish ${phase === 'assets' ? 'static assets' : 'pages'}`,
+  });
+}
