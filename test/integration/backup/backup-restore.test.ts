@@ -26,6 +26,7 @@ import type { RemoteHost } from '../../../src/core/remote-host.js';
 import { LocalActionRunner } from '../../support/action-runner.js';
 import { connectSandboxHost, knownHosts, privateKey, sandboxHost } from '../../support/sandbox.js';
 import {
+  backupOptions,
   dump,
   PASSPHRASE,
   removeChromaContainer,
@@ -49,21 +50,11 @@ let before: Awaited<ReturnType<typeof dump>>;
 const logger = new MemoryLogger();
 
 function options(prefix: string, over: Partial<BackupOptions> = {}): BackupOptions {
-  return {
-    environment: 'production',
-    mode: 'physical',
-    source: { container: CONTAINER, persistPath: '/data', chromaPort: 8000 },
-    store: s3.options(prefix),
-    passphrase: PASSPHRASE,
-    minSizeBytes: 64 * 1024,
-    maxSizeBytes: 10 * 1024 ** 3,
-    stopTimeoutSeconds: 60,
-    healthTimeoutSeconds: 60,
-    onDrift: 'fail',
-    pageSize: 500,
-    kdf: TEST_KDF,
-    ...over,
-  };
+  return backupOptions(
+    { container: CONTAINER, persistPath: '/data', chromaPort: 8000 },
+    s3.options(prefix),
+    over,
+  );
 }
 
 beforeAll(async () => {

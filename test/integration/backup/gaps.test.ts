@@ -15,6 +15,7 @@ import { MemoryLogger } from '../../../src/core/logger.js';
 import type { RemoteHost } from '../../../src/core/remote-host.js';
 import { connectSandboxHost } from '../../support/sandbox.js';
 import {
+  backupOptions,
   dump,
   PASSPHRASE,
   removeChromaContainer,
@@ -50,21 +51,12 @@ const CONFIG_FILES: Record<string, string> = {
 };
 
 function options(prefix: string, over: Partial<BackupOptions> = {}): BackupOptions {
-  return {
-    environment: 'production',
+  return backupOptions({ container: CONTAINER, persistPath: '/data', chromaPort: 8000 }, s3.options(prefix), {
     mode: 'logical',
-    source: { container: CONTAINER, persistPath: '/data', chromaPort: 8000 },
-    store: s3.options(prefix),
-    passphrase: PASSPHRASE,
     minSizeBytes: 1024,
     maxSizeBytes: 1024 ** 3,
-    stopTimeoutSeconds: 60,
-    healthTimeoutSeconds: 60,
-    onDrift: 'fail',
-    pageSize: 500,
-    kdf: TEST_KDF,
     ...over,
-  };
+  });
 }
 
 async function storedBytes(store: BackupStore, key: string): Promise<Buffer> {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 // @ts-expect-error s3rver ships no type declarations
 import S3rver from 's3rver';
+import type { BackupOptions } from '../../../src/backup/backup.js';
 import { ChromaApi } from '../../../src/backup/chroma-api.js';
 import type { StoreOptions } from '../../../src/backup/store.js';
 import { execLocal } from '../../../src/core/exec.js';
@@ -95,6 +96,32 @@ export async function startS3(port = 18210): Promise<S3Fixture> {
       await server.close();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * BackupOptions as the tests use them: production, a physical copy, the test passphrase and KDF,
+ * drift fails, 64 KiB–10 GiB accepted; `over` wins.
+ */
+export function backupOptions(
+  source: BackupOptions['source'],
+  store: StoreOptions,
+  over: Partial<BackupOptions> = {},
+): BackupOptions {
+  return {
+    environment: 'production',
+    mode: 'physical',
+    source,
+    store,
+    passphrase: PASSPHRASE,
+    minSizeBytes: 64 * 1024,
+    maxSizeBytes: 10 * 1024 ** 3,
+    stopTimeoutSeconds: 60,
+    healthTimeoutSeconds: 60,
+    onDrift: 'fail',
+    pageSize: 500,
+    kdf: TEST_KDF,
+    ...over,
   };
 }
 
