@@ -10,10 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { utils } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execLocal } from '../../../src/core/exec.js';
 import { ConsoleLogger } from '../../../src/core/logger.js';
 import { RemoteHost } from '../../../src/core/remote-host.js';
+import { runDeploy } from '../../../src/deploy/run.js';
 import { type ProvisionResult, runProvision } from '../../../src/provision/run.js';
 import { DEFAULT_INPUTS, type ProvisionInputs } from '../../../src/provision/settings.js';
+import { buildAndPush, inputsFor, sandboxConfig } from '../../e2e/deploy/example-app.js';
 import { privateKey, sandbox } from '../../support/sandbox.js';
 
 const ROOT = new URL('../../..', import.meta.url).pathname;
@@ -23,6 +26,11 @@ const LOG = join(ROOT, 'test-artifacts', 'provision-fresh-host.log');
 
 const deployKey = utils.generateKeyPairSync('ed25519', { comment: 'deploy@test' });
 let knownHosts = '';
+// The sandbox registry listens on the runner's loopback only: deploys reach it through the
+// reverse SSH tunnel (registry.tunnel), which provisioning allows for this one port.
+const REGISTRY_PORT = Number(sandbox().registry.host.split(':')[1]);
+/** When the last test connection was opened (ufw `limit`: at most 6 new SSH connections per 30 s). */
+let lastConnectionAt = 0;
 
 function onHost(script: string, allowFailure = false): string {
   try {
@@ -41,6 +49,7 @@ function inputs(over: Partial<ProvisionInputs> = {}): ProvisionInputs {
     knownHosts,
     deployPrivateKey: deployKey.private,
     adminUser: 'ops',
+    registryTunnelPort: REGISTRY_PORT,
     connectTimeoutMs: 10_000,
     ...over,
   };
@@ -149,17 +158,17 @@ describe('provision a fresh Debian 12 host over SSH (container with systemd + it
     expect(
       onHost(
         // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query format, not a JS template
-        "dpkg-query -W -f='${Package} ${db:Status-Abbrev}\\n' docker.io docker-compose ufw fail2ban python3-systemd unattended-upgrades systemd-timesyncd sudo",
+        "dpkg-query -W -f='${Package} ${db:Status-Abbrev}\\n' docker.io docker-compose curl ufw fail2ban python3-systemd unattended-upgrades systemd-timesyncd sudo",
       ),
     ).toMatch(
-      /^docker-compose ii \ndocker.io ii \nfail2ban ii \npython3-systemd ii \nsudo ii \nsystemd-timesyncd ii \nufw ii \nunattended-upgrades ii \n$/,
+      /^curl ii \ndocker-compose ii \ndocker.io ii \nfail2ban ii \npython3-systemd ii \nsudo ii \nsystemd-timesyncd ii \nufw ii \nunattended-upgrades ii \n$/,
     );
     expect(onHost('docker-compose version --short').trim()).toMatch(/^1\.29\./);
     expect(onHost('id -nG deploy').trim().split(' ')).toContain('docker');
     expect(onHost('id -nG ops').trim().split(' ')).not.toContain('docker');
     const blob = deployKey.public.split(' ')[1]!;
     expect(onHost('cat /home/deploy/.ssh/authorized_keys')).toBe(
-      `restrict ssh-ed25519 ${blob} deploy@ragship\n`,
+      `restrict,port-forwarding,permitlisten="localhost:${REGISTRY_PORT}" ssh-ed25519 ${blob} deploy@ragship\n`,
     );
     expect(
       onHost('stat -c "%n %a %U:%G" /home/deploy/.ssh /home/deploy/.ssh/authorized_keys /srv/ragship'),
@@ -268,6 +277,62 @@ describe('provision a fresh Debian 12 host over SSH (container with systemd + it
       await host.exec(['docker', 'rm', '-f', id]);
     } finally {
       host.close();
+      lastConnectionAt = Date.now();
     }
   });
+
+  it('a deploy of the example app to the freshly provisioned host succeeds (images pulled through the registry tunnel)', async () => {
+    const sb = sandbox();
+    const app = 'rsfresh';
+    const httpPort = 18480;
+    // The app image, built and pushed like CI does; chroma and nginx pushed beside it, so the
+    // fresh host pulls all three from the runner-only registry (it has no other source here).
+    const { v1 } = await buildAndPush(`${app}/example-app`, ['v1']);
+    const mirror = async (local: string, repo: string) => {
+      const ref = `${sb.registry.host}/${repo}`;
+      await execLocal(['docker', 'tag', local, ref]);
+      await execLocal(['docker', 'push', ref]);
+      return ref;
+    };
+    const chroma = await mirror('ragship-sandbox/chroma:1.0.5', `${app}/chroma:1.0.5`);
+    const nginx = await mirror('ragship-sandbox/nginx:latest', `${app}/nginx:latest`);
+
+    const d = sandboxConfig(app, httpPort, 'unused');
+    d.config.registry = { server: sb.registry.host, username: sb.registry.username, tunnel: true };
+    const env = d.config.environments.staging!;
+    env.root = '/srv/ragship/rsfresh';
+    env.roles = { web: env.roles.web! };
+    env.roles.web!.hosts = [`deploy@127.0.0.1:${PORT}`];
+    env.roles.web!.vars = { ...env.roles.web!.vars, CHROMA_IMAGE: chroma, NGINX_IMAGE: nginx };
+
+    await new Promise((r) => setTimeout(r, Math.max(0, lastConnectionAt + 31_000 - Date.now())));
+    appendFileSync(LOG, '\n===== deploy =====\n');
+    const started = performance.now();
+    const result = await runDeploy(
+      { ...inputsFor(d, v1!), sshPrivateKey: deployKey.private, knownHosts },
+      { logger },
+    );
+    timings.deploy = Math.round(performance.now() - started);
+    expect(result.image).toBe(v1);
+    expect(result.connectionsPerHost).toEqual({ [`deploy@127.0.0.1:${PORT}`]: 1 });
+
+    // What the host serves, asked on the host (nginx publishes on its loopback).
+    expect(onHost(`curl -fsS http://127.0.0.1:${httpPort}/ready`)).toMatch(/"chroma":"ok"/);
+    const answer = JSON.parse(
+      onHost(
+        `curl -fsS -H 'content-type: application/json' -d '{"question":"How many vacation days do new employees get?"}' http://127.0.0.1:${httpPort}/query`,
+      ),
+    ) as { answer: string; sources: unknown[] };
+    expect(answer.answer.length).toBeGreaterThan(0);
+    expect(answer.sources.length).toBeGreaterThan(0);
+    // The running app is the digest that was deployed, pulled by the host's own dockerd.
+    const running = onHost(
+      `docker inspect --format '{{.Config.Image}}' $(docker ps -q --filter label=com.docker.compose.service=app --filter label=com.docker.compose.project=${app}-staging-web)`,
+    ).trim();
+    expect(running).toBe(v1);
+    // Nothing listens on the host's registry port once the deploy's connection is closed.
+    expect(onHost(`curl -s -o /dev/null -w '%{http_code}' http://localhost:${REGISTRY_PORT}/v2/`, true)).toBe(
+      '000',
+    );
+  }, 900_000);
 });
