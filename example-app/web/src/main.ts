@@ -21,6 +21,10 @@ interface QueryResponse {
   disclaimer?: { topic: 'health' | 'finance'; text: string };
 }
 
+/** The build marker (vite.config.ts, WEB_BUILD). */
+declare const __WEB_BUILD__: string;
+document.documentElement.dataset.build = __WEB_BUILD__;
+
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const app = $<HTMLDivElement>('app');
 const consent = $<HTMLDivElement>('consent');

@@ -8,11 +8,14 @@ import { execLocal } from '../../../src/core/exec.js';
 import { MemoryLogger } from '../../../src/core/logger.js';
 import { inspect } from '../../../src/deploy/health.js';
 import { runDeploy } from '../../../src/deploy/run.js';
+import { runRollback } from '../../../src/rollback/run.js';
 import { startLoad } from '../../integration/deploy/fixture.js';
 import { connectSandboxHost } from '../../support/sandbox.js';
 import {
   buildAndPush,
+  chatPage,
   cleanupApp,
+  getStatic,
   inputsFor,
   pushStandin,
   query,
@@ -24,6 +27,8 @@ const APP = 'rsdeploy-e2e';
 const PORT = 18184;
 let images: Record<string, string>;
 let d: SandboxDeploy;
+/** The hashed assets of the v1 page (the v2 build has other names). */
+let v1Assets: string[] = [];
 
 async function vllmContainer(): Promise<{ id: string; ip: string }> {
   const r = await execLocal([
@@ -69,6 +74,14 @@ describe('example app: build, push, deploy to the sandbox cpu + gpu hosts', () =
       data: Array<{ id: string }>;
     };
     expect(models.data[0]!.id).toBeTruthy();
+    // The chat page came out of the v1 image into the folder nginx serves.
+    const page = await chatPage(PORT);
+    expect(page.build).toBe('e2e-v1');
+    expect(page.assets.length).toBeGreaterThan(0);
+    for (const a of page.assets) expect((await getStatic(PORT, a)).status, a).toBe(200);
+    const script = page.assets.find((a) => a.endsWith('.js') && a.includes('/index-'))!;
+    expect((await getStatic(PORT, script)).body).toContain('"e2e-v1"');
+    v1Assets = page.assets;
   });
 
   it('deploys v2 under ≥100 req/s through nginx with zero failed requests; the llm role is recreated', async () => {
@@ -83,5 +96,25 @@ describe('example app: build, push, deploy to the sandbox cpu + gpu hosts', () =
     expect(r.image).toBe(images['e2e-v2']);
     expect((await query(PORT, 'What is the battery safety rule?')).sources.length).toBeGreaterThan(0);
     expect((await vllmContainer()).id).not.toBe(before.id);
+    // `/` is the v2 page now; the v1 page's hashed assets still load (an open v1 page keeps working).
+    const page = await chatPage(PORT);
+    expect(page.build).toBe('e2e-v2');
+    expect(page.assets.filter((a) => !v1Assets.includes(a)).length).toBeGreaterThan(0);
+    for (const a of [...page.assets, ...v1Assets]) expect((await getStatic(PORT, a)).status, a).toBe(200);
+  });
+
+  it('a rollback to v1 serves the v1 chat page again (index.html and its assets), without failed requests', async () => {
+    const load = startLoad(PORT, 60, '/');
+    const r = await runRollback(
+      { ...inputsFor(d, images['e2e-v1']!), to: 'previous', reason: 'e2e: page rollback' },
+      { logger: new MemoryLogger() },
+    );
+    const result = await load.stop();
+    expect(result.failed, JSON.stringify(result)).toBe(0);
+    expect(r.image).toBe(images['e2e-v1']);
+    const page = await chatPage(PORT);
+    expect(page.build).toBe('e2e-v1');
+    expect(page.assets).toEqual(v1Assets);
+    for (const a of page.assets) expect((await getStatic(PORT, a)).status, a).toBe(200);
   });
 });

@@ -23,7 +23,10 @@ import { knownHosts, privateKey, sandbox, sandboxHost } from '../../support/sand
 
 export const EXAMPLE_APP = new URL('../../../example-app/', import.meta.url).pathname;
 
-/** Builds the example app and pushes one digest per version (same layers, a version label). */
+/**
+ * Builds the example app and pushes one digest per version: the same layers but the chat page
+ * (its build marker is the version: WEB_BUILD) and a version label.
+ */
 export async function buildAndPush(
   repository: string,
   versions: string[],
@@ -35,7 +38,7 @@ export async function buildAndPush(
     const r = await runBuildPush(
       {
         context: EXAMPLE_APP,
-        buildArgs: { NODE_IMAGE: sb.images.node },
+        buildArgs: { NODE_IMAGE: sb.images.node, WEB_BUILD: v },
         secrets: {},
         secretFiles: {},
         platforms: [],
@@ -177,6 +180,22 @@ export async function cleanupApp(app: string): Promise<void> {
 export interface QueryAnswer {
   answer: string;
   sources: Array<{ id?: string; source?: string; title?: string; score?: number }>;
+}
+
+/** The deployed chat page: `/`, its build marker and the hashed assets it references. */
+export async function chatPage(port: number): Promise<{ build: string; assets: string[] }> {
+  const r = await fetch(`http://127.0.0.1:${port}/`);
+  const html = await r.text();
+  if (r.status !== 200) throw new Error(`GET / → ${r.status}: ${html.slice(0, 300)}`);
+  const build = /<meta name="ragship-build" content="([^"]+)"/.exec(html)?.[1];
+  if (!build) throw new Error(`GET / is not the built chat page:\n${html.slice(0, 300)}`);
+  return { build, assets: [...html.matchAll(/"(\/assets\/[A-Za-z0-9_.-]+)"/g)].map((m) => m[1]!) };
+}
+
+/** Status and body of a static path through the deployed nginx. */
+export async function getStatic(port: number, path: string): Promise<{ status: number; body: string }> {
+  const r = await fetch(`http://127.0.0.1:${port}${path}`);
+  return { status: r.status, body: await r.text() };
 }
 
 export async function query(port: number, question: string): Promise<QueryAnswer> {

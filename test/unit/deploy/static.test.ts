@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileS
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../src/config/load.js';
+import { loadConfig, parseConfig } from '../../../src/config/load.js';
 import { copyOut, createForCopy, pruneFiles, publishFiles } from '../../../src/deploy/static.js';
 
 const withStatic = (role: string) =>
@@ -50,6 +50,20 @@ describe('roles.<role>.static in ragship.yml', () => {
     expect(() =>
       withStatic('        appImage: false\n        static: { from: /app/web, dir: web/dist }'),
     ).toThrow(/static[\s\S]*needs the app image/);
+  });
+
+  it('example-app/ragship.yml publishes the chat page built into the image where nginx serves it', () => {
+    const app = new URL('../../../example-app/', import.meta.url).pathname;
+    const config = loadConfig(`${app}ragship.yml`);
+    for (const env of ['staging', 'production'])
+      expect(config.environments[env]!.roles.web!.static).toEqual({ from: '/app/web', dir: 'web/dist' });
+    expect(readFileSync(`${app}compose.yaml`, 'utf8')).toContain(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: compose interpolation, not a JS template
+      '${WEB_DIST:-./web/dist}:/usr/share/nginx/html:ro',
+    );
+    const dockerfile = readFileSync(`${app}Dockerfile`, 'utf8');
+    expect(dockerfile).toMatch(/FROM \$\{NODE_IMAGE\} AS web\n/);
+    expect(dockerfile).toContain('COPY --from=web /web/dist ./web');
   });
 });
 
