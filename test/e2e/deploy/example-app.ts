@@ -64,17 +64,21 @@ export async function buildAndPush(
   return out;
 }
 
-/** The LLM stand-in, pushed to the sandbox registry so the GPU host pulls it like vLLM. */
-export async function pushStandin(repository: string): Promise<string> {
+/** Pushes a local image to the sandbox registry (logging in first) as `<registry>/<repository>`. */
+export async function pushLocalImage(local: string, repository: string): Promise<string> {
   const { registry } = sandbox();
-  const ref = `${registry.host}/${repository}:latest`;
+  const ref = `${registry.host}/${repository}`;
   await execLocal(['docker', 'login', '--username', registry.username, '--password-stdin', registry.host], {
     input: registry.password,
   });
-  await execLocal(['docker', 'tag', 'ragship-sandbox/llm-standin:latest', ref]);
+  await execLocal(['docker', 'tag', local, ref]);
   await execLocal(['docker', 'push', ref]);
   return ref;
 }
+
+/** The LLM stand-in, pushed to the sandbox registry so the GPU host pulls it like vLLM. */
+export const pushStandin = (repository: string): Promise<string> =>
+  pushLocalImage('ragship-sandbox/llm-standin:latest', `${repository}:latest`);
 
 /** A copy of the files the deploy reads, adapted for the sandbox (see the top comment). */
 export function sandboxRepo(): string {

@@ -5,7 +5,7 @@
  * registry only the runner can reach; the host's side is probed with the host's own curl.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryLogger } from '../../../src/core/logger.js';
@@ -80,13 +80,19 @@ describe('reverse tunnel over the SSH connection (forwardRemotePort)', () => {
         'KbdInteractiveAuthentication no',
         `AllowUsers ${user}`,
         'UsePAM no',
+        // The folder may sit below a world-writable one (a checkout under /tmp): StrictModes
+        // would refuse the key file there. This sshd serves this test only.
+        'StrictModes no',
         'LogLevel VERBOSE',
         '',
       ].join('\n'),
     );
     authorize('restrict');
     knownHosts = `[127.0.0.1]:${PORT} ${readFileSync(join(dir, 'host_key.pub'), 'utf8').split(' ').slice(0, 2).join(' ')}\n`;
-    sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' });
+    const log = openSync(join(dir, 'sshd.log'), 'w');
+    sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], {
+      stdio: ['ignore', log, log],
+    });
     for (let i = 0; i < 50; i++) {
       const up = await connect()
         .exec(['true'])
@@ -95,7 +101,7 @@ describe('reverse tunnel over the SSH connection (forwardRemotePort)', () => {
       if (up) return;
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`sshd on ${PORT} did not come up`);
+    throw new Error(`sshd on ${PORT} did not come up:\n${readFileSync(join(dir, 'sshd.log'), 'utf8')}`);
   });
 
   afterAll(() => {

@@ -10,13 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { utils } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execLocal } from '../../../src/core/exec.js';
 import { ConsoleLogger } from '../../../src/core/logger.js';
 import { RemoteHost } from '../../../src/core/remote-host.js';
 import { runDeploy } from '../../../src/deploy/run.js';
 import { type ProvisionResult, runProvision } from '../../../src/provision/run.js';
 import { DEFAULT_INPUTS, type ProvisionInputs } from '../../../src/provision/settings.js';
-import { buildAndPush, inputsFor, sandboxConfig } from '../../e2e/deploy/example-app.js';
+import { buildAndPush, inputsFor, pushLocalImage, sandboxConfig } from '../../e2e/deploy/example-app.js';
 import { privateKey, sandbox } from '../../support/sandbox.js';
 
 const ROOT = new URL('../../..', import.meta.url).pathname;
@@ -288,14 +287,8 @@ describe('provision a fresh Debian 12 host over SSH (container with systemd + it
     // The app image, built and pushed like CI does; chroma and nginx pushed beside it, so the
     // fresh host pulls all three from the runner-only registry (it has no other source here).
     const { v1 } = await buildAndPush(`${app}/example-app`, ['v1']);
-    const mirror = async (local: string, repo: string) => {
-      const ref = `${sb.registry.host}/${repo}`;
-      await execLocal(['docker', 'tag', local, ref]);
-      await execLocal(['docker', 'push', ref]);
-      return ref;
-    };
-    const chroma = await mirror('ragship-sandbox/chroma:1.0.5', `${app}/chroma:1.0.5`);
-    const nginx = await mirror('ragship-sandbox/nginx:latest', `${app}/nginx:latest`);
+    const chroma = await pushLocalImage('ragship-sandbox/chroma:1.0.5', `${app}/chroma:1.0.5`);
+    const nginx = await pushLocalImage('ragship-sandbox/nginx:latest', `${app}/nginx:latest`);
 
     const d = sandboxConfig(app, httpPort, 'unused');
     d.config.registry = { server: sb.registry.host, username: sb.registry.username, tunnel: true };
