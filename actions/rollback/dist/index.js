@@ -71437,7 +71437,13 @@ class RemoteHost {
         });
         channel.on('error', () => socket.destroy());
         channel.on('close', () => socket.destroy());
-        socket.on('close', () => channel.destroy());
+        // A target that closes cleanly may still have bytes queued in the channel (SSH flow control):
+        // the pipe ends the channel once they are sent. Destroying it here cut the tail of large
+        // responses (docker retried the blob 5 s later with a Range request).
+        socket.on('close', (hadError) => {
+            if (hadError)
+                channel.destroy();
+        });
         channel.pipe(socket).pipe(channel);
     }
     close() {

@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryLogger } from '../../../src/core/logger.js';
@@ -168,6 +169,49 @@ describe('reverse tunnel over the SSH connection (forwardRemotePort)', () => {
     } finally {
       first.close();
       second.close();
+    }
+  });
+
+  it('a target that sends a large response and closes at once: every byte reaches the host (nothing queued is dropped)', async () => {
+    authorize(`restrict,port-forwarding,permitlisten="localhost:${TUNNEL_PORT}"`);
+    const size = 16 * 2 ** 20;
+    const body = Buffer.alloc(size, 0x61);
+    // HTTP/1.0 with Connection: close — the target ends the TCP connection right after writing,
+    // while most of the body is still queued behind SSH flow control.
+    const server = createServer((sock) => {
+      sock.once('data', () => {
+        sock.write(`HTTP/1.0 200 OK\r\nContent-Length: ${size}\r\nConnection: close\r\n\r\n`);
+        sock.end(body);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const targetPort = (server.address() as AddressInfo).port;
+    const host = connect();
+    try {
+      await host.forwardRemotePort(TUNNEL_PORT, { host: '127.0.0.1', port: targetPort });
+      for (let i = 0; i < 2; i++) {
+        const r = await host.exec(
+          // A reader slower than the target (like dockerd writing layers): the SSH window fills
+          // and the rest waits in the channel when the target has already closed.
+          [
+            'curl',
+            '-sS',
+            '--limit-rate',
+            '12M',
+            '-o',
+            '/dev/null',
+            '-w',
+            '%{size_download}',
+            `http://localhost:${TUNNEL_PORT}/`,
+          ],
+          { allowFailure: true },
+        );
+        expect(r.stderr).toBe('');
+        expect(Number(r.stdout)).toBe(size);
+      }
+    } finally {
+      host.close();
+      server.close();
     }
   });
 
