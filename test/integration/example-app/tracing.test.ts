@@ -9,7 +9,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer as createTcpServer, type Socket, type Server as TcpServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -29,10 +29,13 @@ const RECEIVER_PORT = 19101;
 const BLACKHOLE_PORT = 19102;
 const CHROMA_PORT = 19110;
 const STANDIN_PORT = 19111;
+/** Records each LLM request's headers, then forwards it to the stand-in. */
+const LLM_RECORDER_PORT = 19112;
 const APP_DIR = new URL('../../../example-app/', import.meta.url).pathname;
 const PROBE = new URL('./otel-module-probe.mjs', import.meta.url).href;
 const COLLECTION = 'it-tracing';
 const OTLP_SECRET = 'otlp-header-secret-3f9a1c7e';
+const LLM_API_KEY = 'sk-llm-key-secret-9d2e4b7a1c';
 
 // ---------------------------------------------------------------- OTLP/HTTP JSON receiver
 
@@ -91,6 +94,7 @@ interface Span {
 
 const SPAN_KIND_INTERNAL = 1;
 const SPAN_KIND_SERVER = 2;
+const SPAN_KIND_CLIENT = 3;
 const STATUS_ERROR = 2;
 
 class Receiver {
@@ -164,6 +168,43 @@ class Receiver {
   }
 }
 
+// ---------------------------------------------------------------- LLM header recorder
+
+/** A pass-through proxy in front of the LLM stand-in that keeps the headers of every request. */
+class LlmRecorder {
+  readonly seen: { path: string; headers: IncomingHttpHeaders }[] = [];
+  private server?: Server;
+
+  async start(port: number, target: string): Promise<string> {
+    const t = new URL(target);
+    this.server = createServer((req, res) => {
+      this.seen.push({ path: req.url ?? '', headers: req.headers });
+      const up = httpRequest(
+        {
+          host: t.hostname,
+          port: t.port,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, host: t.host },
+        },
+        (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        },
+      );
+      up.on('error', () => res.writeHead(502).end());
+      req.pipe(up);
+    });
+    this.server.listen(port, '127.0.0.1');
+    await once(this.server, 'listening');
+    return `http://127.0.0.1:${port}${t.pathname === '/' ? '' : t.pathname}`;
+  }
+
+  close(): Promise<void> {
+    return new Promise((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+}
+
 // ---------------------------------------------------------------- the app as a process
 
 interface App {
@@ -178,6 +219,8 @@ let chroma: Awaited<ReturnType<typeof startChroma>>;
 let standin: Standin;
 let dataDir: string;
 const receiver = new Receiver();
+const llmRecorder = new LlmRecorder();
+let llmRecorderUrl: string;
 let blackhole: TcpServer;
 const held: Socket[] = [];
 const running: App[] = [];
@@ -258,7 +301,8 @@ function loadedOtelModules(app: App): string[] {
   }
 }
 
-const SDK_MODULE = /@opentelemetry\/(sdk-trace|exporter-|otlp-|resources|context-async-hooks|core)/;
+const SDK_MODULE =
+  /@opentelemetry\/(sdk-trace|exporter-|otlp-|resources|context-async-hooks|core|instrumentation)/;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'ragship-tracing-it-'));
@@ -271,6 +315,7 @@ beforeAll(async () => {
   await once(blackhole, 'listening');
   chroma = await startChroma(CHROMA_PORT, join(dataDir, 'chroma'));
   standin = await startLlmStandin({ port: STANDIN_PORT, host: '127.0.0.1' });
+  llmRecorderUrl = await llmRecorder.start(LLM_RECORDER_PORT, standin.url);
   const rt = createRuntime(
     loadConfig({ CHROMA_URL: chroma.url, CHROMA_COLLECTION: COLLECTION, LOG_LEVEL: 'silent' }),
   );
@@ -283,6 +328,7 @@ afterAll(async () => {
   for (const s of held) s.destroy();
   await new Promise((r) => blackhole?.close(r));
   await receiver.close();
+  await llmRecorder.close();
   await standin?.close();
   await chroma?.stop();
   rmSync(dataDir, { recursive: true, force: true });
@@ -370,6 +416,9 @@ describe('example app tracing: on (OTLP/HTTP to a receiver)', () => {
       OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=it,team=search',
       OTEL_BSP_SCHEDULE_DELAY: '100',
       LOG_QUESTIONS: 'true',
+      // Through the header recorder, with a key: the client spans must not carry it.
+      LLM_ENDPOINTS: llmRecorderUrl,
+      OPENAI_API_KEY: LLM_API_KEY,
     });
   });
 
@@ -443,6 +492,62 @@ describe('example app tracing: on (OTLP/HTTP to a receiver)', () => {
       .find((l) => l.route === '/query' && l.msg === 'request');
     expect(line.trace_id).toBe(server.traceId);
     expect(line.span_id).toBe(server.spanId);
+  });
+
+  it('exports CLIENT spans for the Chroma and LLM calls and sends traceparent to the LLM', async () => {
+    const seen0 = llmRecorder.seen.length;
+    const traceId = 'eeeeeeeeeeeeeeeeeeeeeeeeeeeeeee5';
+    const r = await query(
+      app,
+      { question: 'What is the warranty on the Kestrel K2?' },
+      { traceparent: `00-${traceId}-00f067aa0ba902b7-01`, 'cache-control': 'no-cache' },
+    );
+    expect(r.status, r.text).toBe(200);
+    // SERVER, rag.retrieve, rag.embed, rag.generate and at least one Chroma and one LLM call.
+    const spans = await receiver.trace((s) => s.traceId === traceId, 5);
+    const server = spans.find((s) => s.kind === SPAN_KIND_SERVER)!;
+    const retrieve = spans.find((s) => s.name === 'rag.retrieve')!;
+    const generate = spans.find((s) => s.name === 'rag.generate')!;
+    const clients = spans.filter((s) => s.kind === SPAN_KIND_CLIENT);
+    const chromaPort = Number(new URL(chroma.url).port);
+
+    // Chroma: the collection query, under rag.retrieve.
+    const toChroma = clients.filter((s) => s.attributes['server.port'] === chromaPort);
+    expect(toChroma.length).toBeGreaterThan(0);
+    for (const c of toChroma) {
+      expect(c.parentSpanId).toBe(retrieve.spanId);
+      expect(c.attributes).toMatchObject({
+        [ATTR.httpMethod]: expect.stringMatching(/^(GET|POST)$/),
+        'server.address': '127.0.0.1',
+        [ATTR.httpStatus]: 200,
+      });
+    }
+    expect(toChroma.some((c) => c.attributes[ATTR.httpMethod] === 'POST')).toBe(true);
+
+    // The LLM: one chat completion, under rag.generate.
+    const toLlm = clients.filter((s) => s.attributes['server.port'] === LLM_RECORDER_PORT);
+    expect(toLlm).toHaveLength(1);
+    const llm = toLlm[0]!;
+    expect(llm.parentSpanId).toBe(generate.spanId);
+    expect(llm.name).toBe('POST');
+    expect(llm.attributes).toMatchObject({
+      [ATTR.httpMethod]: 'POST',
+      'server.address': '127.0.0.1',
+      'server.port': LLM_RECORDER_PORT,
+      [ATTR.httpStatus]: 200,
+      'url.query': '',
+    });
+    expect(String(llm.attributes['url.full'])).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/.*chat\/completions$/);
+    // No header captured as an attribute.
+    for (const c of clients) {
+      expect(Object.keys(c.attributes).filter((k) => k.startsWith('http.request.header'))).toEqual([]);
+    }
+
+    // The LLM endpoint got the key and a traceparent of this trace, naming the client span.
+    const sent = llmRecorder.seen.slice(seen0).filter((q) => q.path.endsWith('/chat/completions'));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.headers.authorization).toBe(`Bearer ${LLM_API_KEY}`);
+    expect(sent[0]?.headers.traceparent).toBe(`00-${server.traceId}-${llm.spanId}-01`);
   });
 
   it('continues an incoming W3C traceparent', async () => {
@@ -528,13 +633,19 @@ describe('example app tracing: on (OTLP/HTTP to a receiver)', () => {
       'restocking fee',
       'phone support hours',
       'Kestrel K2 IP rating',
+      'warranty on the Kestrel',
       OTLP_SECRET,
+      LLM_API_KEY,
     ]) {
       expect(payload, needle).not.toContain(needle);
     }
+    // The LLM calls were traced (so the check above covers client spans) and had the key.
+    expect(receiver.spans().some((s) => s.attributes['server.port'] === LLM_RECORDER_PORT)).toBe(true);
+    expect(llmRecorder.seen.some((q) => q.headers.authorization === `Bearer ${LLM_API_KEY}`)).toBe(true);
     const log = app.lines().join('\n');
     expect(log).toContain('tracing on: OTLP/HTTP exporter');
     expect(log).not.toContain(OTLP_SECRET);
+    expect(log).not.toContain(LLM_API_KEY);
     // LOG_QUESTIONS=true still redacts the logged question.
     expect(log).not.toContain('jane.doe@example.com');
   });
@@ -543,6 +654,7 @@ describe('example app tracing: on (OTLP/HTTP to a receiver)', () => {
     const loaded = loadedOtelModules(app).join('\n');
     expect(loaded).toMatch(/@opentelemetry\/sdk-trace-node/);
     expect(loaded).toMatch(/@opentelemetry\/exporter-trace-otlp-http/);
+    expect(loaded).toMatch(/@opentelemetry\/instrumentation-undici/);
   });
 });
 
@@ -566,7 +678,7 @@ describe('example app tracing: shutdown', () => {
     expect(code).toBe(0);
     const names = receiver
       .spans()
-      .filter((s) => s.traceId === traceId)
+      .filter((s) => s.traceId === traceId && s.kind !== SPAN_KIND_CLIENT)
       .map((s) => s.name)
       .sort();
     expect(names).toEqual(['POST /query', 'rag.embed', 'rag.generate', 'rag.retrieve']);
