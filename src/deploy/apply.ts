@@ -13,7 +13,7 @@ import {
 import { DeployLock } from './lock.js';
 import { type ReleaseRecord, releaseFolder, retainedImages } from './release-log.js';
 import type { EnvSession, HostEntry } from './session.js';
-import { extractStatic, pruneFiles, type StaticRelease, staticSource } from './static.js';
+import { extractStatic, pruneFiles, type StaticPlan, staticSource } from './static.js';
 import { recreateSwitch, zeroDowntimeSwitch } from './switch.js';
 
 export interface StepTiming {
@@ -66,14 +66,6 @@ export interface ApplyPlan {
   runMigrations: boolean;
   /** Static files of the role's release on a host (roles.<role>.static), if it ships any. */
   statics?: (roleName: string, h: HostEntry) => StaticPlan | undefined;
-}
-
-export interface StaticPlan {
-  /** The image the files are extracted from (when the release folder has no copy yet). */
-  image: string;
-  release: StaticRelease;
-  /** The release serving before: its pages come back if the switch fails after publishing. */
-  previous?: StaticRelease;
 }
 
 export interface ApplyResult {

@@ -17,7 +17,7 @@ import type { DeployLock } from './lock.js';
 import { activeRelease, newReleaseId, type ReleaseRecord, releaseFolder } from './release-log.js';
 import { pullServicesOf, type RoleBundle, renderRole } from './render.js';
 import { type ConnectionInputs, EnvSession, type HostEntry, type SessionPorts } from './session.js';
-import { type StaticManifest, staticSource } from './static.js';
+import { type StaticManifest, staticPlan } from './static.js';
 
 export interface DeployInputs extends ConnectionInputs {
   /** repo@sha256:digest (preferred) or repo:tag (resolved to its digest on the primary host). */
@@ -154,18 +154,9 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
         runMigrations: true,
         statics: (roleName, h) => {
           const st = s.env.roles[roleName]!.static;
-          if (!st) return undefined;
-          const published = posix.join(s.projectDir(h, roleName), st.dir);
-          const at = (id: string) => ({
-            from: st.from,
-            source: staticSource(s.releaseDir(h, id, roleName)),
-            published,
-          });
-          return {
-            image,
-            release: at(releaseId),
-            previous: previous ? at(releaseFolder(previous)) : undefined,
-          };
+          return st
+            ? staticPlan(s, h, roleName, st, image, releaseId, previous && releaseFolder(previous))
+            : undefined;
         },
       },
       timings,

@@ -9,6 +9,7 @@ import { checkHost } from '../preflight/host-check.js';
 import { type ComposeTarget, commandExists, homeDir, mkdirs, registryLogin } from './commands.js';
 import { gpuPreflight } from './gpu.js';
 import { parseReleaseLog, type ReleaseRecord } from './release-log.js';
+import type { StaticManifest } from './static.js';
 
 export interface ConnectionInputs {
   config: RagshipConfig;
@@ -35,6 +36,8 @@ export interface ReleaseManifest {
   supportServices: string[];
   services: string[];
   files: string[];
+  /** roles.<role>.static of the release (absent before static files existed). */
+  static?: StaticManifest;
 }
 
 export interface HostEntry {

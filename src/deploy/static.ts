@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { RemoteHost } from '../core/remote-host.js';
 import type { Argv } from '../core/shell.js';
+import type { EnvSession, HostEntry } from './session.js';
 
 /**
  * Static files shipped in the app image (roles.<role>.static), e.g. the example app's chat page.
@@ -33,6 +34,34 @@ export interface StaticManifest {
 }
 
 export const staticSource = (releaseRoleDir: string): string => posix.join(releaseRoleDir, 'static');
+
+/** Static files of a role's release on a host, as a deploy or rollback switch publishes them. */
+export interface StaticPlan {
+  /** The image the files are extracted from (when the release folder has no copy yet). */
+  image: string;
+  release: StaticRelease;
+  /** The release serving before: its pages come back if the switch fails after publishing. */
+  previous?: StaticRelease;
+}
+
+/** The plan for release folder `folder` (and `previousFolder`, serving now) of a role on a host. */
+export function staticPlan(
+  s: EnvSession,
+  h: HostEntry,
+  roleName: string,
+  st: StaticManifest,
+  image: string,
+  folder: string,
+  previousFolder?: string,
+): StaticPlan {
+  const published = posix.join(s.projectDir(h, roleName), st.dir);
+  const at = (id: string): StaticRelease => ({
+    from: st.from,
+    source: staticSource(s.releaseDir(h, id, roleName)),
+    published,
+  });
+  return { image, release: at(folder), previous: previousFolder ? at(previousFolder) : undefined };
+}
 
 /** A container of the image that never starts (the command is not run): docker cp reads it. */
 export const createForCopy = (image: string): Argv => [

@@ -26,7 +26,7 @@ import {
   type ReleaseManifest,
   type SessionPorts,
 } from '../deploy/session.js';
-import { type StaticManifest, type StaticRelease, staticSource } from '../deploy/static.js';
+import { staticPlan } from '../deploy/static.js';
 
 export interface RollbackInputs extends ConnectionInputs {
   /** previous | a release id | an image tag or digest. */
@@ -129,7 +129,7 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
       }
     });
     for (const [roleName, role] of s.roles) {
-      const m = manifests.get(`${roleName} ${s.roleHosts(roleName)[0]!.key}`) as { static?: StaticManifest };
+      const m = manifests.get(`${roleName} ${s.roleHosts(roleName)[0]!.key}`)!;
       if (role.static && !m.static)
         logger.warn(
           `${roleName}: ${folder} shipped no static files (roles.${roleName}.static); the published pages stay as they are`,
@@ -164,16 +164,11 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
         runMigrations: false,
         // The target release's page, from its folder (or extracted again from its image).
         statics: (roleName, h) => {
-          const st = (manifests.get(`${roleName} ${h.key}`) as { static?: StaticManifest }).static;
+          const st = manifests.get(`${roleName} ${h.key}`)!.static;
           const image = target.images[roleName];
-          if (!st || !image) return undefined;
-          const published = posix.join(s.projectDir(h, roleName), st.dir);
-          const at = (id: string): StaticRelease => ({
-            from: st.from,
-            source: staticSource(s.releaseDir(h, id, roleName)),
-            published,
-          });
-          return { image, release: at(folder), previous: active ? at(releaseFolder(active)) : undefined };
+          return st && image
+            ? staticPlan(s, h, roleName, st, image, folder, active && releaseFolder(active))
+            : undefined;
         },
       },
       timings,

@@ -61515,6 +61515,16 @@ function newReleaseId(now, sha) {
 ;// CONCATENATED MODULE: ./src/deploy/static.ts
 
 const staticSource = (releaseRoleDir) => external_node_path_namespaceObject.posix.join(releaseRoleDir, 'static');
+/** The plan for release folder `folder` (and `previousFolder`, serving now) of a role on a host. */
+function staticPlan(s, h, roleName, st, image, folder, previousFolder) {
+    const published = external_node_path_namespaceObject.posix.join(s.projectDir(h, roleName), st.dir);
+    const at = (id) => ({
+        from: st.from,
+        source: staticSource(s.releaseDir(h, id, roleName)),
+        published,
+    });
+    return { image, release: at(folder), previous: previousFolder ? at(previousFolder) : undefined };
+}
 /** A container of the image that never starts (the command is not run): docker cp reads it. */
 const createForCopy = (image) => [
     'docker',
@@ -73009,19 +73019,9 @@ async function runDeploy(inputs, ports) {
             runMigrations: true,
             statics: (roleName, h) => {
                 const st = s.env.roles[roleName].static;
-                if (!st)
-                    return undefined;
-                const published = external_node_path_namespaceObject.posix.join(s.projectDir(h, roleName), st.dir);
-                const at = (id) => ({
-                    from: st.from,
-                    source: staticSource(s.releaseDir(h, id, roleName)),
-                    published,
-                });
-                return {
-                    image,
-                    release: at(releaseId),
-                    previous: previous ? at(releaseFolder(previous)) : undefined,
-                };
+                return st
+                    ? staticPlan(s, h, roleName, st, image, releaseId, previous && releaseFolder(previous))
+                    : undefined;
             },
         }, timings, result);
         rec.result = 'success';

@@ -75564,6 +75564,16 @@ function newReleaseId(now, sha) {
 ;// CONCATENATED MODULE: ./src/deploy/static.ts
 
 const static_staticSource = (releaseRoleDir) => external_node_path_namespaceObject.posix.join(releaseRoleDir, 'static');
+/** The plan for release folder `folder` (and `previousFolder`, serving now) of a role on a host. */
+function staticPlan(s, h, roleName, st, image, folder, previousFolder) {
+    const published = external_node_path_namespaceObject.posix.join(s.projectDir(h, roleName), st.dir);
+    const at = (id) => ({
+        from: st.from,
+        source: static_staticSource(s.releaseDir(h, id, roleName)),
+        published,
+    });
+    return { image, release: at(folder), previous: previousFolder ? at(previousFolder) : undefined };
+}
 /** A container of the image that never starts (the command is not run): docker cp reads it. */
 const createForCopy = (image) => [
     'docker',
@@ -76483,15 +76493,9 @@ async function runRollback(inputs, ports) {
             statics: (roleName, h) => {
                 const st = manifests.get(`${roleName} ${h.key}`).static;
                 const image = target.images[roleName];
-                if (!st || !image)
-                    return undefined;
-                const published = external_node_path_namespaceObject.posix.join(s.projectDir(h, roleName), st.dir);
-                const at = (id) => ({
-                    from: st.from,
-                    source: static_staticSource(s.releaseDir(h, id, roleName)),
-                    published,
-                });
-                return { image, release: at(folder), previous: active ? at(release_log_releaseFolder(active)) : undefined };
+                return st && image
+                    ? staticPlan(s, h, roleName, st, image, folder, active && release_log_releaseFolder(active))
+                    : undefined;
             },
         }, timings, result);
         rec.result = 'success';
