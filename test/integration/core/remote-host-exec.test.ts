@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CommandError, UserError } from '../../../src/core/errors.js';
 import type { RemoteHost } from '../../../src/core/remote-host.js';
+import { parentPids } from '../../support/process.js';
 import { connectSandboxHost, sandboxHost } from '../../support/sandbox.js';
 
 let host: RemoteHost;
@@ -19,17 +20,6 @@ afterAll(async () => {
   await host.exec(['rm', '-rf', workdir]).catch(() => undefined);
   host.close();
 });
-
-/** The chain of parent pids of `pid`, read from /proc (the sshd host is this machine). */
-function parents(pid: number): number[] {
-  const chain: number[] = [];
-  for (let p = pid; p > 1; ) {
-    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-    p = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    chain.push(p);
-  }
-  return chain;
-}
 
 describe('RemoteHost.exec quoting round-trip (sshd cpu)', () => {
   // Exactly 100 KiB of UTF-8 mixing every troublesome character (one quote per unit: each
@@ -121,7 +111,7 @@ describe('RemoteHost failures (sshd cpu)', () => {
     for (let i = 0; i < 100 && !pidOfShell; i++) await new Promise((r) => setTimeout(r, 50));
     expect(pidOfShell).toBeGreaterThan(0);
     // Only the sshd processes of this session (between our shell and the listener).
-    const chain = parents(pidOfShell);
+    const chain = parentPids(pidOfShell);
     expect(chain).toContain(listener);
     const session = chain.slice(0, chain.indexOf(listener));
     expect(session.length).toBeGreaterThan(0);

@@ -11,6 +11,7 @@ import type { ReleaseRecord } from '../../../src/deploy/release-log.js';
 import { runDeploy } from '../../../src/deploy/run.js';
 import type { SessionPorts } from '../../../src/deploy/session.js';
 import { runRollback } from '../../../src/rollback/run.js';
+import { parentPids } from '../../support/process.js';
 import { sandbox, sandboxHost } from '../../support/sandbox.js';
 import {
   appContainers,
@@ -34,17 +35,6 @@ const releases = () => releaseLog(APP);
 const serving = async () => JSON.parse((await get(PORT, '/')).body).version as string;
 const lastOf = (all: ReleaseRecord[], f: (r: ReleaseRecord) => boolean) => all.filter(f).at(-1)!;
 
-/** Parent pids of `pid` up to init, from /proc (the sshd host is this machine). */
-function parents(pid: number): number[] {
-  const chain: number[] = [];
-  for (let p = pid; p > 1; ) {
-    const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
-    p = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    chain.push(p);
-  }
-  return chain;
-}
-
 /**
  * Drops `host`'s live SSH connection: a marker channel on the same connection reports its
  * shell pid; the sshd processes between it and the listener serve this one connection and are
@@ -60,7 +50,7 @@ async function dropConnection(host: RemoteHost, exec: RemoteHost['exec']): Promi
   }).catch(() => undefined);
   for (let i = 0; i < 200 && !shell; i++) await new Promise((r) => setTimeout(r, 25));
   if (!shell) throw new Error(`no marker shell on ${host.label}`);
-  const chain = parents(shell);
+  const chain = parentPids(shell);
   const session = chain.slice(0, chain.indexOf(listener));
   if (!chain.includes(listener) || session.length === 0) throw new Error('sshd session not found');
   for (const pid of session) process.kill(pid, 'SIGKILL');

@@ -1,58 +1,14 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { type Started, startProcess, stopProcess, waitForHttp } from '../../support/process.js';
 
 const ROOT = new URL('../../..', import.meta.url).pathname;
 const APP = join(ROOT, 'example-app');
 const TSX = join(APP, 'node_modules/.bin/tsx');
 const run = promisify(execFile);
-
-async function waitFor(
-  url: string,
-  proc: ChildProcess,
-  log: () => string,
-  timeoutMs = 90_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`${url}: process exited (${proc.exitCode}):\n${log()}`);
-    try {
-      const r = await fetch(url);
-      if (r.ok) return;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms:\n${log()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-function start(
-  cmd: string,
-  args: string[],
-  env: Record<string, string>,
-  cwd: string,
-): { proc: ChildProcess; log: () => string } {
-  const proc = spawn(cmd, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout?.on('data', (d) => {
-    out = (out + d).slice(-20_000);
-  });
-  proc.stderr?.on('data', (d) => {
-    out = (out + d).slice(-20_000);
-  });
-  return { proc, log: () => out };
-}
-
-function stop(proc: ChildProcess): Promise<void> {
-  return new Promise((res) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return res();
-    proc.once('exit', () => res());
-    proc.kill('SIGTERM');
-  });
-}
 
 export interface ChromaServer {
   url: string;
@@ -62,18 +18,20 @@ export interface ChromaServer {
 /** The real Chroma server from npm (`chroma run`), on its own data folder. */
 export async function startChroma(port: number): Promise<ChromaServer> {
   const data = mkdtempSync(join(tmpdir(), 'ragship-eval-chroma-'));
-  const { proc, log } = start(
+  const p = startProcess(
     join(ROOT, 'node_modules/.bin/chroma'),
     ['run', '--path', data, '--port', String(port)],
-    {},
-    ROOT,
+    {
+      cwd: ROOT,
+      env: process.env,
+    },
   );
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}/api/v2/heartbeat`, proc, log);
+  await waitForHttp(`${url}/api/v2/heartbeat`, p);
   return {
     url,
     stop: async () => {
-      await stop(proc);
+      await stopProcess(p.proc);
       rmSync(data, { recursive: true, force: true });
     },
   };
@@ -98,10 +56,10 @@ export async function startExampleApp(
   collection: string,
   extraEnv: Record<string, string> = {},
 ): Promise<AppServer> {
-  const { proc, log } = start(
-    TSX,
-    ['src/main.ts', 'serve'],
-    {
+  const p: Started = startProcess(TSX, ['src/main.ts', 'serve'], {
+    cwd: APP,
+    env: {
+      ...process.env,
       CHROMA_URL: chromaUrl,
       CHROMA_COLLECTION: collection,
       PORT: String(port),
@@ -111,9 +69,8 @@ export async function startExampleApp(
       RATE_LIMIT_MAX: '100000',
       ...extraEnv,
     },
-    APP,
-  );
+  });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}/ready`, proc, log);
-  return { url, stop: () => stop(proc) };
+  await waitForHttp(`${url}/ready`, p);
+  return { url, stop: () => stopProcess(p.proc) };
 }

@@ -6,7 +6,7 @@
  * the test listens as one: an OTLP/HTTP receiver on 127.0.0.1 that decodes exactly what the
  * app's exporter (@opentelemetry/exporter-trace-otlp-http, OTLP/JSON by default) sends.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
@@ -23,6 +23,7 @@ import { migrate } from '../../../example-app/src/migrations.js';
 import { createRuntime } from '../../../example-app/src/runtime.js';
 import { ATTR, tracesEndpoint } from '../../../example-app/src/tracing.js';
 import { type Standin, startLlmStandin } from '../../fixtures/llm-standin/server.mjs';
+import { startProcess, waitForHttp } from '../../support/process.js';
 
 const RECEIVER_PORT = 19101;
 /** Accepts TCP connections and never answers: a hung collector. */
@@ -228,7 +229,7 @@ const running: App[] = [];
 async function startApp(port: number, env: Record<string, string>): Promise<App> {
   const probeOut = join(dataDir, `probe-${port}.txt`);
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTEL_')));
-  const proc = spawn(process.execPath, ['--import', PROBE, '--import', 'tsx', 'src/main.ts', 'serve'], {
+  const p = startProcess(process.execPath, ['--import', PROBE, '--import', 'tsx', 'src/main.ts', 'serve'], {
     cwd: APP_DIR,
     env: {
       ...base,
@@ -245,32 +246,17 @@ async function startApp(port: number, env: Record<string, string>): Promise<App>
       LOG_LEVEL: 'info',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // The tests read every log line of the app (trace ids, redaction), not just the tail.
+    keepChars: Number.POSITIVE_INFINITY,
   });
-  let out = '';
-  proc.stdout?.on('data', (d) => {
-    out += d;
-  });
-  proc.stderr?.on('data', (d) => {
-    out += d;
-  });
+  const { proc } = p;
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`app exited (${proc.exitCode}):\n${out}`);
-    try {
-      if ((await fetch(`${url}/ready`)).ok) break;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() > deadline) throw new Error(`app not ready on ${url} within 60 s:\n${out}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitForHttp(`${url}/ready`, p, 60_000);
   const app: App = {
     url,
     proc,
     probeOut,
-    lines: () => out.split('\n').filter(Boolean),
+    lines: () => p.log().split('\n').filter(Boolean),
     stop: async () => {
       const t0 = Date.now();
       if (proc.exitCode === null) {
