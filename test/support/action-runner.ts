@@ -30,6 +30,25 @@ export interface RunOptions {
   onSpawn?: (pid: number) => void;
 }
 
+/** What the runner prints of `text`: it consumes `::add-mask::` commands instead of echoing them. */
+export function printedByRunner(text: string): string {
+  return text
+    .split('\n')
+    .filter((l) => !l.startsWith('::add-mask::'))
+    .join('\n');
+}
+
+/** Everything a run leaves visible: printed stdout, stderr, the job summary, outputs and saved state. */
+export function visibleAfterRun(r: StepResult): string {
+  return [
+    printedByRunner(r.stdout),
+    r.stderr,
+    r.summary,
+    JSON.stringify(r.outputs),
+    JSON.stringify(r.state),
+  ].join('\n');
+}
+
 /** The runner's rule: INPUT_ + name upper-cased with spaces as underscores (hyphens kept). */
 export function inputEnvName(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;

@@ -23,7 +23,7 @@ import { verifyBackup } from '../../../src/backup/verify.js';
 import { execLocal } from '../../../src/core/exec.js';
 import { MemoryLogger } from '../../../src/core/logger.js';
 import type { RemoteHost } from '../../../src/core/remote-host.js';
-import { LocalActionRunner } from '../../support/action-runner.js';
+import { LocalActionRunner, visibleAfterRun } from '../../support/action-runner.js';
 import { connectSandboxHost, knownHosts, privateKey, sandboxHost } from '../../support/sandbox.js';
 import {
   backupOptions,
@@ -476,17 +476,7 @@ describe('the backup action bundle, run as the runner does', () => {
     expect(r.stdout).toContain('docker cp');
     expect(r.stdout).toContain(`ragship-backup-production-web/chroma runs as container ${CONTAINER}`);
     // `::add-mask::` lines are how a secret is handed to the runner (which consumes them).
-    const visible = r.stdout
-      .split('\n')
-      .filter((l) => !l.startsWith('::add-mask::'))
-      .join('\n');
-    const everything = [
-      visible,
-      r.stderr,
-      r.summary,
-      JSON.stringify(r.outputs),
-      JSON.stringify(r.state),
-    ].join('\n');
+    const everything = visibleAfterRun(r);
     expect(everything).not.toContain(PASSPHRASE);
     const keyBody = privateKey().split('\n')[1]!;
     expect(everything).not.toContain(keyBody);

@@ -5,19 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import type { BackupOptions } from '../../../src/backup/backup.js';
 import { type BackupJobOptions, runBackupJob } from '../../../src/backup/job.js';
 import { METRIC, pushBackupMetrics } from '../../../src/backup/metrics.js';
 import { MemoryLogger } from '../../../src/core/logger.js';
-import { LocalActionRunner } from '../../support/action-runner.js';
+import { LocalActionRunner, visibleAfterRun } from '../../support/action-runner.js';
 import {
+  backupOptions,
   PASSPHRASE,
   removeChromaContainer,
   type S3Fixture,
   seed,
   startChromaContainer,
   startS3,
-  TEST_KDF,
 } from './support.js';
 
 // Real parts: the Debian prometheus-pushgateway binary (own processes on 19291/19292, the
@@ -98,20 +97,12 @@ function find(samples: Sample[], name: string, labels: Record<string, string>): 
 }
 
 function jobOptions(prefix: string, over: Partial<BackupJobOptions> = {}): BackupJobOptions {
-  const base: BackupOptions = {
-    environment: 'production',
+  const source = { persistPath: '/data', chromaPort: 8000, chromaUrl: `http://127.0.0.1:${CHROMA_PORT}` };
+  const base = backupOptions(source, s3.options(prefix), {
     mode: 'logical',
-    source: { persistPath: '/data', chromaPort: 8000, chromaUrl: `http://127.0.0.1:${CHROMA_PORT}` },
-    store: s3.options(prefix),
-    passphrase: PASSPHRASE,
     minSizeBytes: 1024,
     maxSizeBytes: 1024 ** 3,
-    stopTimeoutSeconds: 60,
-    healthTimeoutSeconds: 60,
-    onDrift: 'fail',
-    pageSize: 500,
-    kdf: TEST_KDF,
-  };
+  });
   return { ...base, verify: true, alert: {}, ...over };
 }
 
@@ -310,18 +301,8 @@ describe('Pushgateway credentials', () => {
     expect(r.outputs['metrics-pushed']).toBe('true');
     expect(r.summary).toContain('Pushed the success metrics');
     expect(r.stdout).toContain(`::add-mask::${PGW_PASSWORD}`);
-    const visible = r.stdout
-      .split('\n')
-      .filter((l) => !l.startsWith('::add-mask::'))
-      .join('\n');
     const basic = Buffer.from(`${PGW_USER}:${PGW_PASSWORD}`).toString('base64');
-    const everything = [
-      visible,
-      r.stderr,
-      r.summary,
-      JSON.stringify(r.outputs),
-      JSON.stringify(r.state),
-    ].join('\n');
+    const everything = visibleAfterRun(r);
     expect(everything).not.toContain(PGW_PASSWORD);
     expect(everything).not.toContain(basic);
     const auth = `Basic ${basic}`;

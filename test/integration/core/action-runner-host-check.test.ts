@@ -2,7 +2,7 @@
 // runner does (INPUT_*, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_STATE → STATE_*), against both
 // sandbox sshd hosts and this machine's Docker Engine.
 import { describe, expect, it } from 'vitest';
-import { LocalActionRunner } from '../../support/action-runner.js';
+import { LocalActionRunner, printedByRunner } from '../../support/action-runner.js';
 import { knownHosts, privateKey, sandboxHost } from '../../support/sandbox.js';
 
 const cpu = sandboxHost('cpu');
@@ -15,10 +15,7 @@ const keyLines = key
 
 /** Every line of the private key is absent from `text`, except inside ::add-mask:: commands. */
 function expectNoKey(text: string): void {
-  const visible = text
-    .split('\n')
-    .filter((l) => !l.startsWith('::add-mask::'))
-    .join('\n');
+  const visible = printedByRunner(text);
   for (const l of keyLines) expect(visible).not.toContain(l);
   expect(visible).not.toContain(Buffer.from(key).toString('base64').slice(0, 40));
 }

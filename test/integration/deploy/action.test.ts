@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
 import { runDeploy } from '../../../src/deploy/run.js';
-import { LocalActionRunner } from '../../support/action-runner.js';
+import { LocalActionRunner, printedByRunner } from '../../support/action-runner.js';
 import { knownHosts, privateKey, sandbox } from '../../support/sandbox.js';
 import { cleanup, deployInputs, FIXTURE, fixtureImages, fixtureYaml, get, logger } from './fixture.js';
 
@@ -35,13 +35,6 @@ function actionInputs(image: string): Record<string, string> {
     'working-directory': repo,
   };
 }
-
-/** What the runner would print: it consumes `::add-mask::` commands instead of echoing them. */
-const printed = (text: string) =>
-  text
-    .split('\n')
-    .filter((l) => !l.startsWith('::add-mask::'))
-    .join('\n');
 
 /** Every process's argv on this machine (runner and sandbox hosts share it). */
 const psArgs = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
@@ -103,7 +96,7 @@ describe('the deploy action bundle through the local action runner', () => {
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(samples).toBeGreaterThan(10);
     expect(leaks).toBe(0);
-    expect(printed(`${r.stdout}${r.stderr}`)).not.toContain(SECRET);
+    expect(printedByRunner(`${r.stdout}${r.stderr}`)).not.toContain(SECRET);
     expect(r.outputs['release-id']).toMatch(/^[0-9]{8}T[0-9]{6}Z-/);
     expect(r.outputs.image).toBe(images.v1);
     expect(r.summary).toContain('SSH connections');
