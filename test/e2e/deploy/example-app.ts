@@ -19,7 +19,8 @@ import type { RagshipConfig } from '../../../src/config/schema.js';
 import { execLocal } from '../../../src/core/exec.js';
 import { ConsoleLogger, type Logger } from '../../../src/core/logger.js';
 import type { DeployInputs } from '../../../src/deploy/run.js';
-import { knownHosts, privateKey, sandbox, sandboxHost } from '../../support/sandbox.js';
+import { deployInputs } from '../../integration/deploy/fixture.js';
+import { sandbox, sandboxHost } from '../../support/sandbox.js';
 
 export const EXAMPLE_APP = new URL('../../../example-app/', import.meta.url).pathname;
 
@@ -148,14 +149,7 @@ export function sandboxConfig(app: string, port: number, standin: string): Sandb
 
 export function inputsFor(d: SandboxDeploy, image: string, env: Record<string, string> = {}): DeployInputs {
   return {
-    config: d.config,
-    environment: 'staging',
-    sshPrivateKey: privateKey(),
-    knownHosts: knownHosts(),
-    fingerprints: [],
-    registryPassword: sandbox().registry.password,
-    image,
-    env: { INGEST_TOKEN: 'e2e-ingest-token', ...env },
+    ...deployInputs(d.config, image, { INGEST_TOKEN: 'e2e-ingest-token', ...env }),
     repoDir: d.repoDir,
     runId: `e2e-${process.pid}-${Date.now()}`,
     actor: 'ragship-e2e',
