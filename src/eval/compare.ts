@@ -1,15 +1,19 @@
 import type { CaseSummary, ResultSet } from './results.js';
-import { holm, mcnemarExact, mean, pairedBootstrap, percentile } from './stats.js';
+import { holm, mcnemarExact, mean, pairedBootstrap, percentile, signFlipTest } from './stats.js';
 import type { MetricName, SuiteConfig } from './suite.js';
 
 /**
- * Head vs baseline, paired by case id. Pass/fail uses the exact McNemar test on flipped
- * cases; every score metric uses a seeded paired bootstrap on per-case deltas; p-values are
- * Holm-adjusted across all metrics. A metric regresses only when the drop is significant
- * AND larger than the margin; otherwise the honest answer is "within noise".
+ * Head vs baseline, paired by case id. The test is picked from the data: exact McNemar for
+ * pass/fail outcomes and for any metric whose per-case deltas are all −1, 0 or 1 (so the
+ * pass_rate row and a 0/1 metric row give the same p on the same flips); an exact sign-flip
+ * permutation test for other scores (Monte Carlo above 30 non-zero pairs). p-values are
+ * Holm-adjusted across all rows. The bootstrap gives the interval only. With fewer than
+ * `gate.min_nonzero_pairs` non-zero pairs the verdict is "not enough evidence"; a metric
+ * regresses only when the drop is significant AND larger than the margin.
  */
 
-export type Verdict = 'regressed' | 'improved' | 'within noise' | 'no baseline';
+export type Verdict = 'regressed' | 'improved' | 'within noise' | 'not enough evidence' | 'no baseline';
+export type TestName = 'mcnemar' | 'sign-flip exact' | 'sign-flip monte carlo' | 'none';
 
 export interface MetricRow {
   metric: 'pass_rate' | MetricName;
@@ -22,7 +26,9 @@ export interface MetricRow {
   p: number | null;
   pAdjusted: number | null;
   paired: number;
-  test: 'mcnemar' | 'bootstrap' | 'none';
+  /** Paired cases whose value changed: the evidence the test has. */
+  nonZero: number;
+  test: TestName;
   verdict: Verdict;
   /** suite_min (or gate.min_pass_rate) and whether head is below it. */
   threshold?: number;
@@ -124,6 +130,7 @@ export function compareResults(
       p: null,
       pAdjusted: null,
       paired: 0,
+      nonZero: 0,
       test: 'none' as const,
       verdict: 'no baseline' as const,
       belowThreshold: false,
@@ -142,7 +149,7 @@ export function compareResults(
     }
     const boot = (d: number[]) =>
       pairedBootstrap(d, { samples: gate.bootstrap_samples, seed: gate.seed, alpha: gate.alpha });
-    // pass rate: McNemar on the flips; the interval from the bootstrap of 0/1 deltas.
+    // pass rate: exact McNemar on the flips; the interval from the bootstrap of 0/1 deltas.
     let b = 0;
     let c = 0;
     const passDeltas: number[] = [];
@@ -170,6 +177,7 @@ export function compareResults(
       p: mcnemar.p,
       pAdjusted: null,
       paired: pairs.length,
+      nonZero: b + c,
       test: 'mcnemar',
       verdict: 'within noise',
       belowThreshold: false,
@@ -181,6 +189,7 @@ export function compareResults(
         const hv = hs.metrics[m];
         if (bv !== null && bv !== undefined && hv !== null && hv !== undefined) deltas.push(hv - bv);
       }
+      const t = deltas.length ? pairedTest(deltas, gate) : undefined;
       const r = deltas.length ? boot(deltas) : undefined;
       rows.push({
         metric: m,
@@ -189,10 +198,11 @@ export function compareResults(
         delta: r ? r.meanDelta : null,
         low: r?.low ?? null,
         high: r?.high ?? null,
-        p: r?.p ?? null,
+        p: t?.p ?? null,
         pAdjusted: null,
         paired: deltas.length,
-        test: r ? 'bootstrap' : 'none',
+        nonZero: t?.nonZero ?? 0,
+        test: t?.test ?? 'none',
         verdict: 'within noise',
         belowThreshold: false,
       });
@@ -201,8 +211,10 @@ export function compareResults(
     const adjusted = holm(tested.map((r) => r.p!));
     tested.forEach((r, i) => {
       r.pAdjusted = adjusted[i]!;
-      if (r.delta === null) return;
-      if (r.pAdjusted < gate.alpha && r.delta < -gate.margin) r.verdict = 'regressed';
+      if (r.delta === null || r.nonZero === 0) return;
+      // Too few changed cases: no verdict from significance, whatever the p-value says.
+      if (r.nonZero < gate.min_nonzero_pairs) r.verdict = 'not enough evidence';
+      else if (r.pAdjusted < gate.alpha && r.delta < -gate.margin) r.verdict = 'regressed';
       else if (r.pAdjusted < gate.alpha && r.delta > gate.margin) r.verdict = 'improved';
     });
   }
@@ -240,13 +252,16 @@ export function compareResults(
   }
   const passed = reasons.length === 0;
   const improved = rows.filter((r) => r.verdict === 'improved').map((r) => r.metric);
+  const unsure = rows.filter((r) => r.verdict === 'not enough evidence').map((r) => r.metric);
   const headline = !passed
     ? `failed — ${reasons.length} problem${reasons.length > 1 ? 's' : ''}`
     : !base
       ? 'passed — no baseline from main; absolute thresholds only'
       : improved.length
         ? `passed — improved: ${improved.join(', ')}`
-        : 'passed — within noise';
+        : unsure.length
+          ? `passed — not enough evidence (fewer than ${gate.min_nonzero_pairs} changed cases: ${unsure.join(', ')})`
+          : 'passed — within noise';
   return {
     suite: config.name,
     rows,
@@ -260,6 +275,23 @@ export function compareResults(
     mcnemar,
     gate: { passed, reasons, headline },
   };
+}
+
+/**
+ * The paired test for one metric's per-case deltas: exact McNemar when every delta is −1, 0
+ * or 1 (a 0/1 metric), otherwise the sign-flip permutation test.
+ */
+export function pairedTest(
+  deltas: readonly number[],
+  gate: { permutation_samples: number; seed: number },
+): { p: number; nonZero: number; test: TestName } {
+  if (deltas.every((d) => d === 0 || d === 1 || d === -1)) {
+    const worse = deltas.filter((d) => d === -1).length;
+    const better = deltas.filter((d) => d === 1).length;
+    return { p: mcnemarExact(worse, better).p, nonZero: worse + better, test: 'mcnemar' };
+  }
+  const r = signFlipTest(deltas, { samples: gate.permutation_samples, seed: gate.seed });
+  return { p: r.p, nonZero: r.nonZero, test: r.exact ? 'sign-flip exact' : 'sign-flip monte carlo' };
 }
 
 export function fmt(v: number | null | undefined, digits = 3): string {

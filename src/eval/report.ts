@@ -13,6 +13,7 @@ const ICON: Record<string, string> = {
   regressed: '🔴 regressed',
   improved: '🟢 improved',
   'within noise': '⚪ within noise',
+  'not enough evidence': '⚪ not enough evidence',
   'no baseline': '– no baseline',
 };
 
@@ -43,7 +44,7 @@ export function renderMarkdown(input: ReportInput): string {
   r.heading(`${c.gate.passed ? '✅' : '❌'} Eval gate \`${c.suite}\`: ${c.gate.headline}`, 3);
   if (c.gate.reasons.length) r.list(c.gate.reasons);
   r.table(
-    ['metric', 'main', 'PR', 'delta', '95% CI', 'p (Holm)', 'verdict'],
+    ['metric', 'main', 'PR', 'delta', '95% CI (bootstrap)', 'p (Holm)', 'test · changed/paired', 'verdict'],
     c.rows.map((row) => [
       row.threshold !== undefined
         ? `${row.metric} (min ${fmt(row.threshold, 2)})${row.belowThreshold ? ' ⚠️' : ''}`
@@ -53,6 +54,7 @@ export function renderMarkdown(input: ReportInput): string {
       signed(row.delta),
       row.low === null ? '–' : `${signed(row.low)} … ${signed(row.high)}`,
       fmtP(row.pAdjusted),
+      row.test === 'none' ? '–' : `${row.test} · ${row.nonZero}/${row.paired}`,
       ICON[row.verdict] ?? row.verdict,
     ]),
   );

@@ -1,6 +1,8 @@
 /**
- * Paired statistics for head-vs-baseline comparisons: exact McNemar on pass/fail flips,
- * a seeded paired bootstrap on score deltas, Holm's step-down correction across metrics.
+ * Paired statistics for head-vs-baseline comparisons, honest at small n: exact McNemar on
+ * pass/fail flips, an exact sign-flip permutation test on score deltas (Monte Carlo with
+ * p ≥ 1/(B+1) when there are too many non-zero pairs to enumerate), a seeded paired bootstrap
+ * for the interval only, Holm's step-down correction across metrics.
  */
 
 /** mulberry32: a tiny seeded PRNG, so a bootstrap gives the same interval on every run. */
@@ -73,7 +75,7 @@ export function pairedBootstrap(
   if (n === 0) return { meanDelta: 0, low: 0, high: 0, p: 1, samples: 0 };
   const mean = deltas.reduce((s, d) => s + d, 0) / n;
   if (deltas.every((d) => d === deltas[0]))
-    return { meanDelta: mean, low: mean, high: mean, p: mean === 0 ? 1 : 0, samples };
+    return { meanDelta: mean, low: mean, high: mean, p: mean === 0 ? 1 : 1 / (samples + 1), samples };
   const rand = seededRandom(options.seed ?? 1);
   const means = new Float64Array(samples);
   for (let b = 0; b < samples; b++) {
@@ -88,7 +90,8 @@ export function pairedBootstrap(
     if (m <= 0) atOrBelow++;
     if (m >= 0) atOrAbove++;
   }
-  const p = Math.min(1, (2 * Math.min(atOrBelow, atOrAbove)) / samples);
+  // +1 in numerator and denominator: a resampling p-value is never 0 (Phipson & Smyth 2010).
+  const p = Math.min(1, (2 * Math.min(atOrBelow, atOrAbove) + 1) / (samples + 1));
   return {
     meanDelta: mean,
     low: quantile(sorted, alpha / 2),
@@ -96,6 +99,94 @@ export function pairedBootstrap(
     p,
     samples,
   };
+}
+
+export interface SignFlipResult {
+  /** Two-sided p-value for "the deltas are symmetric around 0" (statistic: their sum). */
+  p: number;
+  /** Pairs with a non-zero delta: the only ones that carry evidence. */
+  nonZero: number;
+  /** true: all 2^nonZero sign patterns counted; false: `samples` random patterns. */
+  exact: boolean;
+  samples: number;
+}
+
+/** Sums of every sign pattern of `values` (2^n of them), for the exact test. */
+function signedSums(values: readonly number[]): Float64Array {
+  const out = new Float64Array(2 ** values.length);
+  out[0] = values.reduce((s, v) => s + v, 0);
+  // Gray-code walk: each step flips one sign, so each sum costs one subtraction.
+  let sum = out[0]!;
+  const sign = new Int8Array(values.length).fill(1);
+  for (let i = 1; i < out.length; i++) {
+    const bit = 31 - Math.clz32(i & -i);
+    sum -= 2 * sign[bit]! * values[bit]!;
+    sign[bit] = -sign[bit]! as 1 | -1;
+    out[i] = sum;
+  }
+  return out;
+}
+
+/** Count of x in a sorted array with x ≥ t (binary search). */
+function countAtLeast(sorted: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return sorted.length - lo;
+}
+
+/** Count of x in a sorted array with x ≤ t. */
+function countAtMost(sorted: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Paired sign-flip permutation test of the mean delta. Under "no change" each non-zero
+ * delta is as likely to have either sign, so p = P(|Σ ±dᵢ| ≥ |Σ dᵢ|) over the sign patterns.
+ * Exact (meet in the middle: two halves of 2^(n/2) sums) up to `exactMaxPairs` non-zero
+ * pairs; above that `samples` random patterns with p = (1 + hits) / (samples + 1), never 0.
+ * On deltas in {−1, 0, 1} it is the exact McNemar test.
+ */
+export function signFlipTest(
+  deltas: readonly number[],
+  options: { samples?: number; seed?: number; exactMaxPairs?: number } = {},
+): SignFlipResult {
+  const d = deltas.filter((x) => x !== 0);
+  const k = d.length;
+  const samples = options.samples ?? 10_000;
+  if (k === 0) return { p: 1, nonZero: 0, exact: true, samples: 0 };
+  const observed = Math.abs(d.reduce((s, v) => s + v, 0));
+  // Sums are floating point: a pattern that ties the observed sum must count as "as extreme".
+  const eps = 1e-9 * d.reduce((s, v) => s + Math.abs(v), 0);
+  const t = observed - eps;
+  if (t <= 0) return { p: 1, nonZero: k, exact: true, samples: 0 };
+  if (k <= (options.exactMaxPairs ?? 30)) {
+    const left = signedSums(d.slice(0, k >> 1));
+    const right = signedSums(d.slice(k >> 1)).sort();
+    let hits = 0;
+    // |a + b| ≥ t  ⇔  b ≥ t − a  or  b ≤ −t − a  (disjoint as t > 0).
+    for (const a of left) hits += countAtLeast(right, t - a) + countAtMost(right, -t - a);
+    return { p: Math.min(1, hits / (left.length * right.length)), nonZero: k, exact: true, samples: 0 };
+  }
+  const rand = seededRandom(options.seed ?? 1);
+  let hits = 0;
+  for (let b = 0; b < samples; b++) {
+    let s = 0;
+    for (let i = 0; i < k; i++) s += rand() < 0.5 ? d[i]! : -d[i]!;
+    if (Math.abs(s) >= t) hits++;
+  }
+  return { p: Math.min(1, (1 + hits) / (samples + 1)), nonZero: k, exact: false, samples };
 }
 
 /** Holm step-down adjusted p-values, returned in the input order. */

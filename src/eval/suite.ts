@@ -121,7 +121,12 @@ export const suiteSchema = z
         max_error_rate: z.number().min(0).max(1).default(0.05),
         max_cost_usd: z.number().min(0).optional(),
         max_cost_increase_pct: z.number().min(0).optional(),
+        /** Resamples for the bootstrap interval (the interval only; p-values come from exact tests). */
         bootstrap_samples: z.number().int().min(100).max(100_000).default(2000),
+        /** Random sign patterns when a metric has more than 30 changed cases (exact below). */
+        permutation_samples: z.number().int().min(1000).max(1_000_000).default(10_000),
+        /** Fewer changed cases than this: "not enough evidence", never "regressed" by significance. */
+        min_nonzero_pairs: z.number().int().min(1).max(1000).default(6),
         seed: z.number().int().default(1),
       })
       .strict()
@@ -131,6 +136,8 @@ export const suiteSchema = z
         min_pass_rate: 0,
         max_error_rate: 0.05,
         bootstrap_samples: 2000,
+        permutation_samples: 10_000,
+        min_nonzero_pairs: 6,
         seed: 1,
       }),
   })

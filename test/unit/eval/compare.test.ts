@@ -68,7 +68,7 @@ describe('paired comparison verdicts', () => {
     expect(c.mcnemar).toEqual({ regressions: 0, improvements: 0, p: 1 });
   });
 
-  it('says "within noise" for 2 flips each way and a small score wobble', () => {
+  it('says "not enough evidence" (never "regressed") for 2 flips each way and a small score wobble', () => {
     const base = set(
       ids.map((id, i) => ({
         id,
@@ -88,7 +88,8 @@ describe('paired comparison verdicts', () => {
     expect(c.improvedCases).toEqual(['c0', 'c1']);
     expect(c.mcnemar!.p).toBe(1);
     expect(c.gate.passed).toBe(true);
-    expect(c.rows.every((r) => r.verdict === 'within noise')).toBe(true);
+    // 4 changed cases on pass_rate (< min_nonzero_pairs 6); recall changed on all 40, balanced
+    expect(c.rows.map((r) => r.verdict)).toEqual(['not enough evidence', 'within noise']);
   });
 
   it('fails on 10 pass→fail flips with recall dropping 1 → 0: McNemar p = 2/1024, Holm over 2 metrics', () => {
@@ -103,9 +104,12 @@ describe('paired comparison verdicts', () => {
     const c = compareResults(head, base, config());
     expect(c.mcnemar!.p).toBeCloseTo(2 / 1024, 12);
     const pass = c.rows.find((r) => r.metric === 'pass_rate')!;
-    // recall's bootstrap p is 0 (smallest, ×2 = 0); pass_rate's is second, so Holm multiplies it by 1
-    expect(c.rows.find((r) => r.metric === 'recall@k')!.p).toBe(0);
-    expect(pass.pAdjusted).toBeCloseTo(2 / 1024, 12);
+    const recall = c.rows.find((r) => r.metric === 'recall@k')!;
+    // recall's deltas are 0/−1: the same exact McNemar test, the same p; Holm doubles both
+    expect(recall).toMatchObject({ test: 'mcnemar', nonZero: 10, paired: 40 });
+    expect(recall.p).toBeCloseTo(2 / 1024, 12);
+    expect(pass.pAdjusted).toBeCloseTo(4 / 1024, 12);
+    expect(recall.pAdjusted).toBeCloseTo(4 / 1024, 12);
     expect(pass.delta).toBe(-0.25);
     expect(pass.verdict).toBe('regressed');
     expect(c.rows.find((r) => r.metric === 'recall@k')!.verdict).toBe('regressed');
@@ -119,7 +123,9 @@ describe('paired comparison verdicts', () => {
     const head = set(ids.map((id) => ({ id, metrics: { 'recall@k': 0.99 } })));
     const c = compareResults(head, base, config('  margin: 0.02\n'));
     const r = c.rows.find((x) => x.metric === 'recall@k')!;
-    expect(r.p).toBe(0);
+    // 40 changed cases > 30: Monte Carlo sign flips, whose p is never below 1/(B+1)
+    expect(r).toMatchObject({ test: 'sign-flip monte carlo', nonZero: 40 });
+    expect(r.p).toBeCloseTo(1 / 10_001, 12);
     expect(r.verdict).toBe('within noise');
     expect(c.gate.passed).toBe(true);
     expect(compareResults(head, base, config('  margin: 0.005\n')).gate.passed).toBe(false);
@@ -168,6 +174,76 @@ describe('paired comparison verdicts', () => {
       config('  max_cost_increase_pct: 50\n'),
     );
     expect(rise.gate.reasons).toEqual(['cost rose 100.0% vs main (limit 50%)']);
+  });
+});
+
+describe('honest statistics at small n', () => {
+  const twenty = ids.slice(0, 20);
+  /** `flips` cases go pass → fail and their recall 1 → 0; everything else is unchanged. */
+  const flipped = (flips: number, metrics = '  recall@k: {}\n', gate = '') => {
+    const base = set(twenty.map((id) => ({ id, metrics: { 'recall@k': 1 } })));
+    const head = set(
+      twenty.map((id, i) => ({
+        id,
+        outcome: i < flips ? 'fail' : 'pass',
+        metrics: { 'recall@k': i < flips ? 0 : 1 },
+      })),
+    );
+    return compareResults(head, base, config(gate, metrics));
+  };
+
+  it('one case going pass → fail is "not enough evidence" with p = 1, and the gate passes', () => {
+    const c = flipped(1);
+    expect(c.gate).toMatchObject({
+      passed: true,
+      headline: 'passed — not enough evidence (fewer than 6 changed cases: pass_rate, recall@k)',
+    });
+    for (const r of c.rows) expect(r).toMatchObject({ verdict: 'not enough evidence', p: 1, nonZero: 1 });
+  });
+
+  it('5 of 20 one-way flips: p = 0.0625 on every row (the bootstrap said p = 0), gate passes', () => {
+    const c = flipped(5);
+    expect(c.mcnemar!.p).toBeCloseTo(0.0625, 12);
+    for (const r of c.rows) {
+      expect(r.p).toBeCloseTo(0.0625, 12);
+      expect(r.verdict).toBe('not enough evidence');
+    }
+    expect(c.gate.passed).toBe(true);
+  });
+
+  it('pass_rate and a 0/1 metric row never contradict each other on the same flips (1–20 flips)', () => {
+    for (let flips = 1; flips <= 20; flips++) {
+      const c = flipped(flips);
+      const [pass, recall] = c.rows;
+      expect(recall!.p).toBeCloseTo(pass!.p!, 12);
+      expect(recall!.pAdjusted).toBeCloseTo(pass!.pAdjusted!, 12);
+      expect(recall!.verdict).toBe(pass!.verdict);
+    }
+    // 8 one-way flips: p = 2/256, Holm ×2 = 1/64 < 0.05 → regressed on both rows
+    expect(flipped(8).rows.map((r) => r.verdict)).toEqual(['regressed', 'regressed']);
+  });
+
+  it('a continuous metric uses the exact sign-flip test: 10 of 40 dropping by different amounts, p = 2/1024', () => {
+    const base = set(ids.map((id) => ({ id, metrics: { 'recall@k': 0.9 } })));
+    const head = set(
+      ids.map((id, i) => ({ id, metrics: { 'recall@k': i < 10 ? 0.9 - 0.05 * (i + 1) : 0.9 } })),
+    );
+    const r = compareResults(head, base, config()).rows.find((x) => x.metric === 'recall@k')!;
+    expect(r).toMatchObject({ test: 'sign-flip exact', nonZero: 10, paired: 40, verdict: 'regressed' });
+    expect(r.p).toBeCloseTo(2 / 1024, 12);
+  });
+
+  it('the minimum evidence is configurable: min_nonzero_pairs 10 keeps 8 flips at "not enough evidence"', () => {
+    const c = flipped(8, '  recall@k: {}\n', '  min_nonzero_pairs: 10\n');
+    expect(c.rows.map((r) => r.verdict)).toEqual(['not enough evidence', 'not enough evidence']);
+    expect(c.gate.passed).toBe(true);
+  });
+
+  it('thresholds still apply when there is not enough evidence', () => {
+    const c = flipped(2, '  recall@k: { suite_min: 0.95 }\n');
+    expect(c.rows[1]!.verdict).toBe('not enough evidence');
+    expect(c.gate.passed).toBe(false);
+    expect(c.gate.reasons).toEqual(['recall@k 0.900 is below the threshold 0.950']);
   });
 });
 

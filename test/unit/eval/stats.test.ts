@@ -6,7 +6,26 @@ import {
   percentile,
   quantile,
   seededRandom,
+  signFlipTest,
 } from '../../../src/eval/stats.js';
+
+/**
+ * Independent reference: enumerate every sign pattern by bitmask (no Gray code, no
+ * meet in the middle) and count |Σ ±dᵢ| ≥ |Σ dᵢ| with an explicit tolerance.
+ */
+function bruteForceSignFlip(deltas: number[]): number {
+  const d = deltas.filter((x) => x !== 0);
+  if (d.length === 0) return 1;
+  const obs = Math.abs(d.reduce((a, b) => a + b, 0));
+  let hits = 0;
+  const total = 2 ** d.length;
+  for (let mask = 0; mask < total; mask++) {
+    let s = 0;
+    for (let i = 0; i < d.length; i++) s += mask & (1 << i) ? -d[i]! : d[i]!;
+    if (Math.abs(s) >= obs - 1e-9) hits++;
+  }
+  return hits / total;
+}
 
 describe('exact McNemar test against binomial values', () => {
   it('b=1, c=9: p = 2·(C(10,0)+C(10,1))/2^10 = 22/1024', () => {
@@ -52,7 +71,12 @@ describe('paired bootstrap', () => {
 
   it('collapses to the point when every delta is equal (no resampling noise)', () => {
     expect(pairedBootstrap([0, 0, 0])).toMatchObject({ meanDelta: 0, low: 0, high: 0, p: 1 });
-    expect(pairedBootstrap([-0.5, -0.5])).toMatchObject({ meanDelta: -0.5, low: -0.5, high: -0.5, p: 0 });
+    expect(pairedBootstrap([-0.5, -0.5], { samples: 999 })).toMatchObject({
+      meanDelta: -0.5,
+      low: -0.5,
+      high: -0.5,
+      p: 1 / 1000,
+    });
   });
 
   it('matches the binomial distribution of the mean for two cases [0, 1]: P(mean ≤ 0) = 1/4, p ≈ 0.5', () => {
@@ -80,6 +104,69 @@ describe('paired bootstrap', () => {
     expect(Math.min(...xs)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...xs)).toBeLessThan(1);
     expect(xs.reduce((a, b) => a + b) / xs.length).toBeCloseTo(0.5, 1);
+  });
+});
+
+describe('bootstrap p-value is never below 1/(B+1)', () => {
+  it('one case dropping by 1 (every resample below 0) gives p = 1/(B+1), not 0', () => {
+    expect(pairedBootstrap([-1], { samples: 500 }).p).toBe(1 / 501);
+    expect(pairedBootstrap([-1, -0.5, -0.2], { samples: 500, seed: 2 }).p).toBe(1 / 501);
+  });
+});
+
+describe('exact sign-flip permutation test', () => {
+  it('matches the brute-force enumeration on random real-valued deltas, 1 to 16 non-zero pairs', () => {
+    const rand = seededRandom(2024);
+    for (let k = 1; k <= 16; k++) {
+      for (let rep = 0; rep < 3; rep++) {
+        // a drift per repetition so small, medium and large p-values are all checked
+        const drift = [0, -0.15, -0.4][rep]!;
+        const d = Array.from({ length: k }, () => Math.round((rand() - 0.5 + drift) * 1000) / 1000);
+        d.push(0, 0); // zeros carry no evidence and must not change p
+        const r = signFlipTest(d);
+        expect(r.exact).toBe(true);
+        expect(r.nonZero).toBe(d.filter((x) => x !== 0).length);
+        expect(r.p).toBeCloseTo(bruteForceSignFlip(d), 12);
+      }
+    }
+  });
+
+  it('matches the brute force on tied integer deltas (ties at the observed sum count as extreme)', () => {
+    const d = [1, -1, 2, 2, -2, 1, 1, 3, -1, 1];
+    expect(signFlipTest(d).p).toBeCloseTo(bruteForceSignFlip(d), 12);
+    expect(signFlipTest([0.1, 0.2, -0.3]).p).toBe(1);
+  });
+
+  it('is the exact McNemar test on deltas of −1/0/+1, for every split of up to 20 changed cases', () => {
+    for (let n = 1; n <= 20; n++)
+      for (let worse = 0; worse <= n; worse++) {
+        const d = [...new Array(worse).fill(-1), ...new Array(n - worse).fill(1), 0, 0, 0];
+        expect(signFlipTest(d).p).toBeCloseTo(mcnemarExact(worse, n - worse).p, 12);
+      }
+  });
+
+  it('5 of 5 changed cases all dropping gives p = 2/32 = 0.0625, whatever the sizes', () => {
+    expect(signFlipTest([-0.3, -0.3, -0.3, -0.3, -0.3, 0, 0, 0]).p).toBeCloseTo(0.0625, 12);
+    expect(signFlipTest([-1, -2, -3, -4, -5]).p).toBeCloseTo(0.0625, 12);
+    expect(signFlipTest([-0.9]).p).toBe(1);
+  });
+
+  it('Monte Carlo above 30 changed pairs: agrees with the exact count within 0.01 and p ≥ 1/(B+1)', () => {
+    const rand = seededRandom(7);
+    const d = Array.from({ length: 32 }, () => Math.round((rand() - 0.62) * 1000) / 1000);
+    const exact = signFlipTest(d, { exactMaxPairs: 40 });
+    const mc = signFlipTest(d, { samples: 40_000, seed: 3 });
+    expect(exact.exact).toBe(true);
+    expect(mc.exact).toBe(false);
+    expect(Math.abs(mc.p - exact.p)).toBeLessThan(0.01);
+    const allDown = signFlipTest(new Array(40).fill(-0.5), { samples: 2000 });
+    expect(allDown).toMatchObject({ exact: false, nonZero: 40 });
+    expect(allDown.p).toBe(1 / 2001);
+  });
+
+  it('is deterministic for a seed', () => {
+    const d = Array.from({ length: 35 }, (_, i) => ((i * 37) % 11) / 10 - 0.6);
+    expect(signFlipTest(d, { seed: 4 })).toEqual(signFlipTest(d, { seed: 4 }));
   });
 });
 
