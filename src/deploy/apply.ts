@@ -66,6 +66,8 @@ export interface ApplyPlan {
   runMigrations: boolean;
   /** Static files of the role's release on a host (roles.<role>.static), if it ships any. */
   statics?: (roleName: string, h: HostEntry) => StaticPlan | undefined;
+  /** Runs before every step that changes what serves (migrate, each switch batch): the lock check. */
+  guard?: () => Promise<void>;
 }
 
 export interface ApplyResult {
@@ -108,6 +110,7 @@ export async function applyRelease(
     for (const [roleName, role] of s.roles) {
       if (!role.migrate) continue;
       const h = s.roleHosts(roleName)[0]!;
+      await plan.guard?.();
       await step(s, timings, 'migrate', h.key, async () => {
         const r = await h.host.exec(
           migrate(plan.targets(roleName, h), role.migrate!.service, role.migrate!.command),
@@ -135,6 +138,7 @@ export async function applyRelease(
     // The first host is a barrier: the rest only roll once it is healthy.
     const batches = [hosts.slice(0, 1), hosts.slice(1)].filter((b) => b.length);
     for (const batch of batches) {
+      await plan.guard?.();
       await Promise.all(
         batch.map((h) =>
           step(s, timings, `switch ${roleName} (${role.strategy})`, h.key, async () => {

@@ -188,10 +188,84 @@ export const removeImage = (ref: string): Argv => ['docker', 'image', 'rm', ref]
 export const imageExists = (ref: string): Argv => ['docker', 'image', 'inspect', '--format', '{{.Id}}', ref];
 export const pullImage = (ref: string): Argv => ['docker', 'pull', '--quiet', ref];
 
-/** Lock: mkdir is atomic on every filesystem we care about. */
-export const lockCreate = (dir: string): Argv => ['mkdir', dir];
-/** Moves a stale lock aside atomically so only one taker wins. */
-export const lockMoveAside = (dir: string, to: string): Argv => ['mv', '-T', dir, to];
+/**
+ * The deploy lock's state machine, run on the host as one command under `flock` on
+ * `<dir>.guard`, so that every check-and-write (acquire, stale takeover, heartbeat renew,
+ * release, check) is atomic against every other ragship run on that host. The lock itself
+ * stays where it always was: the folder `<dir>` (created with `mkdir`, which older ragship
+ * versions also honour) holding `owner.json`, replaced whole with `mv` (readers never see a
+ * half-written file). `$1` is the operation; the owner's token is only ever compared.
+ *
+ * stdout: `<state> <host now> <holder's expiresAt>` on the first line, then the holder's
+ * owner.json (for held / lost / foreign / took-over). States: acquired, took-over, held,
+ * renewed, mine, lost, released, foreign, absent.
+ */
+const LOCK_SCRIPT = `set -u
+op=$1 dir=$2 token=$3 ttl=$4
+umask 077
+command -v flock >/dev/null 2>&1 || { echo "flock is missing on this host (util-linux or busybox provides it)" >&2; exit 3; }
+exec 9>>"$dir.guard"
+flock 9
+now=$(date +%s)
+owner="$dir/owner.json"
+holder=$(cat "$owner" 2>/dev/null || true)
+exp=$(printf '%s' "$holder" | sed -n 's/.*"expiresAt": *\\([0-9][0-9]*\\).*/\\1/p' | head -n 1)
+if [ -d "$dir" ] && [ -z "$exp" ]; then exp=$(( $(stat -c %Y "$dir") + ttl )); fi
+mine=no
+case $holder in *"\\"token\\":\\"$token\\""*) [ -n "$token" ] && mine=yes ;; esac
+say() { printf '%s %s %s\\n%s\\n' "$1" "$now" "\${exp:-0}" "$holder"; }
+write_owner() {
+  printf '%s\\n' "$1" > "$dir/.owner.json.$$" && mv -f "$dir/.owner.json.$$" "$owner" && return 0
+  rm -f "$dir/.owner.json.$$"
+  return 1
+}
+case $op in
+acquire)
+  head=$(cat)
+  state=acquired
+  if [ -d "$dir" ]; then
+    if [ "$exp" -ge "$now" ]; then say held; exit 0; fi
+    mv "$dir" "$dir.stale-$now-$$" && rm -rf "$dir.stale-$now-$$"
+    state=took-over
+  fi
+  # A ragship older than the guard may have created it meanwhile: that is a held lock.
+  if ! mkdir "$dir" 2>/dev/null; then [ -d "$dir" ] && { say held; exit 0; }; mkdir "$dir"; exit 4; fi
+  if ! write_owner "$head,\\"acquiredAt\\":\\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\\",\\"expiresAt\\":$((now + ttl))}"; then
+    rm -rf "$dir"
+    echo "cannot write $owner (disk full?)" >&2
+    exit 4
+  fi
+  say $state ;;
+renew)
+  if [ -d "$dir" ] && [ $mine = yes ]; then
+    write_owner "$(printf '%s' "$holder" | sed "s/\\"expiresAt\\": *[0-9][0-9]*/\\"expiresAt\\":$((now + ttl))/")" || exit 4
+    say renewed
+  else say lost; fi ;;
+check)
+  if [ -d "$dir" ] && [ $mine = yes ]; then say mine; else say lost; fi ;;
+release)
+  if [ ! -d "$dir" ]; then say absent
+  elif [ $mine = yes ]; then
+    mv "$dir" "$dir.released-$now-$$" && rm -rf "$dir.released-$now-$$"
+    say released
+  else say foreign; fi ;;
+*) echo "unknown lock operation $op" >&2; exit 2 ;;
+esac
+`;
+
+export type LockOp = 'acquire' | 'renew' | 'check' | 'release';
+
+/** One atomic lock operation on the host (the owner JSON head of `acquire` goes on stdin). */
+export const lockOp = (op: LockOp, dir: string, token: string, ttlSeconds: number): Argv => [
+  'sh',
+  '-c',
+  LOCK_SCRIPT,
+  'ragship-lock',
+  op,
+  dir,
+  token,
+  String(Math.round(ttlSeconds)),
+];
 
 export const nvidiaSmiQuery: Argv = [
   'nvidia-smi',

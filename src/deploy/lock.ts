@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { RemoteHost } from '../core/remote-host.js';
-import { lockCreate, lockMoveAside, removeTree } from './commands.js';
+import { type LockOp, lockOp } from './commands.js';
 
 export interface LockOwner {
   /** Random per acquisition: only this value releases the lock. */
@@ -27,9 +27,60 @@ export interface LockOptions {
   pollMs?: number;
 }
 
-async function hostNow(host: RemoteHost): Promise<number> {
-  const r = await host.exec(['date', '+%s'], { where: `${host.label} clock` });
-  return Number(r.stdout.trim());
+/** A host that can run commands (RemoteHost, or a local stand-in in unit tests). */
+export type LockHost = Pick<RemoteHost, 'exec' | 'label'>;
+
+export interface LockState {
+  state: 'acquired' | 'took-over' | 'held' | 'renewed' | 'mine' | 'lost' | 'released' | 'foreign' | 'absent';
+  /** Host clock, epoch seconds. */
+  now: number;
+  /** The holder's expiry before this operation (0 when there was no lock). */
+  expiresAt: number;
+  /** The holder before this operation (owner.json as read under the guard). */
+  holder?: LockOwner;
+}
+
+const TOKEN = /^[a-f0-9]{8,64}$/;
+
+/** Runs one atomic lock operation on the host (see lockOp). */
+export async function lockOperation(
+  host: LockHost,
+  op: LockOp,
+  dir: string,
+  token: string,
+  ttlSeconds: number,
+  input?: string,
+): Promise<LockState> {
+  if (op !== 'acquire' && !TOKEN.test(token))
+    throw new UserError(
+      'deploy lock token',
+      `"${token}" is not a lock token`,
+      'pass the token the lock step saved',
+    );
+  const r = await host.exec(lockOp(op, dir, token, ttlSeconds), {
+    allowFailure: true,
+    input: input ?? '',
+    timeoutMs: 120_000,
+    where: `${host.label} deploy lock`,
+  });
+  if (r.code !== 0)
+    throw new UserError(
+      host.label,
+      `cannot ${op} the deploy lock ${dir}: ${r.stderr.trim() || `exit status ${r.code}`}`,
+      r.code === 3
+        ? 'install flock on the host (util-linux)'
+        : 'check that the deploy root is writable and has free disk',
+    );
+  const nl = r.stdout.indexOf('\n');
+  const [state, now, expiresAt] = (nl < 0 ? r.stdout : r.stdout.slice(0, nl)).trim().split(' ');
+  let holder: LockOwner | undefined;
+  try {
+    const raw = nl < 0 ? '' : r.stdout.slice(nl + 1).trim();
+    holder = raw ? (JSON.parse(raw) as LockOwner) : undefined;
+  } catch {
+    holder = undefined;
+  }
+  return { state: state as LockState['state'], now: Number(now), expiresAt: Number(expiresAt), holder };
 }
 
 export async function readOwner(host: RemoteHost, dir: string): Promise<LockOwner | undefined> {
@@ -42,24 +93,30 @@ export async function readOwner(host: RemoteHost, dir: string): Promise<LockOwne
   }
 }
 
-function describeOwner(o: LockOwner | undefined): string {
+export function describeOwner(o: LockOwner | undefined): string {
   return o
     ? `run ${o.runId} by ${o.actor} since ${o.acquiredAt}${o.runUrl ? ` (${o.runUrl})` : ''}`
     : 'an unknown owner (no owner.json)';
 }
 
 /**
- * A deploy lock per app+environment on the primary host: `mkdir` (atomic) + owner.json.
- * A held lock is waited for (bounded) or reported with its holder; a lock past its TTL
- * is moved aside atomically (only one taker wins) and taken over with a warning. While
- * held, a heartbeat extends the TTL so long GPU deploys are not taken over.
+ * A deploy lock per app+environment on the primary host: the folder `<dir>` + owner.json.
+ * Every check-and-write runs on the host as one command under `flock <dir>.guard` (lockOp),
+ * so two runs can never both win it: not on a free lock, not on a stale one, and a heartbeat
+ * or release never touches a lock that another run has taken over (the token must match).
+ * A held lock is waited for (bounded) or reported with its holder; a lock past its TTL is
+ * taken over with a warning. While held, a heartbeat extends the TTL so long GPU deploys are
+ * not taken over; a heartbeat that finds the lock gone marks it lost, and assertHeld() — called
+ * before anything changes what serves — then fails the run with the old release serving.
  */
 export class DeployLock {
   private owner?: LockOwner;
   private heartbeat?: NodeJS.Timeout;
+  /** Set when a heartbeat or check found another owner (or no lock): the run must stop. */
+  lostTo?: LockOwner | null;
 
   constructor(
-    private readonly host: RemoteHost,
+    private readonly host: LockHost,
     private readonly options: LockOptions,
     private readonly logger: Logger,
   ) {}
@@ -73,44 +130,36 @@ export class DeployLock {
     const deadline = Date.now() + waitSeconds * 1000;
     let announced = false;
     for (;;) {
-      const made = await this.host.exec(lockCreate(dir), { allowFailure: true });
-      if (made.code === 0) {
-        const now = await hostNow(this.host);
+      const token = randomBytes(12).toString('hex');
+      const head = JSON.stringify({
+        token,
+        runId: this.options.runId,
+        actor: this.options.actor,
+        runUrl: this.options.runUrl,
+      }).slice(0, -1);
+      const r = await lockOperation(this.host, 'acquire', dir, token, ttlSeconds, head);
+      if (r.state === 'acquired' || r.state === 'took-over') {
+        if (r.state === 'took-over')
+          this.logger.warn(
+            `${this.host.label}: taking over a stale deploy lock held by ${describeOwner(r.holder)}; it expired ${r.now - r.expiresAt} s ago`,
+          );
         this.owner = {
-          token: randomBytes(12).toString('hex'),
+          token,
           runId: this.options.runId,
           actor: this.options.actor,
           runUrl: this.options.runUrl,
-          acquiredAt: new Date(now * 1000).toISOString(),
-          expiresAt: now + ttlSeconds,
+          acquiredAt: new Date(r.now * 1000).toISOString(),
+          expiresAt: r.now + ttlSeconds,
         };
-        await this.writeOwner();
+        this.lostTo = undefined;
         this.startHeartbeat();
         return this.owner;
       }
-      if (!/exists/i.test(made.stderr)) {
-        throw new UserError(
-          this.host.label,
-          `cannot create the deploy lock ${dir}: ${made.stderr.trim()}`,
-          'check that the deploy root is writable',
-        );
-      }
-      const holder = await readOwner(this.host, dir);
-      const now = await hostNow(this.host);
-      const expiresAt = holder?.expiresAt ?? (await this.dirMtime()) + ttlSeconds;
-      if (expiresAt < now) {
-        this.logger.warn(
-          `${this.host.label}: taking over a stale deploy lock held by ${describeOwner(holder)}; it expired ${now - expiresAt} s ago`,
-        );
-        const aside = `${dir}.stale-${now}-${randomBytes(4).toString('hex')}`;
-        const moved = await this.host.exec(lockMoveAside(dir, aside), { allowFailure: true });
-        if (moved.code === 0) await this.host.exec(removeTree(aside), { allowFailure: true });
-        continue;
-      }
+      if (r.state !== 'held') throw new Error(`deploy lock: unexpected state ${r.state}`);
       if (Date.now() >= deadline) {
         throw new UserError(
           'deploy lock',
-          `${this.options.runId} cannot deploy: the environment is locked by ${describeOwner(holder)} until ${new Date(expiresAt * 1000).toISOString()}`,
+          `${this.options.runId} cannot deploy: the environment is locked by ${describeOwner(r.holder)} until ${new Date(r.expiresAt * 1000).toISOString()}`,
           waitSeconds > 0
             ? 'wait for that deploy to finish, or raise lock.wait'
             : 'wait for that deploy to finish (or set lock.wait to queue); a killed deploy’s lock expires after lock.ttl',
@@ -118,45 +167,63 @@ export class DeployLock {
       }
       if (!announced) {
         this.logger.info(
-          `waiting up to ${waitSeconds} s for the deploy lock held by ${describeOwner(holder)}`,
+          `waiting up to ${waitSeconds} s for the deploy lock held by ${describeOwner(r.holder)}`,
         );
         announced = true;
       }
-      await new Promise((r) => setTimeout(r, this.options.pollMs ?? 2000));
+      await new Promise((res) => setTimeout(res, this.options.pollMs ?? 2000));
     }
   }
 
-  private async dirMtime(): Promise<number> {
-    const r = await this.host.exec(['stat', '-c', '%Y', this.options.dir], { allowFailure: true });
-    return r.code === 0 ? Number(r.stdout.trim()) : 0;
-  }
-
-  private async writeOwner(): Promise<void> {
-    await this.host.upload(
-      posix.join(this.options.dir, 'owner.json'),
-      `${JSON.stringify(this.owner)}\n`,
-      0o600,
+  private lose(holder: LockOwner | undefined): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+    if (this.lostTo !== undefined) return;
+    this.lostTo = holder ?? null;
+    this.logger.warn(
+      `${this.host.label}: this run lost the deploy lock${holder ? ` to ${describeOwner(holder)}` : ' (it was removed)'}; nothing more will be changed`,
     );
   }
 
   private startHeartbeat(): void {
     const every = Math.max(1000, (this.options.ttlSeconds * 1000) / 3);
     this.heartbeat = setInterval(() => {
-      if (!this.owner) return;
-      hostNow(this.host)
-        .then((now) => {
-          if (!this.owner) return;
-          this.owner.expiresAt = now + this.options.ttlSeconds;
-          return this.writeOwner();
+      const token = this.owner?.token;
+      if (!token) return;
+      lockOperation(this.host, 'renew', this.options.dir, token, this.options.ttlSeconds)
+        .then((r) => {
+          if (this.owner?.token !== token) return;
+          if (r.state === 'renewed') this.owner.expiresAt = r.now + this.options.ttlSeconds;
+          else this.lose(r.holder);
         })
         .catch((err) => this.logger.debug(`lock heartbeat: ${(err as Error).message}`));
     }, every);
     this.heartbeat.unref();
   }
 
+  /**
+   * Fails unless this run still holds the lock (checked on the host, atomically). Called
+   * before every step that changes what serves, so a run that lost its lock (expired during
+   * a network partition and taken over) stops with the old release serving.
+   */
+  async assertHeld(): Promise<void> {
+    const token = this.owner?.token;
+    if (token && this.lostTo === undefined) {
+      const r = await lockOperation(this.host, 'check', this.options.dir, token, this.options.ttlSeconds);
+      if (r.state === 'mine') return;
+      this.lose(r.holder);
+    }
+    throw new UserError(
+      'deploy lock',
+      `this run no longer holds the deploy lock${this.lostTo ? `: it is held by ${describeOwner(this.lostTo)}` : ''}; nothing was switched by this run after that`,
+      'raise lock.ttl above the longest pause a run can see (the lock expired and was taken over), then deploy again',
+    );
+  }
+
   /** Releases the lock if (and only if) this run still owns it. */
   async release(): Promise<boolean> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
     const token = this.owner?.token;
     this.owner = undefined;
     if (!token) return false;
@@ -166,20 +233,17 @@ export class DeployLock {
 
 /** Used by release() and by the action's post step (which only has the token from state). */
 export async function releaseLock(
-  host: RemoteHost,
+  host: LockHost,
   dir: string,
   token: string,
   logger: Logger,
 ): Promise<boolean> {
-  const holder = await readOwner(host, dir);
-  if (!holder) return false;
-  if (holder.token !== token) {
-    logger.warn(`${host.label}: the deploy lock now belongs to ${describeOwner(holder)}; leaving it`);
-    return false;
+  const r = await lockOperation(host, 'release', dir, token, 0);
+  if (r.state === 'released') {
+    logger.info(`${host.label}: deploy lock released`);
+    return true;
   }
-  const aside = `${dir}.released-${randomBytes(4).toString('hex')}`;
-  await host.exec(lockMoveAside(dir, aside));
-  await host.exec(removeTree(aside));
-  logger.info(`${host.label}: deploy lock released`);
-  return true;
+  if (r.state === 'foreign')
+    logger.warn(`${host.label}: the deploy lock now belongs to ${describeOwner(r.holder)}; leaving it`);
+  return false;
 }

@@ -152,6 +152,7 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
         pullServices: (roleName) =>
           pullServicesOf(s.env.roles[roleName]!).filter((x) => bundles.get(roleName)!.services.includes(x)),
         runMigrations: true,
+        guard: () => lock!.assertHeld(),
         statics: (roleName, h) => {
           const st = s.env.roles[roleName]!.static;
           return st

@@ -162,6 +162,7 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
           manifests.get(`${roleName} ${s.roleHosts(roleName)[0]!.key}`)!.supportServices,
         pullServices: () => [],
         runMigrations: false,
+        guard: () => lock!.assertHeld(),
         // The target release's page, from its folder (or extracted again from its image).
         statics: (roleName, h) => {
           const st = manifests.get(`${roleName} ${h.key}`)!.static;
