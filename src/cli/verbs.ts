@@ -4,6 +4,7 @@ import { registerBuild } from './build.js';
 import { registerDeploy } from './deploy.js';
 import { registerEval } from './eval.js';
 import { registerHostCheck } from './host-check.js';
+import { registerOperate } from './operate.js';
 import { registerOps } from './ops.js';
 import type { CliContext } from './program.js';
 import { registerProvision } from './provision.js';
@@ -17,6 +18,7 @@ export function registerCapabilities(program: Command, ctx: () => CliContext): v
   registerEval(program, ctx);
   registerDeploy(program, ctx);
   registerRollback(program, ctx);
+  registerOperate(program, ctx);
   registerBackup(program, ctx);
   registerOps(program, ctx);
 }

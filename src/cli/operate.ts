@@ -1,0 +1,116 @@
+import type { Command } from 'commander';
+import { runExec } from '../operate/exec.js';
+import {
+  parseCommand,
+  parseGrep,
+  parseHost,
+  parseRole,
+  parseService,
+  parseSince,
+  parseTail,
+} from '../operate/flags.js';
+import { runLogs } from '../operate/logs.js';
+import { runStatus } from '../operate/status.js';
+import { connection, sshOptions } from './deploy.js';
+import type { CliContext } from './program.js';
+
+/** The day-2 verbs: status, logs, exec (docs/operate.md). */
+export function registerOperate(program: Command, ctx: () => CliContext): void {
+  sshOptions(
+    program
+      .command('status')
+      .description(
+        'what runs vs what the release log says (drift), container state/health/uptime/restarts, deploy lock, free disk; exit 3 on drift, 4 when unhealthy',
+      ),
+  )
+    .option('--role <name>', 'only this role')
+    .action(async (opts) => {
+      const role = parseRole(opts.role);
+      const { logger, print } = ctx();
+      const { report, ...rest } = await runStatus({ ...connection(opts), role }, { logger });
+      print(rest, report.toString());
+      process.exitCode = rest.exitCode;
+    });
+
+  sshOptions(
+    program
+      .command('logs')
+      .description(
+        'container logs of every host of the environment, prefixed by host and service, secrets masked',
+      ),
+  )
+    .option('--role <name>', 'only this role')
+    .option('--service <name>', 'only this compose service')
+    .option('--host <host>', 'only this host (as in ragship.yml, or host[:port])')
+    .option('--since <duration|time>', 'from this long ago (10m, 1h30m, 2d) or this RFC 3339 time')
+    .option('--tail <lines|all>', `last lines per container (default 100 without --since)`)
+    .option('--follow', 'keep streaming new lines until Ctrl-C')
+    .option('--grep <regexp>', 'only lines matching this JavaScript regular expression')
+    .action(async (opts) => {
+      // Every flag is checked before the config, the key or any host is touched.
+      const flags = {
+        role: parseRole(opts.role),
+        service: parseService(opts.service),
+        host: parseHost(opts.host),
+        since: parseSince(opts.since),
+        tail: parseTail(opts.tail),
+        grep: parseGrep(opts.grep),
+        follow: !!opts.follow,
+      };
+      const { logger, json } = ctx();
+      const stop = new AbortController();
+      const onSignal = () => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const r = await runLogs(
+          { ...connection(opts), ...flags },
+          {
+            logger,
+            signal: stop.signal,
+            onLine: (l) =>
+              process.stdout.write(json ? `${JSON.stringify(l)}\n` : `${l.host} ${l.source} | ${l.line}\n`),
+          },
+        );
+        logger.debug(`${r.lines} line(s) from ${r.containers} container(s)`);
+        if (r.failed.length) process.exitCode = 1;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    });
+
+  sshOptions(
+    program
+      .command('exec')
+      .description(
+        'run a command in a one-off container of the active release (its image and env), or --in-running; exits with the command’s status',
+      ),
+  )
+    .option('--role <name>', 'role to run in (required when the environment has several)')
+    .option('--host <host>', 'host to run on (default: the role’s first host)')
+    .option('--service <name>', 'compose service whose image and env to use (default: the role’s service)')
+    .option('--in-running', 'run inside the running container (docker exec) instead of a one-off container')
+    .argument('<command...>', 'the command and its arguments, after -- (passed verbatim, no shell)')
+    .action(async (command: string[], opts) => {
+      const flags = {
+        role: parseRole(opts.role),
+        host: parseHost(opts.host),
+        service: parseService(opts.service),
+        command: parseCommand(command),
+        inRunning: !!opts.inRunning,
+      };
+      const { logger, json, print } = ctx();
+      // With --json stdout carries one JSON document: the command's output goes to stderr.
+      const r = await runExec(
+        { ...connection(opts), ...flags },
+        {
+          logger,
+          stdout: (line) => (json ? process.stderr : process.stdout).write(`${line}\n`),
+          stderr: (line) => process.stderr.write(`${line}\n`),
+        },
+      );
+      if (json) print(r);
+      process.exitCode = r.exitCode ?? 1;
+    });
+}

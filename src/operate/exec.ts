@@ -1,0 +1,104 @@
+import { ConfigError, UserError } from '../core/errors.js';
+import { secrets as processSecrets, type SecretRegistry } from '../core/redact.js';
+import type { ConnectionInputs, SessionPorts } from '../deploy/session.js';
+import { execInContainer, projectContainers, runOneOff } from './commands.js';
+import { DeployedEnvironment, shortHost } from './environment.js';
+import { LineRedactor } from './lines.js';
+
+export interface ExecInputs extends ConnectionInputs {
+  role?: string;
+  host?: string;
+  service?: string;
+  /** The command, passed verbatim as argv (already checked by parseCommand). */
+  command: string[];
+  /** Run inside the running container (`docker exec`) instead of a one-off container. */
+  inRunning?: boolean;
+}
+
+export interface ExecPorts extends SessionPorts {
+  stdout(line: string): void;
+  stderr(line: string): void;
+  secrets?: SecretRegistry;
+}
+
+export interface ExecResult {
+  /** The command's exit status (null when it ended on a signal or the connection dropped). */
+  exitCode: number | null;
+  host: string;
+  role: string;
+  service: string;
+  release: string;
+  image?: string;
+  mode: 'one-off' | 'in-running';
+  durationMs: number;
+  connectionsPerHost: Record<string, number>;
+}
+
+/**
+ * `ragship exec`: runs a command in a one-off container of the active release (its image by
+ * digest, its env overlay, its volumes; dependencies not started) on one host of one role, or
+ * with --in-running inside the service's running container. Output is streamed line by line
+ * with the release's env values masked; the command's exit status comes back.
+ */
+export async function runExec(inputs: ExecInputs, ports: ExecPorts): Promise<ExecResult> {
+  const e = new DeployedEnvironment(inputs, ports);
+  const registry = ports.secrets ?? processSecrets;
+  try {
+    const [roleName, role] = e.oneRole(inputs.role);
+    const h = e.hosts(roleName, inputs.host)[0]!;
+    const service = inputs.service ?? role.service;
+    await e.open();
+    const { target, manifest } = await e.activeOn(h, roleName);
+    if (!manifest.services.includes(service))
+      throw new ConfigError(
+        '--service',
+        `${JSON.stringify(service)} is not a service of the active release in role ${roleName}`,
+        `use one of: ${manifest.services.join(', ')}`,
+      );
+    await e.maskReleaseEnv(h, roleName);
+    let argv = runOneOff(target, service, inputs.command);
+    if (inputs.inRunning) {
+      const ids = (await h.host.exec(projectContainers(target.project, service))).stdout
+        .split('\n')
+        .filter(Boolean);
+      const running = await h.host.exec(['docker', 'inspect', '--format', '{{.State.Running}}', ...ids], {
+        allowFailure: true,
+      });
+      const id = ids.find((_, i) => running.stdout.split('\n')[i]?.trim() === 'true');
+      if (!id)
+        throw new UserError(
+          `${h.key} ${service}`,
+          'has no running container',
+          'drop --in-running to run a one-off container, or check `ragship status`',
+        );
+      argv = execInContainer(id, inputs.command);
+    }
+    const out = new LineRedactor(registry, ports.stdout);
+    const err = new LineRedactor(registry, ports.stderr);
+    const active = e.active!;
+    ports.logger.debug(
+      `${h.key}: ${inputs.inRunning ? 'exec in the running' : 'one-off'} ${service} of ${active.id}`,
+    );
+    const r = await h.host.exec(argv, {
+      allowFailure: true,
+      where: `${h.key} exec ${service}`,
+      onStdout: (c) => out.push(c),
+      onStderr: (c) => err.push(c),
+    });
+    out.flush();
+    err.flush();
+    return {
+      exitCode: r.code,
+      host: shortHost(h),
+      role: roleName,
+      service,
+      release: active.id,
+      image: active.images[roleName],
+      mode: inputs.inRunning ? 'in-running' : 'one-off',
+      durationMs: Math.round(r.durationMs),
+      connectionsPerHost: e.s.connectionsPerHost(),
+    };
+  } finally {
+    e.close();
+  }
+}
