@@ -2,7 +2,9 @@
  * `npm run bench -- eval`: eval runner throughput and cache effect.
  *   1. 40 cases at concurrency 1 and at concurrency 8, no cache, against the LLM stand-in with a
  *      fixed 50 ms latency per call (target = chat completions over HTTP, judge = json_schema);
- *   2. the same suite re-run with a warm response cache: speed-up and LLM calls made (should be 0).
+ *   2. the same suite re-run with a warm response cache: speed-up and LLM calls made (should be 0);
+ *   3. the gate's statistics (bench/eval-stats.ts): false-alarm rate under no change at
+ *      n = 5…100 (must stay ≤ α) and power under a real change, beside the pre-issue-18 bootstrap.
  * Real parts: the deterministic OpenAI-compatible stand-in (the only allowed stand-in) on port
  * 18360, the eval runner as `ragship eval` runs it. Writes bench/results/eval.json.
  */
@@ -16,6 +18,7 @@ import { runSuite } from '../src/eval/runner.js';
 import { loadSuite } from '../src/eval/suite.js';
 import { createTarget } from '../src/eval/target.js';
 import { startLlmStandin } from '../test/fixtures/llm-standin/server.mjs';
+import { run as runStatistics } from './eval-stats.js';
 
 const CASES = 40;
 const LATENCY_MS = 50;
@@ -88,6 +91,7 @@ export async function run(): Promise<unknown> {
       speedupConcurrency8vs1: round(c8.casesPerSecond / c1.casesPerSecond),
       cachedRerunSpeedup: round(cold.seconds / warm.seconds),
       cachedRerunLlmCalls: warm.llmCalls,
+      statistics: await runStatistics(),
     };
   } finally {
     await standin.close();

@@ -42,7 +42,9 @@ export interface SideTotals {
   error: number;
   passRate: number;
   errorRate: number;
+  /** Full price: what cost gates use. */
   costUsd: number;
+  liveCostUsd: number;
   tokens: number;
   p50Ms: number;
   p95Ms: number;
@@ -85,6 +87,7 @@ export function totals(set: ResultSet): SideTotals {
     passRate: pass + fail ? pass / (pass + fail) : 0,
     errorRate: cases ? error / cases : 0,
     costUsd: set.costUsd,
+    liveCostUsd: set.liveCostUsd,
     tokens: set.promptTokens + set.completionTokens,
     p50Ms: percentile(set.latencies, 50),
     p95Ms: percentile(set.latencies, 95),
@@ -242,7 +245,9 @@ export function compareResults(
     );
   }
   if (gate.max_cost_usd !== undefined && headTotals.costUsd > gate.max_cost_usd) {
-    reasons.push(`cost $${headTotals.costUsd.toFixed(4)} is above the budget $${gate.max_cost_usd}`);
+    reasons.push(
+      `full-price cost $${headTotals.costUsd.toFixed(4)} is above the budget $${gate.max_cost_usd} (this run paid $${headTotals.liveCostUsd.toFixed(4)})`,
+    );
   }
   const baseTotals = base ? totals(base) : undefined;
   if (gate.max_cost_increase_pct !== undefined && baseTotals && baseTotals.costUsd > 0) {

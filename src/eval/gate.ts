@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { type BaselineStore, baselineKey } from './baseline.js';
 import type { CacheStore } from './cache.js';
@@ -18,8 +19,14 @@ export interface EvalGateInputs {
   shard?: { index: number; count: number };
   /** Override of the suite's target URL (http targets). */
   targetUrl?: string;
-  /** The version under test (head sha): part of the response cache key. */
+  /** The version under test (head sha): the baseline key, and the target identity unless `identity` is given. */
   headSha: string;
+  /**
+   * The target's version in the response cache key (`--identity`), added to the suite's
+   * `identity:`. Defaults to `headSha`, except the CLI's placeholder "local" (no version known):
+   * then only the suite's `identity:` counts, and with none, target answers are not reused.
+   */
+  identity?: string;
   /** Main's sha to compare with (PR base); empty on main itself. */
   baseSha?: string;
   /** Store this run as the baseline for `headSha` (runs on main). */
@@ -58,6 +65,15 @@ export interface EvalGateResult {
 export async function runEvalGate(inputs: EvalGateInputs, ports: EvalGatePorts): Promise<EvalGateResult> {
   const { logger } = ports;
   const env = inputs.env ?? process.env;
+  if (
+    inputs.concurrency !== undefined &&
+    !(Number.isInteger(inputs.concurrency) && inputs.concurrency >= 1 && inputs.concurrency <= 256)
+  )
+    throw new ConfigError(
+      '--concurrency (input concurrency)',
+      `${JSON.stringify(String(inputs.concurrency))} is not a whole number from 1 to 256`,
+      "e.g. --concurrency 8, or leave it out for the suite's run.concurrency",
+    );
   const suite = loadSuite(inputs.suitePath, env);
   const outDir = resolve(inputs.outDir);
   const count = await validateCases(suite.casesPath, inputs.suitePath.replace(/[^/]+$/, suite.config.cases));
@@ -70,9 +86,14 @@ export async function runEvalGate(inputs: EvalGateInputs, ports: EvalGatePorts):
 
   const headTarget = await createTarget(suite, {
     url: inputs.targetUrl,
-    identity: inputs.headSha,
+    identity: inputs.identity ?? (inputs.headSha === 'local' ? undefined : inputs.headSha),
     fetch: inputs.fetch,
   });
+  if (!headTarget.reusable)
+    logger.warn(
+      'no target identity (suite `identity:`, --identity or a git sha): every case calls the target, no cached answer is reused',
+    );
+  await headTarget.preflight?.();
   const resultsPath = join(
     outDir,
     inputs.shard && inputs.shard.count > 1
@@ -115,6 +136,7 @@ export async function runEvalGate(inputs: EvalGateInputs, ports: EvalGatePorts):
         identity: inputs.baseSha,
         fetch: inputs.fetch,
       });
+      await baseTarget.preflight?.();
       basePath = join(outDir, 'results-base.jsonl');
       await logger.group(`evaluate baseline ${baseTarget.label}`, () =>
         runSuite({

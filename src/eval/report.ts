@@ -62,7 +62,7 @@ export function renderMarkdown(input: ReportInput): string {
   const lines = [
     `cases: ${h.cases} (${h.pass} pass, ${h.fail} fail, ${h.error} error)${c.base ? ` · main: ${c.base.pass} pass, ${c.base.fail} fail, ${c.base.error} error` : ''}`,
     `flips: ${c.regressedCases.length} pass→fail, ${c.improvedCases.length} fail→pass${c.mcnemar ? ` (exact McNemar p=${fmtP(c.mcnemar.p)})` : ''}`,
-    `latency p50 ${fmt(h.p50Ms, 0)} ms · p95 ${fmt(h.p95Ms, 0)} ms · tokens ${h.tokens} · cost $${h.costUsd.toFixed(4)}${c.base ? ` (main $${c.base.costUsd.toFixed(4)})` : ''}`,
+    `latency p50 ${fmt(h.p50Ms, 0)} ms · p95 ${fmt(h.p95Ms, 0)} ms · tokens ${h.tokens} · full-price cost $${h.costUsd.toFixed(4)}${c.base ? ` (main $${c.base.costUsd.toFixed(4)})` : ''} · paid live $${h.liveCostUsd.toFixed(4)}`,
     `cache: ${run.cache.hits} hits / ${run.cache.misses} misses (${pct(run.cache.hits + run.cache.misses ? run.cache.hits / (run.cache.hits + run.cache.misses) : 0)} hit ratio) · live calls ${run.liveCalls} · throttled ${run.throttled} · retries ${run.retries}`,
     `baseline: ${input.baselineSource}`,
   ];

@@ -24,7 +24,10 @@ export interface ResultSet {
   meta: ResultsMeta;
   cases: Map<string, CaseSummary>;
   runs: number;
+  /** Full price (cached answers at what they cost when fetched): what cost gates compare. */
   costUsd: number;
+  /** What this run paid. */
+  liveCostUsd: number;
   promptTokens: number;
   completionTokens: number;
   /** Live (not cached) run latencies, for p50/p95. */
@@ -59,6 +62,7 @@ export async function loadResults(path: string): Promise<ResultSet> {
   const set = {
     runs: 0,
     costUsd: 0,
+    liveCostUsd: 0,
     promptTokens: 0,
     completionTokens: 0,
     latencies: [] as number[],
@@ -81,6 +85,8 @@ export async function loadResults(path: string): Promise<ResultSet> {
       const r = value as RunRecord;
       set.runs++;
       set.costUsd += r.costUsd;
+      // files written before the split: a cached run cost nothing live
+      set.liveCostUsd += r.liveCostUsd ?? (r.cached ? 0 : r.costUsd);
       set.promptTokens += r.promptTokens;
       set.completionTokens += r.completionTokens;
       if (r.cached) set.cachedRuns++;

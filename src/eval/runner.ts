@@ -47,10 +47,14 @@ export interface RunRecord {
   error?: string;
   answer?: string;
   sources?: string[];
+  /** The answering attempt only: queueing and back-off waits before retries are not in it. */
   latencyMs: number;
   promptTokens: number;
   completionTokens: number;
+  /** Full price of the case (target + judge), whether the answers came live or from the cache. */
   costUsd: number;
+  /** What this run paid: calls answered from the cache cost nothing. */
+  liveCostUsd: number;
   /** The target response came from the cache. */
   cached: boolean;
   /** Calls that went to the network (target + judge), retries included. */
@@ -69,7 +73,10 @@ export interface RunSummary {
   throttled: number;
   retries: number;
   durationMs: number;
+  /** Full-price cost of the suite (cached answers at the price they cost when fetched). */
   costUsd: number;
+  /** Cost of the calls made by this run. */
+  liveCostUsd: number;
 }
 
 export interface RunOptions {
@@ -151,6 +158,7 @@ export async function runSuite(options: RunOptions): Promise<RunSummary> {
     retries: 0,
     durationMs: 0,
     costUsd: 0,
+    liveCostUsd: 0,
   };
   const judgeMetrics = JUDGE_METRICS.filter((m) => cfg.metrics[m]);
 
@@ -174,6 +182,7 @@ export async function runSuite(options: RunOptions): Promise<RunSummary> {
       promptTokens: 0,
       completionTokens: 0,
       costUsd: 0,
+      liveCostUsd: 0,
       cached: false,
       liveCalls: 0,
     };
@@ -187,7 +196,8 @@ export async function runSuite(options: RunOptions): Promise<RunSummary> {
       repeat,
     });
     let response: TargetResponse;
-    const hit = await cache.get(tKey);
+    // Without a version identity an answer cannot be tied to the app that gave it: never reused.
+    const hit = target.reusable ? await cache.get(tKey) : undefined;
     if (hit !== undefined) {
       const saved = JSON.parse(hit) as { response: TargetResponse; latencyMs: number };
       response = saved.response;
@@ -196,19 +206,23 @@ export async function runSuite(options: RunOptions): Promise<RunSummary> {
       summary.cache.hits++;
     } else {
       summary.cache.misses++;
-      const t0 = performance.now();
+      let attemptMs = 0;
       try {
-        const r = await targetLimiter.run(() => {
+        const r = await targetLimiter.run(async () => {
           record.liveCalls++;
-          return target.call(c);
+          const t0 = performance.now();
+          const v = await target.call(c);
+          attemptMs = performance.now() - t0;
+          return v;
         }, retry);
         response = r.value;
       } catch (err) {
         record.error = `target: ${errorMessage(err)}`;
         return record;
       }
-      record.latencyMs = Math.round(performance.now() - t0);
-      await cache.put(tKey, JSON.stringify({ response, latencyMs: record.latencyMs }));
+      record.latencyMs = Math.round(attemptMs);
+      record.liveCostUsd += response.costUsd;
+      if (target.reusable) await cache.put(tKey, JSON.stringify({ response, latencyMs: record.latencyMs }));
     }
     record.answer = response.answer;
     record.sources = response.sources;
@@ -224,7 +238,17 @@ export async function runSuite(options: RunOptions): Promise<RunSummary> {
         const jHit = await cache.get(jKey);
         let score: number;
         if (jHit !== undefined) {
-          score = (JSON.parse(jHit) as { score: number }).score;
+          const saved = JSON.parse(jHit) as {
+            score: number;
+            promptTokens?: number;
+            completionTokens?: number;
+            costUsd?: number;
+          };
+          score = saved.score;
+          // Full price counts the judge call a cached verdict once cost (live cost: nothing).
+          record.promptTokens += saved.promptTokens ?? 0;
+          record.completionTokens += saved.completionTokens ?? 0;
+          record.costUsd += saved.costUsd ?? 0;
           summary.cache.hits++;
         } else {
           summary.cache.misses++;
@@ -237,7 +261,17 @@ export async function runSuite(options: RunOptions): Promise<RunSummary> {
             record.promptTokens += r.value.promptTokens;
             record.completionTokens += r.value.completionTokens;
             record.costUsd += r.value.costUsd;
-            await cache.put(jKey, JSON.stringify({ score, reason: r.value.verdict.reason }));
+            record.liveCostUsd += r.value.costUsd;
+            await cache.put(
+              jKey,
+              JSON.stringify({
+                score,
+                reason: r.value.verdict.reason,
+                promptTokens: r.value.promptTokens,
+                completionTokens: r.value.completionTokens,
+                costUsd: r.value.costUsd,
+              }),
+            );
           } catch (err) {
             record.error = `${err instanceof JudgeOutputError ? 'judge output' : 'judge'} (${metric}): ${errorMessage(err)}`;
             return record;
@@ -268,6 +302,7 @@ export async function runSuite(options: RunOptions): Promise<RunSummary> {
       summary[record.outcome]++;
       summary.liveCalls += record.liveCalls;
       summary.costUsd += record.costUsd;
+      summary.liveCostUsd += record.liveCostUsd;
       await write(record);
       if (++done >= nextLog) {
         logger.info(`${done} runs done (${summary.pass} pass, ${summary.fail} fail, ${summary.error} error)`);

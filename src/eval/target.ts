@@ -19,7 +19,14 @@ export interface TargetResponse {
 export interface Target {
   /** Identity in the cache key: config + the app version. */
   readonly identity: string;
+  /**
+   * A version identity was given (suite `identity:`, `--identity`, the head sha): responses
+   * may be reused from the cache. Without one, every case calls the target.
+   */
+  readonly reusable: boolean;
   readonly label: string;
+  /** Checks the target answers at all (HTTP targets); throws a ConfigError naming the cause. */
+  preflight?(): Promise<void>;
   call(c: EvalCase): Promise<TargetResponse>;
 }
 
@@ -100,21 +107,61 @@ export function normaliseResponse(
 export interface TargetOverrides {
   /** Replace the suite's URL (e.g. a merge-base app started for the baseline). */
   url?: string;
-  /** The app version in the cache key (git sha, image digest). */
+  /**
+   * The app version in the cache key (git sha, image digest). It adds to the suite's
+   * `identity:`, never replaces it: both are in the key.
+   */
   identity?: string;
   fetch?: typeof fetch;
 }
 
+/** "fetch failed" says nothing: the cause (ECONNREFUSED 127.0.0.1:9, ENOTFOUND host) does. */
+export function fetchErrorMessage(err: unknown): string {
+  const e = err as Error & { cause?: { code?: string; message?: string } };
+  const cause = e?.cause?.message ?? e?.cause?.code;
+  const msg = e?.name === 'TimeoutError' ? 'timed out' : (e?.message ?? String(err));
+  return cause && !msg.includes(cause) ? `${msg} (${cause})` : msg;
+}
+
+/**
+ * One request before the run: an unreachable target fails in seconds with its cause instead
+ * of every case retrying. Any HTTP answer (even 404/405) proves the app is listening.
+ */
+export async function preflightHttp(
+  method: string,
+  url: string,
+  doFetch: typeof fetch = fetch,
+  timeoutMs = 10_000,
+): Promise<void> {
+  try {
+    const res = await doFetch(url, {
+      method: method === 'GET' ? 'GET' : 'HEAD',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await res.body?.cancel();
+  } catch (err) {
+    throw new ConfigError(
+      'target',
+      `${url} is unreachable: ${fetchErrorMessage(err)} (preflight request, before any case ran)`,
+      'start the app first, or fix target.url in the suite / --target-url / the target-url input',
+    );
+  }
+}
+
 export async function createTarget(suite: LoadedSuite, overrides: TargetOverrides = {}): Promise<Target> {
   const t = suite.config.target;
-  const version = overrides.identity ?? t.identity;
+  const given = [t.identity, overrides.identity ?? ''].filter((v) => v !== '');
+  const version = given.join('\n');
+  const reusable = given.length > 0;
   if (t.type === 'http') {
     const url = overrides.url ?? t.url;
     const doFetch = overrides.fetch ?? fetch;
     const identity = sha256(canonicalJson({ type: 'http', url, method: t.method, body: t.body, version }));
     return {
       identity,
+      reusable,
       label: `${t.method} ${url}`,
+      preflight: () => preflightHttp(t.method, url, doFetch),
       async call(c) {
         let res: Response;
         try {
@@ -126,7 +173,7 @@ export async function createTarget(suite: LoadedSuite, overrides: TargetOverride
           });
         } catch (err) {
           // Connection refused/reset and timeouts are worth a retry.
-          throw new RetryableError(`${t.method} ${url}: ${(err as Error).message}`);
+          throw new RetryableError(`${t.method} ${url}: ${fetchErrorMessage(err)}`);
         }
         const text = await res.text();
         if (res.status === 429 || res.status >= 500) {
@@ -178,6 +225,7 @@ export async function createTarget(suite: LoadedSuite, overrides: TargetOverride
   };
   return {
     identity,
+    reusable,
     label: `${modPath}#${t.export}`,
     async call(c) {
       let timer: NodeJS.Timeout | undefined;

@@ -136,8 +136,9 @@ describe('eval runner against the LLM stand-in', () => {
 
   it('ends a case as an error (not dropped, not a pass) when 5xx persists past max_retries, and the error budget fails the gate', async () => {
     const suitePath = writeSuite('failing', { maxRetries: 1 });
-    // 24 = 12 cases × 2 attempts: every attempt of every case fails
-    standin.setBehaviour({ fail: { count: 24, status: 503 } });
+    // 25 = the preflight request (a 503 still proves the app is listening) + 12 cases × 2
+    // attempts: every attempt of every case fails
+    standin.setBehaviour({ fail: { count: 25, status: 503 } });
     const r = await runEvalGate(
       { suitePath, outDir: join(dir, 'out'), headSha: 'x1', env: {} },
       {

@@ -49,6 +49,7 @@ function set(cases: Array<Partial<CaseSummary> & { id: string }>, costUsd = 0): 
     cases: map,
     runs: map.size,
     costUsd,
+    liveCostUsd: costUsd / 2,
     promptTokens: 0,
     completionTokens: 0,
     latencies: [10, 20, 30],
@@ -159,7 +160,7 @@ describe('paired comparison verdicts', () => {
     expect(c.rows.every((r) => r.verdict === 'no baseline')).toBe(true);
     expect(c.gate.reasons).toEqual([
       'recall@k 0.500 is below the threshold 0.600',
-      'cost $0.3000 is above the budget $0.25',
+      'full-price cost $0.3000 is above the budget $0.25 (this run paid $0.1500)',
     ]);
     const base = set(
       ids.map((id) => ({ id, metrics: { 'recall@k': 0.5 } })),
