@@ -8,7 +8,6 @@ import {
   readStore,
 } from '../backup/inputs.js';
 import type { BackupJobOptions } from '../backup/job.js';
-import { runBackupJob, runDrill, runStaleness } from '../backup/job.js';
 import * as input from '../github/inputs.js';
 import { runAction } from '../github/run-action.js';
 
@@ -60,6 +59,8 @@ runAction<Inputs>({
     };
   },
   async main(i, ctx) {
+    // Loaded after the inputs are valid: the S3 SDK, SSH and Chroma client are most of the bundle.
+    const { runBackupJob, runDrill, runStaleness } = await import('../backup/job.js');
     if (i.command === 'check-staleness')
       return ctx.writeSummary((await runStaleness(i as Required<Inputs>, ctx.logger)).report);
     if (i.command === 'verify') {

@@ -1,5 +1,5 @@
 import { parseDotenv } from '../deploy/env-file.js';
-import { runDeploy } from '../deploy/run.js';
+import type { runDeploy } from '../deploy/run.js';
 import { runDeployAction } from '../github/deploy-action.js';
 import * as input from '../github/inputs.js';
 
@@ -13,7 +13,8 @@ runDeployAction({
     schemaVersion: input.str('schema-version') || undefined,
     dryRun: input.bool('dry-run'),
   }),
-  run: runDeploy,
+  // Loaded after the inputs are valid: SSH and the deploy engine are most of the bundle (start-up time).
+  run: async (...args: Parameters<typeof runDeploy>) => (await import('../deploy/run.js')).runDeploy(...args),
   outputs: (r) => ({
     'release-id': r.releaseId,
     'previous-release-id': r.previousReleaseId ?? '',

@@ -1,7 +1,6 @@
 import * as input from '../github/inputs.js';
 import { runAction } from '../github/run-action.js';
 import { sshHostInputs } from '../github/ssh-inputs.js';
-import { runProvision } from '../provision/run.js';
 import type { ProvisionInputs } from '../provision/settings.js';
 
 runAction<ProvisionInputs>({
@@ -35,6 +34,8 @@ runAction<ProvisionInputs>({
     dryRun: input.bool('dry-run', false),
   }),
   async main(inputs, ctx) {
+    // Loaded after the inputs are valid: SSH is most of the bundle (start-up time).
+    const { runProvision } = await import('../provision/run.js');
     const result = await runProvision(inputs, ctx.logger);
     ctx.setOutput('changed', result.changed);
     ctx.setOutput('steps', JSON.stringify(result.hosts));

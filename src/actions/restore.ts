@@ -1,6 +1,5 @@
 import { oneOf, readConfigSource, readSource, readStore } from '../backup/inputs.js';
 import type { AlertOptions } from '../backup/job.js';
-import { runRestoreJob } from '../backup/job.js';
 import type { RestoreOptions } from '../backup/restore.js';
 import * as input from '../github/inputs.js';
 import { runAction } from '../github/run-action.js';
@@ -27,6 +26,8 @@ runAction<RestoreOptions & { alert: AlertOptions }>({
   },
   async main(i, ctx) {
     oneOf(i.source.host || i.source.chromaUrl ? 'ok' : '', ['ok'] as const, "input 'host' or 'chroma-url'");
+    // Loaded after the inputs are valid: the S3 SDK, SSH and Chroma client are most of the bundle.
+    const { runRestoreJob } = await import('../backup/job.js');
     const { result, report } = await runRestoreJob(i, ctx.logger);
     ctx.setOutput('backup-id', result.id);
     ctx.setOutput('safety-copy-id', result.safetyCopyId ?? '');

@@ -1,6 +1,6 @@
 import { runDeployAction } from '../github/deploy-action.js';
 import * as input from '../github/inputs.js';
-import { runRollback } from '../rollback/run.js';
+import type { runRollback } from '../rollback/run.js';
 
 runDeployAction({
   kind: 'rollback',
@@ -9,7 +9,9 @@ runDeployAction({
     reason: input.str('reason'),
     blockOnOlderSchema: !input.bool('allow-older-schema', true),
   }),
-  run: runRollback,
+  // Loaded after the inputs are valid: SSH and the deploy engine are most of the bundle (start-up time).
+  run: async (...args: Parameters<typeof runRollback>) =>
+    (await import('../rollback/run.js')).runRollback(...args),
   outputs: (r) => ({
     'release-id': r.releaseId,
     'rolled-back-to': r.targetReleaseId,
