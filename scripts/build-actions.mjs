@@ -67,9 +67,12 @@ async function bundle(entry, outDir, statsFile) {
     writeFileSync(join(outDir, 'package.json'), '{"type":"module"}\n');
   // CommonJS code inside the ESM bundle (ssh2's emscripten poly1305, used when the native
   // binding was not built) reads the free variables __dirname/__filename, which ES modules
-  // lack: without them the action crashes as soon as ssh2 loads.
-  const index = join(outDir, 'index.js');
-  writeFileSync(index, `${CJS_GLOBALS}${readFileSync(index, 'utf8')}`);
+  // lack: without them the action crashes as soon as ssh2 loads. Chunks of lazily imported
+  // code (the engines loaded after input validation) are ES modules of their own: each gets them.
+  for (const f of readdirSync(outDir).filter((name) => name.endsWith('.js'))) {
+    const file = join(outDir, f);
+    writeFileSync(file, `${CJS_GLOBALS}${readFileSync(file, 'utf8')}`);
+  }
 }
 
 const CJS_GLOBALS = [
