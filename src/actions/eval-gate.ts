@@ -2,13 +2,10 @@ import { join } from 'node:path';
 import { context } from '@actions/github';
 import { UserError } from '../core/errors.js';
 import { Report } from '../core/report.js';
-import { FolderCache, NoCache } from '../eval/cache.js';
-import { type EvalGateInputs, runEvalGate } from '../eval/gate.js';
+import type { EvalGateInputs } from '../eval/gate.js';
 import { commentMarker } from '../eval/report.js';
 import { loadSuite, parseShard } from '../eval/suite.js';
-import { ActionsBaselineStore, restoreResponseCache, saveResponseCache } from '../github/eval-cache.js';
 import * as input from '../github/inputs.js';
-import { upsertPrComment } from '../github/pr-comment.js';
 import { runAction } from '../github/run-action.js';
 
 type Inputs = EvalGateInputs & { token: string; comment: boolean; cache: boolean; failOnRegression: boolean };
@@ -41,6 +38,15 @@ runAction<Inputs>({
   }),
   async main(inputs, ctx) {
     const { logger } = ctx;
+    // Loaded after the inputs are valid: the Actions cache and artifact clients and the runner
+    // are most of the bundle (start-up time).
+    const [{ FolderCache, NoCache }, { runEvalGate }, cacheClient, { upsertPrComment }] = await Promise.all([
+      import('../eval/cache.js'),
+      import('../eval/gate.js'),
+      import('../github/eval-cache.js'),
+      import('../github/pr-comment.js'),
+    ]);
+    const { ActionsBaselineStore, restoreResponseCache, saveResponseCache } = cacheClient;
     const suiteName = loadSuite(inputs.suitePath).config.name;
     const cacheDir = join(temp, 'ragship-eval-cache');
     const prefix = `ragship-eval-responses-${suiteName}-`;
