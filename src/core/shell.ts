@@ -18,18 +18,3 @@ export function commandLine(argv: Argv): string {
   if (argv.length === 0) throw new Error('commandLine: empty argv');
   return argv.map(quote).join(' ');
 }
-
-/** Commands joined so that the first failure stops the chain. */
-export function and(...commands: Argv[]): string {
-  return commands.map(commandLine).join(' && ');
-}
-
-/** A pipeline whose exit status is the first failing stage's (bash pipefail semantics via sh -c). */
-export function pipe(...commands: Argv[]): string {
-  return commands.map(commandLine).join(' | ');
-}
-
-/** Wraps a composed command so that it runs under `sh -c` with `set -e`. */
-export function sh(script: string): Argv {
-  return ['sh', '-c', `set -e; ${script}`];
-}

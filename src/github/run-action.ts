@@ -46,7 +46,7 @@ function context(logger: Logger): ActionContext {
 
 /**
  * The single error boundary of an action. Main and post share one bundle and dispatch
- * on saved state, as actions/cache does.
+ * on saved state (the pattern of docker/actions-toolkit's `run(main, post)`).
  */
 export async function runAction<I>(definition: ActionDefinition<I>): Promise<void> {
   const logger = new ActionsLogger();

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { and, commandLine, pipe, quote, sh } from '../../../src/core/shell.js';
+import { commandLine, quote } from '../../../src/core/shell.js';
 
 /** Runs a command line through a real POSIX sh and returns its argv as the shell split it. */
 function shellSplits(line: string): string[] {
@@ -46,18 +46,5 @@ describe('shell quoting', () => {
   it('commandLine keeps every argv element one argument', () => {
     expect(shellSplits(commandLine(['printf', '%s\\0', 'a b', '$x', "q'q"]))).toEqual(['a b', '$x', "q'q"]);
     expect(() => commandLine([])).toThrow(/empty argv/);
-  });
-
-  it('and() stops at the first failure; pipe() joins stages', () => {
-    expect(and(['true'], ['echo', 'a b'])).toBe("true && echo 'a b'");
-    expect(pipe(['cat', 'f'], ['gzip', '-c'])).toBe('cat f | gzip -c');
-    const line = and(['false'], ['echo', 'never']);
-    expect(() => execFileSync('sh', ['-c', line], { stdio: 'pipe' })).toThrow();
-  });
-
-  it('sh() wraps a script with set -e as argv, quoted as one argument', () => {
-    const argv = sh(and(['echo', 'x']));
-    expect(argv).toEqual(['sh', '-c', 'set -e; echo x']);
-    expect(execFileSync('sh', ['-c', commandLine(argv)], { encoding: 'utf8' })).toBe('x\n');
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Structural checks over every workflow, workflow template and action of the repository — the
- * "Workflow security" bar of ../shared/ANCHORS.md as code. Each check is a pure function from
+ * workflow-hardening rules (least privilege, SHA pins, no `${{ }}` in `run:`, environments and
+ * concurrency on deploys) as code. Each check is a pure function from
  * loaded files to violations, so the tests can run it over the real tree (expect none) and over
  * fixtures (expect exactly the planted one).
  */
