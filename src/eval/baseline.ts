@@ -2,7 +2,9 @@ import { copyFile, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
- * Where main's results are kept, keyed by main sha + suite hash + config hash. A local folder
+ * Where main's results are kept, keyed by main sha + config hash. Not by the cases file's
+ * hash: a PR that edits or adds cases still finds main's results and is compared case by case
+ * on (id, case content hash). A local folder
  * outside Actions; @actions/cache inside (src/github/eval-cache.ts) — caches written on the
  * default branch are readable from pull requests, which is exactly the baseline's audience.
  */
@@ -13,8 +15,8 @@ export interface BaselineStore {
   readonly description: string;
 }
 
-export function baselineKey(suite: string, sha: string, suiteHash: string, configHash: string): string {
-  return `ragship-eval-baseline-${suite}-${sha}-${suiteHash.slice(0, 16)}-${configHash.slice(0, 16)}`;
+export function baselineKey(suite: string, sha: string, configHash: string): string {
+  return `ragship-eval-baseline-${suite}-${sha}-${configHash.slice(0, 16)}`;
 }
 
 export class FolderBaselineStore implements BaselineStore {

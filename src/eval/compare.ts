@@ -63,6 +63,8 @@ export interface Comparison {
   newErrors: string[];
   added: string[];
   removed: string[];
+  /** Same id on both sides, edited content: listed, not paired. */
+  changed: string[];
   head: SideTotals;
   base?: SideTotals;
   mcnemar?: { regressions: number; improvements: number; p: number };
@@ -120,6 +122,7 @@ export function compareResults(
   let mcnemar: Comparison['mcnemar'];
   const added: string[] = [];
   const removed: string[] = [];
+  const changed: string[] = [];
 
   if (!base) {
     // Without a baseline every row is the head value alone.
@@ -147,6 +150,11 @@ export function compareResults(
     for (const [id, h] of head.cases) {
       const b = base.cases.get(id);
       if (!b) continue;
+      // An edited case is a new question: comparing its answer with main's says nothing.
+      if (h.caseHash && b.caseHash && h.caseHash !== b.caseHash) {
+        changed.push(id);
+        continue;
+      }
       if (h.outcome === 'error' && b.outcome !== 'error') newErrors.push(id);
       if (h.outcome !== 'error' && b.outcome !== 'error') pairs.push([b, h]);
     }
@@ -275,6 +283,7 @@ export function compareResults(
     newErrors,
     added,
     removed,
+    changed,
     head: headTotals,
     base: baseTotals,
     mcnemar,

@@ -118,7 +118,7 @@ export async function runEvalGate(inputs: EvalGateInputs, ports: EvalGatePorts):
   );
 
   if (inputs.saveBaseline) {
-    const key = baselineKey(suite.config.name, inputs.headSha, suite.suiteHash, suite.configHash);
+    const key = baselineKey(suite.config.name, inputs.headSha, suite.configHash);
     await ports.baselines.save(key, resultsPath);
     logger.info(`stored as the baseline ${key} (${ports.baselines.description})`);
   }
@@ -126,7 +126,7 @@ export async function runEvalGate(inputs: EvalGateInputs, ports: EvalGatePorts):
   let basePath = inputs.baselineResults;
   let baselineSource = basePath ? `results file ${basePath}` : 'none';
   if (!basePath && inputs.baseSha) {
-    const key = baselineKey(suite.config.name, inputs.baseSha, suite.suiteHash, suite.configHash);
+    const key = baselineKey(suite.config.name, inputs.baseSha, suite.configHash);
     basePath = await ports.baselines.load(key);
     if (basePath) baselineSource = `main ${inputs.baseSha.slice(0, 7)} (stored ${key})`;
     else if (inputs.baselineUrl) {
@@ -169,6 +169,7 @@ export async function runEvalGate(inputs: EvalGateInputs, ports: EvalGatePorts):
     headRuns: await runsFor(resultsPath, listed),
     baseRuns: basePath ? await runsFor(basePath, listed) : new Map(),
     baselineSource,
+    savedAsBaseline: inputs.saveBaseline,
     runUrl: inputs.runUrl,
   });
   const reportPath = join(outDir, 'report.md');

@@ -33,6 +33,8 @@ export interface ReportInput {
   headRuns: Map<string, RunRecord>;
   baseRuns: Map<string, RunRecord>;
   baselineSource: string;
+  /** This run was stored as main's baseline (no warning about a missing one). */
+  savedAsBaseline?: boolean;
   runUrl?: string;
 }
 
@@ -42,6 +44,16 @@ export function renderMarkdown(input: ReportInput): string {
   const r = new Report();
   r.text(commentMarker(c.suite));
   r.heading(`${c.gate.passed ? '✅' : '❌'} Eval gate \`${c.suite}\`: ${c.gate.headline}`, 3);
+  if (!c.base && input.savedAsBaseline)
+    r.text('Stored as the baseline that pull requests are compared with, case by case.');
+  else if (!c.base)
+    r.text(
+      [
+        `> ⚠️ **No baseline from main** (${input.baselineSource}): nothing was compared, only absolute thresholds apply — a regression would pass.`,
+        '> To create one: let the eval gate run on a push to main (`save-baseline` is on there by default), or run',
+        '> `ragship eval <suite> --sha <main sha> --save-baseline`; or give `baseline-url` (an app of the merge-base) to evaluate it now.',
+      ].join('\n'),
+    );
   if (c.gate.reasons.length) r.list(c.gate.reasons);
   r.table(
     ['metric', 'main', 'PR', 'delta', '95% CI (bootstrap)', 'p (Holm)', 'test · changed/paired', 'verdict'],
@@ -66,8 +78,17 @@ export function renderMarkdown(input: ReportInput): string {
     `cache: ${run.cache.hits} hits / ${run.cache.misses} misses (${pct(run.cache.hits + run.cache.misses ? run.cache.hits / (run.cache.hits + run.cache.misses) : 0)} hit ratio) · live calls ${run.liveCalls} · throttled ${run.throttled} · retries ${run.retries}`,
     `baseline: ${input.baselineSource}`,
   ];
-  if (c.added.length || c.removed.length)
-    lines.push(`cases added: ${c.added.length} · removed: ${c.removed.length} (not paired)`);
+  const ids = (list: string[]) =>
+    list.length
+      ? ` (${list
+          .slice(0, 20)
+          .map((id) => `\`${id}\``)
+          .join(', ')}${list.length > 20 ? ', …' : ''})`
+      : '';
+  if (c.added.length || c.removed.length || c.changed.length)
+    lines.push(
+      `not paired with main: ${c.changed.length} edited${ids(c.changed)} · ${c.added.length} added${ids(c.added)} · ${c.removed.length} removed${ids(c.removed)}`,
+    );
   r.list(lines);
   const listed = [...c.regressedCases, ...c.newErrors];
   if (listed.length) {

@@ -6,6 +6,8 @@ import { fileLines, type MetricName } from './suite.js';
 /** One case over its repeats: passes when at least `minPasses` repeats passed (k-of-n). */
 export interface CaseSummary {
   id: string;
+  /** Content hash of the case (absent in files written before it was recorded). */
+  caseHash?: string;
   tags: string[];
   outcome: Outcome;
   passes: number;
@@ -96,6 +98,7 @@ export async function loadResults(path: string): Promise<ResultSet> {
         a = {
           s: {
             id: r.id,
+            ...(r.caseHash ? { caseHash: r.caseHash } : {}),
             tags: r.tags,
             outcome: 'error',
             passes: 0,

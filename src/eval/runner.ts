@@ -7,6 +7,7 @@ import { jsonLinesWriter } from './jsonl-writer.js';
 import { type Judge, type JudgeMetric, JudgeOutputError } from './judge.js';
 import { retrievalScores } from './retrieval-metrics.js';
 import {
+  caseHash,
   type EvalCase,
   inShard,
   JUDGE_METRICS,
@@ -38,6 +39,8 @@ export interface ResultsMeta {
 export interface RunRecord {
   type: 'run';
   id: string;
+  /** Hash of the case's content (suite.caseHash): edited cases are not paired with main's. */
+  caseHash?: string;
   repeat: number;
   tags: string[];
   outcome: Outcome;
@@ -173,6 +176,7 @@ export async function runSuite(options: RunOptions): Promise<RunSummary> {
     const record: RunRecord = {
       type: 'run',
       id: c.id,
+      caseHash: caseHash(c),
       repeat,
       tags: c.tags,
       outcome: 'error',

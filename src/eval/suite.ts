@@ -396,6 +396,15 @@ export async function validateCases(path: string, label = path): Promise<number>
   return n;
 }
 
+/**
+ * The content of a case that can change its result (tags and line number excluded): a
+ * baseline case is compared only with a head case of the same id AND the same content hash.
+ */
+export function caseHash(c: EvalCase): string {
+  const { tags: _tags, line: _line, ...content } = c as EvalCase & { line?: number };
+  return sha256(canonicalJson(content)).slice(0, 16);
+}
+
 /** Stable shard membership by id hash, so adding a case does not reshuffle the others. */
 export function inShard(id: string, shard: { index: number; count: number }): boolean {
   if (shard.count <= 1) return true;
