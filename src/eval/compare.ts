@@ -61,6 +61,8 @@ export interface Comparison {
   improvedCases: string[];
   /** not an error on main, an error now */
   newErrors: string[];
+  /** Every errored head case with its reason (target unreachable, judge output…). */
+  errored: Array<{ id: string; reason: string }>;
   added: string[];
   removed: string[];
   /** Same id on both sides, edited content: listed, not paired. */
@@ -101,8 +103,9 @@ export function totals(set: ResultSet): SideTotals {
 function metricMean(cases: Iterable<CaseSummary>, name: MetricName): number | null {
   const v: number[] = [];
   for (const c of cases) {
+    // errored cases keep the metrics they have (a judge error leaves the deterministic ones)
     const x = c.metrics[name];
-    if (c.outcome !== 'error' && x !== null && x !== undefined) v.push(x);
+    if (x !== null && x !== undefined) v.push(x);
   }
   return v.length ? mean(v) : null;
 }
@@ -147,6 +150,8 @@ export function compareResults(
     for (const id of head.cases.keys()) if (!base.cases.has(id)) added.push(id);
     for (const id of base.cases.keys()) if (!head.cases.has(id)) removed.push(id);
     const pairs: Array<[CaseSummary, CaseSummary]> = [];
+    /** Same id and content on both sides, whatever the outcome: metrics pair on these. */
+    const matched: Array<[CaseSummary, CaseSummary]> = [];
     for (const [id, h] of head.cases) {
       const b = base.cases.get(id);
       if (!b) continue;
@@ -155,6 +160,7 @@ export function compareResults(
         changed.push(id);
         continue;
       }
+      matched.push([b, h]);
       if (h.outcome === 'error' && b.outcome !== 'error') newErrors.push(id);
       if (h.outcome !== 'error' && b.outcome !== 'error') pairs.push([b, h]);
     }
@@ -195,7 +201,7 @@ export function compareResults(
     });
     for (const m of metricNames) {
       const deltas: number[] = [];
-      for (const [bs, hs] of pairs) {
+      for (const [bs, hs] of matched) {
         const bv = bs.metrics[m];
         const hv = hs.metrics[m];
         if (bv !== null && bv !== undefined && hv !== null && hv !== undefined) deltas.push(hv - bv);
@@ -281,6 +287,9 @@ export function compareResults(
     regressedCases,
     improvedCases,
     newErrors,
+    errored: [...head.cases.values()]
+      .filter((x) => x.outcome === 'error')
+      .map((x) => ({ id: x.id, reason: x.error ?? 'no run succeeded' })),
     added,
     removed,
     changed,

@@ -118,6 +118,14 @@ export function renderMarkdown(input: ReportInput): string {
       body,
     );
   }
+  if (c.errored.length)
+    r.details(
+      `${c.errored.length} errored case(s) and why${c.errored.length > 50 ? ' (first 50)' : ''}`,
+      c.errored
+        .slice(0, 50)
+        .map((e) => `- \`${e.id}\`: ${escapeHtml(e.reason.slice(0, 300).replace(/\n/g, ' '))}`)
+        .join('\n'),
+    );
   if (c.improvedCases.length)
     r.details(
       `${c.improvedCases.length} improved case(s)`,

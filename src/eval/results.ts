@@ -119,23 +119,28 @@ export async function loadResults(path: string): Promise<ResultSet> {
       s.runs++;
       s.costUsd += r.costUsd;
       s.tokens += r.promptTokens + r.completionTokens;
+      const addMetrics = () => {
+        for (const [name, val] of Object.entries(r.metrics)) {
+          const m = a!.sums.get(name) ?? { sum: 0, n: 0 };
+          if (val !== null && val !== undefined) {
+            m.sum += val;
+            m.n++;
+          }
+          a!.sums.set(name, m);
+        }
+      };
       if (r.outcome === 'error') {
         s.errors++;
         s.error ??= r.error;
+        // a judge error keeps the run's deterministic metrics (a target error has none)
+        addMetrics();
         continue;
       }
       if (r.outcome === 'pass') s.passes++;
       for (const f of r.failed) if (!s.failed.includes(f)) s.failed.push(f);
       a.okRuns++;
       s.latencyMs += (r.latencyMs - s.latencyMs) / a.okRuns;
-      for (const [name, val] of Object.entries(r.metrics)) {
-        const m = a.sums.get(name) ?? { sum: 0, n: 0 };
-        if (val !== null && val !== undefined) {
-          m.sum += val;
-          m.n++;
-        }
-        a.sums.set(name, m);
-      }
+      addMetrics();
     }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT')

@@ -47,6 +47,8 @@ export interface RunRecord {
   metrics: Partial<Record<MetricName, number | null>>;
   /** Metrics below their case_min. */
   failed: string[];
+  /** Judge metrics that errored (their value is null; the deterministic metrics are kept). */
+  metricErrors?: string[];
   error?: string;
   answer?: string;
   sources?: string[];
@@ -277,8 +279,12 @@ export async function runSuite(options: RunOptions): Promise<RunSummary> {
               }),
             );
           } catch (err) {
-            record.error = `${err instanceof JudgeOutputError ? 'judge output' : 'judge'} (${metric}): ${errorMessage(err)}`;
-            return record;
+            // The judge's failure is this metric's error: the case's deterministic metrics stand.
+            const reason = `${err instanceof JudgeOutputError ? 'judge output' : 'judge'} (${metric}): ${errorMessage(err)}`;
+            record.error = record.error ? `${record.error}; ${reason}` : reason;
+            record.metricErrors = [...(record.metricErrors ?? []), metric];
+            record.metrics[metric] = null;
+            continue;
           }
         }
         record.metrics[metric] = score;
@@ -289,7 +295,8 @@ export async function runSuite(options: RunOptions): Promise<RunSummary> {
       if (spec.case_min !== undefined && v !== null && v !== undefined && v < spec.case_min)
         record.failed.push(name);
     }
-    record.outcome = record.failed.length ? 'fail' : 'pass';
+    // A deterministic failure decides the case; otherwise an errored judge metric leaves it open.
+    record.outcome = record.failed.length ? 'fail' : record.metricErrors ? 'error' : 'pass';
     return record;
   }
 
