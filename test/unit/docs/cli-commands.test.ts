@@ -1,13 +1,18 @@
 // Every `ragship …` command a reader may copy from the docs is accepted by the CLI's own parser:
 // the verb exists, every option is one of its options, required options and arguments are there.
-// Command lines in ```sh blocks are checked fully; inline code spans (`ragship releases --env
-// production`) name a verb and some of its options, so only unknown verbs and options fail there.
+// Command lines in ```sh blocks and in `run:` steps (templates, yaml blocks) are checked fully;
+// inline code spans (`ragship releases --env production`) name a verb and some of its options, so
+// only unknown verbs and options fail there.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type Command, CommanderError } from 'commander';
 import { describe, expect, test } from 'vitest';
+import { isScalar, parseAllDocuments, visit } from 'yaml';
 import { buildProgram } from '../../../src/cli/program.js';
-import { codeSpans, docFiles, fencedBlocks } from './markdown.js';
+import { codeSpans, docFiles, fencedBlocks, ROOT } from './markdown.js';
 
 const SHELL = new Set(['sh', 'bash', 'shell', 'console', 'zsh']);
+const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'do', 'while', 'until', '!', 'time', 'exec']);
 
 /**
  * The simple commands of one shell line: words with quotes removed, `$(…)` kept as one word,
@@ -78,7 +83,9 @@ function spanWords(span: string): string[] {
 
 /** ragship's own argv when `words` runs ragship (ragship, npx [-y] ragship[@v], npm run ragship --). */
 function ragshipArgv(words: string[]): string[] | undefined {
-  const w = words.slice(words.findIndex((x) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(x)));
+  // Env assignments, `case` patterns (`sleep)`) and keywords before the command word.
+  const lead = (x: string) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(x) || /\)$/.test(x) || KEYWORDS.has(x);
+  const w = words.slice(words.findIndex((x) => !lead(x)));
   if (w[0] === 'ragship' || w[0]?.endsWith('/ragship') || w[0] === 'bin/ragship.js') return w.slice(1);
   if (w[0] === 'node' && w[1]?.endsWith('bin/ragship.js')) return w.slice(2);
   if (w[0] === 'npx') {
@@ -123,6 +130,38 @@ function parseError(argv: string[], partial = false): CommanderError | undefined
   return undefined;
 }
 
+/** Logical lines of a shell script: continuation lines joined, each with its 0-based first line. */
+function logicalLines(script: string): { text: string; index: number }[] {
+  const lines = script.split('\n');
+  const out: { text: string; index: number }[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const index = i;
+    let text = lines[i]!.replace(/^\s*\$ /, '');
+    while (text.endsWith('\\') && i + 1 < lines.length) text = `${text.slice(0, -1)} ${lines[++i]}`;
+    out.push({ text, index });
+  }
+  return out;
+}
+
+/** Every `run:` script in a workflow document, with its 1-based line in the file. */
+function runScripts(text: string): { script: string; line: number }[] {
+  const out: { script: string; line: number }[] = [];
+  const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
+  for (const doc of parseAllDocuments(text)) {
+    visit(doc.contents, {
+      Pair(_, pair) {
+        if (isScalar(pair.key) && pair.key.value === 'run' && isScalar(pair.value)) {
+          const start = pair.value.range?.[0] ?? 0;
+          // A block scalar (`run: |`) starts on the line after its indicator.
+          const block = pair.value.type === 'BLOCK_LITERAL' || pair.value.type === 'BLOCK_FOLDED';
+          out.push({ script: String(pair.value.value), line: lineOf(start) + (block ? 1 : 0) });
+        }
+      },
+    });
+  }
+  return out;
+}
+
 interface DocCommand {
   where: string;
   text: string;
@@ -131,20 +170,30 @@ interface DocCommand {
   partial: boolean;
 }
 
+function commandsIn(script: string, file: string, line: number): DocCommand[] {
+  return logicalLines(script).flatMap(({ text, index }) =>
+    shellCommands(text).flatMap((words) => {
+      const argv = ragshipArgv(words);
+      return argv ? [{ where: `${file}:${line + index}`, text: text.trim(), argv, partial: false }] : [];
+    }),
+  );
+}
+
 function docCommands(): DocCommand[] {
   const found: DocCommand[] = [];
+  for (const f of readdirSync(join(ROOT, 'workflows-templates')).filter((x) => /\.ya?ml$/.test(x))) {
+    const file = `workflows-templates/${f}`;
+    for (const r of runScripts(readFileSync(join(ROOT, file), 'utf8')))
+      found.push(...commandsIn(r.script, file, r.line));
+  }
   for (const file of docFiles()) {
-    for (const b of fencedBlocks(file).filter((x) => SHELL.has(x.lang))) {
-      const lines = b.text.split('\n');
-      for (let i = 0; i < lines.length; i++) {
-        const start = i;
-        let text = lines[i]!.replace(/^\$ /, '');
-        while (text.endsWith('\\') && i + 1 < lines.length) text = `${text.slice(0, -1)} ${lines[++i]}`;
-        for (const words of shellCommands(text)) {
-          const argv = ragshipArgv(words);
-          if (argv) found.push({ where: `${file}:${b.line + start}`, text, argv, partial: false });
-        }
-      }
+    for (const b of fencedBlocks(file)) {
+      const scripts = SHELL.has(b.lang)
+        ? [{ script: b.text, line: b.line }]
+        : b.lang === 'yaml' || b.lang === 'yml'
+          ? runScripts(b.text).map((r) => ({ script: r.script, line: b.line + r.line - 1 }))
+          : [];
+      for (const s of scripts) found.push(...commandsIn(s.script, file, s.line));
     }
     for (const s of codeSpans(file)) {
       const words = spanWords(s.text);
@@ -161,11 +210,12 @@ function problems(c: DocCommand): string[] {
   return [`${c.where}: \`${c.text}\`: ${err.message.replace(/\n[\s\S]*/, '')}`];
 }
 
-describe('ragship command lines in README.md, docs/, actions/*/README.md, workflows-templates/*.md', () => {
+describe('ragship command lines in README.md, docs/, actions/*/README.md, workflows-templates/', () => {
   const commands = docCommands();
 
-  test('there are command lines to check, in sh blocks and in code spans', () => {
-    expect(commands.filter((c) => !c.partial).length).toBeGreaterThan(1);
+  test('there are command lines to check: in sh blocks, in templates run: steps and in code spans', () => {
+    expect(commands.filter((c) => !c.partial && /\.md:\d+$/.test(c.where)).length).toBeGreaterThan(1);
+    expect(commands.filter((c) => c.where.startsWith('workflows-templates/')).length).toBeGreaterThan(1);
     expect(commands.filter((c) => c.partial).length).toBeGreaterThan(5);
   });
 
@@ -185,6 +235,10 @@ describe('the checker itself', () => {
     expect(ragshipArgv(['npm', 'run', 'ragship', '--', 'deploy', '--help'])).toEqual(['deploy', '--help']);
     expect(ragshipArgv(['npx', 'ragship@1.2.0', '--version'])).toEqual(['--version']);
     expect(ragshipArgv(['echo', 'ragship'])).toBeUndefined();
+    expect(ragshipArgv(['sleep)', 'ragship', 'sleep', '--env', 'dev'])).toEqual(['sleep', '--env', 'dev']);
+    expect(
+      runScripts('jobs:\n  a:\n    steps:\n      - run: |\n          echo\n          ragship --version\n'),
+    ).toEqual([{ script: 'echo\nragship --version\n', line: 5 }]);
     expect(spanWords('ragship cost-report --metrics <url|file> [--baseline <earlier scrape>] …')).toEqual([
       'ragship',
       'cost-report',
