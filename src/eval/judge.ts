@@ -34,11 +34,24 @@ const RESPONSE_FORMAT = {
 } as const;
 
 export type JudgeMetric = 'faithfulness' | 'answer_relevance';
+/** What a judge can be asked: a judged metric, or a case's `llm-rubric` assertion. */
+export type JudgeTask = JudgeMetric | 'llm-rubric';
 
 export function judgePrompt(
-  metric: JudgeMetric,
-  input: { question: string; answer: string; contexts: string[] },
+  metric: JudgeTask,
+  input: { question: string; answer: string; contexts: string[]; rubric?: string },
 ): string {
+  if (metric === 'llm-rubric') {
+    return [
+      'Grade the ANSWER against the RUBRIC: 1 when it fully meets the rubric, 0 when it does not meet it at all.',
+      'Reply with JSON {"score": number between 0 and 1, "reason": short string}.',
+      '',
+      `RUBRIC: ${input.rubric ?? ''}`,
+      '',
+      `QUESTION: ${input.question}`,
+      `ANSWER: ${input.answer}`,
+    ].join('\n');
+  }
   if (metric === 'faithfulness') {
     return [
       'Rate how faithful the ANSWER is to the CONTEXT: 1 when every claim in the answer is supported by the context, 0 when the answer contradicts it or is unsupported.',
@@ -89,8 +102,8 @@ export interface Judge {
   /** Parameters that change the output: part of the cache key. */
   readonly params: Record<string, unknown>;
   rate(
-    metric: JudgeMetric,
-    input: { question: string; answer: string; contexts: string[] },
+    metric: JudgeTask,
+    input: { question: string; answer: string; contexts: string[]; rubric?: string },
   ): Promise<JudgeCall>;
 }
 

@@ -1,6 +1,7 @@
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { containsAll, exactMatch, normalizedMatch, regexMatch, rougeL, tokenF1 } from './answer-metrics.js';
+import { type AssertionResult, evaluateAssertion } from './assertions.js';
 import { AdaptiveLimiter } from './backoff.js';
 import { type CacheStore, cacheKey } from './cache.js';
 import { jsonLinesWriter } from './jsonl-writer.js';
@@ -47,8 +48,10 @@ export interface RunRecord {
   metrics: Partial<Record<MetricName, number | null>>;
   /** Metrics below their case_min. */
   failed: string[];
-  /** Judge metrics that errored (their value is null; the deterministic metrics are kept). */
+  /** Judge metrics and assertions that errored (the case's other results are kept). */
   metricErrors?: string[];
+  /** Results of the suite's and the case's `assert:` entries, in that order. */
+  assertions?: AssertionResult[];
   error?: string;
   answer?: string;
   sources?: string[];
@@ -288,6 +291,59 @@ export async function runSuite(options: RunOptions): Promise<RunSummary> {
           }
         }
         record.metrics[metric] = score;
+      }
+    }
+    const asserts = [...cfg.assert, ...c.assert];
+    if (asserts.length) {
+      const rubric = judge
+        ? async (text: string) => {
+            const input = { question: c.question, answer: response.answer, contexts: [], rubric: text };
+            const key = cacheKey({
+              kind: 'judge',
+              metric: 'llm-rubric',
+              params: judge.params,
+              ...input,
+              repeat,
+            });
+            const saved = await cache.get(key);
+            if (saved !== undefined) {
+              const v = JSON.parse(saved) as { score: number; reason: string; costUsd?: number };
+              record.costUsd += v.costUsd ?? 0;
+              summary.cache.hits++;
+              return v;
+            }
+            summary.cache.misses++;
+            const r = await judgeLimiter.run(() => {
+              record.liveCalls++;
+              return judge.rate('llm-rubric', input);
+            }, retry);
+            record.promptTokens += r.value.promptTokens;
+            record.completionTokens += r.value.completionTokens;
+            record.costUsd += r.value.costUsd;
+            record.liveCostUsd += r.value.costUsd;
+            const v = { ...r.value.verdict, costUsd: r.value.costUsd };
+            await cache.put(key, JSON.stringify(v));
+            return v;
+          }
+        : undefined;
+      record.assertions = [];
+      for (const a of asserts) {
+        const r = await evaluateAssertion(a, {
+          output: response.answer,
+          sources: response.sources,
+          latencyMs: record.latencyMs,
+          costUsd: record.costUsd,
+          case: c,
+          suitePath: suite.path,
+          rubric,
+        });
+        record.assertions.push(r);
+        if (r.error) {
+          const reason = `assert ${a.type}: ${r.error}`;
+          record.error = record.error ? `${record.error}; ${reason}` : reason;
+          record.metricErrors = [...(record.metricErrors ?? []), `assert:${a.type}`];
+        } else if (!r.pass && !record.failed.includes(`assert:${a.type}`))
+          record.failed.push(`assert:${a.type}`);
       }
     }
     for (const [name, spec] of Object.entries(cfg.metrics)) {

@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
+import { assertionSchema } from './assertions.js';
 
 /**
  * The suite file (YAML) and its cases (JSONL). Every validation error names the file, the
@@ -85,6 +86,8 @@ export const suiteSchema = z
     metrics: z
       .partialRecord(z.enum(METRIC_NAMES), metricSpec)
       .refine((m) => Object.keys(m).length > 0, 'name at least one metric'),
+    /** Assertions applied to every case (cases add their own under `assert:`). */
+    assert: z.array(assertionSchema).default([]),
     judge: z
       .object({
         base_url: z.string().regex(/^https?:\/\/\S+$/, 'must be an http(s) URL'),
@@ -150,6 +153,10 @@ export const suiteSchema = z
         message: `is ${s.run.min_passes} but run.repeats is ${s.run.repeats}`,
       });
     }
+    s.assert.forEach((a, i) => {
+      if (a.type === 'llm-rubric' && !s.judge)
+        ctx.addIssue({ code: 'custom', path: ['assert', i], message: 'llm-rubric needs a `judge:` section' });
+    });
     for (const m of JUDGE_METRICS) {
       if (s.metrics[m] && !s.judge)
         ctx.addIssue({ code: 'custom', path: ['metrics', m], message: 'needs a `judge:` section' });
@@ -170,6 +177,8 @@ export const caseSchema = z
     must_contain: z.array(z.string().min(1)).default([]),
     must_match: z.string().optional(),
     vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    /** Assertions for this case (added to the suite's). */
+    assert: z.array(assertionSchema).default([]),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -251,6 +260,7 @@ export function configHashOf(config: SuiteConfig): string {
       target: targetPart,
       retrieval: config.retrieval,
       metrics: config.metrics,
+      assert: config.assert,
       judge: judge
         ? { model: judge.model, temperature: judge.temperature, max_tokens: judge.max_tokens }
         : null,

@@ -130,6 +130,7 @@ describe('shards, templates and response mapping', () => {
       tags: [],
       must_contain: [],
       vars: { k: 3 },
+      assert: [],
     };
     expect(fillTemplate({ question: '{{question}}', k: '{{vars.k}}', note: 'id={{id}}' }, c)).toEqual({
       question: 'Why?',
