@@ -1,4 +1,4 @@
-import { UserError } from '../core/errors.js';
+import { ConfigError, UserError } from '../core/errors.js';
 
 /** One line of `<root>/releases.jsonl` on every host of the environment. */
 export interface ReleaseRecord {
@@ -81,7 +81,7 @@ export function resolveTarget(records: ReleaseRecord[], to: string): ReleaseReco
   const byId = records.find((r) => r.id === to);
   if (byId) {
     if (byId.result !== 'success')
-      throw new UserError(
+      throw new ConfigError(
         'to',
         `release ${to} failed (${byId.error ?? 'no detail'}) and cannot be rolled back to`,
         `use one of: ${listing()}`,
@@ -92,7 +92,7 @@ export function resolveTarget(records: ReleaseRecord[], to: string): ReleaseReco
     .filter((r) => r.image === to || r.image.endsWith(`@${to}`) || r.image.split('@')[0]?.endsWith(`:${to}`))
     .at(-1);
   if (byImage) return byImage;
-  throw new UserError(
+  throw new ConfigError(
     'to',
     `${JSON.stringify(to)} is not a release id, tag or digest recorded on this environment`,
     `use previous or one of: ${listing()}`,

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
-import { errorMessage, UserError } from '../core/errors.js';
+import { ConfigError, errorMessage, UserError } from '../core/errors.js';
 import { Report } from '../core/report.js';
-import { grammars, validate } from '../core/validate.js';
+import { grammars } from '../core/validate.js';
 import {
   type ApplyResult,
   applyRelease,
@@ -60,10 +60,10 @@ export interface RollbackResult {
 
 export function validateTo(to: string): string {
   if (to === 'previous') return to;
-  if (/^[0-9]{8}T/.test(to)) return validate('releaseId', to, 'to');
-  for (const g of ['tag', 'digest', 'imageRef'] as const)
+  // A bad value is a usage error (ConfigError: the CLI exits 2), caught before any connection.
+  for (const g of ['releaseId', 'tag', 'digest', 'imageRef'] as const)
     if (grammars[g].pattern.test(to) && to.length <= grammars[g].max) return to;
-  throw new UserError(
+  throw new ConfigError(
     'to',
     `${JSON.stringify(to.slice(0, 60))} is not previous, a release id, a tag or a digest`,
     'use previous or a release id from `ragship releases`',
