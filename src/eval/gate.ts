@@ -7,6 +7,7 @@ import type { CacheStore } from './cache.js';
 import { type Comparison, compareResults } from './compare.js';
 import { createJudge } from './judge.js';
 import { renderJUnit, renderMarkdown } from './report.js';
+import { renderHtml } from './report-html.js';
 import { loadResults, runsFor } from './results.js';
 import { type RunSummary, runSuite } from './runner.js';
 import { loadSuite, validateCases } from './suite.js';
@@ -53,6 +54,8 @@ export interface EvalGateResult {
   run: RunSummary;
   markdown: string;
   reportPath: string;
+  /** Self-contained HTML report (main vs PR answers side by side, a chart of the changes). */
+  htmlPath: string;
   jsonPath: string;
   junitPath: string;
   resultsPath: string;
@@ -163,17 +166,35 @@ export async function runEvalGate(inputs: EvalGateInputs, ports: EvalGatePorts):
   const base = basePath ? await loadResults(basePath) : undefined;
   const comparison = compareResults(head, base, suite.config);
   const listed = new Set([...comparison.regressedCases, ...comparison.newErrors].slice(0, 30));
+  const shown = new Set(
+    [...comparison.regressedCases, ...comparison.newErrors, ...comparison.improvedCases].slice(0, 500),
+  );
+  const headShown = await runsFor(resultsPath, shown);
+  const baseShown = basePath ? await runsFor(basePath, shown) : new Map();
   const markdown = renderMarkdown({
     comparison,
     run,
-    headRuns: await runsFor(resultsPath, listed),
-    baseRuns: basePath ? await runsFor(basePath, listed) : new Map(),
+    headRuns: new Map([...headShown].filter(([id]) => listed.has(id))),
+    baseRuns: new Map([...baseShown].filter(([id]) => listed.has(id))),
     baselineSource,
     savedAsBaseline: inputs.saveBaseline,
     runUrl: inputs.runUrl,
   });
   const reportPath = join(outDir, 'report.md');
   const jsonPath = join(outDir, 'report.json');
+  const htmlPath = join(outDir, 'report.html');
+  await writeFile(
+    htmlPath,
+    renderHtml({
+      comparison,
+      head,
+      base,
+      headRuns: headShown,
+      baseRuns: baseShown,
+      baselineSource,
+      runUrl: inputs.runUrl,
+    }),
+  );
   const junitPath = join(outDir, 'junit.xml');
   await writeFile(reportPath, markdown);
   await writeFile(
@@ -187,6 +208,7 @@ export async function runEvalGate(inputs: EvalGateInputs, ports: EvalGatePorts):
     run,
     markdown,
     reportPath,
+    htmlPath,
     jsonPath,
     junitPath,
     resultsPath,
