@@ -246,7 +246,20 @@ export async function run(): Promise<Record<string, unknown>> {
       ),
     ),
   );
+  // The cases issue 18 reported: k of 20 cases go pass → fail (and their 0/1 metric 1 → 0), nothing else changes.
+  const issueCases = [1, 5, 8].map((flips) => {
+    const base = Array.from({ length: 20 }, () => ({ pass: true, score: 0.8 }));
+    const head = base.map((c, i) => (i < flips ? { pass: false, score: c.score } : c));
+    const c = compareResults(resultSet(head), resultSet(base), config);
+    return {
+      flipsOf20: flips,
+      gate: Object.fromEntries(c.rows.map((r) => [r.metric, { p: round4(r.p ?? 1), verdict: r.verdict }])),
+      gatePassed: c.gate.passed,
+      legacyBootstrapFails: legacyRegressed(base, head, seededRandom(1)),
+    };
+  });
   return {
+    issueCases,
     what:
       `false alarms (gate fails on "regressed") under no change and power under a real change ` +
       `(pass probability −${PASS_DROP}, score −${SCORE_DROP}); rows pass_rate + contains (0/1) + token_f1, ` +
