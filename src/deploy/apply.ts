@@ -4,11 +4,17 @@ import { Report } from '../core/report.js';
 import {
   appendStdin,
   type ComposeTarget,
+  containerLogs,
   listImages,
   migrate,
+  oneOffContainers,
   pull,
+  removeContainers,
   removeImage,
   removeTree,
+  stopContainers,
+  waitContainers,
+  withTimeout,
 } from './commands.js';
 import { DeployLock } from './lock.js';
 import { type ReleaseRecord, releaseFolder, retainedImages } from './release-log.js';
@@ -66,6 +72,8 @@ export interface ApplyPlan {
   runMigrations: boolean;
   /** Static files of the role's release on a host (roles.<role>.static), if it ships any. */
   statics?: (roleName: string, h: HostEntry) => StaticPlan | undefined;
+  /** Bound of `compose pull` per host, enforced on the host (default 30 min: GPU images are large). */
+  pullTimeoutSeconds?: number;
   /** Runs before every step that changes what serves (migrate, each switch batch): the lock check. */
   guard?: () => Promise<void>;
 }
@@ -86,12 +94,29 @@ export async function applyRelease(
   const pulls = s.roles.flatMap(([roleName]) =>
     plan.pullServices(roleName).length ? s.roleHosts(roleName).map((h) => ({ roleName, h })) : [],
   );
+  const pullTimeout = plan.pullTimeoutSeconds ?? 1800;
   await step(s, timings, 'pull', `${pulls.length} host(s)`, () =>
-    parallel(pulls, 4, ({ roleName, h }) =>
-      h.host
-        .exec(pull(plan.targets(roleName, h), plan.pullServices(roleName)), { where: `${h.key} pull` })
-        .then(() => undefined),
-    ),
+    parallel(pulls, 4, async ({ roleName, h }) => {
+      const r = await h.host.exec(
+        withTimeout(pullTimeout, pull(plan.targets(roleName, h), plan.pullServices(roleName))),
+        {
+          allowFailure: true,
+          timeoutMs: (pullTimeout + 30) * 1000,
+          where: `${h.key} pull`,
+        },
+      );
+      if (r.code === 0) return;
+      const timedOut = r.code === 124 || r.code === 137;
+      throw new UserError(
+        `${h.key} pull`,
+        timedOut
+          ? `the image pull did not finish within ${pullTimeout} s and was stopped; nothing was switched, the old release keeps serving`
+          : `the image pull failed (status ${r.code}); nothing was switched, the old release keeps serving:\n${tail(`${r.stdout}${r.stderr}`, 20)}`,
+        timedOut
+          ? 'check that the host reaches the registry (firewall, DNS, tunnel), or raise the pull timeout for large images'
+          : 'check the registry address, credentials and that the image was pushed',
+      );
+    }),
   );
   const statics = s.roles.flatMap(([roleName]) =>
     s.roleHosts(roleName).flatMap((h) => {
@@ -112,22 +137,39 @@ export async function applyRelease(
       const h = s.roleHosts(roleName)[0]!;
       await plan.guard?.();
       await step(s, timings, 'migrate', h.key, async () => {
-        const r = await h.host.exec(
-          migrate(plan.targets(roleName, h), role.migrate!.service, role.migrate!.command),
-          {
+        const m = role.migrate!;
+        const target = plan.targets(roleName, h);
+        let r: Awaited<ReturnType<typeof h.host.exec>>;
+        try {
+          r = await h.host.exec(withTimeout(m.timeout, migrate(target, m.service, m.command)), {
             allowFailure: true,
-            timeoutMs: role.migrate!.timeout * 1000,
+            timeoutMs: (m.timeout + 30) * 1000,
             where: `${h.key} migrate`,
-          },
-        );
+          });
+        } catch (err) {
+          // The connection died under the migration: its container may still run on the host.
+          const fate = await settleMigration(s, h, target.project, m.service, m.timeout);
+          result.output = fate.output;
+          throw new UserError(
+            `${h.key} migrate`,
+            `the connection was lost during the migration (${errorMessage(err).split('\n')[0]}); ${fate.summary}; nothing was switched, the old release keeps serving`,
+            'deploy again once the host is reachable (the migration runs again: keep migrations idempotent)',
+          );
+        }
         const output = tail(`${r.stdout}${r.stderr}`, 40);
         s.ports.logger.info(output);
         if (r.code !== 0) {
           result.output = output;
+          const timedOut = r.code === 124 || r.code === 137;
+          if (timedOut) await settleMigration(s, h, target.project, m.service, 0);
           throw new UserError(
             `${h.key} migrate`,
-            `the migration exited with status ${r.code}; nothing was switched, the old release keeps serving:\n${output}`,
-            'fix the migration and deploy again',
+            timedOut
+              ? `the migration did not finish within ${m.timeout} s and was stopped; nothing was switched, the old release keeps serving:\n${output}`
+              : `the migration exited with status ${r.code}; nothing was switched, the old release keeps serving:\n${output}`,
+            timedOut
+              ? 'make the migration faster or raise migrate.timeout'
+              : 'fix the migration and deploy again',
           );
         }
       });
@@ -159,6 +201,45 @@ export async function applyRelease(
         ),
       );
     }
+  }
+}
+
+/**
+ * After a migration whose client died (connection lost, timed out): waits up to `waitSeconds`
+ * for its one-off container to finish — a migration cut in the middle is worse than one that
+ * completes — then removes it (stopped with a grace period if still running), so no stray
+ * container is left and the next deploy does not race it. Says what happened.
+ */
+async function settleMigration(
+  s: EnvSession,
+  h: HostEntry,
+  project: string,
+  service: string,
+  waitSeconds: number,
+): Promise<{ summary: string; output?: string }> {
+  try {
+    const list = await h.host.exec(oneOffContainers(project, service));
+    const ids = list.stdout.split('\n').filter(Boolean);
+    if (!ids.length) return { summary: 'no migration container is left on the host' };
+    const waited =
+      waitSeconds > 0
+        ? await h.host.exec(waitContainers(waitSeconds, ids), {
+            allowFailure: true,
+            timeoutMs: (waitSeconds + 30) * 1000,
+          })
+        : undefined;
+    const logs = await h.host.exec(containerLogs(ids[0]!, 40), { allowFailure: true });
+    const output = tail(`${logs.stdout}${logs.stderr}`, 40);
+    await h.host.exec(stopContainers(ids, 30), { allowFailure: true });
+    await h.host.exec(removeContainers(ids), { allowFailure: true });
+    const statuses = waited?.code === 0 ? waited.stdout.trim().split('\n').join(', ') : '';
+    const summary = statuses
+      ? `the migration container finished on the host with status ${statuses} and was removed`
+      : `the migration container was still running after ${waitSeconds} s; it was stopped and removed`;
+    s.ports.logger.warn(`${h.key}: ${summary}`);
+    return { summary, output };
+  } catch (err) {
+    return { summary: `the host could not be asked what became of the migration (${errorMessage(err)})` };
   }
 }
 

@@ -172,6 +172,40 @@ export const syncFiles = (fromDir: string, toDir: string): Argv => [
   `${toDir}/`,
 ];
 
+/**
+ * Bounds a command on the host itself (coreutils/busybox `timeout`): it is killed there even
+ * when the SSH connection is gone. Exit status 124 (or 137 after the kill) means "timed out".
+ */
+export const withTimeout = (seconds: number, argv: Argv): Argv => [
+  'timeout',
+  '-k',
+  '10',
+  String(Math.max(1, Math.round(seconds))),
+  ...argv,
+];
+
+/** One-off containers (`compose run`) of a service, running or not. */
+export const oneOffContainers = (project: string, service: string): Argv => [
+  'docker',
+  'ps',
+  '--all',
+  '--quiet',
+  '--no-trunc',
+  '--filter',
+  `label=com.docker.compose.project=${project}`,
+  '--filter',
+  `label=com.docker.compose.service=${service}`,
+  '--filter',
+  'label=com.docker.compose.oneoff=True',
+];
+
+/** Waits (bounded on the host) for containers to exit; prints their exit statuses. */
+export const waitContainers = (seconds: number, ids: string[]): Argv =>
+  withTimeout(seconds, ['docker', 'wait', ...ids]);
+
+/** POSIX `df` of one path in KiB (the 4th column of the last line is what is available). */
+export const freeKiB = (path: string): Argv => ['df', '-P', '-k', path];
+
 export const removeTree = (...paths: string[]): Argv => ['rm', '-rf', '--', ...paths];
 
 /** Images with their repo digests: "<repo>@<digest> <id>" lines, for prune. */

@@ -12,7 +12,7 @@ import {
   type StepTiming,
   step,
 } from './apply.js';
-import { mkdirs, pullImage } from './commands.js';
+import { freeKiB, mkdirs, pullImage, removeTree } from './commands.js';
 import type { DeployLock } from './lock.js';
 import { activeRelease, newReleaseId, type ReleaseRecord, releaseFolder } from './release-log.js';
 import { pullServicesOf, type RoleBundle, renderRole } from './render.js';
@@ -33,6 +33,8 @@ export interface DeployInputs extends ConnectionInputs {
   dryRun?: boolean;
   lockTtlSeconds?: number;
   lockWaitSeconds?: number;
+  /** Bound of the image pull on each host (default 1800 s), enforced on the host. */
+  pullTimeoutSeconds?: number;
 }
 
 export interface DeployPorts extends SessionPorts {
@@ -132,8 +134,29 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
       schemaVersion: inputs.schemaVersion,
     };
     await step(s, timings, 'upload', `${s.hosts.size} host(s)`, async () => {
-      for (const [roleName, b] of bundles)
-        for (const h of s.roleHosts(roleName)) await uploadBundle(s, h, roleName, b, releaseId, image);
+      try {
+        for (const [roleName, b] of bundles)
+          for (const h of s.roleHosts(roleName)) await uploadBundle(s, h, roleName, b, releaseId, image);
+      } catch (err) {
+        // A half-written release (disk full, connection lost) must not stay behind as if whole.
+        const free: string[] = [];
+        for (const h of s.hosts.values()) {
+          await h.host
+            .exec(removeTree(posix.join(h.root, 'releases', releaseId)), { allowFailure: true })
+            .catch(() => undefined);
+          const df = await h.host.exec(freeKiB(h.root), { allowFailure: true }).catch(() => undefined);
+          const kib = Number(df?.stdout.trim().split('\n').at(-1)?.split(/\s+/)[3]);
+          if (Number.isFinite(kib) && kib < 1024) free.push(`${h.key} has ${kib} KiB free under ${h.root}`);
+        }
+        const full = free.length > 0 || /ENOSPC|No space left|disk full|quota/i.test(errorMessage(err));
+        throw new UserError(
+          'upload',
+          `the release could not be written to the host(s): ${errorMessage(err)}${free.length ? ` (disk full: ${free.join('; ')})` : ''}; its partial files were removed, nothing was switched, the old release keeps serving`,
+          full
+            ? 'free disk space under the deploy root (prune old images and releases), then deploy again'
+            : 'check the deploy root on the host is writable, then deploy again',
+        );
+      }
     });
     await applyRelease(
       s,
@@ -152,6 +175,7 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
         pullServices: (roleName) =>
           pullServicesOf(s.env.roles[roleName]!).filter((x) => bundles.get(roleName)!.services.includes(x)),
         runMigrations: true,
+        pullTimeoutSeconds: inputs.pullTimeoutSeconds,
         guard: () => lock!.assertHeld(),
         statics: (roleName, h) => {
           const st = s.env.roles[roleName]!.static;

@@ -38,8 +38,8 @@ export interface SwitchResult {
   stopped: string[];
 }
 
-async function ids(host: RemoteHost, project: string, service: string): Promise<string[]> {
-  const r = await host.exec(serviceContainers(project, service));
+async function ids(host: RemoteHost, project: string, service: string, all = false): Promise<string[]> {
+  const r = await host.exec(serviceContainers(project, service, all));
   return r.stdout
     .split('\n')
     .map((s) => s.trim())
@@ -78,10 +78,26 @@ export async function zeroDowntimeSwitch(ctx: SwitchContext): Promise<SwitchResu
       where: `${host.label} start ${ctx.supportServices.join(', ')}`,
     });
   const old = await ids(host, target.project, role.service);
-  await host.exec(scaleBeside(target, role.service, old.length + role.replicas), {
-    where: `${host.label} start new ${role.service}`,
-  });
-  const fresh = (await ids(host, target.project, role.service)).filter((id) => !old.includes(id));
+  const before = await ids(host, target.project, role.service, true);
+  // New = every container (running or not) that was not there before: a start that fails
+  // (port already allocated) or a container that exits at once is still ours to remove.
+  const created = async () =>
+    (await ids(host, target.project, role.service, true)).filter((id) => !before.includes(id));
+  try {
+    await host.exec(scaleBeside(target, role.service, old.length + role.replicas), {
+      where: `${host.label} start new ${role.service}`,
+    });
+  } catch (err) {
+    const strays = await created().catch(() => []);
+    logger.error(
+      `${host.label}: starting the new ${role.service} failed; keeping the old one serving${strays.length ? `, removing ${strays.length} new container(s)` : ''}`,
+    );
+    await printLogs(ctx, strays).catch(() => undefined);
+    if (strays.length)
+      await host.exec(removeContainers(strays), { allowFailure: true }).catch(() => undefined);
+    throw err;
+  }
+  const fresh = await created();
   if (fresh.length === 0)
     throw new UserError(
       `${host.label} switch`,
@@ -190,10 +206,12 @@ export async function recreateSwitch(ctx: SwitchContext): Promise<SwitchResult> 
     logger.info(`${host.label}: prefetch done (${p.service})`);
   }
   const old = await ids(host, target.project, role.service);
-  await host.exec(recreate(target, role.service), { where: `${host.label} recreate ${role.service}` });
-  const fresh = await ids(host, target.project, role.service);
+  let fresh: string[] = [];
   let pagesSwitched = false;
   try {
+    // Inside the try: a recreate that fails half-way (old stopped, new not started) restores too.
+    await host.exec(recreate(target, role.service), { where: `${host.label} recreate ${role.service}` });
+    fresh = await ids(host, target.project, role.service);
     const healthyMs = await waitHealthy(host, fresh, role.health, logger, `new ${role.service}`);
     if (ctx.static) {
       await publishStatic(host, ctx.static.release, 'assets');
