@@ -124,23 +124,28 @@ describe('faults leave the old release serving and nothing half-written', () => 
     // Leave two pages: the lock fits, the release upload does not.
     const df = await execLocal(['df', '-P', '-B1', ROOT]);
     const avail = Number(df.stdout.trim().split('\n').at(-1)!.split(/\s+/)[3]);
-    await execLocal([
-      'dd',
-      'if=/dev/zero',
-      `of=${FILLER}`,
-      'bs=4096',
-      `count=${Math.floor(avail / 4096) - 2}`,
-    ]);
-    const err = await runDeploy(deployInputs(config, images.v2!), { logger: logger() }).catch(
-      (e: unknown) => e,
-    );
-    expect(String(err)).toMatch(/upload: the release could not be written .*\(disk full: .* KiB free under/);
-    expect(String(err)).toMatch(/its partial files were removed, nothing was switched/);
-    expect(releaseDirs()).toEqual(before);
-    expect(await lockHeld(APP)).toBe(false);
-    expect(await serving()).toBe('v1');
-    expect(await containers(['--filter', 'label=com.docker.compose.service=app'])).toEqual(['app running']);
-    rmSync(FILLER);
+    try {
+      await execLocal([
+        'dd',
+        'if=/dev/zero',
+        `of=${FILLER}`,
+        'bs=4096',
+        `count=${Math.floor(avail / 4096) - 2}`,
+      ]);
+      const err = await runDeploy(deployInputs(config, images.v2!), { logger: logger() }).catch(
+        (e: unknown) => e,
+      );
+      expect(releaseDirs()).toEqual(before);
+      expect(String(err)).toMatch(
+        /upload: the release could not be written .*\(disk full: .* KiB free under/,
+      );
+      expect(String(err)).toMatch(/its partial files were removed, nothing was switched/);
+      expect(await lockHeld(APP)).toBe(false);
+      expect(await serving()).toBe('v1');
+      expect(await containers(['--filter', 'label=com.docker.compose.service=app'])).toEqual(['app running']);
+    } finally {
+      rmSync(FILLER, { force: true }); // the next tests need the space, whatever happened here
+    }
     await runDeploy(deployInputs(config, images.v2!), { logger: logger() });
     expect(await serving()).toBe('v2');
   }, 300_000);
