@@ -3,12 +3,23 @@ import { UserError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { RemoteHost } from '../core/remote-host.js';
 import { parseHostSpec } from '../core/validate.js';
+import { checkRecipients } from './age-stream.js';
 import { ChromaApi, idSetDigest, pickSamples } from './chroma-api.js';
+import { type Compression, defaultCompression } from './compress.js';
 import { resolveComposeContainer } from './config-source.js';
 import { assertPassphrase, type KdfParams } from './crypto-stream.js';
 import { exportStream, NdjsonIndex } from './logical.js';
 import { keys, MANIFEST_FORMAT, type Manifest, newBackupId } from './manifest.js';
-import { checkContainer, checkPersistPath, coldCopy, commands, tunnelToContainer } from './physical.js';
+import {
+  checkContainer,
+  checkPersistPath,
+  coldCopy,
+  commands,
+  type LocalSnapshot,
+  sweepSnapshots,
+  takeLocalSnapshot,
+  tunnelToContainer,
+} from './physical.js';
 import { streamToStore } from './pipeline.js';
 import { BackupStore, partSizeFor, type StoreOptions } from './store.js';
 import { TarIndex } from './tar-index.js';
@@ -44,7 +55,23 @@ export interface BackupOptions {
   mode: 'physical' | 'logical';
   source: SourceOptions;
   store: StoreOptions;
+  /** scrypt passphrase of the age files ('' when `recipients` are set). */
   passphrase: string;
+  /**
+   * age X25519 recipients (`age1…` public keys): the archive is encrypted to them instead of
+   * the passphrase, and restores with `age -d -i key.txt` (the drill then needs an identity).
+   */
+  recipients?: string[];
+  /** zstd (default when the zstd CLI is on the runner) or gzip. */
+  compression?: Compression;
+  /**
+   * Physical mode: copy the persist dir into a snapshot volume on the host while Chroma is
+   * stopped, restart it, then stream the copy (default). false: Chroma stays stopped for the
+   * whole stream (no extra disk on the host).
+   */
+  localSnapshot?: boolean;
+  /** Write format-1 RAGSHIPB objects: only for tests of the read path of old backups. */
+  legacyFormat?: boolean;
   /** A dump smaller than this is refused (catches 0-byte and truncated dumps). */
   minSizeBytes: number;
   /** Upper bound of the archive: fixes the multipart part size for 10,000 parts. */
@@ -108,8 +135,29 @@ export async function runBackup(
   logger: Logger,
   hostOverride?: RemoteHost,
 ): Promise<BackupResult> {
-  assertPassphrase(o.passphrase, 'encryption-passphrase');
+  if (o.recipients?.length) checkRecipients(o.recipients, 'encryption-recipients');
+  else assertPassphrase(o.passphrase, 'encryption-passphrase');
   logger.setSecret(o.passphrase);
+  const compression = o.legacyFormat ? 'gzip' : (o.compression ?? defaultCompression());
+  if (!o.legacyFormat && !o.compression && compression === 'gzip')
+    logger.warn('zstd is not installed on this runner: compressing with gzip (apt-get install zstd)');
+  const sealing = {
+    passphrase: o.passphrase,
+    recipients: o.recipients,
+    kdf: o.kdf,
+    compression,
+    legacyFormat: o.legacyFormat,
+  };
+  const objectKey = (kind: 'archive' | 'config') =>
+    store.key(
+      o.legacyFormat
+        ? kind === 'archive'
+          ? keys.legacyArchive(id)
+          : keys.legacyConfig(id)
+        : kind === 'archive'
+          ? keys.archive(id, o.mode, compression)
+          : keys.config(id, compression),
+    );
   if (o.source.container) checkContainer(o.source.container, 'container');
   const persistPath = checkPersistPath(o.source.persistPath, 'persist-path');
   if (
@@ -142,7 +190,10 @@ export async function runBackup(
     const api = o.source.chromaUrl ? new ChromaApi(o.source.chromaUrl) : tunnelled?.api;
     if (!api)
       throw new UserError('backup', 'no way to reach Chroma', 'set chroma-url, or host and container');
-    let manifestBase: Pick<Manifest, 'chroma' | 'fuzzy' | 'drift' | 'archive' | 'downtimeMs'>;
+    let manifestBase: Pick<
+      Manifest,
+      'chroma' | 'fuzzy' | 'drift' | 'archive' | 'downtimeMs' | 'snapshotCopyMs'
+    >;
     try {
       const version = await api.version();
       if (o.mode === 'physical') {
@@ -157,50 +208,69 @@ export async function runBackup(
           logger,
         });
         let downtimeMs: number | undefined;
+        let snapshot: LocalSnapshot | undefined;
         let archive: Manifest['archive'];
+        const container = o.source.container!;
         try {
-          await logger.group(`stop ${o.source.container} (grace ${o.stopTimeoutSeconds} s)`, () =>
-            copy.stop(),
-          );
-          archive = await logger.group('stream the persist dir to the store', async () => {
-            const { stdout, done } = await host!.execStream(
-              commands.copyOut(o.source.container!, persistPath),
-              { where: `${host!.label}: docker cp` },
+          if (o.localSnapshot !== false) await sweepSnapshots(host!, container, logger);
+          await logger.group(`stop ${container} (grace ${o.stopTimeoutSeconds} s)`, () => copy.stop());
+          if (o.localSnapshot !== false) {
+            snapshot = await logger.group(`local snapshot of ${container}:${persistPath} on the host`, () =>
+              takeLocalSnapshot(host!, container, persistPath, id, logger),
             );
-            // Restart Chroma as soon as the copy has been read, not when S3 has it all.
-            const restarted = done.then(async () => {
-              downtimeMs = await copy.restart();
-            });
-            restarted.catch(() => {});
-            const stored = await streamToStore(store, {
-              source: stdout,
-              producerDone: done,
-              inspector: new TarIndex(),
-              passphrase: o.passphrase,
-              key: store.key(keys.archive(id)),
-              partSize,
-              minBytes: o.minSizeBytes,
-              maxBytes: o.maxSizeBytes,
-              what: `archive of ${o.source.container}:${persistPath}`,
-              kdf: o.kdf,
-            });
-            await restarted;
-            return stored;
-          });
+          }
+          if (snapshot) {
+            // Chroma is back before a single byte leaves the host.
+            downtimeMs = await copy.restart();
+            logger.info(
+              `downtime ${(downtimeMs / 1000).toFixed(2)} s, of which the local copy ${(snapshot.copyMs / 1000).toFixed(2)} s; streaming the snapshot now`,
+            );
+          }
+          archive = await logger.group(
+            snapshot ? 'stream the snapshot to the store' : 'stream the persist dir to the store',
+            async () => {
+              const { stdout, done } = await host!.execStream(
+                snapshot ? snapshot.copyOut : commands.copyOut(container, persistPath),
+                { where: `${host!.label}: docker cp` },
+              );
+              // Without a snapshot: restart Chroma as soon as the copy has been read, not when S3 has it all.
+              const restarted = snapshot
+                ? Promise.resolve()
+                : done.then(async () => {
+                    downtimeMs = await copy.restart();
+                  });
+              restarted.catch(() => {});
+              const stored = await streamToStore(store, {
+                source: stdout,
+                producerDone: done,
+                inspector: new TarIndex(),
+                ...sealing,
+                key: objectKey('archive'),
+                partSize,
+                minBytes: o.minSizeBytes,
+                maxBytes: o.maxSizeBytes,
+                what: `archive of ${container}:${persistPath}`,
+              });
+              await restarted;
+              return stored;
+            },
+          );
         } finally {
           if (downtimeMs === undefined) {
             downtimeMs = await copy.restart().catch((err) => {
-              logger.error(`could not restart ${o.source.container}: ${(err as Error).message}`);
+              logger.error(`could not restart ${container}: ${(err as Error).message}`);
               return undefined;
             });
           }
+          await snapshot?.remove();
         }
         manifestBase = {
-          chroma: { version, source: `${host!.label}:${o.source.container}`, persistPath, collections },
+          chroma: { version, source: `${host!.label}:${container}`, persistPath, collections },
           fuzzy: false,
           drift: [],
           archive,
           downtimeMs,
+          snapshotCopyMs: snapshot?.copyMs,
         };
       } else {
         const exp = exportStream(api, version, { pageSize: o.pageSize, logger });
@@ -209,13 +279,12 @@ export async function runBackup(
             source: exp.stream,
             producerDone: exp.done,
             inspector: new NdjsonIndex(),
-            passphrase: o.passphrase,
-            key: store.key(keys.archive(id)),
+            ...sealing,
+            key: objectKey('archive'),
             partSize,
             minBytes: o.minSizeBytes,
             maxBytes: o.maxSizeBytes,
             what: `logical export of ${api.url}`,
-            kdf: o.kdf,
           }),
         );
         const drift = exp.stats
@@ -274,19 +343,18 @@ export async function runBackup(
           source: stdout,
           producerDone: done,
           inspector: new TarIndex(),
-          passphrase: o.passphrase,
-          key: store.key(keys.config(id)),
+          ...sealing,
+          key: objectKey('config'),
           partSize: partSizeFor(1024 ** 3),
           minBytes: 1024,
           maxBytes: 1024 ** 3,
           what: `app config ${dir}`,
-          kdf: o.kdf,
         });
       });
     }
 
     const manifest: Manifest = {
-      format: MANIFEST_FORMAT,
+      format: o.legacyFormat ? 'ragship-backup/1' : MANIFEST_FORMAT,
       id,
       environment: o.environment,
       mode: o.mode,

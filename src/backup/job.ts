@@ -103,7 +103,9 @@ async function backupJob(o: BackupJobOptions, logger: Logger, started: number): 
           mb(m.archive.plainBytes),
           mb(m.archive.storedBytes),
           backup.mbPerSecond.toFixed(1),
-          m.downtimeMs === undefined ? '—' : formatDuration(m.downtimeMs),
+          m.downtimeMs === undefined
+            ? '—'
+            : `${formatDuration(m.downtimeMs)}${m.snapshotCopyMs === undefined ? '' : ` (local copy ${formatDuration(m.snapshotCopyMs)})`}`,
           formatDuration(m.durationMs),
         ],
       ],

@@ -1,19 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { CollectionSummary } from './chroma-api.js';
+import type { Compression } from './compress.js';
 import type { FileEntry } from './tar-index.js';
 
 /**
  * Object layout under the store prefix (one folder per backup):
  *
- *   backups/<id>/archive.bin    the data: tar (physical) or NDJSON (logical) → gzip → format v1
- *   backups/<id>/config.bin     optional app config (compose files, nginx, release log) → same
- *   backups/<id>/manifest.json  written LAST: the commit marker; without it the backup does not exist
- *   backups/<id>/verified.json  written by a passing verify; retention only counts these
+ *   backups/<id>/archive.tar.zst.age    the data: tar (physical; .ndjson for logical) → zstd
+ *                                       (or .gz) → age: `age -d | zstd -d | tar -x` restores it
+ *   backups/<id>/config.tar.zst.age     optional app config (compose files, nginx, release log)
+ *   backups/<id>/manifest.json          written LAST: the commit marker; without it the backup
+ *                                       does not exist
+ *   backups/<id>/verified.json          written by a passing verify; retention only counts these
+ *
+ * Manifest format 1 (ragship ≤ 0.x before issue 21) stored `archive.bin` / `config.bin` in the
+ * ragship-only "RAGSHIPB" format (gzip → AES-256-GCM); those backups still restore.
  *
  * Backup ids sort by time: 20261127T140102Z-1a2b3c.
  */
-export const MANIFEST_FORMAT = 'ragship-backup/1';
+export const MANIFEST_FORMAT = 'ragship-backup/2';
+/** Manifest formats this version reads. */
+export const READABLE_FORMATS = ['ragship-backup/1', 'ragship-backup/2'] as const;
 export const BACKUP_ID = /^[0-9]{8}T[0-9]{6}Z-[a-f0-9]{6}$/;
 
 export function newBackupId(now = new Date()): string {
@@ -32,11 +40,20 @@ export function backupTime(id: string): Date {
 
 export const keys = {
   dir: (id: string) => `backups/${id}`,
-  archive: (id: string) => `backups/${id}/archive.bin`,
-  config: (id: string) => `backups/${id}/config.bin`,
+  /** The object of the data: `archive.tar.zst.age`, `archive.ndjson.gz.age`, … */
+  archive: (id: string, mode: 'physical' | 'logical' = 'physical', compression: Compression = 'zstd') =>
+    `backups/${id}/archive.${mode === 'physical' ? 'tar' : 'ndjson'}.${compression === 'zstd' ? 'zst' : 'gz'}.age`,
+  config: (id: string, compression: Compression = 'zstd') =>
+    `backups/${id}/config.tar.${compression === 'zstd' ? 'zst' : 'gz'}.age`,
+  /** Format-1 (RAGSHIPB) object names, read path only. */
+  legacyArchive: (id: string) => `backups/${id}/archive.bin`,
+  legacyConfig: (id: string) => `backups/${id}/config.bin`,
   manifest: (id: string) => `backups/${id}/manifest.json`,
   verified: (id: string) => `backups/${id}/verified.json`,
 };
+
+export const LEGACY_ENCRYPTION = 'ragship-stream-v1/aes-256-gcm/scrypt';
+export type ArchiveEncryption = 'age/scrypt' | 'age/x25519' | typeof LEGACY_ENCRYPTION;
 
 export interface StoredObject {
   key: string;
@@ -46,8 +63,9 @@ export interface StoredObject {
   /** Bytes and SHA-256 of the plaintext before compression. */
   plainBytes: number;
   plainSha256: string;
-  compression: 'gzip';
-  encryption: 'ragship-stream-v1/aes-256-gcm/scrypt';
+  compression: Compression;
+  /** `age` (age-encryption.org/v1) or the format-1 RAGSHIPB stream (read path only). */
+  encryption: ArchiveEncryption;
   partSize: number;
   parts: number;
   /** Per-file SHA-256 (physical: every file of the persist dir; logical: one per collection). */
@@ -55,7 +73,7 @@ export interface StoredObject {
 }
 
 export interface Manifest {
-  format: typeof MANIFEST_FORMAT;
+  format: (typeof READABLE_FORMATS)[number];
   id: string;
   environment: string;
   mode: 'physical' | 'logical';
@@ -73,6 +91,8 @@ export interface Manifest {
   archive: StoredObject;
   config?: StoredObject;
   downtimeMs?: number;
+  /** Physical mode with a local snapshot: time of the copy on the host (inside the downtime). */
+  snapshotCopyMs?: number;
   durationMs: number;
   ragship: string;
 }
@@ -106,14 +126,14 @@ const objectSchema = z.object({
   storedSha256: z.string().regex(/^[a-f0-9]{64}$/),
   plainBytes: z.number().int().nonnegative(),
   plainSha256: z.string().regex(/^[a-f0-9]{64}$/),
-  compression: z.literal('gzip'),
-  encryption: z.literal('ragship-stream-v1/aes-256-gcm/scrypt'),
+  compression: z.enum(['zstd', 'gzip']),
+  encryption: z.enum(['age/scrypt', 'age/x25519', LEGACY_ENCRYPTION]),
   partSize: z.number().int().positive(),
   parts: z.number().int().positive(),
   files: z.array(fileSchema),
 });
 export const manifestSchema = z.object({
-  format: z.literal(MANIFEST_FORMAT),
+  format: z.enum(READABLE_FORMATS),
   id: z.string().regex(BACKUP_ID),
   environment: z.string(),
   mode: z.enum(['physical', 'logical']),
@@ -132,11 +152,17 @@ export const manifestSchema = z.object({
   archive: objectSchema,
   config: objectSchema.optional(),
   downtimeMs: z.number().optional(),
+  snapshotCopyMs: z.number().optional(),
   durationMs: z.number(),
   ragship: z.string(),
 });
 
 export function parseManifest(value: unknown, where: string): Manifest {
+  const format = (value as { format?: unknown } | null)?.format;
+  if (typeof format === 'string' && !(READABLE_FORMATS as readonly string[]).includes(format))
+    throw new Error(
+      `${where}: manifest format ${JSON.stringify(format)} is newer than this ragship reads (${READABLE_FORMATS.join(', ')}): restore it with the ragship version that wrote it (manifest field "ragship") or newer`,
+    );
   const r = manifestSchema.safeParse(value);
   if (!r.success)
     throw new Error(

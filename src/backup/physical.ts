@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import type { RemoteHost } from '../core/remote-host.js';
@@ -50,7 +51,156 @@ export const commands = {
   /** `docker cp` streams a tar of a stopped container's path (volumes included). */
   copyOut: (container: string, path: string): Argv => ['docker', 'cp', `${container}:${path}`, '-'],
   copyIn: (container: string, parent: string): Argv => ['docker', 'cp', '-', `${container}:${parent}`],
+  mounts: (container: string): Argv => ['docker', 'inspect', '--format', '{{json .Mounts}}', container],
+  imageId: (container: string): Argv => ['docker', 'inspect', '--format', '{{.Image}}', container],
+  /** A volume next to Docker's other volumes: same filesystem, so `cp --reflink` can share blocks. */
+  snapshotVolume: (volume: string, container: string): Argv => [
+    'docker',
+    'volume',
+    'create',
+    '--label',
+    `${SNAPSHOT_LABEL}=${container}`,
+    volume,
+  ],
+  /** Copies the persist dir of the stopped container into the snapshot volume, on the host. */
+  snapshotCopy: (container: string, image: string, volume: string, path: string): Argv => [
+    'docker',
+    'run',
+    '--rm',
+    '--network',
+    'none',
+    '--label',
+    `${SNAPSHOT_LABEL}=${container}`,
+    '--volumes-from',
+    container,
+    '-v',
+    `${volume}:${SNAPSHOT_DIR}`,
+    '--entrypoint',
+    'cp',
+    image,
+    '-a',
+    '--reflink=auto',
+    path,
+    `${SNAPSHOT_DIR}/`,
+  ],
+  /** A never-started container holding the snapshot volume, for `docker cp` to read from. */
+  snapshotHolder: (holder: string, image: string, volume: string, container: string): Argv => [
+    'docker',
+    'create',
+    '--name',
+    holder,
+    '--network',
+    'none',
+    '--label',
+    `${SNAPSHOT_LABEL}=${container}`,
+    '-v',
+    `${volume}:${SNAPSHOT_DIR}`,
+    image,
+  ],
+  snapshotCopyOut: (holder: string, path: string): Argv => [
+    'docker',
+    'cp',
+    `${holder}:${SNAPSHOT_DIR}/${posix.basename(path)}`,
+    '-',
+  ],
+  snapshotLeftovers: (container: string, what: 'container' | 'volume'): Argv =>
+    what === 'container'
+      ? ['docker', 'ps', '-a', '--filter', `label=${SNAPSHOT_LABEL}=${container}`, '--format', '{{.Names}}']
+      : ['docker', 'volume', 'ls', '-q', '--filter', `label=${SNAPSHOT_LABEL}=${container}`],
+  /** `-v`: the holder's anonymous volumes (an image's VOLUME lines) go with it. */
+  removeContainers: (names: string[]): Argv => ['docker', 'rm', '-f', '-v', ...names],
+  removeVolumes: (names: string[]): Argv => ['docker', 'volume', 'rm', '-f', ...names],
 };
+
+export const SNAPSHOT_LABEL = 'ragship.backup-snapshot-of';
+const SNAPSHOT_DIR = '/ragship-snapshot';
+
+export interface LocalSnapshot {
+  /** Time of the copy on the host (part of the downtime). */
+  copyMs: number;
+  /** `docker cp` of the snapshot: a tar of the persist dir, as from the container itself. */
+  copyOut: Argv;
+  /** Removes the holder container and the snapshot volume. */
+  remove(): Promise<void>;
+}
+
+/** Whether `path` lies on a volume or bind mount of the container (what --volumes-from sees). */
+export function onMount(mounts: Array<{ Destination?: string }>, path: string): boolean {
+  return mounts.some(
+    (m) =>
+      m.Destination && (path === m.Destination || path.startsWith(`${m.Destination.replace(/\/$/, '')}/`)),
+  );
+}
+
+/**
+ * Local snapshot of a STOPPED container's persist dir on its host: a copy into a fresh Docker
+ * volume (`cp -a --reflink=auto`, so filesystems with reflinks — XFS, Btrfs — share blocks),
+ * held by a never-started container. Chroma can restart as soon as this returns; the copy is
+ * streamed afterwards. Undefined (with a warning) when the snapshot cannot be taken — the
+ * persist dir is not on a mount, the image has no `cp`, the disk is full — and the caller
+ * streams straight from the stopped container instead.
+ */
+export async function takeLocalSnapshot(
+  host: RemoteHost,
+  container: string,
+  persistPath: string,
+  id: string,
+  logger: Logger,
+): Promise<LocalSnapshot | undefined> {
+  if (persistPath === '/') return undefined;
+  const name = `ragship-snapshot-${container}-${id}`.toLowerCase().replace(/[^a-z0-9_.-]/g, '-');
+  let created = false;
+  const remove = async () => {
+    if (!created) return;
+    await host.exec(commands.removeContainers([name]), { allowFailure: true });
+    await host.exec(commands.removeVolumes([name]), { allowFailure: true });
+  };
+  try {
+    const mounts = JSON.parse((await host.exec(commands.mounts(container))).stdout || '[]') ?? [];
+    if (!onMount(mounts, persistPath)) {
+      logger.warn(
+        `${container}:${persistPath} is not on a volume or bind mount: no local snapshot, Chroma stays stopped while the archive streams`,
+      );
+      return undefined;
+    }
+    const image = (await host.exec(commands.imageId(container))).stdout.trim();
+    created = true;
+    await host.exec(commands.snapshotVolume(name, container), { where: `${host.label}: snapshot volume` });
+    const started = Date.now();
+    await host.exec(commands.snapshotCopy(container, image, name, persistPath), {
+      where: `${host.label}: local snapshot of ${container}:${persistPath}`,
+      timeoutMs: 6 * 3600_000,
+    });
+    const copyMs = Date.now() - started;
+    await host.exec(commands.snapshotHolder(name, image, name, container), {
+      where: `${host.label}: snapshot holder`,
+    });
+    logger.info(`local snapshot of ${container}:${persistPath} taken in ${(copyMs / 1000).toFixed(2)} s`);
+    return { copyMs, copyOut: commands.snapshotCopyOut(name, persistPath), remove };
+  } catch (err) {
+    await remove();
+    logger.warn(
+      `no local snapshot (${(err as Error).message.slice(0, 300)}): Chroma stays stopped while the archive streams`,
+    );
+    return undefined;
+  }
+}
+
+/** Removes snapshots of `container` left by killed runs (one backup per environment runs at a time). */
+export async function sweepSnapshots(host: RemoteHost, container: string, logger: Logger): Promise<number> {
+  const names = (r: { stdout: string }) => r.stdout.split(/\s+/).filter(Boolean);
+  const holders = names(
+    await host.exec(commands.snapshotLeftovers(container, 'container'), { allowFailure: true }),
+  );
+  if (holders.length) await host.exec(commands.removeContainers(holders), { allowFailure: true });
+  const volumes = names(
+    await host.exec(commands.snapshotLeftovers(container, 'volume'), { allowFailure: true }),
+  );
+  if (volumes.length) await host.exec(commands.removeVolumes(volumes), { allowFailure: true });
+  if (holders.length + volumes.length)
+    logger.info(`removed ${volumes.length} snapshot volume(s) of ${container} left by an earlier run`);
+  return volumes.length;
+}
 
 export interface ContainerState {
   Status: string;

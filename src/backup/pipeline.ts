@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
-import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
+import { PassThrough, type Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { UserError } from '../core/errors.js';
+import { ageEncryptStream } from './age-stream.js';
+import { type Compression, compressor } from './compress.js';
 import { EncryptStream, type KdfParams } from './crypto-stream.js';
-import type { StoredObject } from './manifest.js';
+import { LEGACY_ENCRYPTION, type StoredObject } from './manifest.js';
 import type { BackupStore } from './store.js';
 import type { FileEntry } from './tar-index.js';
 
@@ -76,57 +79,73 @@ export interface StreamOptions {
   /** Resolves when the producer (remote tar, exporter) exited successfully. */
   producerDone: Promise<unknown>;
   inspector: Transform & { files: FileEntry[] | (() => FileEntry[]) };
+  /** scrypt passphrase of the age file (unused when `recipients` are set). */
   passphrase: string;
+  /** age X25519 recipients (`age1…`): the file is encrypted to them instead of the passphrase. */
+  recipients?: string[];
   key: string;
   partSize: number;
   minBytes: number;
   maxBytes: number;
   what: string;
+  /** scrypt parameters; only `logN` applies to age (r = 8, p = 1 are fixed by the format). */
   kdf?: KdfParams;
-  gzipLevel?: number;
+  compression?: Compression;
+  level?: number;
+  /**
+   * Write the format-1 RAGSHIPB object (gzip → AES-256-GCM) instead of age. Only for tests of
+   * the read path that keeps old backups restorable; never chosen by any input.
+   */
+  legacyFormat?: boolean;
 }
 
 /**
- * source → inspect (per-file SHA-256) → gate (exit status, size floor) → gzip → encrypt →
- * meter (stored SHA-256) → S3 multipart. Nothing touches the disk; an error anywhere destroys
- * every stage and aborts the multipart upload.
+ * source → inspect (per-file SHA-256) → gate (exit status, size floor) → zstd (child process)
+ * or gzip → age → meter (stored SHA-256) → S3 multipart. Nothing touches the disk; an error
+ * anywhere destroys every stage and aborts the multipart upload. One promise pipeline end to
+ * end; both it and the upload are awaited before anything is reported.
  */
 export async function streamToStore(store: BackupStore, o: StreamOptions): Promise<StoredObject> {
   const plain = new Meter();
   const gate = new Gate(o.producerDone, o.minBytes, o.maxBytes, o.what);
   const stored = new Meter();
-  let pipeError: Error | undefined;
-  const body = pipeline(
-    o.source,
-    o.inspector,
-    plain,
-    gate,
-    createGzip({ level: o.gzipLevel ?? 6 }),
-    new EncryptStream(o.passphrase, { kdf: o.kdf }),
-    stored,
-    (err) => {
-      if (err) pipeError = err;
-    },
-  ) as unknown as Readable;
+  const compression: Compression = o.legacyFormat ? 'gzip' : (o.compression ?? 'zstd');
+  const recipients = o.recipients?.length ? o.recipients : undefined;
+  const encrypt = o.legacyFormat
+    ? new EncryptStream(o.passphrase, { kdf: o.kdf })
+    : await ageEncryptStream({ recipients, passphrase: o.passphrase, logN: o.kdf?.logN });
+  const compress = o.legacyFormat ? createGzip({ level: o.level ?? 6 }) : compressor(compression, o.level);
+  const body = new PassThrough();
+  const piped = pipeline(o.source, o.inspector, plain, gate, compress, encrypt, stored, body);
   // The producer's own failure must stop the upload even if its stream already ended.
-  o.producerDone.catch((err) => body.destroy(err as Error));
-  try {
-    const up = await store.uploadStream(o.key, body, o.partSize);
-    await o.producerDone;
-    const files = typeof o.inspector.files === 'function' ? o.inspector.files() : o.inspector.files;
-    return {
-      key: o.key,
-      storedBytes: stored.bytes,
-      storedSha256: stored.hash.digest('hex'),
-      plainBytes: plain.bytes,
-      plainSha256: plain.hash.digest('hex'),
-      compression: 'gzip',
-      encryption: 'ragship-stream-v1/aes-256-gcm/scrypt',
-      partSize: up.partSize,
-      parts: Math.max(1, Math.ceil(stored.bytes / up.partSize)),
-      files: [...files].sort((a, b) => (a.path < b.path ? -1 : 1)),
-    };
-  } catch (err) {
-    throw pipeError && !(err instanceof UserError) && pipeError instanceof UserError ? pipeError : err;
+  let producerError: Error | undefined;
+  o.producerDone.catch((err) => {
+    producerError = err as Error;
+    body.destroy(err as Error);
+  });
+  const uploaded = store.uploadStream(o.key, body, o.partSize).catch((err) => {
+    // S3 failed: tear the pipeline down (nothing else would drain it).
+    body.destroy(err as Error);
+    throw err;
+  });
+  const [p, u] = await Promise.allSettled([piped, uploaded]);
+  if (p.status === 'rejected' || u.status === 'rejected') {
+    const errors = [p, u].flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+    throw errors.find((e) => e instanceof UserError) ?? producerError ?? errors[0];
   }
+  const up = u.value;
+  await o.producerDone;
+  const files = typeof o.inspector.files === 'function' ? o.inspector.files() : o.inspector.files;
+  return {
+    key: o.key,
+    storedBytes: stored.bytes,
+    storedSha256: stored.hash.digest('hex'),
+    plainBytes: plain.bytes,
+    plainSha256: plain.hash.digest('hex'),
+    compression,
+    encryption: o.legacyFormat ? LEGACY_ENCRYPTION : recipients ? 'age/x25519' : 'age/scrypt',
+    partSize: up.partSize,
+    parts: Math.max(1, Math.ceil(stored.bytes / up.partSize)),
+    files: [...files].sort((a, b) => (a.path < b.path ? -1 : 1)),
+  };
 }

@@ -6,12 +6,11 @@ import type { RemoteHost } from '../core/remote-host.js';
 import { type BackupOptions, connectHost, resolveSourceContainer, runBackup } from './backup.js';
 import { resolveBackupId } from './catalog.js';
 import { ChromaApi, compareVersions } from './chroma-api.js';
-import { assertPassphrase } from './crypto-stream.js';
 import { importNdjson } from './logical.js';
 import type { Manifest } from './manifest.js';
 import { checkContainer, checkPersistPath, coldCopy, commands, tunnelToContainer } from './physical.js';
 import { BackupStore } from './store.js';
-import { compareWithManifest, downloadChecked, loadManifest } from './verify.js';
+import { assertKeys, compareWithManifest, downloadChecked, loadManifest } from './verify.js';
 
 export interface RestoreOptions
   extends Omit<BackupOptions, 'mode' | 'minSizeBytes' | 'onDrift' | 'pageSize' | 'configPath'> {
@@ -20,6 +19,8 @@ export interface RestoreOptions
   dryRun: boolean;
   /** Back up the current data (a normal, restorable backup) before replacing it. */
   safetyCopy: boolean;
+  /** age identities (`AGE-SECRET-KEY-1…`) for backups encrypted to X25519 recipients. */
+  identities?: string[];
 }
 
 export interface RestoreResult {
@@ -42,8 +43,8 @@ export async function restoreBackup(
   logger: Logger,
   hostOverride?: RemoteHost,
 ): Promise<RestoreResult> {
-  assertPassphrase(o.passphrase, 'encryption-passphrase');
-  logger.setSecret(o.passphrase);
+  assertKeys(o, logger);
+  const secrets = { passphrase: o.passphrase, identities: o.identities };
   const store = new BackupStore(o.store, logger);
   const id = await resolveBackupId(store, o.backupId);
   const manifest = await loadManifest(store, id);
@@ -94,14 +95,7 @@ export async function restoreBackup(
       return { id, manifest, dryRun: true, changes };
     }
     await logger.group(`check backup ${id} end to end before touching the host`, () =>
-      downloadChecked(
-        store,
-        manifest.archive,
-        manifest.mode,
-        o.passphrase,
-        nullSink(),
-        `backup ${id} archive`,
-      ),
+      downloadChecked(store, manifest.archive, manifest.mode, secrets, nullSink(), `backup ${id} archive`),
     );
     let safetyCopyId: string | undefined;
     if (o.safetyCopy) {
@@ -174,7 +168,7 @@ export async function restoreBackup(
             where: `${host.label}: docker cp into ${container}`,
           });
           await Promise.all([
-            downloadChecked(store, manifest.archive, 'physical', o.passphrase, stdin, `backup ${id} archive`),
+            downloadChecked(store, manifest.archive, 'physical', secrets, stdin, `backup ${id} archive`),
             cp,
           ]);
         });
@@ -191,7 +185,7 @@ export async function restoreBackup(
         const lines = new (await import('node:stream')).PassThrough();
         const { createInterface } = await import('node:readline');
         await Promise.all([
-          downloadChecked(store, manifest.archive, 'logical', o.passphrase, lines, `backup ${id} archive`),
+          downloadChecked(store, manifest.archive, 'logical', secrets, lines, `backup ${id} archive`),
           importNdjson(target, createInterface({ input: lines }), logger),
         ]);
       } finally {

@@ -121,16 +121,34 @@ export class BackupStore {
       if (p.part) parts = Math.max(parts, p.part);
       onProgress?.(bytes);
     });
+    const done = upload.done();
+    done.catch(() => {});
     // An error of the body must reach the upload (pipe chains do not propagate errors).
     const bodyFailed = new Promise<never>((_, reject) => body.once('error', reject));
     bodyFailed.catch(() => {});
+    const internals = upload as unknown as {
+      uploadId?: string;
+      createMultiPartPromise?: Promise<{ UploadId?: string }>;
+    };
     try {
-      await Promise.race([upload.done(), bodyFailed]);
-      uploadId = (upload as unknown as { uploadId?: string }).uploadId;
+      await Promise.race([done, bodyFailed]);
+      uploadId = internals.uploadId;
       return { key, bytes, parts: Math.max(parts, 1), partSize, uploadId };
     } catch (err) {
-      uploadId = (upload as unknown as { uploadId?: string }).uploadId;
+      // Let the upload wind down by itself: its in-flight requests (CreateMultipartUpload, parts)
+      // finish, then it aborts the multipart upload. Cancelling them client-side at once
+      // (upload.abort()) let the server create an upload after the abort: an orphan.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        done.catch(() => {}),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, 120_000);
+        }),
+      ]);
+      clearTimeout(timer);
       await upload.abort().catch(() => {});
+      uploadId =
+        internals.uploadId ?? (await internals.createMultiPartPromise?.catch(() => undefined))?.UploadId;
       if (uploadId) await this.abortUpload(key, uploadId);
       throw err;
     }

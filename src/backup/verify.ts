@@ -5,20 +5,31 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { UserError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { type AgeDecryptKeys, ageDecryptStream } from './age-stream.js';
 import { type ChromaApi, compareVersions, idSetDigest } from './chroma-api.js';
+import { decompressor } from './compress.js';
 import { assertPassphrase, DecryptStream } from './crypto-stream.js';
 import { freePort, LocalChroma } from './local-chroma.js';
 import { importNdjson, NdjsonIndex } from './logical.js';
-import { keys, type Manifest, parseManifest, type StoredObject, type Verification } from './manifest.js';
+import {
+  keys,
+  LEGACY_ENCRYPTION,
+  type Manifest,
+  parseManifest,
+  type StoredObject,
+  type Verification,
+} from './manifest.js';
 import { Meter } from './pipeline.js';
 import type { BackupStore } from './store.js';
 import { type FileEntry, TarIndex } from './tar-index.js';
 
 export interface VerifyOptions {
+  /** The scrypt passphrase ('' when the backups are encrypted to age recipients). */
   passphrase: string;
+  /** age identities (`AGE-SECRET-KEY-1…`) for backups encrypted to X25519 recipients. */
+  identities?: string[];
   /** Command that runs the `chroma` CLI (…, 'run', '--path', …). */
   chromaCommand?: string[];
   /** Port for the drill's Chroma (0 = any free port). */
@@ -33,6 +44,22 @@ export interface VerifyResult {
   manifest: Manifest;
   verification: Verification;
   checks: Array<{ check: string; result: string }>;
+}
+
+/** A passphrase of 16+ characters, or age identities; both become log secrets. */
+export function assertKeys(o: { passphrase: string; identities?: string[] }, logger: Logger): void {
+  for (const i of o.identities ?? []) {
+    logger.setSecret(i);
+    if (!/^AGE-SECRET-KEY-(PQ-)?1[0-9A-Z]+$/.test(i))
+      throw new UserError(
+        'age-identity',
+        'is not an age identity (expected AGE-SECRET-KEY-1… lines, as age-keygen writes them)',
+        'pass the contents of the key file whose public key (age1…) the backups are encrypted to',
+      );
+  }
+  if (o.identities?.length && !o.passphrase) return;
+  assertPassphrase(o.passphrase, 'encryption-passphrase');
+  logger.setSecret(o.passphrase);
 }
 
 export async function loadManifest(store: BackupStore, id: string): Promise<Manifest> {
@@ -54,16 +81,28 @@ export async function downloadChecked(
   store: BackupStore,
   obj: StoredObject,
   mode: Manifest['mode'],
-  passphrase: string,
+  keys: string | AgeDecryptKeys,
   sink: Writable,
   where: string,
 ): Promise<void> {
+  const k: AgeDecryptKeys = typeof keys === 'string' ? { passphrase: keys } : keys;
+  if (obj.encryption === LEGACY_ENCRYPTION && !k.passphrase)
+    throw new UserError(
+      where,
+      'is a format-1 (RAGSHIPB) backup, encrypted with a passphrase only',
+      'pass the encryption passphrase it was made with',
+    );
   const { body } = await store.getStream(obj.key);
+  const decrypt =
+    obj.encryption === LEGACY_ENCRYPTION
+      ? new DecryptStream(k.passphrase!, where)
+      : ageDecryptStream(k, where);
+  const decompress = decompressor(obj.compression);
   const stored = new Meter();
   const plain = new Meter();
   const index = mode === 'physical' ? new TarIndex() : new NdjsonIndex();
   try {
-    await pipeline(body, stored, new DecryptStream(passphrase, where), createGunzip(), plain, index, sink);
+    await pipeline(body, stored, decrypt, decompress, plain, index, sink);
   } catch (err) {
     if (err instanceof UserError) throw err;
     throw new UserError(
@@ -186,8 +225,8 @@ export async function verifyBackup(
   o: VerifyOptions,
   logger: Logger,
 ): Promise<VerifyResult> {
-  assertPassphrase(o.passphrase, 'encryption-passphrase');
-  logger.setSecret(o.passphrase);
+  assertKeys(o, logger);
+  const secrets = { passphrase: o.passphrase, identities: o.identities };
   const started = Date.now();
   const manifest = await loadManifest(store, id);
   const dir = o.workDir ?? mkdtempSync(join(tmpdir(), `ragship-verify-${id}-`));
@@ -203,14 +242,7 @@ export async function verifyBackup(
         if (manifest.mode === 'physical') {
           const x = extractTo(join(dir, 'data'));
           await Promise.all([
-            downloadChecked(
-              store,
-              manifest.archive,
-              'physical',
-              o.passphrase,
-              x.sink,
-              `backup ${id} archive`,
-            ),
+            downloadChecked(store, manifest.archive, 'physical', secrets, x.sink, `backup ${id} archive`),
             x.done,
           ]);
         } else {
@@ -218,7 +250,7 @@ export async function verifyBackup(
             store,
             manifest.archive,
             'logical',
-            o.passphrase,
+            secrets,
             createWriteStream(ndjsonPath),
             `backup ${id} archive`,
           );
@@ -228,7 +260,7 @@ export async function verifyBackup(
             store,
             manifest.config,
             'physical',
-            o.passphrase,
+            secrets,
             new Writable({ write: (_c, _e, cb) => cb() }),
             `backup ${id} config`,
           );

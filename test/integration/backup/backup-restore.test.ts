@@ -92,7 +92,9 @@ describe('physical backup over SSH (cpu host) and restore drill', () => {
     const store = new BackupStore(s3.options('prod'), logger);
     const objs = await store.list(keys.dir(id));
     const at = (suffix: string) => objs.find((o) => o.key.endsWith(suffix))!.modified!.getTime();
-    expect(at('manifest.json')).toBeGreaterThanOrEqual(at('archive.bin'));
+    expect(r.manifest.archive.key).toBe(store.key(keys.archive(id, 'physical', 'zstd')));
+    expect(r.manifest.archive.encryption).toBe('age/scrypt');
+    expect(at('manifest.json')).toBeGreaterThanOrEqual(at('archive.tar.zst.age'));
     expect(s3.openUploads()).toEqual([]);
   });
 
@@ -139,7 +141,7 @@ describe('physical backup over SSH (cpu host) and restore drill', () => {
           await store.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }))
         ).Body!.transformToByteArray(),
       );
-    const archive = await get(store.key(keys.archive(id)));
+    const archive = await get(store.key(keys.archive(id, 'physical', 'zstd')));
     const manifest = JSON.parse((await get(store.key(keys.manifest(id)))).toString());
     const forge = async (archiveBytes: Buffer, m: typeof manifest) => {
       const fid = newBackupId(new Date(Date.parse('2020-01-01T00:00:00Z') + Math.floor(Math.random() * 1e9)));

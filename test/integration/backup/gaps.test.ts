@@ -138,8 +138,8 @@ describe('app-config backup and the restore version guard', () => {
     // The secret exists in the store only encrypted: no stored object holds its plaintext.
     const objects = await store.list(keys.dir(manifest.id));
     expect(objects.map((o) => o.key.split('/').pop()).sort()).toEqual([
-      'archive.bin',
-      'config.bin',
+      'archive.ndjson.zst.age',
+      'config.tar.zst.age',
       'manifest.json',
       'verified.json',
     ]);
