@@ -78,6 +78,31 @@ export function buildxArgs(inputs: BuildPushInputs, plan: BuildPlan): Argv {
   ];
 }
 
+/**
+ * `DOCKER_BUILDKIT=1 <client> build …`: the engine's built-in BuildKit through a client that
+ * still has it (no buildx): secret and cache mounts, parallel stages; no cache backends,
+ * attestations or multi-platform. The caller sets DOCKER_BUILDKIT=1 in the environment.
+ */
+export function buildkitArgs(client: string, inputs: BuildPushInputs, plan: BuildPlan): Argv {
+  return [
+    client,
+    'build',
+    '--progress=plain',
+    '--file',
+    plan.dockerfile,
+    ...(inputs.target ? ['--target', inputs.target] : []),
+    ...pairs('--build-arg', inputs.buildArgs),
+    ...Object.entries(plan.secretFiles).flatMap(([id, src]) => ['--secret', `id=${id},src=${src}`]),
+    ...(inputs.platforms.length === 1 ? ['--platform', inputs.platforms[0]!] : []),
+    ...(inputs.noCache ? ['--no-cache'] : []),
+    ...plan.refs.flatMap((r) => ['--tag', r]),
+    ...pairs('--label', plan.labels),
+    '--iidfile',
+    plan.iidFile,
+    contextDir(inputs),
+  ];
+}
+
 /** `docker build …` on the legacy builder: no cache backends, attestations, platforms or secret mounts. */
 export function legacyArgs(inputs: BuildPushInputs, plan: BuildPlan): Argv {
   return [

@@ -4,7 +4,7 @@ import { ConfigError, UserError } from '../core/errors.js';
 import type { Exec } from '../core/exec.js';
 import { formatDuration, type Logger } from '../core/logger.js';
 import { Report } from '../core/report.js';
-import { type BuildPlan, buildxArgs, legacyArgs, pushArgs } from './args.js';
+import { type BuildPlan, buildkitArgs, buildxArgs, legacyArgs, pushArgs } from './args.js';
 import {
   type CacheStats,
   cacheStats,
@@ -12,7 +12,7 @@ import {
   parseMetadataDigest,
   parsePushDigest,
 } from './build-output.js';
-import { dockerLogin, hasBuildx, isolatedDockerConfig } from './docker.js';
+import { builtinBuildkitClient, dockerLogin, hasBuildx, isolatedDockerConfig } from './docker.js';
 import { type BuildPushInputs, checkInputs, dockerfileOf, repositoryOf } from './inputs.js';
 import { rewriteForLegacy } from './legacy-dockerfile.js';
 import { SecretServer } from './secret-server.js';
@@ -26,7 +26,7 @@ export interface BuildPorts {
 }
 
 export interface BuildPushResult {
-  builder: 'buildx' | 'legacy';
+  builder: BuilderKind;
   repository: string;
   /** Tag names (without the repository). */
   tags: string[];
@@ -42,23 +42,63 @@ export interface BuildPushResult {
   layers?: number;
   buildMs: number;
   cache: CacheStats;
-  /** Features asked for that the legacy builder could not provide. */
+  /** Features asked for that the builder used (legacy or built-in BuildKit) could not provide. */
   lostFeatures: string[];
   report: Report;
+}
+
+/** buildx; the engine's built-in BuildKit through a client without buildx; or the legacy builder. */
+export type BuilderKind = 'buildx' | 'buildkit' | 'legacy';
+
+const BUILDER_NAMES: Record<BuilderKind, string> = {
+  buildx: 'docker buildx',
+  buildkit: 'built-in BuildKit (DOCKER_BUILDKIT=1 docker build)',
+  legacy: 'legacy docker build',
+};
+
+/**
+ * auto: buildx when installed (cache backends, attestations, platforms), else the built-in
+ * BuildKit when a client still has it (secret and cache mounts, parallel stages), else legacy.
+ */
+export async function chooseBuilder(
+  choice: BuildPushInputs['builder'],
+  exec: Exec,
+  env: NodeJS.ProcessEnv,
+): Promise<{ kind: BuilderKind; client?: string }> {
+  if (choice === 'legacy') return { kind: 'legacy' };
+  if (choice !== 'buildkit' && (await hasBuildx(exec, env))) return { kind: 'buildx' };
+  if (choice === 'buildx') {
+    throw new ConfigError(
+      'builder',
+      'buildx was requested but `docker buildx` is not installed',
+      'add docker/setup-buildx-action before this step, or use builder: auto',
+    );
+  }
+  const client = await builtinBuildkitClient(exec, env);
+  if (client) return { kind: 'buildkit', client };
+  if (choice === 'buildkit') {
+    throw new ConfigError(
+      'builder',
+      'buildkit was requested but no docker client on PATH builds with DOCKER_BUILDKIT=1 (clients from 23.0 need buildx for BuildKit)',
+      'install buildx (docker/setup-buildx-action), put a docker client older than 23.0 on PATH, or use builder: auto',
+    );
+  }
+  return { kind: 'legacy' };
 }
 
 /** The build failed inside the Dockerfile: names the step and shows its last output lines. */
 export class BuildStepError extends UserError {}
 
-/** What the legacy builder cannot do, given what the inputs ask for. */
-export function lostOnLegacy(inputs: BuildPushInputs): string[] {
+/** What a builder without buildx cannot do, given what the inputs ask for. */
+export function lostWithoutBuildx(inputs: BuildPushInputs, kind: BuilderKind = 'legacy'): string[] {
   const lost: string[] = [];
+  if (kind === 'buildx') return lost;
   if (inputs.cache !== 'none')
     lost.push(`cache backend "${inputs.cache}" (only the engine's local layer cache is used)`);
   if (inputs.provenance) lost.push('provenance attestation');
   if (inputs.sbom) lost.push('SBOM attestation');
   if (inputs.platforms.length > 1) lost.push(`multi-platform (${inputs.platforms.join(', ')})`);
-  if (Object.keys(inputs.secrets).length + Object.keys(inputs.secretFiles).length > 0) {
+  if (kind === 'legacy' && Object.keys(inputs.secrets).length + Object.keys(inputs.secretFiles).length > 0) {
     lost.push(
       'BuildKit secret mounts (served to RUN steps over a one-time loopback URL instead; those steps are not cached)',
     );
@@ -111,15 +151,17 @@ export async function runBuildPush(inputs: BuildPushInputs, ports: BuildPorts): 
     if (inputs.push && inputs.username && inputs.password) {
       env = { ...env, DOCKER_CONFIG: isolatedDockerConfig(join(work, 'docker-config'), env) };
     }
-    const buildx = inputs.builder !== 'legacy' && (await hasBuildx(exec, env));
-    if (inputs.builder === 'buildx' && !buildx) {
-      throw new ConfigError(
-        'builder',
-        'buildx was requested but `docker buildx` is not installed',
-        'add docker/setup-buildx-action before this step, or use builder: auto',
+    // Credentials first: a wrong password or an unreachable registry fails before anything builds
+    // (the builder probe included).
+    if (inputs.push && inputs.username && inputs.password) {
+      const { username, password } = inputs;
+      await logger.group(`log in to ${inputs.registry || 'docker.io'}`, () =>
+        dockerLogin(exec, env, inputs.registry, username, password),
       );
     }
-    const lostFeatures = buildx ? [] : lostOnLegacy(inputs);
+    const builder = await chooseBuilder(inputs.builder, exec, env);
+    const buildx = builder.kind === 'buildx';
+    const lostFeatures = lostWithoutBuildx(inputs, builder.kind);
     if (!buildx && inputs.platforms.length > 1) {
       throw new ConfigError(
         'platforms',
@@ -129,14 +171,7 @@ export async function runBuildPush(inputs: BuildPushInputs, ports: BuildPorts): 
     }
     if (!buildx && lostFeatures.length) {
       logger.warn(
-        `docker buildx is not installed: building with the legacy builder, without ${lostFeatures.join('; ')}`,
-      );
-    }
-
-    if (inputs.push && inputs.username && inputs.password) {
-      const { username, password } = inputs;
-      await logger.group(`log in to ${inputs.registry || 'docker.io'}`, () =>
-        dockerLogin(exec, env, inputs.registry, username, password),
+        `docker buildx is not installed: building with the ${BUILDER_NAMES[builder.kind]}, without ${lostFeatures.join('; ')}`,
       );
     }
 
@@ -150,13 +185,16 @@ export async function runBuildPush(inputs: BuildPushInputs, ports: BuildPorts): 
       metadataFile: join(work, 'metadata.json'),
     };
     let argv: readonly string[];
-    if (buildx) {
+    if (builder.kind !== 'legacy') {
       for (const [id, value] of Object.entries(secretValues)) {
         const file = join(work, `secret-${id}`);
         writeFileSync(file, value, { mode: 0o600 });
         plan.secretFiles[id] = file;
       }
-      argv = buildxArgs(inputs, plan);
+      if (builder.client) {
+        env = { ...env, DOCKER_BUILDKIT: '1' };
+        argv = buildkitArgs(builder.client, inputs, plan);
+      } else argv = buildxArgs(inputs, plan);
     } else {
       env = { ...env, DOCKER_BUILDKIT: '0' };
       let original: string;
@@ -183,37 +221,34 @@ export async function runBuildPush(inputs: BuildPushInputs, ports: BuildPorts): 
     }
 
     const started = performance.now();
-    const output = await logger.group(
-      `build ${refs[0]} (${buildx ? 'buildx' : 'legacy docker build'})`,
-      async () => {
-        let text = '';
-        let pending = '';
-        const onChunk = (chunk: string) => {
-          text += chunk;
-          pending += chunk;
-          const lines = pending.split('\n');
-          pending = lines.pop() ?? '';
-          for (const l of lines) logger.info(l);
-        };
-        const r = await exec(argv, {
-          env,
-          onStdout: onChunk,
-          onStderr: onChunk,
-          allowFailure: true,
-          where: 'docker build',
-        });
-        if (pending) logger.info(pending);
-        if (r.code !== 0) {
-          const f = describeBuildFailure(text);
-          throw new BuildStepError(
-            f.step ? `Dockerfile step "${f.step}"` : 'docker build',
-            `failed${f.error ? `: ${f.error}` : ` with exit code ${r.code}`}${f.lastLines.length ? `\nlast output of the step:\n${f.lastLines.join('\n')}` : ''}`,
-            'fix the step (the full log is in the build group above) and push again',
-          );
-        }
-        return text;
-      },
-    );
+    const output = await logger.group(`build ${refs[0]} (${BUILDER_NAMES[builder.kind]})`, async () => {
+      let text = '';
+      let pending = '';
+      const onChunk = (chunk: string) => {
+        text += chunk;
+        pending += chunk;
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const l of lines) logger.info(l);
+      };
+      const r = await exec(argv, {
+        env,
+        onStdout: onChunk,
+        onStderr: onChunk,
+        allowFailure: true,
+        where: 'docker build',
+      });
+      if (pending) logger.info(pending);
+      if (r.code !== 0) {
+        const f = describeBuildFailure(text);
+        throw new BuildStepError(
+          f.step ? `Dockerfile step "${f.step}"` : 'docker build',
+          `failed${f.error ? `: ${f.error}` : ` with exit code ${r.code}`}${f.lastLines.length ? `\nlast output of the step:\n${f.lastLines.join('\n')}` : ''}`,
+          'fix the step (the full log is in the build group above) and push again',
+        );
+      }
+      return text;
+    });
     const buildMs = performance.now() - started;
     const cache = cacheStats(output);
     const imageId = readFileSync(plan.iidFile, 'utf8').trim();
@@ -255,7 +290,7 @@ export async function runBuildPush(inputs: BuildPushInputs, ports: BuildPorts): 
 
     const image = digest ? `${repository}@${digest}` : undefined;
     const result: BuildPushResult = {
-      builder: buildx ? 'buildx' : 'legacy',
+      builder: builder.kind,
       repository,
       tags,
       refs,
@@ -292,7 +327,7 @@ export function buildReport(r: BuildPushResult, pushed: boolean): Report {
     [
       ['digest', r.digest ? `\`${r.digest}\`` : 'not pushed'],
       ['image', r.image ? `\`${r.image}\`` : `\`${r.imageId}\``],
-      ['builder', r.builder === 'buildx' ? 'docker buildx' : 'legacy docker build'],
+      ['builder', BUILDER_NAMES[r.builder]],
       ['size', r.sizeBytes === undefined ? 'n/a (not loaded locally)' : formatBytes(r.sizeBytes)],
       ['layers', r.layers ?? 'n/a'],
       ['build time', formatDuration(r.buildMs)],

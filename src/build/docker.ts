@@ -1,6 +1,18 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import {
+  accessSync,
+  constants,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { CommandError, UserError } from '../core/errors.js';
 import type { Exec } from '../core/exec.js';
 import { loginArgs } from './args.js';
@@ -13,6 +25,55 @@ export async function hasBuildx(exec: Exec, env: NodeJS.ProcessEnv): Promise<boo
     return r.code === 0;
   } catch {
     return false;
+  }
+}
+
+/** Every `docker` executable on PATH, in PATH order, one per real file. */
+function dockerClientsOnPath(env: NodeJS.ProcessEnv): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const path = join(dir, 'docker');
+    try {
+      accessSync(path, constants.X_OK);
+      const real = realpathSync(path);
+      if (seen.has(real)) continue;
+      seen.add(real);
+      out.push(path);
+    } catch {
+      // not here
+    }
+  }
+  return out;
+}
+
+/**
+ * A docker client whose built-in BuildKit works without buildx (`DOCKER_BUILDKIT=1 docker build`).
+ * Clients before 23.0 have it; later ones refuse BuildKit without the buildx plugin, and a machine
+ * may have both (Debian's 20.10 in /usr/bin behind a newer one in /usr/local/bin). Each client on
+ * PATH builds a one-line image from scratch into /dev/null (about 0.4 s, nothing left in the image
+ * store); the first that succeeds is returned.
+ */
+export async function builtinBuildkitClient(exec: Exec, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const probe = mkdtempSync(join(tmpdir(), 'ragship-buildkit-probe-'));
+  try {
+    writeFileSync(join(probe, 'Dockerfile'), 'FROM scratch\nCOPY Dockerfile /probe\n');
+    for (const client of dockerClientsOnPath(env)) {
+      try {
+        const r = await exec([client, 'build', '--quiet', '--output', 'type=tar,dest=/dev/null', probe], {
+          env: { ...env, DOCKER_BUILDKIT: '1' },
+          allowFailure: true,
+          timeoutMs: 60_000,
+        });
+        if (r.code === 0) return client;
+      } catch {
+        // this client cannot run at all: try the next
+      }
+    }
+    return undefined;
+  } finally {
+    rmSync(probe, { recursive: true, force: true });
   }
 }
 

@@ -4,7 +4,7 @@ import { validate } from '../core/validate.js';
 import type { GitContext } from './git-context.js';
 
 export type CacheMode = 'gha' | 'registry' | 'local' | 'none';
-export type BuilderChoice = 'auto' | 'buildx' | 'legacy';
+export type BuilderChoice = 'auto' | 'buildx' | 'buildkit' | 'legacy';
 
 /** Every input of actions/build-push and `ragship build`, named as in action.yml (camel-cased). */
 export interface BuildPushInputs {
@@ -52,7 +52,7 @@ export interface BuildPushInputs {
 }
 
 const CACHE_MODES: readonly CacheMode[] = ['gha', 'registry', 'local', 'none'];
-const BUILDERS: readonly BuilderChoice[] = ['auto', 'buildx', 'legacy'];
+const BUILDERS: readonly BuilderChoice[] = ['auto', 'buildx', 'buildkit', 'legacy'];
 
 export function parseCacheMode(value: string): CacheMode {
   const v = value.trim().toLowerCase() as CacheMode;

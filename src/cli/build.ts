@@ -77,7 +77,7 @@ export function registerBuild(program: Command, ctx: () => CliContext): void {
     .option('--provenance', 'attach a provenance attestation (buildx)')
     .option('--sbom', 'attach an SBOM attestation (buildx)')
     .option('--no-layer-cache', 'ignore every layer cache, a cold build (action input no-cache)')
-    .option('--builder <auto|buildx|legacy>', 'which builder to use', 'auto')
+    .option('--builder <auto|buildx|buildkit|legacy>', 'which builder to use', 'auto')
     .option('--event <name>', 'event the tags are computed for: push, pull_request, schedule', 'push')
     .option('--ref <ref>', 'git ref (default: the checked-out branch or tag)')
     .option('--sha <sha>', 'git commit (default: HEAD)')

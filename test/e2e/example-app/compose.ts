@@ -1,5 +1,9 @@
 import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
+import { runBuildPush } from '../../../src/build/build-push.js';
+import { execLocal } from '../../../src/core/exec.js';
+import { MemoryLogger } from '../../../src/core/logger.js';
 
 const run = promisify(execFile);
 export const APP_DIR = new URL('../../../example-app/', import.meta.url).pathname;
@@ -22,9 +26,34 @@ export async function sh(cmd: string, args: string[], env: Record<string, string
   }
 }
 
-/** The app image built from the sandbox node base (layer cache makes re-runs quick). */
+/**
+ * The app image built from the sandbox node base (layer cache makes re-runs quick), by the build
+ * action's own code and builder detection: its Dockerfile's cache mounts need BuildKit (or the
+ * action's rewrite for the legacy builder), which a plain `docker build` of a newer client lacks.
+ */
 export async function buildAppImage(nodeImage: string): Promise<string> {
-  await sh('docker', ['build', '-q', '-t', E2E_IMAGE, '--build-arg', `NODE_IMAGE=${nodeImage}`, '.']);
+  const [repository, tag] = E2E_IMAGE.split(':') as [string, string];
+  await runBuildPush(
+    {
+      context: APP_DIR,
+      buildArgs: { NODE_IMAGE: nodeImage },
+      secrets: {},
+      secretFiles: {},
+      platforms: [],
+      registry: '',
+      image: repository,
+      push: false,
+      cache: 'none',
+      provenance: false,
+      sbom: false,
+      tags: [tag],
+      labels: {},
+      builder: 'auto',
+      git: { eventName: 'push', ref: 'refs/heads/e2e', sha: '0000000000000000000000000000000000000002' },
+      tempDir: tmpdir(),
+    },
+    { exec: execLocal, logger: new MemoryLogger() },
+  );
   return E2E_IMAGE;
 }
 

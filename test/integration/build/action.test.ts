@@ -63,17 +63,19 @@ describe('actions/build-push bundle run as the GitHub runner runs it (node dist/
     expect(labels).toContain(`org.opencontainers.image.revision=${HEAD_SHA}`);
     expect(labels).toContain('org.opencontainers.image.licenses=Apache-2.0');
     expect(labels).toContain('org.opencontainers.image.version=pr-17');
-    expect(JSON.parse(metadata!)).toMatchObject({ builder: 'legacy', digest, image });
+    expect(JSON.parse(metadata!)).toMatchObject({ builder: 'buildkit', digest, image });
     const imageLabels = JSON.parse(
       execFileSync('docker', ['image', 'inspect', '--format', '{{json .Config.Labels}}', image!], {
         encoding: 'utf8',
       }),
     );
     expect(imageLabels['org.opencontainers.image.source']).toBe('https://github.com/acme/rag-app');
-    // The default cache mode (gha) is not available on the legacy builder: a warning names it.
+    // The default cache mode (gha) needs buildx: the built-in BuildKit warns and names it.
     expect(
       step.annotations.some(
-        (a) => a.level === 'warning' && /legacy builder, without cache backend "gha"/.test(a.message),
+        (a) =>
+          a.level === 'warning' &&
+          /built-in BuildKit \(DOCKER_BUILDKIT=1 docker build\), without cache backend "gha"/.test(a.message),
       ),
     ).toBe(true);
     expect(step.summary).toContain(digest!);

@@ -68,7 +68,7 @@ beforeAll(() => {
   ).toBe('401');
 });
 
-describe('build-push on the sandbox engine (legacy builder, no buildx) and registry with htpasswd auth', () => {
+describe('build-push on the sandbox engine (built-in BuildKit, no buildx) and registry with htpasswd auth', () => {
   test('example-app multi-stage build is pushed; digest output equals the registry digest of every computed tag; OCI labels are in the image config', async () => {
     expect(existsSync(`${EXAMPLE_APP}/Dockerfile`), 'example-app/Dockerfile must exist').toBe(true);
     const logger = new MemoryLogger();
@@ -92,7 +92,8 @@ describe('build-push on the sandbox engine (legacy builder, no buildx) and regis
       }),
       { exec: execLocal, logger },
     );
-    expect(r.builder).toBe('legacy');
+    // No buildx here: auto finds Debian's 20.10 client, whose built-in BuildKit reads cache mounts.
+    expect(r.builder).toBe('buildkit');
     expect(r.tags).toEqual(['main', 'latest', 'sha-5eed000', `sha-${SHA}`, 'e2e']);
     expect(r.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
     expect(r.image).toBe(`localhost:5000/ragship-build/example-app@${r.digest}`);
@@ -115,50 +116,63 @@ describe('build-push on the sandbox engine (legacy builder, no buildx) and regis
     const summary = r.report.toString();
     expect(summary).toContain(r.digest!);
     expect(summary).toMatch(/steps from cache/);
-    // cache none, no secrets, one platform: the legacy builder lost nothing these inputs asked for.
+    // cache none, no secrets, one platform: the built-in BuildKit lost nothing these inputs asked for.
     expect(r.lostFeatures).toEqual([]);
     expect(logger.text()).not.toMatch(/warning: docker buildx is not installed/);
     // A long timeout: example-app is edited by others while this runs, so npm ci may re-run cold.
   }, 900_000);
 
-  test('a build secret reaches its RUN step but is absent from docker history, the image filesystem (docker export) and the logs', async () => {
-    const secret = `s3cr3t-${createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 24)}`;
-    const logger = new MemoryLogger();
-    const { exec, calls } = recordingExec();
-    const r = await runBuildPush(
-      inputs({
-        registry: '',
-        image: 'ragship-build-secret-fixture',
-        // The stage whose history holds the secret step (the runtime stage alone would prove nothing).
-        target: 'build',
-        push: false,
-        username: undefined,
-        password: undefined,
-        secrets: { api_token: secret },
-      }),
-      { exec, logger },
-    );
-    const image = r.imageId;
-    // The step saw the secret: the image keeps only its sha256.
-    const kept = docker('run', '--rm', '--entrypoint', 'cat', image, '/src/out/secret.sha256').trim();
-    expect(kept).toBe(createHash('sha256').update(secret).digest('hex'));
-    // …and nothing else keeps the secret.
-    const history = docker('history', '--no-trunc', image);
-    expect(history).toContain('__ragship_fetch');
-    expect(history).not.toContain(secret);
-    expect(docker('image', 'inspect', image)).not.toContain(secret);
-    const container = docker('create', image).trim();
-    try {
-      const tar = execFileSync('docker', ['export', container], { maxBuffer: 1024 * 1024 * 1024 });
-      expect(tar.includes(Buffer.from(secret))).toBe(false);
-      expect(tar.includes(Buffer.from('run/secrets/api_token'))).toBe(false);
-    } finally {
-      docker('rm', container);
-    }
-    expect(logger.text()).not.toContain(secret);
-    expect(JSON.stringify(calls)).not.toContain(secret);
-    expect(r.lostFeatures.join(' ')).toMatch(/secret mounts/);
-  });
+  test.each([
+    ['buildkit', 'a BuildKit secret mount'],
+    ['legacy', 'the one-time loopback URL of the legacy rewrite'],
+  ] as const)(
+    '%s: a build secret reaches its RUN step (through %s) but is absent from docker history, the image filesystem (docker export) and the logs',
+    async (builder, _through) => {
+      const secret = `s3cr3t-${createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 24)}`;
+      const logger = new MemoryLogger();
+      const { exec, calls } = recordingExec();
+      const r = await runBuildPush(
+        inputs({
+          registry: '',
+          image: 'ragship-build-secret-fixture',
+          // The stage whose history holds the secret step (the runtime stage alone would prove nothing).
+          target: 'build',
+          push: false,
+          username: undefined,
+          password: undefined,
+          secrets: { api_token: secret },
+          builder,
+          // BuildKit leaves secrets out of the cache key: a cached step would hold an earlier run's secret.
+          noCache: true,
+        }),
+        { exec, logger },
+      );
+      expect(r.builder).toBe(builder);
+      const image = r.imageId;
+      // The step saw the secret: the image keeps only its sha256.
+      const kept = docker('run', '--rm', '--entrypoint', 'cat', image, '/src/out/secret.sha256').trim();
+      expect(kept).toBe(createHash('sha256').update(secret).digest('hex'));
+      // …and nothing else keeps the secret.
+      const history = docker('history', '--no-trunc', image);
+      if (builder === 'legacy') expect(history).toContain('__ragship_fetch');
+      // BuildKit's history shows the step reading the mounted file, never the value.
+      else expect(history).toMatch(/\/run\/secrets\/api_token[\s\S]*# buildkit/);
+      expect(history).not.toContain(secret);
+      expect(docker('image', 'inspect', image)).not.toContain(secret);
+      const container = docker('create', image).trim();
+      try {
+        const tar = execFileSync('docker', ['export', container], { maxBuffer: 1024 * 1024 * 1024 });
+        expect(tar.includes(Buffer.from(secret))).toBe(false);
+        expect(tar.includes(Buffer.from('run/secrets/api_token'))).toBe(false);
+      } finally {
+        docker('rm', container);
+      }
+      expect(logger.text()).not.toContain(secret);
+      expect(JSON.stringify(calls)).not.toContain(secret);
+      if (builder === 'legacy') expect(r.lostFeatures.join(' ')).toMatch(/secret mounts/);
+      else expect(r.lostFeatures).toEqual([]);
+    },
+  );
 
   test('wrong registry password: clear error, non-zero, password in no output and no argv, nothing built', async () => {
     const wrong = 'wr0ng-pa55word-do-not-print';
@@ -196,24 +210,35 @@ describe('build-push on the sandbox engine (legacy builder, no buildx) and regis
     },
   );
 
-  test('a failing Dockerfile step: the error names the step and shows its last output lines', async () => {
-    const err = await runBuildPush(
-      inputs({
-        file: `${FIXTURE}/broken.Dockerfile`,
-        push: false,
-        registry: '',
-        image: 'ragship-build-broken',
-        username: undefined,
-        password: undefined,
-      }),
-      {
-        exec: execLocal,
-        logger: new MemoryLogger(),
-      },
-    ).catch((e) => e);
-    expect(err).toBeInstanceOf(BuildStepError);
-    expect(err.message).toMatch(/Dockerfile step "Step 4\/\d+ : RUN echo "compiling the broken stage"/);
-    expect(err.message).toContain('returned a non-zero code: 3');
-    expect(err.message).toMatch(/last output of the step:\n(.*\n)*.*error: missing module \.\/nowhere/);
-  });
+  test.each([
+    ['buildkit', /Dockerfile step "\[\d+\/\d+\] RUN echo "compiling the broken stage"/, 'exit code: 3'],
+    [
+      'legacy',
+      /Dockerfile step "Step 4\/\d+ : RUN echo "compiling the broken stage"/,
+      'returned a non-zero code: 3',
+    ],
+  ] as const)(
+    '%s: a failing Dockerfile step: the error names the step and shows its last output lines',
+    async (builder, step, code) => {
+      const err = await runBuildPush(
+        inputs({
+          builder,
+          file: `${FIXTURE}/broken.Dockerfile`,
+          push: false,
+          registry: '',
+          image: 'ragship-build-broken',
+          username: undefined,
+          password: undefined,
+        }),
+        {
+          exec: execLocal,
+          logger: new MemoryLogger(),
+        },
+      ).catch((e) => e);
+      expect(err).toBeInstanceOf(BuildStepError);
+      expect(err.message).toMatch(step);
+      expect(err.message).toContain(code);
+      expect(err.message).toMatch(/last output of the step:\n(.*\n)*.*error: missing module \.\/nowhere/);
+    },
+  );
 });

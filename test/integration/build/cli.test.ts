@@ -40,7 +40,7 @@ describe('ragship build (CLI front door, sandbox engine)', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({
-      builder: 'legacy',
+      builder: 'buildkit',
       digest: null,
       image: null,
       tags: [

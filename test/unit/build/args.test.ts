@@ -1,6 +1,13 @@
 import { describe, expect, test } from 'vitest';
-import { type BuildPlan, buildxArgs, cacheArgs, legacyArgs, loginArgs } from '../../../src/build/args.js';
-import { lostOnLegacy } from '../../../src/build/build-push.js';
+import {
+  type BuildPlan,
+  buildkitArgs,
+  buildxArgs,
+  cacheArgs,
+  legacyArgs,
+  loginArgs,
+} from '../../../src/build/args.js';
+import { lostWithoutBuildx } from '../../../src/build/build-push.js';
 import {
   type BuildPushInputs,
   checkInputs,
@@ -216,9 +223,9 @@ describe('legacyArgs: the fallback docker build', () => {
     expect(legacyArgs(inputs(i), plan(p))).toEqual(argv);
   });
 
-  test('lostOnLegacy names every feature the inputs ask for', () => {
+  test('lostWithoutBuildx names every feature the inputs ask for that the legacy builder lacks', () => {
     expect(
-      lostOnLegacy(
+      lostWithoutBuildx(
         inputs({
           cache: 'gha',
           provenance: true,
@@ -234,7 +241,45 @@ describe('legacyArgs: the fallback docker build', () => {
       'multi-platform (linux/amd64, linux/arm64)',
       'BuildKit secret mounts (served to RUN steps over a one-time loopback URL instead; those steps are not cached)',
     ]);
-    expect(lostOnLegacy(inputs())).toEqual([]);
+    expect(lostWithoutBuildx(inputs())).toEqual([]);
+  });
+
+  test('the built-in BuildKit keeps secret mounts and loses cache backends, attestations and platforms', () => {
+    const asked = inputs({
+      cache: 'registry',
+      provenance: true,
+      sbom: false,
+      platforms: ['linux/amd64', 'linux/arm64'],
+      secrets: { a: 'xyz' },
+    });
+    expect(lostWithoutBuildx(asked, 'buildkit')).toEqual([
+      'cache backend "registry" (only the engine\'s local layer cache is used)',
+      'provenance attestation',
+      'multi-platform (linux/amd64, linux/arm64)',
+    ]);
+    expect(lostWithoutBuildx(asked, 'buildx')).toEqual([]);
+  });
+
+  test('buildkitArgs: the chosen client, plain progress, secrets as --secret files, no buildx-only flags', () => {
+    const argv = buildkitArgs(
+      '/usr/bin/docker',
+      inputs({
+        target: 'build',
+        buildArgs: { NODE_IMAGE: 'n:20' },
+        platforms: ['linux/amd64'],
+        noCache: true,
+      }),
+      plan({ secretFiles: { api_token: '/tmp/x/secret-api_token' } }),
+    );
+    expect(argv.slice(0, 3)).toEqual(['/usr/bin/docker', 'build', '--progress=plain']);
+    expect(argv).toContain('--secret');
+    expect(argv[argv.indexOf('--secret') + 1]).toBe('id=api_token,src=/tmp/x/secret-api_token');
+    expect(argv).toEqual(
+      expect.arrayContaining(['--target', 'build', '--platform', 'linux/amd64', '--no-cache']),
+    );
+    for (const flag of ['--push', '--load', '--cache-to', '--cache-from', '--metadata-file'])
+      expect(argv).not.toContain(flag);
+    expect(argv.at(-1)).toBe('/ws/app');
   });
 });
 
