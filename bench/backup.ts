@@ -1,19 +1,20 @@
 /**
  * Backup benchmark, on real parts: a Chroma 1.0.5 container on the sandbox engine driven over
  * SSH as the cpu host's deploy user, an s3rver (own instance), the restore drill's Chroma on
- * this machine. Same data for every number:
- *   - end-to-end physical backup MB/s (stop → docker cp → SSH → tar index → gzip → AES-GCM →
- *     S3 multipart → manifest), and Chroma's downtime in seconds;
- *   - the floor: a raw `docker cp … - | gzip > file` on the same persist dir (local, no SSH,
- *     no encryption, no upload), and the ratio backup/raw;
+ * this machine. For each data size, in the same run, on the same persist dir:
+ *   - end-to-end physical backup (API summary, stop, local snapshot on the host, restart +
+ *     heartbeat, docker cp of the snapshot over SSH, per-file SHA-256, zstd -3, age, S3
+ *     multipart, manifest): MB/s, Chroma's downtime and the local copy's time, peak RSS;
+ *   - the stock-tool pipeline with the same compression and cipher: `docker cp … - | zstd -3
+ *     -T0 | age -r … > file` (local, no SSH, no upload, Chroma stopped), and the ratio;
  *   - restore-and-verify seconds (download, hashes, decrypt, boot, compare, restart, query).
+ * BENCH_BACKUP_RECORDS: comma-separated records per collection, one data size each
+ * (default 3000 ≈ 40 MB of persist dir at dimension 256).
  */
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import { runBackup } from '../src/backup/backup.js';
 import { BackupStore } from '../src/backup/store.js';
 import { verifyBackup } from '../src/backup/verify.js';
@@ -28,20 +29,37 @@ import {
 import { connectSandboxHost } from '../test/support/sandbox.js';
 
 const CONTAINER = 'ragship-backup-bench';
-const PASSPHRASE = 'benchmark passphrase, long enough';
 const COLLECTIONS = ['bench-a', 'bench-b', 'bench-c'];
-const PER_COLLECTION = Number(process.env.BENCH_BACKUP_RECORDS ?? 4000);
-const DIM = Number(process.env.BENCH_BACKUP_DIM ?? 384);
+const SIZES = (process.env.BENCH_BACKUP_RECORDS ?? '3000').split(',').map(Number);
+const DIM = Number(process.env.BENCH_BACKUP_DIM ?? 256);
 
-async function rawTarGzip(file: string): Promise<{ seconds: number; bytes: number }> {
+/** `docker cp | zstd | age` through Debian's CLIs, into a file; bytes counted by `wc -c`. */
+async function stockPipeline(file: string, recipient: string): Promise<{ seconds: number; bytes: number }> {
   const started = performance.now();
-  const child = spawn('docker', ['cp', `${CONTAINER}:/data`, '-'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let bytes = 0;
-  child.stdout.on('data', (c: Buffer) => {
-    bytes += c.length;
+  const script = `set -euo pipefail; docker cp "$1":/data - | tee >(wc -c > "$2.count") | zstd -3 -T0 -q -c | age -r "$3" > "$2"`;
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('bash', ['-c', script, 'bash', CONTAINER, file, recipient], { stdio: 'inherit' });
+    child.on('close', (code) =>
+      code === 0 ? resolve() : reject(new Error(`stock pipeline exited ${code}`)),
+    );
   });
-  await pipeline(child.stdout, createGzip({ level: 6 }), createWriteStream(file));
-  return { seconds: (performance.now() - started) / 1000, bytes };
+  const seconds = (performance.now() - started) / 1000;
+  const { readFileSync } = await import('node:fs');
+  return { seconds, bytes: Number(readFileSync(`${file}.count`, 'utf8').trim()) };
+}
+
+/** Peak RSS of this process while `fn` runs (sampled every 50 ms). */
+async function peakRss<T>(fn: () => Promise<T>): Promise<{ value: T; peakRssMB: number }> {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, 50);
+  try {
+    const value = await fn();
+    return { value, peakRssMB: +(Math.max(peak, process.memoryUsage.rss()) / 2 ** 20).toFixed(1) };
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 export async function run(): Promise<Record<string, unknown>> {
@@ -49,70 +67,97 @@ export async function run(): Promise<Record<string, unknown>> {
   const s3 = await startS3(18240);
   const host = connectSandboxHost('cpu', { logger });
   const work = mkdtempSync(join(tmpdir(), 'ragship-backup-bench-'));
+  await execLocal(['age-keygen', '-o', join(work, 'key.txt')]);
+  const recipient = (await execLocal(['age-keygen', '-y', join(work, 'key.txt')])).stdout.trim();
+  const identities = [(await execLocal(['grep', '^AGE-SECRET-KEY-', join(work, 'key.txt')])).stdout.trim()];
+  const sizes: Record<string, unknown>[] = [];
   try {
-    const api = await startChromaContainer(CONTAINER, 18241);
-    await seed(api, COLLECTIONS, PER_COLLECTION, DIM);
-    const store = s3.options('bench');
-    const backup = await runBackup(
-      {
-        environment: 'bench',
-        mode: 'physical',
-        source: { container: CONTAINER, persistPath: '/data', chromaPort: 8000 },
-        store,
-        passphrase: PASSPHRASE,
-        minSizeBytes: 1024,
-        maxSizeBytes: 100 * 1024 ** 3,
-        stopTimeoutSeconds: 60,
-        healthTimeoutSeconds: 60,
-        onDrift: 'fail',
-        pageSize: 1000,
-      },
-      logger,
-      host,
-    );
-    const m = backup.manifest;
-    // The raw pipe reads the same persist dir (Chroma stopped, as in the backup).
-    await execLocal(['docker', 'stop', '--time', '60', CONTAINER]);
-    const raw = await rawTarGzip(join(work, 'raw.tar.gz'));
-    await execLocal(['docker', 'start', CONTAINER]);
-    const rawGz = statSync(join(work, 'raw.tar.gz')).size;
-    const verify = await verifyBackup(
-      new BackupStore(store, logger),
-      m.id,
-      { passphrase: PASSPHRASE, record: true, port: 18242 },
-      logger,
-    );
-    const mb = m.archive.plainBytes / 1e6;
-    const backupSeconds = m.durationMs / 1000;
-    return {
-      data: {
-        collections: COLLECTIONS.length,
-        records: COLLECTIONS.length * PER_COLLECTION,
-        dimension: DIM,
-        persistDirMB: +mb.toFixed(2),
-        files: m.archive.files.length,
-      },
-      backup: {
-        seconds: +backupSeconds.toFixed(2),
-        mbPerSecond: +(mb / backupSeconds).toFixed(2),
-        storedMB: +(m.archive.storedBytes / 1e6).toFixed(2),
-        compressionRatio: +(m.archive.plainBytes / m.archive.storedBytes).toFixed(2),
-        partSizeMiB: m.archive.partSize / 2 ** 20,
-        parts: m.archive.parts,
-        includes:
-          'API summary (ids of every collection), stop, docker cp over SSH, per-file SHA-256, gzip -6, AES-256-GCM, S3 multipart, restart + heartbeat, manifest',
-      },
-      rawTarGzip: {
-        seconds: +raw.seconds.toFixed(2),
-        mbPerSecond: +(raw.bytes / 1e6 / raw.seconds).toFixed(2),
-        gzMB: +(rawGz / 1e6).toFixed(2),
-        command: `docker cp ${CONTAINER}:/data - | gzip -6 > file (local, Chroma stopped)`,
-      },
-      backupToRawThroughputRatio: +(mb / backupSeconds / (raw.bytes / 1e6 / raw.seconds)).toFixed(3),
-      downtimeSeconds: +((m.downtimeMs ?? 0) / 1000).toFixed(2),
-      restoreAndVerifySeconds: +(verify.verification.durationMs / 1000).toFixed(2),
-      selfQueries: verify.verification.selfQueries,
-    };
+    for (const perCollection of SIZES) {
+      const api = await startChromaContainer(CONTAINER, 18241);
+      await seed(api, COLLECTIONS, perCollection, DIM);
+      const store = s3.options(`bench-${perCollection}`);
+      const { value: backup, peakRssMB } = await peakRss(() =>
+        runBackup(
+          {
+            environment: 'bench',
+            mode: 'physical',
+            source: { container: CONTAINER, persistPath: '/data', chromaPort: 8000 },
+            store,
+            passphrase: '',
+            recipients: [recipient],
+            minSizeBytes: 1024,
+            maxSizeBytes: 100 * 1024 ** 3,
+            stopTimeoutSeconds: 60,
+            healthTimeoutSeconds: 60,
+            onDrift: 'fail',
+            pageSize: 1000,
+          },
+          logger,
+          host,
+        ),
+      );
+      const m = backup.manifest;
+      // The stock pipeline reads the same persist dir (Chroma stopped, as in the backup's copy).
+      await execLocal(['docker', 'stop', '--time', '60', CONTAINER]);
+      const stock = await stockPipeline(join(work, 'stock.tar.zst.age'), recipient);
+      await execLocal(['docker', 'start', CONTAINER]);
+      const stockStored = statSync(join(work, 'stock.tar.zst.age')).size;
+      rmSync(join(work, 'stock.tar.zst.age'), { force: true });
+      const verify = await verifyBackup(
+        new BackupStore(store, logger),
+        m.id,
+        { passphrase: '', identities, record: true, port: 18242 },
+        logger,
+      );
+      const mb = m.archive.plainBytes / 1e6;
+      const backupSeconds = m.durationMs / 1000;
+      const stockMbPerSecond = stock.bytes / 1e6 / stock.seconds;
+      sizes.push({
+        data: {
+          collections: COLLECTIONS.length,
+          records: COLLECTIONS.length * perCollection,
+          dimension: DIM,
+          persistDirMB: +mb.toFixed(2),
+          files: m.archive.files.length,
+        },
+        backup: {
+          seconds: +backupSeconds.toFixed(2),
+          mbPerSecond: +(mb / backupSeconds).toFixed(2),
+          storedMB: +(m.archive.storedBytes / 1e6).toFixed(2),
+          compressionRatio: +(m.archive.plainBytes / m.archive.storedBytes).toFixed(2),
+          compression: m.archive.compression,
+          encryption: m.archive.encryption,
+          parts: m.archive.parts,
+          peakRssMB,
+          includes:
+            'API summary (ids of every collection), stop, local snapshot (cp --reflink=auto into a volume), restart + heartbeat, docker cp of the snapshot over SSH, per-file SHA-256, zstd -3 (child process), age X25519, S3 multipart, manifest',
+        },
+        stockPipeline: {
+          seconds: +stock.seconds.toFixed(2),
+          mbPerSecond: +stockMbPerSecond.toFixed(2),
+          storedMB: +(stockStored / 1e6).toFixed(2),
+          command: `docker cp ${CONTAINER}:/data - | zstd -3 -T0 | age -r <recipient> > file (local, Chroma stopped, no SSH, no upload)`,
+        },
+        backupToStockThroughputRatio: +(mb / backupSeconds / stockMbPerSecond).toFixed(3),
+        // What runs while Chroma serves again: the stream (docker cp of the snapshot over SSH,
+        // hashes, zstd, age, S3) plus the API summary before the stop and the manifest.
+        afterDowntime: {
+          seconds: +(backupSeconds - (m.downtimeMs ?? 0) / 1000).toFixed(2),
+          mbPerSecond: +(mb / (backupSeconds - (m.downtimeMs ?? 0) / 1000)).toFixed(2),
+          toStockThroughputRatio: +(
+            mb /
+            (backupSeconds - (m.downtimeMs ?? 0) / 1000) /
+            stockMbPerSecond
+          ).toFixed(3),
+        },
+        downtimeSeconds: +((m.downtimeMs ?? 0) / 1000).toFixed(2),
+        localCopySeconds: +((m.snapshotCopyMs ?? 0) / 1000).toFixed(2),
+        restoreAndVerifySeconds: +(verify.verification.durationMs / 1000).toFixed(2),
+        selfQueries: verify.verification.selfQueries,
+      });
+      await removeChromaContainer(CONTAINER);
+    }
+    return { sizes };
   } finally {
     host.close();
     await removeChromaContainer(CONTAINER);
