@@ -9,6 +9,7 @@ import { registerOps } from './ops.js';
 import type { CliContext } from './program.js';
 import { registerProvision } from './provision.js';
 import { registerRollback } from './rollback.js';
+import { registerTls } from './tls.js';
 
 /** Each capability adds its verbs here; the order is the order of `ragship --help`. */
 export function registerCapabilities(program: Command, ctx: () => CliContext): void {
@@ -19,6 +20,7 @@ export function registerCapabilities(program: Command, ctx: () => CliContext): v
   registerDeploy(program, ctx);
   registerRollback(program, ctx);
   registerOperate(program, ctx);
+  registerTls(program, ctx);
   registerBackup(program, ctx);
   registerOps(program, ctx);
 }

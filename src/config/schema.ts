@@ -98,6 +98,37 @@ export const roleSchema = z
         /** Where ragship writes the upstream block, relative to the role's project directory. */
         file: relativeFile,
         drain: duration.default(2),
+        /**
+         * Automatic TLS (`ragship tls renew`): certificates for `domains` from an ACME CA over
+         * HTTP-01, answered by this nginx from `webroot`; written to `certDir` (fullchain.pem,
+         * privkey.pem 0600), which the nginx config includes. Both folders are relative to the
+         * role's project directory.
+         */
+        tls: z
+          .object({
+            acme: z
+              .object({
+                email: z.string().regex(/^[^\s@]{1,64}@[A-Za-z0-9.-]{1,190}$/, 'must be an e-mail address'),
+                domains: z.array(fromGrammar('hostname')).min(1).max(100),
+                /** ACME directory URL (default: Let's Encrypt production). */
+                directory: z
+                  .url({ protocol: /^https$/ })
+                  .default('https://acme-v02.api.letsencrypt.org/directory'),
+                webroot: relativeFile.default('nginx/acme'),
+                certDir: relativeFile.default('nginx/certs'),
+                /**
+                 * An nginx server block from the project folder (deployed with `files:`), copied into
+                 * certDir as tls.server.conf once a certificate is there, for an nginx config that
+                 * includes `<certDir>/*.server.conf` (the example app's does).
+                 */
+                serverConf: relativeFile.optional(),
+                /** Renew when the certificate expires within this many days. */
+                renewDays: z.number().int().min(1).max(89).default(30),
+              })
+              .strict(),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .optional(),

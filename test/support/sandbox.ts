@@ -25,6 +25,8 @@ export interface SandboxEnv {
     forcePathStyle: boolean;
   };
   images: { debian: string; node: string; [name: string]: string };
+  /** pebble (ACME test CA): every name resolves to 127.0.0.1; HTTP-01 checks go to httpPort. */
+  acme: { directory: string; caFile: string; management: string; httpPort: number; dnsManagement: string };
 }
 
 let cached: SandboxEnv | undefined;
