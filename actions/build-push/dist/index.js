@@ -28975,7 +28975,7 @@ function confinedPath(root, relative, where) {
 
 
 const CACHE_MODES = ['gha', 'registry', 'local', 'none'];
-const BUILDERS = ['auto', 'buildx', 'legacy'];
+const BUILDERS = ['auto', 'buildx', 'buildkit', 'legacy'];
 function parseCacheMode(value) {
     const v = value.trim().toLowerCase();
     if (!CACHE_MODES.includes(v))
@@ -29116,6 +29116,30 @@ function buildxArgs(inputs, plan) {
         '--metadata-file',
         plan.metadataFile,
         inputs.push ? '--push' : '--load',
+        contextDir(inputs),
+    ];
+}
+/**
+ * `DOCKER_BUILDKIT=1 <client> build …`: the engine's built-in BuildKit through a client that
+ * still has it (no buildx): secret and cache mounts, parallel stages; no cache backends,
+ * attestations or multi-platform. The caller sets DOCKER_BUILDKIT=1 in the environment.
+ */
+function buildkitArgs(client, inputs, plan) {
+    return [
+        client,
+        'build',
+        '--progress=plain',
+        '--file',
+        plan.dockerfile,
+        ...(inputs.target ? ['--target', inputs.target] : []),
+        ...pairs('--build-arg', inputs.buildArgs),
+        ...Object.entries(plan.secretFiles).flatMap(([id, src]) => ['--secret', `id=${id},src=${src}`]),
+        ...(inputs.platforms.length === 1 ? ['--platform', inputs.platforms[0]] : []),
+        ...(inputs.noCache ? ['--no-cache'] : []),
+        ...plan.refs.flatMap((r) => ['--tag', r]),
+        ...pairs('--label', plan.labels),
+        '--iidfile',
+        plan.iidFile,
         contextDir(inputs),
     ];
 }
@@ -29262,6 +29286,59 @@ async function hasBuildx(exec, env) {
     }
     catch {
         return false;
+    }
+}
+/** Every `docker` executable on PATH, in PATH order, one per real file. */
+function dockerClientsOnPath(env) {
+    const seen = new Set();
+    const out = [];
+    for (const dir of (env.PATH ?? '').split(external_node_path_namespaceObject.delimiter)) {
+        if (!dir)
+            continue;
+        const path = (0,external_node_path_namespaceObject.join)(dir, 'docker');
+        try {
+            (0,external_node_fs_namespaceObject.accessSync)(path, external_node_fs_namespaceObject.constants.X_OK);
+            const real = (0,external_node_fs_namespaceObject.realpathSync)(path);
+            if (seen.has(real))
+                continue;
+            seen.add(real);
+            out.push(path);
+        }
+        catch {
+            // not here
+        }
+    }
+    return out;
+}
+/**
+ * A docker client whose built-in BuildKit works without buildx (`DOCKER_BUILDKIT=1 docker build`).
+ * Clients before 23.0 have it; later ones refuse BuildKit without the buildx plugin, and a machine
+ * may have both (Debian's 20.10 in /usr/bin behind a newer one in /usr/local/bin). Each client on
+ * PATH builds a one-line image from scratch into /dev/null (about 0.4 s, nothing left in the image
+ * store); the first that succeeds is returned.
+ */
+async function builtinBuildkitClient(exec, env) {
+    const probe = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'ragship-buildkit-probe-'));
+    try {
+        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(probe, 'Dockerfile'), 'FROM scratch\nCOPY Dockerfile /probe\n');
+        for (const client of dockerClientsOnPath(env)) {
+            try {
+                const r = await exec([client, 'build', '--quiet', '--output', 'type=tar,dest=/dev/null', probe], {
+                    env: { ...env, DOCKER_BUILDKIT: '1' },
+                    allowFailure: true,
+                    timeoutMs: 60_000,
+                });
+                if (r.code === 0)
+                    return client;
+            }
+            catch {
+                // this client cannot run at all: try the next
+            }
+        }
+        return undefined;
+    }
+    finally {
+        (0,external_node_fs_namespaceObject.rmSync)(probe, { recursive: true, force: true });
     }
 }
 /**
@@ -29661,12 +29738,39 @@ function parseKeyValues(lines, where, options = {}) {
 
 
 
+const BUILDER_NAMES = {
+    buildx: 'docker buildx',
+    buildkit: 'built-in BuildKit (DOCKER_BUILDKIT=1 docker build)',
+    legacy: 'legacy docker build',
+};
+/**
+ * auto: buildx when installed (cache backends, attestations, platforms), else the built-in
+ * BuildKit when a client still has it (secret and cache mounts, parallel stages), else legacy.
+ */
+async function chooseBuilder(choice, exec, env) {
+    if (choice === 'legacy')
+        return { kind: 'legacy' };
+    if (choice !== 'buildkit' && (await hasBuildx(exec, env)))
+        return { kind: 'buildx' };
+    if (choice === 'buildx') {
+        throw new ConfigError('builder', 'buildx was requested but `docker buildx` is not installed', 'add docker/setup-buildx-action before this step, or use builder: auto');
+    }
+    const client = await builtinBuildkitClient(exec, env);
+    if (client)
+        return { kind: 'buildkit', client };
+    if (choice === 'buildkit') {
+        throw new ConfigError('builder', 'buildkit was requested but no docker client on PATH builds with DOCKER_BUILDKIT=1 (clients from 23.0 need buildx for BuildKit)', 'install buildx (docker/setup-buildx-action), put a docker client older than 23.0 on PATH, or use builder: auto');
+    }
+    return { kind: 'legacy' };
+}
 /** The build failed inside the Dockerfile: names the step and shows its last output lines. */
 class BuildStepError extends errors_UserError {
 }
-/** What the legacy builder cannot do, given what the inputs ask for. */
-function lostOnLegacy(inputs) {
+/** What a builder without buildx cannot do, given what the inputs ask for. */
+function lostWithoutBuildx(inputs, kind = 'legacy') {
     const lost = [];
+    if (kind === 'buildx')
+        return lost;
     if (inputs.cache !== 'none')
         lost.push(`cache backend "${inputs.cache}" (only the engine's local layer cache is used)`);
     if (inputs.provenance)
@@ -29675,7 +29779,7 @@ function lostOnLegacy(inputs) {
         lost.push('SBOM attestation');
     if (inputs.platforms.length > 1)
         lost.push(`multi-platform (${inputs.platforms.join(', ')})`);
-    if (Object.keys(inputs.secrets).length + Object.keys(inputs.secretFiles).length > 0) {
+    if (kind === 'legacy' && Object.keys(inputs.secrets).length + Object.keys(inputs.secretFiles).length > 0) {
         lost.push('BuildKit secret mounts (served to RUN steps over a one-time loopback URL instead; those steps are not cached)');
     }
     return lost;
@@ -29720,20 +29824,20 @@ async function runBuildPush(inputs, ports) {
         if (inputs.push && inputs.username && inputs.password) {
             env = { ...env, DOCKER_CONFIG: isolatedDockerConfig((0,external_node_path_namespaceObject.join)(work, 'docker-config'), env) };
         }
-        const buildx = inputs.builder !== 'legacy' && (await hasBuildx(exec, env));
-        if (inputs.builder === 'buildx' && !buildx) {
-            throw new ConfigError('builder', 'buildx was requested but `docker buildx` is not installed', 'add docker/setup-buildx-action before this step, or use builder: auto');
+        // Credentials first: a wrong password or an unreachable registry fails before anything builds
+        // (the builder probe included).
+        if (inputs.push && inputs.username && inputs.password) {
+            const { username, password } = inputs;
+            await logger.group(`log in to ${inputs.registry || 'docker.io'}`, () => dockerLogin(exec, env, inputs.registry, username, password));
         }
-        const lostFeatures = buildx ? [] : lostOnLegacy(inputs);
+        const builder = await chooseBuilder(inputs.builder, exec, env);
+        const buildx = builder.kind === 'buildx';
+        const lostFeatures = lostWithoutBuildx(inputs, builder.kind);
         if (!buildx && inputs.platforms.length > 1) {
             throw new ConfigError('platforms', 'a multi-platform build needs docker buildx, which this runner does not have', 'add docker/setup-buildx-action (and docker/setup-qemu-action) before this step');
         }
         if (!buildx && lostFeatures.length) {
-            logger.warn(`docker buildx is not installed: building with the legacy builder, without ${lostFeatures.join('; ')}`);
-        }
-        if (inputs.push && inputs.username && inputs.password) {
-            const { username, password } = inputs;
-            await logger.group(`log in to ${inputs.registry || 'docker.io'}`, () => dockerLogin(exec, env, inputs.registry, username, password));
+            logger.warn(`docker buildx is not installed: building with the ${BUILDER_NAMES[builder.kind]}, without ${lostFeatures.join('; ')}`);
         }
         const plan = {
             repository,
@@ -29745,13 +29849,18 @@ async function runBuildPush(inputs, ports) {
             metadataFile: (0,external_node_path_namespaceObject.join)(work, 'metadata.json'),
         };
         let argv;
-        if (buildx) {
+        if (builder.kind !== 'legacy') {
             for (const [id, value] of Object.entries(secretValues)) {
                 const file = (0,external_node_path_namespaceObject.join)(work, `secret-${id}`);
                 (0,external_node_fs_namespaceObject.writeFileSync)(file, value, { mode: 0o600 });
                 plan.secretFiles[id] = file;
             }
-            argv = buildxArgs(inputs, plan);
+            if (builder.client) {
+                env = { ...env, DOCKER_BUILDKIT: '1' };
+                argv = buildkitArgs(builder.client, inputs, plan);
+            }
+            else
+                argv = buildxArgs(inputs, plan);
         }
         else {
             env = { ...env, DOCKER_BUILDKIT: '0' };
@@ -29774,7 +29883,7 @@ async function runBuildPush(inputs, ports) {
             argv = legacyArgs(inputs, plan);
         }
         const started = performance.now();
-        const output = await logger.group(`build ${refs[0]} (${buildx ? 'buildx' : 'legacy docker build'})`, async () => {
+        const output = await logger.group(`build ${refs[0]} (${BUILDER_NAMES[builder.kind]})`, async () => {
             let text = '';
             let pending = '';
             const onChunk = (chunk) => {
@@ -29838,7 +29947,7 @@ async function runBuildPush(inputs, ports) {
         }
         const image = digest ? `${repository}@${digest}` : undefined;
         const result = {
-            builder: buildx ? 'buildx' : 'legacy',
+            builder: builder.kind,
             repository,
             tags,
             refs,
@@ -29874,7 +29983,7 @@ function buildReport(r, pushed) {
     report.table(['', ''], [
         ['digest', r.digest ? `\`${r.digest}\`` : 'not pushed'],
         ['image', r.image ? `\`${r.image}\`` : `\`${r.imageId}\``],
-        ['builder', r.builder === 'buildx' ? 'docker buildx' : 'legacy docker build'],
+        ['builder', BUILDER_NAMES[r.builder]],
         ['size', r.sizeBytes === undefined ? 'n/a (not loaded locally)' : formatBytes(r.sizeBytes)],
         ['layers', r.layers ?? 'n/a'],
         ['build time', formatDuration(r.buildMs)],
@@ -33076,7 +33185,7 @@ function context(logger) {
 }
 /**
  * The single error boundary of an action. Main and post share one bundle and dispatch
- * on saved state, as actions/cache does.
+ * on saved state (the pattern of docker/actions-toolkit's `run(main, post)`).
  */
 async function runAction(definition) {
     const logger = new ActionsLogger();

@@ -51910,6 +51910,312 @@ module.exports = {
 
 /***/ }),
 
+/***/ 7101:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  p7: () => (/* binding */ environmentOf),
+  Z9: () => (/* binding */ loadConfig)
+});
+
+// UNUSED EXPORTS: keyPath, parseConfig
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/core/validate.ts
+var validate = __nccwpck_require__(993);
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
+var schemas = __nccwpck_require__(8816);
+;// CONCATENATED MODULE: ./src/config/schema.ts
+
+
+/**
+ * The `ragship.yml` schema. Every string that can reach a host is checked against the anchored
+ * grammars of src/core/validate.ts here, so a loaded config is safe to turn into argv.
+ */
+const fromGrammar = (kind) => schemas/* string */.YjP().refine((v) => v.length <= validate/* grammars */.lN[kind].max && validate/* grammars */.lN[kind].pattern.test(v), {
+    message: `must be ${validate/* grammars */.lN[kind].describe} (e.g. ${validate/* grammars */.lN[kind].example})`,
+});
+/** "90s", "15m", "2h" or a number of seconds → seconds. */
+const duration = schemas/* union */.KCZ([
+    schemas/* number */.aig().nonnegative(),
+    schemas/* string */.YjP().regex(/^[0-9]+(?:\.[0-9]+)?(?:ms|s|m|h)?$/, 'must be a duration like 30s, 15m or 1h'),
+])
+    .transform((v) => {
+    if (typeof v === 'number')
+        return v;
+    const m = /^([0-9.]+)(ms|s|m|h)?$/.exec(v);
+    const n = Number(m[1]);
+    return m[2] === 'ms' ? n / 1000 : m[2] === 'm' ? n * 60 : m[2] === 'h' ? n * 3600 : n;
+});
+const relativeFile = schemas/* string */.YjP()
+    .regex(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9_.\-/]{1,200}$/, 'must be a relative path inside the app repo (letters, digits, _ . - /; no ..)');
+const httpPath = schemas/* string */.YjP().regex(/^\/[A-Za-z0-9_.~\-/]*$/, 'must be an absolute URL path like /health');
+const healthSchema = schemas/* object */.Ikc({
+    /** HTTP path probed on the container's address; or `compose` to wait for the compose healthcheck. */
+    http: httpPath.optional(),
+    compose: schemas/* boolean */.zMY().optional(),
+    port: schemas/* number */.aig().int().min(1).max(65535).default(3000),
+    /** OpenAI-compatible server: after `http`, require /v1/models and a one-token completion. */
+    openai: schemas/* boolean */.zMY().default(false),
+    timeout: duration.default(60),
+    interval: duration.default(1),
+    /** Consecutive successes needed. */
+    successes: schemas/* number */.aig().int().min(1).max(20).default(2),
+})
+    .strict()
+    .refine((h) => h.http || h.compose, { message: 'set `http: /health` or `compose: true`' });
+const roleSchema = schemas/* object */.Ikc({
+    hosts: schemas/* array */.YOg(schemas/* string */.YjP().min(1)).min(1, 'list at least one host as user@host:port'),
+    /** Compose files of this role, relative to the repo root. */
+    compose: schemas/* array */.YOg(relativeFile).min(1, 'list the compose files of this role, e.g. [compose.yaml]'),
+    /** Extra files the compose files bind-mount (copied beside them on the host). */
+    files: schemas/* array */.YOg(relativeFile).default([]),
+    /**
+     * Static files built into the app image (e.g. a chat page), published into a folder of the
+     * project directory that the proxy bind-mounts. Extracted from each release's image after the
+     * pull; non-HTML files (hashed assets) are added before the switch and kept while a retained
+     * release references them, HTML pages are replaced when the app switches; a rollback
+     * publishes the target release's files again.
+     */
+    static: schemas/* object */.Ikc({
+        /** Absolute folder inside the app image, e.g. /app/web. */
+        from: schemas/* string */.YjP()
+            .regex(/^\/(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9_.\-/]{1,200}$/, 'must be an absolute folder inside the image, e.g. /app/web (no ..)'),
+        /** Folder relative to the project directory that the proxy bind-mounts, e.g. web/dist. */
+        dir: relativeFile,
+    })
+        .strict()
+        .optional(),
+    strategy: schemas/* enum */.k5n(['zero-downtime', 'recreate']).default('zero-downtime'),
+    /** The service this role switches (and, unless appImage is false, runs the deployed image). */
+    service: fromGrammar('service'),
+    /**
+     * false: this role does not run the deployed app image; its service keeps the image its
+     * compose file names (e.g. vLLM from VLLM_IMAGE), pulled before anything is stopped.
+     */
+    appImage: schemas/* boolean */.zMY().default(true),
+    /** Only these services of the compose files run in this role (default: all of them). */
+    services: schemas/* array */.YOg(fromGrammar('service')).optional(),
+    replicas: schemas/* number */.aig().int().min(1).max(20).default(1),
+    /** Other services pinned to the deployed image (e.g. a worker). The migrate service is added. */
+    imageServices: schemas/* array */.YOg(fromGrammar('service')).default([]),
+    proxy: schemas/* object */.Ikc({
+        service: fromGrammar('service'),
+        /** Upstream name used in the nginx config (`proxy_pass http://<upstream>`). */
+        upstream: fromGrammar('service'),
+        port: schemas/* number */.aig().int().min(1).max(65535),
+        /** Where ragship writes the upstream block, relative to the role's project directory. */
+        file: relativeFile,
+        drain: duration.default(2),
+        /**
+         * Automatic TLS (`ragship tls renew`): certificates for `domains` from an ACME CA over
+         * HTTP-01, answered by this nginx from `webroot`; written to `certDir` (fullchain.pem,
+         * privkey.pem 0600), which the nginx config includes. Both folders are relative to the
+         * role's project directory.
+         */
+        tls: schemas/* object */.Ikc({
+            acme: schemas/* object */.Ikc({
+                email: schemas/* string */.YjP().regex(/^[^\s@]{1,64}@[A-Za-z0-9.-]{1,190}$/, 'must be an e-mail address'),
+                domains: schemas/* array */.YOg(fromGrammar('hostname')).min(1).max(100),
+                /** ACME directory URL (default: Let's Encrypt production). */
+                directory: schemas/* url */.OZ5({ protocol: /^https$/ })
+                    .default('https://acme-v02.api.letsencrypt.org/directory'),
+                webroot: relativeFile.default('nginx/acme'),
+                certDir: relativeFile.default('nginx/certs'),
+                /**
+                 * An nginx server block from the project folder (deployed with `files:`), copied into
+                 * certDir as tls.server.conf once a certificate is there, for an nginx config that
+                 * includes `<certDir>/*.server.conf` (the example app's does).
+                 */
+                serverConf: relativeFile.optional(),
+                /** Renew when the certificate expires within this many days. */
+                renewDays: schemas/* number */.aig().int().min(1).max(89).default(30),
+            })
+                .strict(),
+        })
+            .strict()
+            .optional(),
+    })
+        .strict()
+        .optional(),
+    health: healthSchema,
+    migrate: schemas/* object */.Ikc({
+        service: fromGrammar('service'),
+        command: schemas/* array */.YOg(schemas/* string */.YjP().max(1000)).optional(),
+        timeout: duration.default(600),
+    })
+        .strict()
+        .optional(),
+    /**
+     * Recreate roles: a one-off run of `service` (its new image, its volumes) before the old
+     * server stops, e.g. to download model weights into the cache volume.
+     */
+    prefetch: schemas/* object */.Ikc({
+        service: fromGrammar('service'),
+        entrypoint: schemas/* string */.YjP()
+            .regex(/^[A-Za-z0-9_./-]{1,200}$/, 'must be one executable name or path')
+            .optional(),
+        command: schemas/* array */.YOg(schemas/* string */.YjP().max(1000)).min(1),
+        timeout: duration.default(3600),
+    })
+        .strict()
+        .optional(),
+    gpu: schemas/* object */.Ikc({
+        minFreeVramMiB: schemas/* number */.aig().int().min(0).default(0),
+        minDiskGiB: schemas/* number */.aig().min(0).default(0),
+        check: schemas/* boolean */.zMY().default(true),
+    })
+        .strict()
+        .optional(),
+    /** Non-secret compose interpolation variables (written to the release's compose.env). */
+    vars: schemas/* record */.g1P(fromGrammar('envVar'), schemas/* string */.YjP().regex(/^[^\n\r$'"\\]*$/, 'must be a single line without $, quotes or backslashes'))
+        .default({}),
+    stopGrace: duration.default(30),
+    minFreeDiskGiB: schemas/* number */.aig().min(0).default(1),
+})
+    .strict();
+const environmentSchema = schemas/* object */.Ikc({
+    roles: schemas/* record */.g1P(fromGrammar('name'), roleSchema)
+        .refine((r) => Object.keys(r).length > 0, 'define at least one role'),
+    url: schemas/* string */.YjP().url().optional(),
+    /** Deploy root on each host; default ~/ragship/<app>/<environment>. */
+    root: schemas/* string */.YjP()
+        .regex(/^\/[A-Za-z0-9_.\-/]+$/, 'must be an absolute path')
+        .optional(),
+    /** Env var names the deploy must receive (missing ones fail before any connection). */
+    requiredEnv: schemas/* array */.YOg(fromGrammar('envVar')).default([]),
+})
+    .strict();
+/** A registry a tunnel can carry: the same name must mean loopback on the runner and on the host. */
+const TUNNEL_SERVER = /^localhost:[0-9]{1,5}$/;
+const configSchema = schemas/* object */.Ikc({
+    app: fromGrammar('name'),
+    registry: schemas/* object */.Ikc({
+        server: schemas/* string */.YjP().regex(/^[A-Za-z0-9.-]+(?::[0-9]{1,5})?$/, 'must be a registry host[:port]'),
+        username: fromGrammar('user').optional(),
+        /**
+         * Hosts pull through a reverse SSH tunnel to a registry only the runner reaches (e.g. one
+         * started in the job): the host's localhost:<port> is carried to the runner's.
+         */
+        tunnel: schemas/* boolean */.zMY().optional(),
+    })
+        .strict()
+        .refine((r) => !r.tunnel || TUNNEL_SERVER.test(r.server), {
+        path: ['server'],
+        message: 'with tunnel: true the server must be localhost:<port> (hosts pull from their own loopback, which the SSH tunnel carries to the runner); e.g. server: localhost:5000',
+    })
+        .optional(),
+    environments: schemas/* record */.g1P(fromGrammar('name'), environmentSchema)
+        .refine((e) => Object.keys(e).length > 0, 'define at least one environment'),
+    retain: schemas/* number */.aig().int().min(1).max(100).default(5),
+    lock: schemas/* object */.Ikc({ ttl: duration.default(1800), wait: duration.default(0) })
+        .strict()
+        .default({ ttl: 1800, wait: 0 }),
+})
+    .strict();
+
+;// CONCATENATED MODULE: ./src/config/load.ts
+
+
+
+
+
+
+/** Dotted key path of a zod issue, e.g. environments.production.roles.web.hosts[0]. */
+function keyPath(path) {
+    let out = '';
+    for (const p of path)
+        out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+    return out || '(top level)';
+}
+function fixFor(issue) {
+    switch (issue.code) {
+        case 'unrecognized_keys':
+            return `remove ${issue.keys.map((k) => `\`${k}\``).join(', ')} (check the spelling against docs/deploy.md)`;
+        case 'invalid_type':
+            return issue.input === undefined ? 'add this key' : `use a ${issue.expected}`;
+        case 'invalid_value':
+            return `use one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+        default:
+            return 'fix the value';
+    }
+}
+/** Parses and validates ragship.yml text; every error names the key and the fix. */
+function parseConfig(text, file = 'ragship.yml') {
+    let raw;
+    try {
+        raw = (0,dist/* parse */.qg)(text);
+    }
+    catch (err) {
+        throw new errors.ConfigError(file, `is not valid YAML: ${err.message}`, 'fix the YAML syntax');
+    }
+    const result = configSchema.safeParse(raw);
+    if (!result.success) {
+        const issues = result.error.issues.slice(0, 10);
+        const first = issues[0];
+        if (issues.length === 1)
+            throw new errors.ConfigError(`${file} ${keyPath(first.path)}`, first.message, fixFor(first));
+        const lines = issues.map((i) => `${keyPath(i.path)}: ${i.message} — ${fixFor(i)}`);
+        throw new errors.ConfigError(file, `${issues.length} problems:\n${lines.join('\n')}`, '');
+    }
+    const config = result.data;
+    // Host specs have their own grammar with better messages than a regex.
+    for (const [envName, env] of Object.entries(config.environments)) {
+        for (const [roleName, role] of Object.entries(env.roles)) {
+            for (const [i, h] of role.hosts.entries())
+                (0,validate/* parseHostSpec */.nn)(h, `${file} environments.${envName}.roles.${roleName}.hosts[${i}]`);
+            if (role.strategy === 'zero-downtime' && !role.proxy) {
+                throw new errors.ConfigError(`${file} environments.${envName}.roles.${roleName}.proxy`, 'is required for strategy zero-downtime', 'name the nginx service, upstream, port and file, or use strategy: recreate');
+            }
+            if (role.static) {
+                const where = `${file} environments.${envName}.roles.${roleName}.static`;
+                if (!role.appImage)
+                    throw new errors.ConfigError(where, 'needs the app image (appImage: false)', 'remove static or set appImage: true');
+                // The published folder belongs to ragship (prune removes what no release has): it must
+                // not be the project directory or hold the role's own files.
+                const dir = external_node_path_.posix.normalize(role.static.dir).replace(/\/+$/, '');
+                const inside = (p) => {
+                    const n = external_node_path_.posix.normalize(p);
+                    return n === dir || n.startsWith(`${dir}/`) || dir.startsWith(`${n}/`);
+                };
+                const clash = [...role.files, ...(role.proxy ? [role.proxy.file] : [])].find(inside);
+                if (dir === '.' || clash)
+                    throw new errors.ConfigError(`${where}.dir`, dir === '.' ? 'must be a folder below the project directory' : `overlaps ${clash}`, 'use a folder of its own, e.g. web/dist');
+            }
+        }
+    }
+    return config;
+}
+function loadConfig(path) {
+    let text;
+    try {
+        text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
+    }
+    catch (err) {
+        throw new errors.ConfigError(path, `cannot be read: ${err.message}`, 'create ragship.yml at the repo root or pass --config');
+    }
+    return parseConfig(text, path);
+}
+function environmentOf(config, name, where = 'environment') {
+    const env = config.environments[name];
+    if (!env) {
+        throw new errors.ConfigError(where, `${JSON.stringify(name)} is not defined in ragship.yml`, `use one of: ${Object.keys(config.environments).join(', ')}`);
+    }
+    return env;
+}
+
+
+/***/ }),
+
 /***/ 4296:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -51971,6 +52277,1334 @@ function errorMessage(err) {
 function tail(text, lines = 20) {
     const all = text.trimEnd().split('\n');
     return all.slice(-lines).join('\n');
+}
+
+
+/***/ }),
+
+/***/ 9010:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  p: () => (/* binding */ RemoteHost)
+});
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __nccwpck_require__(7030);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
+var lib = __nccwpck_require__(5472);
+var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/core/known-hosts.ts
+
+
+class HostKeyError extends errors.UserError {
+}
+/** `SHA256:` + unpadded base64 of the key blob, as `ssh-keygen -lf` prints it. */
+function fingerprint(blob) {
+    return `SHA256:${(0,external_node_crypto_.createHash)('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+}
+/** The key type named inside an SSH public key blob (its first length-prefixed string). */
+function keyTypeOf(blob) {
+    if (blob.length < 4)
+        return 'unknown';
+    const len = blob.readUInt32BE(0);
+    return blob.subarray(4, 4 + len).toString('latin1');
+}
+/** The host pattern ssh uses in known_hosts: `host` for port 22, `[host]:port` otherwise. */
+function hostPattern(host, port) {
+    return port === 22 ? host : `[${host}]:${port}`;
+}
+function globMatch(pattern, text) {
+    const re = new RegExp(`^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`, 'i');
+    return re.test(text);
+}
+function hostFieldMatches(field, name) {
+    if (field.startsWith('|1|')) {
+        const [, , salt, hash] = field.split('|');
+        if (!salt || !hash)
+            return false;
+        const mac = (0,external_node_crypto_.createHmac)('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
+        return mac === hash;
+    }
+    let matched = false;
+    for (const p of field.split(',')) {
+        if (p.startsWith('!')) {
+            if (globMatch(p.slice(1), name))
+                return false;
+        }
+        else if (globMatch(p, name))
+            matched = true;
+    }
+    return matched;
+}
+/** Keys known_hosts lists for host:port, and keys it marks @revoked. */
+function knownKeysFor(knownHosts, host, port) {
+    const name = hostPattern(host, port);
+    const keys = [];
+    const revoked = [];
+    for (const raw of knownHosts.split(/\r?\n/)) {
+        const line = raw.trim();
+        if (!line || line.startsWith('#'))
+            continue;
+        let fields = line.split(/\s+/);
+        let marker = '';
+        if (fields[0]?.startsWith('@')) {
+            marker = fields[0];
+            fields = fields.slice(1);
+        }
+        const [hosts, type, b64] = fields;
+        if (!hosts || !type || !b64 || marker === '@cert-authority')
+            continue;
+        if (!hostFieldMatches(hosts, name))
+            continue;
+        const entry = { type, blob: Buffer.from(b64, 'base64') };
+        (marker === '@revoked' ? revoked : keys).push(entry);
+    }
+    return { keys, revoked };
+}
+const FINGERPRINT = /^(?:([a-z0-9@.-]+)\s+)?SHA256:([A-Za-z0-9+/]{43})=?$/;
+/** Validates pins up front; hex/MD5 fingerprints are refused with the command that prints the right form. */
+function parsePins(pins, where) {
+    return pins.map((pin) => {
+        const m = FINGERPRINT.exec(pin.trim());
+        if (!m) {
+            const bare = pin.trim().replace(/^(?:[a-z0-9@.-]+\s+)?(?:MD5:|SHA256:)?/i, '');
+            const hint = /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/i.test(bare)
+                ? ' (that is an MD5 hex fingerprint)'
+                : /^(?:[0-9a-f]{64}|([0-9a-f]{2}:){31}[0-9a-f]{2})$/i.test(bare)
+                    ? ' (that is a hex fingerprint; ssh uses base64)'
+                    : '';
+            throw new HostKeyError(where, `${JSON.stringify(pin)} is not a SHA256 host key fingerprint${hint}`, 'give "SHA256:<base64>" as printed by `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the host');
+        }
+        return { type: m[1], fingerprint: `SHA256:${m[2]}` };
+    });
+}
+/** ssh2 host-key algorithm names to offer for known key types, so the server shows a key we can check. */
+function hostKeyAlgorithmsFor(types) {
+    if (types.length === 0)
+        return undefined;
+    const algs = new Set();
+    for (const t of types) {
+        if (t === 'ssh-rsa')
+            for (const a of ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'])
+                algs.add(a);
+        else
+            algs.add(t);
+    }
+    return [...algs];
+}
+const FIX_MISMATCH = 'if the host was rebuilt, verify the new key out of band and update known_hosts/fingerprints; otherwise treat this as an attack and do not connect';
+/**
+ * Builds the verifier for one host. A policy with neither known_hosts nor pins is a
+ * configuration error (thrown here, before any connection); known_hosts without an
+ * entry for this host is an "unknown host" reported with the key the server offers.
+ */
+function hostKeyCheck(policy, host, port, where) {
+    const pins = parsePins(policy.fingerprints ?? [], `${where} fingerprints`);
+    if (pins.length === 0 && !policy.knownHosts?.trim()) {
+        throw new HostKeyError(where, `no known_hosts and no host key fingerprint given for ${hostPattern(host, port)} (host key checking fails closed)`, `pass known_hosts content (ssh-keyscan -p ${port} ${host}, checked out of band) or the host's SHA256 fingerprint`);
+    }
+    const { keys, revoked } = policy.knownHosts
+        ? knownKeysFor(policy.knownHosts, host, port)
+        : { keys: [], revoked: [] };
+    const expected = [
+        ...keys.map((k) => `${k.type} ${fingerprint(k.blob)} (known_hosts)`),
+        ...pins.map((p) => `${p.type ?? 'any type'} ${p.fingerprint} (pin)`),
+    ];
+    const expectedText = expected.length
+        ? expected.join(', ')
+        : 'none (no known_hosts entry or pin for this host)';
+    const pinTypes = pins.map((p) => p.type).filter((t) => !!t);
+    const typed = pins.every((p) => p.type);
+    const known = keys.length > 0 || pins.length > 0;
+    return {
+        algorithms: known && typed ? hostKeyAlgorithmsFor([...keys.map((k) => k.type), ...pinTypes]) : undefined,
+        expected,
+        verify(blob) {
+            const offered = `${keyTypeOf(blob)} ${fingerprint(blob)}`;
+            if (revoked.some((k) => k.blob.equals(blob))) {
+                return {
+                    ok: false,
+                    error: new HostKeyError(where, `host key ${offered} is marked @revoked in known_hosts`, 'replace the host key and update known_hosts'),
+                };
+            }
+            if (keys.some((k) => k.blob.equals(blob)))
+                return { ok: true };
+            if (pins.some((p) => p.fingerprint === fingerprint(blob)))
+                return { ok: true };
+            if (!known) {
+                return {
+                    ok: false,
+                    error: new HostKeyError(where, `unknown host ${hostPattern(host, port)}: offered ${offered}; expected ${expectedText}`, `verify ${fingerprint(blob)} out of band (ssh-keygen -lf on the host), then add the host's line to known_hosts or pin the fingerprint`),
+                };
+            }
+            return {
+                ok: false,
+                error: new HostKeyError(where, `HOST KEY MISMATCH for ${hostPattern(host, port)}: offered ${offered}; expected ${expectedText}`, FIX_MISMATCH),
+            };
+        },
+        noCommonType(offeredBlob) {
+            const offered = offeredBlob
+                ? `${keyTypeOf(offeredBlob)} ${fingerprint(offeredBlob)}`
+                : 'no key of those types';
+            return new HostKeyError(where, `HOST KEY MISMATCH for ${hostPattern(host, port)}: the server offers no host key of the trusted type(s); offered ${offered}; expected ${expectedText}`, FIX_MISMATCH);
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/shell.ts
+const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+function quote(arg) {
+    if (arg === '')
+        return "''";
+    if (SAFE.test(arg))
+        return arg;
+    return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+/** argv → one shell command line. */
+function commandLine(argv) {
+    if (argv.length === 0)
+        throw new Error('commandLine: empty argv');
+    return argv.map(quote).join(' ');
+}
+
+;// CONCATENATED MODULE: ./src/core/remote-host.ts
+
+
+
+
+
+
+
+/**
+ * One SSH connection per host, reused for every command (ssh2 multiplexes channels).
+ * Host keys are verified before authentication and fail closed.
+ */
+class RemoteHost {
+    options;
+    label;
+    /** How many TCP connections this object opened (the deploy benchmark reports it). */
+    connectionsOpened = 0;
+    /** Whether authentication was ever attempted (tests prove key checks come first). */
+    authAttempted = false;
+    /** Where authentication was attempted, in order (bastion first): proves a target was never offered a key. */
+    authAttemptedOn = [];
+    client;
+    jumpClient;
+    connecting;
+    sftpSession;
+    pending = new Set();
+    /** Remote listen port → local target, re-opened after a reconnect. */
+    remoteForwards = new Map();
+    constructor(options) {
+        this.options = options;
+        this.label = options.label ?? `${options.user}@${options.host}:${options.port ?? 22}`;
+        options.logger?.setSecret(options.privateKey);
+        options.logger?.setSecret(options.passphrase);
+    }
+    /** Opens the connection if needed; retries only the connect, with back-off. */
+    async connect() {
+        if (this.client)
+            return this.client;
+        if (!this.connecting) {
+            this.connecting = this.connectWithRetry().finally(() => {
+                this.connecting = undefined;
+            });
+        }
+        return this.connecting;
+    }
+    async connectWithRetry() {
+        const attempts = Math.max(1, this.options.connectAttempts ?? 3);
+        let lastError;
+        for (let i = 1; i <= attempts; i++) {
+            try {
+                const client = this.options.jump
+                    ? await this.connectOnce(this.options, () => this.openJump())
+                    : await this.connectOnce(this.options);
+                this.client = client;
+                for (const f of this.remoteForwards.values())
+                    await this.listenRemote(client, f);
+                return client;
+            }
+            catch (err) {
+                lastError = err;
+                this.jumpClient?.end();
+                this.jumpClient = undefined;
+                // A wrong host key or a refused login will not fix itself: no retry.
+                if (!isRetryable(err))
+                    throw err;
+                if (i < attempts) {
+                    this.options.logger?.warn(`${this.label}: connect attempt ${i}/${attempts} failed (${err.message}); retrying`);
+                    await new Promise((r) => setTimeout(r, 500 * 2 ** (i - 1)));
+                }
+            }
+        }
+        throw lastError;
+    }
+    /** A stream to the target through the (verified) jump host; the jump connection is reused. */
+    async openJump() {
+        const jump = this.options.jump;
+        if (!this.jumpClient)
+            this.jumpClient = await this.connectOnce({
+                ...jump,
+                label: jump.label ?? `jump ${jump.user}@${jump.host}:${jump.port ?? 22}`,
+            });
+        const jumpClient = this.jumpClient;
+        const port = this.options.port ?? 22;
+        return new Promise((resolve, reject) => {
+            jumpClient.forwardOut('127.0.0.1', 0, this.options.host, port, (err, stream) => err
+                ? reject(retryable(new errors.UserError(this.label, `jump host could not reach ${this.options.host}:${port}: ${err.message}`, 'check the target address from the jump host')))
+                : resolve(stream));
+        });
+    }
+    async connectOnce(opts, openSock) {
+        const port = opts.port ?? 22;
+        const where = opts.label ?? `${opts.user}@${opts.host}:${port}`;
+        const check = hostKeyCheck(opts.hostKeys, opts.host, port, where);
+        checkPrivateKey(opts, where);
+        try {
+            return await this.handshake(opts, check, openSock ? await openSock() : undefined, false);
+        }
+        catch (err) {
+            // The server offered none of the trusted key types: learn which key it does offer
+            // (a second handshake that never authenticates) so the message can show it.
+            if (check.algorithms && err instanceof Error && /no matching host key/i.test(err.message)) {
+                const offered = await this.probeHostKey(opts, openSock ? await openSock() : undefined);
+                throw check.noCommonType(offered);
+            }
+            throw err;
+        }
+    }
+    async probeHostKey(opts, sock) {
+        let offered;
+        const refuse = () => new HostKeyError(opts.host, 'host key probe', '');
+        const probe = {
+            expected: [],
+            verify: (blob) => {
+                offered = blob;
+                return { ok: false, error: refuse() };
+            },
+            noCommonType: refuse,
+        };
+        await this.handshake(opts, probe, sock, true).catch(() => undefined);
+        return offered;
+    }
+    handshake(opts, check, sock, probe) {
+        const port = opts.port ?? 22;
+        const where = opts.label ?? `${opts.user}@${opts.host}:${port}`;
+        return new Promise((resolve, reject) => {
+            const client = new lib.Client();
+            let hostKeyError;
+            let offered = false;
+            let settled = false;
+            const fail = (err) => {
+                if (settled)
+                    return;
+                settled = true;
+                client.end();
+                reject(err);
+            };
+            client.on('ready', () => {
+                settled = true;
+                this.connectionsOpened++;
+                client.on('close', () => this.onClosed(client));
+                client.on('error', (err) => this.options.logger?.debug(`${where}: ${err.message}`));
+                client.on('tcp connection', (info, accept, refuse) => this.onForwarded(info.destPort, accept, refuse));
+                resolve(client);
+            });
+            client.on('error', (err) => {
+                if (hostKeyError)
+                    return fail(hostKeyError);
+                if (err.level === 'client-authentication') {
+                    return fail(new errors.UserError(where, `the server refused the SSH key for user ${opts.user}`, `add the deploy public key to ~${opts.user}/.ssh/authorized_keys on the host`));
+                }
+                if (/no matching host key/i.test(err.message))
+                    return fail(new errors.UserError(where, `cannot connect: ${err.message}`, 'check the host key types'));
+                fail(retryable(new errors.UserError(where, `cannot connect: ${err.message}`, 'check the host, port and firewall')));
+            });
+            client.on('close', () => {
+                if (hostKeyError)
+                    fail(hostKeyError);
+                else
+                    fail(retryable(new errors.UserError(where, 'connection closed during the handshake', 'check sshd on the host')));
+            });
+            const config = {
+                host: sock ? undefined : opts.host,
+                port: sock ? undefined : port,
+                sock: sock,
+                username: opts.user,
+                privateKey: opts.privateKey,
+                passphrase: opts.passphrase,
+                readyTimeout: opts.connectTimeoutMs ?? 15_000,
+                keepaliveInterval: opts.keepaliveIntervalMs ?? 10_000,
+                keepaliveCountMax: 3,
+                algorithms: check.algorithms && !probe ? { serverHostKey: check.algorithms } : undefined,
+                hostVerifier: (key) => {
+                    const verdict = check.verify(key);
+                    if (!verdict.ok)
+                        hostKeyError = verdict.error;
+                    return verdict.ok;
+                },
+                authHandler: (_methods, _partial, next) => {
+                    // One key, offered once: re-offering a refused key until sshd says "Too many
+                    // authentication failures" would burn fail2ban/ufw rate-limit budget.
+                    if (probe || offered)
+                        return next(false);
+                    offered = true;
+                    this.authAttempted = true;
+                    this.authAttemptedOn.push(where);
+                    next({
+                        type: 'publickey',
+                        username: opts.user,
+                        key: opts.privateKey,
+                        passphrase: opts.passphrase,
+                    });
+                },
+            };
+            client.connect(config);
+        });
+    }
+    onClosed(client) {
+        if (this.client !== client)
+            return;
+        this.client = undefined;
+        this.sftpSession = undefined;
+        const err = new errors.CommandError('(connection)', null, 'the SSH connection was closed', this.label);
+        for (const reject of this.pending)
+            reject(err);
+        this.pending.clear();
+    }
+    track(run) {
+        let rejectFn;
+        const aborted = new Promise((_, reject) => {
+            rejectFn = reject;
+        });
+        this.pending.add(rejectFn);
+        return Promise.race([run(rejectFn), aborted]).finally(() => this.pending.delete(rejectFn));
+    }
+    /**
+     * sshd hands the command line to the login shell as ONE argument, and Linux caps a single
+     * argument at 128 KiB (MAX_ARG_STRLEN): refuse early with a fix instead of "Argument list too long".
+     */
+    commandLineFor(argv, where) {
+        const line = commandLine(argv);
+        const bytes = Buffer.byteLength(line);
+        if (bytes > MAX_COMMAND_LINE_BYTES) {
+            throw new errors.UserError(where ?? this.label, `the command line is ${bytes} bytes (\`${describe(argv)}\`); a host's shell accepts at most ${MAX_COMMAND_LINE_BYTES}`, 'send large data through stdin (exec input / execStream) or upload() a file instead of an argument');
+        }
+        return line;
+    }
+    /**
+     * Runs argv on the host. A non-zero exit, a signal, or a channel that closes without
+     * an exit status is an error carrying the command and the tail of stderr.
+     */
+    async exec(argv, options = {}) {
+        const line = this.commandLineFor(argv, options.where);
+        const client = await this.connect();
+        this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line}`);
+        const started = performance.now();
+        return this.track((reject) => new Promise((resolve) => {
+            client.exec(line, (err, channel) => {
+                if (err)
+                    return reject(new errors.CommandError(argv[0] ?? '', null, err.message, options.where ?? this.label));
+                let stdout = '';
+                let stderr = '';
+                let code = null;
+                let signal = null;
+                let gotExit = false;
+                const timer = options.timeoutMs
+                    ? setTimeout(() => {
+                        channel.signal('KILL');
+                        channel.close();
+                        reject(new errors.CommandError(argv.join(' ').slice(0, 200), null, `timed out after ${options.timeoutMs} ms\n${(0,errors.tail)(stderr, 10)}`, options.where ?? this.label));
+                    }, options.timeoutMs)
+                    : undefined;
+                channel.setEncoding('utf8');
+                channel.on('data', (c) => {
+                    stdout += c;
+                    options.onStdout?.(c);
+                });
+                channel.stderr.setEncoding('utf8');
+                channel.stderr.on('data', (c) => {
+                    stderr += c;
+                    options.onStderr?.(c);
+                });
+                channel.on('exit', (c, s) => {
+                    gotExit = true;
+                    code = c;
+                    signal = s ?? null;
+                });
+                channel.on('close', () => {
+                    if (timer)
+                        clearTimeout(timer);
+                    const name = describe(argv);
+                    if (!gotExit || code === null) {
+                        return reject(new errors.CommandError(name, null, (0,errors.tail)(stderr || 'no exit status received'), options.where ?? this.label, signal ?? undefined));
+                    }
+                    if (code !== 0 && !options.allowFailure) {
+                        return reject(new errors.CommandError(name, code, (0,errors.tail)(stderr || stdout), options.where ?? this.label));
+                    }
+                    resolve({ code, signal, stdout, stderr, durationMs: performance.now() - started });
+                });
+                feed(channel, options.input);
+            });
+        }));
+    }
+    /**
+     * Runs argv with streaming stdout (for large transfers such as backups): nothing is
+     * buffered beyond the stream's high-water mark, and backpressure reaches the remote
+     * command. `input` streams into the command's stdin. `done` rejects like exec() does
+     * (non-zero exit, signal, or no exit status); the stdout stream then errors too.
+     */
+    async execStream(argv, options = {}) {
+        const line = this.commandLineFor(argv, options.where);
+        const client = await this.connect();
+        this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line} (streaming)`);
+        const out = new external_node_stream_.PassThrough();
+        // `done` carries the failure; a consumer that only awaits `done` must not crash on the stream error.
+        out.on('error', () => { });
+        const started = performance.now();
+        const done = this.track((reject) => new Promise((resolve) => {
+            client.exec(line, (err, channel) => {
+                if (err)
+                    return reject(new errors.CommandError(argv[0] ?? '', null, err.message, options.where ?? this.label));
+                let stderr = '';
+                let code = null;
+                let signal = null;
+                channel.stderr.setEncoding('utf8');
+                channel.stderr.on('data', (c) => {
+                    stderr = (stderr + c).slice(-8192);
+                    options.onStderr?.(c);
+                });
+                channel.on('exit', (c, s) => {
+                    code = c;
+                    signal = s ?? null;
+                });
+                channel.pipe(out, { end: false });
+                channel.on('close', () => {
+                    if (code !== 0) {
+                        return reject(new errors.CommandError(describe(argv), code, (0,errors.tail)(stderr), options.where ?? this.label, signal ?? undefined));
+                    }
+                    out.end();
+                    resolve({ code, signal: null, stdout: '', stderr, durationMs: performance.now() - started });
+                });
+                feed(channel, options.input);
+            });
+        }));
+        done.catch((e) => out.destroy(e));
+        return { stdout: out, done };
+    }
+    async sftp() {
+        const client = await this.connect();
+        if (!this.sftpSession) {
+            this.sftpSession = new Promise((resolve, reject) => client.sftp((err, sftp) => err
+                ? reject(new errors.UserError(this.label, `SFTP unavailable: ${err.message}`, 'enable the sftp subsystem in sshd_config'))
+                : resolve(sftp)));
+        }
+        return this.sftpSession;
+    }
+    /**
+     * Writes `content` to `path` atomically: a temporary file created with `mode` from the
+     * start (O_CREAT|O_EXCL with the mode, so there is no readable window), then renamed.
+     */
+    async upload(path, content, mode = 0o600) {
+        const sftp = await this.sftp();
+        const dir = external_node_path_.posix.dirname(path);
+        const tmp = external_node_path_.posix.join(dir, `.${external_node_path_.posix.basename(path)}.${process.pid}.${Date.now()}.tmp`);
+        const data = typeof content === 'string' ? Buffer.from(content) : content;
+        await this.track((reject) => new Promise((resolve) => {
+            sftp.open(tmp, 'wx', { mode }, (err, handle) => {
+                if (err)
+                    return reject(new errors.UserError(this.label, `cannot create ${tmp}: ${err.message}`, `check that ${dir} exists and is writable by ${this.options.user}`));
+                const finish = (e) => {
+                    sftp.close(handle, () => {
+                        if (e)
+                            return sftp.unlink(tmp, () => reject(new errors.UserError(this.label, `upload to ${path} failed: ${e.message}`, 'check free disk space on the host')));
+                        sftp.ext_openssh_rename(tmp, path, (renameErr) => {
+                            if (renameErr)
+                                return sftp.unlink(tmp, () => reject(new errors.UserError(this.label, `cannot move upload into ${path}: ${renameErr.message}`, 'check permissions')));
+                            resolve();
+                        });
+                    });
+                };
+                if (data.length === 0)
+                    return finish();
+                writeAll(sftp, handle, data, finish);
+            });
+        }));
+    }
+    async readFile(path) {
+        const sftp = await this.sftp();
+        return this.track((reject) => new Promise((resolve) => {
+            sftp.readFile(path, (err, data) => {
+                if (err)
+                    return err.code === 2
+                        ? resolve(undefined)
+                        : reject(new errors.UserError(this.label, `cannot read ${path}: ${err.message}`, 'check permissions'));
+                resolve(data);
+            });
+        }));
+    }
+    /**
+     * A reverse tunnel (`ssh -R`): the host listens on its loopback `bindPort` and every
+     * connection there is carried over this SSH connection to `target` as seen from here. Lets a
+     * host pull from a registry only the runner can reach (Kamal's "local registry"). The
+     * listener lives as long as the connection; it is opened again after a reconnect.
+     */
+    async forwardRemotePort(bindPort, target) {
+        const forward = { bindHost: 'localhost', bindPort, target };
+        const client = await this.connect();
+        this.remoteForwards.set(bindPort, forward);
+        try {
+            await this.listenRemote(client, forward);
+        }
+        catch (err) {
+            this.remoteForwards.delete(bindPort);
+            throw err;
+        }
+    }
+    listenRemote(client, f) {
+        return new Promise((resolve, reject) => client.forwardIn(f.bindHost, f.bindPort, (err) => err
+            ? reject(new errors.UserError(`${this.label} tunnel`, `the host refused to listen on ${f.bindHost}:${f.bindPort} for the tunnel to ${f.target.host}:${f.target.port} (${err.message}): the port is taken on the host, or the key may not forward ports (authorized_keys "restrict" without "port-forwarding,permitlisten=…", or AllowTcpForwarding no)`, `free port ${f.bindPort} on the host and allow it for the deploy key: provision with registry-tunnel-port: ${f.bindPort}, or add port-forwarding,permitlisten="localhost:${f.bindPort}" to its authorized_keys line`))
+            : resolve()));
+    }
+    onForwarded(port, accept, refuse) {
+        const f = this.remoteForwards.get(port);
+        if (!f) {
+            refuse();
+            return;
+        }
+        const channel = accept();
+        // autoSelectFamily: "localhost" may resolve to ::1 first while the target listens on 127.0.0.1.
+        const socket = (0,external_node_net_.connect)({ host: f.target.host, port: f.target.port, autoSelectFamily: true });
+        socket.on('error', (err) => {
+            this.options.logger?.debug(`${this.label} tunnel to ${f.target.host}:${f.target.port}: ${err.message}`);
+            channel.destroy();
+        });
+        channel.on('error', () => socket.destroy());
+        channel.on('close', () => socket.destroy());
+        // A target that closes cleanly may still have bytes queued in the channel (SSH flow control):
+        // the pipe ends the channel once they are sent. Destroying it here cut the tail of large
+        // responses (docker retried the blob 5 s later with a Range request).
+        socket.on('close', (hadError) => {
+            if (hadError)
+                channel.destroy();
+        });
+        channel.pipe(socket).pipe(channel);
+    }
+    close() {
+        this.remoteForwards.clear();
+        this.client?.end();
+        this.jumpClient?.end();
+        this.client = undefined;
+        this.jumpClient = undefined;
+    }
+}
+function describe(argv) {
+    // Name the program (and sub-command) without dumping long or sensitive arguments.
+    return argv
+        .slice(0, argv[0] === 'sh' ? 1 : 3)
+        .map((a) => (a.length > 40 ? `${a.slice(0, 40)}…` : a))
+        .join(' ');
+}
+function feed(channel, input) {
+    if (input === undefined)
+        channel.end();
+    else if (typeof input === 'string' || Buffer.isBuffer(input))
+        channel.end(input);
+    else
+        input.pipe(channel);
+}
+/**
+ * Writes `data` at its offsets with up to 64 requests in flight (SFTP answers them in any
+ * order): one round trip per 32 KB chunk would make a 20 MB upload take tens of seconds.
+ */
+function writeAll(sftp, handle, data, done) {
+    const CHUNK = 32 * 1024;
+    const IN_FLIGHT = 64;
+    let next = 0;
+    let active = 0;
+    let failed = false;
+    const pump = () => {
+        while (!failed && active < IN_FLIGHT && next < data.length) {
+            const offset = next;
+            const length = Math.min(CHUNK, data.length - offset);
+            next += length;
+            active++;
+            sftp.write(handle, data, offset, length, offset, (err) => {
+                active--;
+                if (failed)
+                    return;
+                if (err) {
+                    failed = true;
+                    return done(err);
+                }
+                if (next >= data.length && active === 0)
+                    return done();
+                pump();
+            });
+        }
+    };
+    pump();
+}
+/**
+ * ssh2 throws a bare "Cannot parse privateKey" from inside connect(): check the key first so a
+ * wrong secret is a configuration error that says which key and what to pass.
+ */
+function checkPrivateKey(opts, where) {
+    const parsed = lib_default().utils.parseKey(opts.privateKey, opts.passphrase);
+    const error = parsed instanceof Error
+        ? parsed
+        : Array.isArray(parsed) && parsed.length === 0
+            ? new Error('no key found')
+            : undefined;
+    if (error) {
+        throw new errors.ConfigError(`${where} private key`, `cannot be read (${error.message.replace(/privateKey/g, 'private key')})`, `pass the deploy user's private key in OpenSSH or PEM format (-----BEGIN OPENSSH PRIVATE KEY-----…)${/passphrase/i.test(error.message) ? ' and its passphrase' : ''}`);
+    }
+}
+/** Linux MAX_ARG_STRLEN (32 pages) minus the terminating NUL. */
+const MAX_COMMAND_LINE_BYTES = 131_071;
+function retryable(err) {
+    err.retryable = true;
+    return err;
+}
+/** Only connection-level failures (refused, timed out, dropped during the handshake) are retried. */
+function isRetryable(err) {
+    return err instanceof errors.UserError && err.retryable === true;
+}
+
+
+/***/ }),
+
+/***/ 993:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   lN: () => (/* binding */ grammars),
+/* harmony export */   nn: () => (/* binding */ parseHostSpec)
+/* harmony export */ });
+/* unused harmony exports validate, isValid, confinedPath */
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4296);
+
+
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const DOMAIN = '(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]{1,5})?)';
+const REPOSITORY = `(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*`;
+const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
+const DIGEST = 'sha256:[a-f0-9]{64}';
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const grammars = {
+    tag: {
+        pattern: new RegExp(`^${TAG}$`),
+        max: 128,
+        describe: 'a Docker tag: letters, digits, _ . - (not first), at most 128 characters',
+        example: 'v1.2.3',
+    },
+    digest: {
+        pattern: new RegExp(`^${DIGEST}$`),
+        max: 71,
+        describe: 'a sha256 digest',
+        example: 'sha256:<64 hex digits>',
+    },
+    repository: {
+        pattern: new RegExp(`^${REPOSITORY}$`),
+        max: 255,
+        describe: 'an image repository: lower-case path components, optional registry host[:port]',
+        example: 'ghcr.io/acme/app',
+    },
+    imageRef: {
+        pattern: new RegExp(`^${REPOSITORY}(?::${TAG})?(?:@${DIGEST})?$`),
+        max: 400,
+        describe: 'an image reference repo[:tag][@sha256:digest]',
+        example: 'ghcr.io/acme/app@sha256:…',
+    },
+    service: {
+        pattern: /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/,
+        max: 63,
+        describe: 'a compose service name: letters, digits, _ . -',
+        example: 'app',
+    },
+    envVar: {
+        pattern: /^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
+        max: 128,
+        describe: 'an environment variable name: letters, digits, _ (not first digit)',
+        example: 'OPENAI_API_KEY',
+    },
+    name: {
+        pattern: /^[a-z][a-z0-9-]{0,31}$/,
+        max: 32,
+        describe: 'a name: lower-case letters, digits and -, starting with a letter, at most 32',
+        example: 'production',
+    },
+    releaseId: {
+        pattern: /^[0-9]{8}T[0-9]{6}Z-[a-z0-9]{1,40}$/,
+        max: 57,
+        describe: 'a release id like 20261127T140102Z-abc1234',
+        example: '20261127T140102Z-abc1234',
+    },
+    user: { pattern: /^[a-z_][a-z0-9_-]{0,31}$/, max: 32, describe: 'a Unix user name', example: 'deploy' },
+    hostname: {
+        pattern: new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*|\\[[0-9A-Fa-f:.]{2,45}\\])$`),
+        max: 253,
+        describe: 'a host name, IPv4 address or [IPv6] address',
+        example: 'app1.example.com',
+    },
+    sha: {
+        pattern: /^[a-f0-9]{7,40}$/,
+        max: 40,
+        describe: 'a git commit sha (7–40 hex digits)',
+        example: 'abc1234',
+    },
+};
+function show(value) {
+    const s = JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+    return value.length > 60 ? `${s} (${value.length} characters)` : s;
+}
+/** Throws a UserError naming `where` unless `value` matches the grammar in full. */
+function validate(kind, value, where) {
+    const g = grammars[kind];
+    if (typeof value !== 'string' || value === '') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__.ConfigError(where, `is empty; expected ${g.describe}`, `set it, e.g. ${g.example}`);
+    }
+    if (value.length > g.max) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__.ConfigError(where, `${show(value)} is longer than ${g.max} characters`, `use ${g.describe}`);
+    }
+    if (!g.pattern.test(value)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__.ConfigError(where, `${show(value)} is not ${g.describe}`, `use a value like ${g.example}`);
+    }
+    return value;
+}
+function isValid(kind, value) {
+    const g = grammars[kind];
+    return value.length > 0 && value.length <= g.max && g.pattern.test(value);
+}
+/** Parses `user@host[:port]`, validating every part. */
+function parseHostSpec(spec, where, defaultUser = 'deploy') {
+    const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:@]+)(?::([0-9]{1,5}))?$/.exec(spec);
+    if (!m) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__.ConfigError(where, `${show(spec)} is not user@host[:port]`, 'write it like deploy@app1.example.com:22');
+    }
+    const user = validate('user', m[1] ?? defaultUser, `${where} (user)`);
+    const host = validate('hostname', m[2], `${where} (host)`);
+    const port = m[3] ? Number(m[3]) : 22;
+    if (port < 1 || port > 65535)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__.ConfigError(where, `port ${port} is out of range`, 'use 1–65535');
+    return { user, host: host.replace(/^\[|\]$/g, ''), port };
+}
+/**
+ * Joins `relative` onto `root` and refuses anything that would land outside it
+ * (.., absolute paths, NUL, newlines).
+ */
+function confinedPath(root, relative, where) {
+    if (/[\0\n\r]/.test(relative))
+        throw new UserError(where, `${show(relative)} contains a control character`, 'use a plain relative path');
+    if (relative === '' || posix.isAbsolute(relative)) {
+        throw new UserError(where, `${show(relative)} must be a non-empty relative path`, `give a path inside ${root}`);
+    }
+    const full = posix.normalize(posix.join(root, relative));
+    const base = posix.normalize(root).replace(/\/$/, '');
+    if (full !== base && !full.startsWith(`${base}/`)) {
+        throw new UserError(where, `${show(relative)} points outside ${base}`, 'remove ".." components');
+    }
+    if (relative.split('/').includes('..')) {
+        throw new UserError(where, `${show(relative)} contains ".."`, 'remove ".." components');
+    }
+    return full;
+}
+
+
+/***/ }),
+
+/***/ 9353:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   BX: () => (/* binding */ containerLogs),
+/* harmony export */   Dn: () => (/* binding */ removeContainers),
+/* harmony export */   F_: () => (/* binding */ stopContainers),
+/* harmony export */   Hm: () => (/* binding */ nvidiaSmiQuery),
+/* harmony export */   Jh: () => (/* binding */ runOnce),
+/* harmony export */   KY: () => (/* binding */ upServices),
+/* harmony export */   M4: () => (/* binding */ proxyReload),
+/* harmony export */   Nc: () => (/* binding */ mkdirs),
+/* harmony export */   UD: () => (/* binding */ recreate),
+/* harmony export */   US: () => (/* binding */ imageExists),
+/* harmony export */   VG: () => (/* binding */ lockOp),
+/* harmony export */   Xu: () => (/* binding */ inspectContainers),
+/* harmony export */   Ys: () => (/* binding */ commandExists),
+/* harmony export */   ZP: () => (/* binding */ pullImage),
+/* harmony export */   _r: () => (/* binding */ migrate),
+/* harmony export */   a$: () => (/* binding */ pull),
+/* harmony export */   d0: () => (/* binding */ appendStdin),
+/* harmony export */   dW: () => (/* binding */ oneOffContainers),
+/* harmony export */   dp: () => (/* binding */ scaleBeside),
+/* harmony export */   gd: () => (/* binding */ serviceContainers),
+/* harmony export */   hu: () => (/* binding */ httpPostJson),
+/* harmony export */   i6: () => (/* binding */ waitContainers),
+/* harmony export */   j8: () => (/* binding */ registryLogin),
+/* harmony export */   lw: () => (/* binding */ homeDir),
+/* harmony export */   lx: () => (/* binding */ httpGet),
+/* harmony export */   vu: () => (/* binding */ proxyTest),
+/* harmony export */   wh: () => (/* binding */ dockerRuntimes),
+/* harmony export */   wj: () => (/* binding */ withTimeout)
+/* harmony export */ });
+/* unused harmony exports compose, syncFiles, freeKiB, removeTree, listImages, removeImage, nvidiaSmiPlain */
+function compose(t, ...args) {
+    const head = [...t.compose, '--project-name', t.project, '--project-directory', t.projectDir];
+    if (t.envFile)
+        head.push('--env-file', t.envFile);
+    for (const f of t.files)
+        head.push('--file', f);
+    return [...head, ...args];
+}
+const pull = (t, services) => compose(t, 'pull', '--quiet', ...services);
+/** One-off run of the migrate service with the new image and env; dependencies are started. */
+function migrate(t, service, command = []) {
+    return compose(t, 'run', '--rm', '-T', service, ...command);
+}
+/**
+ * One-off run of a service without its dependencies (GPU prefetch: download the model into the
+ * cache volume with the new image while the old server still serves).
+ */
+function runOnce(t, service, command, entrypoint) {
+    return compose(t, 'run', '--rm', '-T', '--no-deps', ...(entrypoint ? ['--entrypoint', entrypoint] : []), service, ...command);
+}
+/** Starts `services` (recreating only those whose config changed); never touches the others. */
+const upServices = (t, services) => compose(t, 'up', '--detach', '--no-deps', ...services);
+/** The scale-beside step: new containers next to the running ones, which are not recreated. */
+function scaleBeside(t, service, total) {
+    return compose(t, 'up', '--detach', '--no-deps', '--no-recreate', '--scale', `${service}=${total}`, service);
+}
+const recreate = (t, service) => compose(t, 'up', '--detach', '--no-deps', '--force-recreate', service);
+/** Running containers of one compose service (ids). */
+function serviceContainers(project, service, all = false) {
+    return [
+        'docker',
+        'ps',
+        ...(all ? ['--all'] : []),
+        '--quiet',
+        '--no-trunc',
+        '--filter',
+        `label=com.docker.compose.project=${project}`,
+        '--filter',
+        `label=com.docker.compose.service=${service}`,
+    ];
+}
+/** name, IPs, health status and image of containers, one tab-separated line each. */
+function inspectContainers(ids) {
+    return [
+        'docker',
+        'inspect',
+        '--format',
+        '{{.Id}}\t{{.Name}}\t{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}\t{{if index .State "Health"}}{{.State.Health.Status}}{{else}}none{{end}}\t{{.State.Status}}\t{{.Image}}',
+        ...ids,
+    ];
+}
+const stopContainers = (ids, graceSeconds) => [
+    'docker',
+    'stop',
+    '--time',
+    String(Math.round(graceSeconds)),
+    ...ids,
+];
+const removeContainers = (ids) => ['docker', 'rm', '--force', ...ids];
+const containerLogs = (id, lines = 100) => [
+    'docker',
+    'logs',
+    '--tail',
+    String(lines),
+    '--timestamps',
+    id,
+];
+/** nginx validates the new config first, then reloads gracefully (old workers drain). */
+const proxyTest = (container) => ['docker', 'exec', container, 'nginx', '-t', '-q'];
+const proxyReload = (container) => [
+    'docker',
+    'exec',
+    container,
+    'nginx',
+    '-s',
+    'reload',
+];
+/** One HTTP probe from the host to a container address; stdout is the body. */
+function httpGet(url, timeoutSeconds = 5) {
+    return ['curl', '--fail', '--silent', '--show-error', '--max-time', String(timeoutSeconds), url];
+}
+function httpPostJson(url, body, timeoutSeconds = 60) {
+    return [
+        'curl',
+        '--fail',
+        '--silent',
+        '--show-error',
+        '--max-time',
+        String(timeoutSeconds),
+        '--header',
+        'Content-Type: application/json',
+        '--data',
+        JSON.stringify(body),
+        url,
+    ];
+}
+/** Registry login with the password on stdin (never argv). */
+const registryLogin = (server, username) => [
+    'docker',
+    'login',
+    '--username',
+    username,
+    '--password-stdin',
+    server,
+];
+const mkdirs = (...paths) => ['mkdir', '-p', ...paths];
+/** Appends stdin to a file (one JSON line: O_APPEND keeps concurrent lines whole). */
+const appendStdin = (path) => ['sh', '-c', 'cat >> "$1"', 'sh', path];
+/** Copies a release's bind-mounted files into the stable project directory. */
+const syncFiles = (fromDir, toDir) => [
+    'cp',
+    '-R',
+    '-p',
+    `${fromDir}/.`,
+    `${toDir}/`,
+];
+/**
+ * Bounds a command on the host itself (coreutils/busybox `timeout`): it is killed there even
+ * when the SSH connection is gone. Exit status 124 (or 137 after the kill) means "timed out".
+ */
+const withTimeout = (seconds, argv) => [
+    'timeout',
+    '-k',
+    '10',
+    String(Math.max(1, Math.round(seconds))),
+    ...argv,
+];
+/** One-off containers (`compose run`) of a service, running or not. */
+const oneOffContainers = (project, service) => [
+    'docker',
+    'ps',
+    '--all',
+    '--quiet',
+    '--no-trunc',
+    '--filter',
+    `label=com.docker.compose.project=${project}`,
+    '--filter',
+    `label=com.docker.compose.service=${service}`,
+    '--filter',
+    'label=com.docker.compose.oneoff=True',
+];
+/** Waits (bounded on the host) for containers to exit; prints their exit statuses. */
+const waitContainers = (seconds, ids) => withTimeout(seconds, ['docker', 'wait', ...ids]);
+/** POSIX `df` of one path in KiB (the 4th column of the last line is what is available). */
+const freeKiB = (path) => ['df', '-P', '-k', path];
+const removeTree = (...paths) => ['rm', '-rf', '--', ...paths];
+/** Images with their repo digests: "<repo>@<digest> <id>" lines, for prune. */
+const listImages = (repository) => [
+    'docker',
+    'image',
+    'ls',
+    '--digests',
+    '--format',
+    '{{.Repository}}@{{.Digest}}\t{{.ID}}',
+    repository,
+];
+const removeImage = (ref) => ['docker', 'image', 'rm', ref];
+const imageExists = (ref) => ['docker', 'image', 'inspect', '--format', '{{.Id}}', ref];
+const pullImage = (ref) => ['docker', 'pull', '--quiet', ref];
+/**
+ * The deploy lock's state machine, run on the host as one command under `flock` on
+ * `<dir>.guard`, so that every check-and-write (acquire, stale takeover, heartbeat renew,
+ * release, check) is atomic against every other ragship run on that host. The lock itself
+ * stays where it always was: the folder `<dir>` (created with `mkdir`, which older ragship
+ * versions also honour) holding `owner.json`, replaced whole with `mv` (readers never see a
+ * half-written file). `$1` is the operation; the owner's token is only ever compared.
+ *
+ * stdout: `<state> <host now> <holder's expiresAt>` on the first line, then the holder's
+ * owner.json (for held / lost / foreign / took-over). States: acquired, took-over, held,
+ * renewed, mine, lost, released, foreign, absent.
+ */
+const LOCK_SCRIPT = `set -u
+op=$1 dir=$2 token=$3 ttl=$4
+umask 077
+command -v flock >/dev/null 2>&1 || { echo "flock is missing on this host (util-linux or busybox provides it)" >&2; exit 3; }
+exec 9>>"$dir.guard"
+flock 9
+now=$(date +%s)
+owner="$dir/owner.json"
+holder=$(cat "$owner" 2>/dev/null || true)
+exp=$(printf '%s' "$holder" | sed -n 's/.*"expiresAt": *\\([0-9][0-9]*\\).*/\\1/p' | head -n 1)
+if [ -d "$dir" ] && [ -z "$exp" ]; then exp=$(( $(stat -c %Y "$dir") + ttl )); fi
+mine=no
+case $holder in *"\\"token\\":\\"$token\\""*) [ -n "$token" ] && mine=yes ;; esac
+say() { printf '%s %s %s\\n%s\\n' "$1" "$now" "\${exp:-0}" "$holder"; }
+write_owner() {
+  printf '%s\\n' "$1" > "$dir/.owner.json.$$" && mv -f "$dir/.owner.json.$$" "$owner" && return 0
+  rm -f "$dir/.owner.json.$$"
+  return 1
+}
+case $op in
+acquire)
+  head=$(cat)
+  state=acquired
+  if [ -d "$dir" ]; then
+    if [ "$exp" -ge "$now" ]; then say held; exit 0; fi
+    mv "$dir" "$dir.stale-$now-$$" && rm -rf "$dir.stale-$now-$$"
+    state=took-over
+  fi
+  # A ragship older than the guard may have created it meanwhile: that is a held lock.
+  if ! mkdir "$dir" 2>/dev/null; then [ -d "$dir" ] && { say held; exit 0; }; mkdir "$dir"; exit 4; fi
+  if ! write_owner "$head,\\"acquiredAt\\":\\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\\",\\"expiresAt\\":$((now + ttl))}"; then
+    rm -rf "$dir"
+    echo "cannot write $owner (disk full?)" >&2
+    exit 4
+  fi
+  say $state ;;
+renew)
+  if [ -d "$dir" ] && [ $mine = yes ]; then
+    write_owner "$(printf '%s' "$holder" | sed "s/\\"expiresAt\\": *[0-9][0-9]*/\\"expiresAt\\":$((now + ttl))/")" || exit 4
+    say renewed
+  else say lost; fi ;;
+check)
+  if [ -d "$dir" ] && [ $mine = yes ]; then say mine; else say lost; fi ;;
+release)
+  if [ ! -d "$dir" ]; then say absent
+  elif [ $mine = yes ]; then
+    mv "$dir" "$dir.released-$now-$$" && rm -rf "$dir.released-$now-$$"
+    say released
+  else say foreign; fi ;;
+*) echo "unknown lock operation $op" >&2; exit 2 ;;
+esac
+`;
+/** One atomic lock operation on the host (the owner JSON head of `acquire` goes on stdin). */
+const lockOp = (op, dir, token, ttlSeconds) => [
+    'sh',
+    '-c',
+    LOCK_SCRIPT,
+    'ragship-lock',
+    op,
+    dir,
+    token,
+    String(Math.round(ttlSeconds)),
+];
+const nvidiaSmiQuery = [
+    'nvidia-smi',
+    '--query-gpu=index,name,driver_version,memory.total,memory.used,memory.free',
+    '--format=csv,noheader,nounits',
+];
+const nvidiaSmiPlain = (/* unused pure expression or super */ null && (['nvidia-smi']));
+const dockerRuntimes = ['docker', 'info', '--format', '{{json .Runtimes}}'];
+const homeDir = ['sh', '-c', 'printf %s "$HOME"'];
+const commandExists = (name) => ['sh', '-c', 'command -v "$1"', 'sh', name];
+
+
+/***/ }),
+
+/***/ 4332:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fc: () => (/* binding */ DeployLock),
+/* harmony export */   x_: () => (/* binding */ releaseLock)
+/* harmony export */ });
+/* unused harmony exports lockOperation, readOwner, describeOwner */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4296);
+/* harmony import */ var _commands_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9353);
+
+
+
+
+const TOKEN = /^[a-f0-9]{8,64}$/;
+/** Runs one atomic lock operation on the host (see lockOp). */
+async function lockOperation(host, op, dir, token, ttlSeconds, input) {
+    if (op !== 'acquire' && !TOKEN.test(token))
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__.UserError('deploy lock token', `"${token}" is not a lock token`, 'pass the token the lock step saved');
+    const r = await host.exec((0,_commands_js__WEBPACK_IMPORTED_MODULE_3__/* .lockOp */ .VG)(op, dir, token, ttlSeconds), {
+        allowFailure: true,
+        input: input ?? '',
+        timeoutMs: 120_000,
+        where: `${host.label} deploy lock`,
+    });
+    if (r.code !== 0)
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__.UserError(host.label, `cannot ${op} the deploy lock ${dir}: ${r.stderr.trim() || `exit status ${r.code}`}`, r.code === 3
+            ? 'install flock on the host (util-linux)'
+            : 'check that the deploy root is writable and has free disk');
+    const nl = r.stdout.indexOf('\n');
+    const [state, now, expiresAt] = (nl < 0 ? r.stdout : r.stdout.slice(0, nl)).trim().split(' ');
+    let holder;
+    try {
+        const raw = nl < 0 ? '' : r.stdout.slice(nl + 1).trim();
+        holder = raw ? JSON.parse(raw) : undefined;
+    }
+    catch {
+        holder = undefined;
+    }
+    return { state: state, now: Number(now), expiresAt: Number(expiresAt), holder };
+}
+async function readOwner(host, dir) {
+    const raw = await host.readFile(posix.join(dir, 'owner.json'));
+    if (!raw)
+        return undefined;
+    try {
+        return JSON.parse(raw.toString('utf8'));
+    }
+    catch {
+        return undefined;
+    }
+}
+function describeOwner(o) {
+    return o
+        ? `run ${o.runId} by ${o.actor} since ${o.acquiredAt}${o.runUrl ? ` (${o.runUrl})` : ''}`
+        : 'an unknown owner (no owner.json)';
+}
+/**
+ * A deploy lock per app+environment on the primary host: the folder `<dir>` + owner.json.
+ * Every check-and-write runs on the host as one command under `flock <dir>.guard` (lockOp),
+ * so two runs can never both win it: not on a free lock, not on a stale one, and a heartbeat
+ * or release never touches a lock that another run has taken over (the token must match).
+ * A held lock is waited for (bounded) or reported with its holder; a lock past its TTL is
+ * taken over with a warning. While held, a heartbeat extends the TTL so long GPU deploys are
+ * not taken over; a heartbeat that finds the lock gone marks it lost, and assertHeld() — called
+ * before anything changes what serves — then fails the run with the old release serving.
+ */
+class DeployLock {
+    host;
+    options;
+    logger;
+    owner;
+    heartbeat;
+    /** Set when a heartbeat or check found another owner (or no lock): the run must stop. */
+    lostTo;
+    constructor(host, options, logger) {
+        this.host = host;
+        this.options = options;
+        this.logger = logger;
+    }
+    get token() {
+        return this.owner?.token;
+    }
+    async acquire() {
+        const { dir, ttlSeconds, waitSeconds } = this.options;
+        const deadline = Date.now() + waitSeconds * 1000;
+        let announced = false;
+        for (;;) {
+            const token = (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(12).toString('hex');
+            const head = JSON.stringify({
+                token,
+                runId: this.options.runId,
+                actor: this.options.actor,
+                runUrl: this.options.runUrl,
+            }).slice(0, -1);
+            const r = await lockOperation(this.host, 'acquire', dir, token, ttlSeconds, head);
+            if (r.state === 'acquired' || r.state === 'took-over') {
+                if (r.state === 'took-over')
+                    this.logger.warn(`${this.host.label}: taking over a stale deploy lock held by ${describeOwner(r.holder)}; it expired ${r.now - r.expiresAt} s ago`);
+                this.owner = {
+                    token,
+                    runId: this.options.runId,
+                    actor: this.options.actor,
+                    runUrl: this.options.runUrl,
+                    acquiredAt: new Date(r.now * 1000).toISOString(),
+                    expiresAt: r.now + ttlSeconds,
+                };
+                this.lostTo = undefined;
+                this.startHeartbeat();
+                return this.owner;
+            }
+            if (r.state !== 'held')
+                throw new Error(`deploy lock: unexpected state ${r.state}`);
+            if (Date.now() >= deadline) {
+                throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__.UserError('deploy lock', `${this.options.runId} cannot deploy: the environment is locked by ${describeOwner(r.holder)} until ${new Date(r.expiresAt * 1000).toISOString()}`, waitSeconds > 0
+                    ? 'wait for that deploy to finish, or raise lock.wait'
+                    : 'wait for that deploy to finish (or set lock.wait to queue); a killed deploy’s lock expires after lock.ttl');
+            }
+            if (!announced) {
+                this.logger.info(`waiting up to ${waitSeconds} s for the deploy lock held by ${describeOwner(r.holder)}`);
+                announced = true;
+            }
+            await new Promise((res) => setTimeout(res, this.options.pollMs ?? 2000));
+        }
+    }
+    lose(holder) {
+        if (this.heartbeat)
+            clearInterval(this.heartbeat);
+        this.heartbeat = undefined;
+        if (this.lostTo !== undefined)
+            return;
+        this.lostTo = holder ?? null;
+        this.logger.warn(`${this.host.label}: this run lost the deploy lock${holder ? ` to ${describeOwner(holder)}` : ' (it was removed)'}; nothing more will be changed`);
+    }
+    startHeartbeat() {
+        const every = Math.max(1000, (this.options.ttlSeconds * 1000) / 3);
+        this.heartbeat = setInterval(() => {
+            const token = this.owner?.token;
+            if (!token)
+                return;
+            lockOperation(this.host, 'renew', this.options.dir, token, this.options.ttlSeconds)
+                .then((r) => {
+                if (this.owner?.token !== token)
+                    return;
+                if (r.state === 'renewed')
+                    this.owner.expiresAt = r.now + this.options.ttlSeconds;
+                else
+                    this.lose(r.holder);
+            })
+                .catch((err) => this.logger.debug(`lock heartbeat: ${err.message}`));
+        }, every);
+        this.heartbeat.unref();
+    }
+    /**
+     * Fails unless this run still holds the lock (checked on the host, atomically). Called
+     * before every step that changes what serves, so a run that lost its lock (expired during
+     * a network partition and taken over) stops with the old release serving.
+     */
+    async assertHeld() {
+        const token = this.owner?.token;
+        if (token && this.lostTo === undefined) {
+            const r = await lockOperation(this.host, 'check', this.options.dir, token, this.options.ttlSeconds);
+            if (r.state === 'mine')
+                return;
+            this.lose(r.holder);
+        }
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__.UserError('deploy lock', `this run no longer holds the deploy lock${this.lostTo ? `: it is held by ${describeOwner(this.lostTo)}` : ''}; nothing was switched by this run after that`, 'raise lock.ttl above the longest pause a run can see (the lock expired and was taken over), then deploy again');
+    }
+    /** Releases the lock if (and only if) this run still owns it. */
+    async release() {
+        if (this.heartbeat)
+            clearInterval(this.heartbeat);
+        this.heartbeat = undefined;
+        const token = this.owner?.token;
+        this.owner = undefined;
+        if (!token)
+            return false;
+        return releaseLock(this.host, this.options.dir, token, this.logger);
+    }
+}
+/** Used by release() and by the action's post step (which only has the token from state). */
+async function releaseLock(host, dir, token, logger) {
+    const r = await lockOperation(host, 'release', dir, token, 0);
+    if (r.state === 'released') {
+        logger.info(`${host.label}: deploy lock released`);
+        return true;
+    }
+    if (r.state === 'foreign')
+        logger.warn(`${host.label}: the deploy lock now belongs to ${describeOwner(r.holder)}; leaving it`);
+    return false;
 }
 
 
@@ -52134,6 +53768,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
@@ -60816,227 +62457,25 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
-/***/ 8342:
-/***/ ((module) => {
-
-module.exports = {"rE":"1.17.0"};
-
-/***/ })
-
-/******/ });
-/************************************************************************/
-/******/ // The module cache
-/******/ var __webpack_module_cache__ = {};
-/******/ 
-/******/ // The require function
-/******/ function __nccwpck_require__(moduleId) {
-/******/ 	// Check if module is in cache
-/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
-/******/ 	if (cachedModule !== undefined) {
-/******/ 		return cachedModule.exports;
-/******/ 	}
-/******/ 	// Create a new module (and put it into the cache)
-/******/ 	var module = __webpack_module_cache__[moduleId] = {
-/******/ 		// no module.id needed
-/******/ 		// no module.loaded needed
-/******/ 		exports: {}
-/******/ 	};
-/******/ 
-/******/ 	// Execute the module function
-/******/ 	var threw = true;
-/******/ 	try {
-/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
-/******/ 		threw = false;
-/******/ 	} finally {
-/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
-/******/ 	}
-/******/ 
-/******/ 	// Return the exports of the module
-/******/ 	return module.exports;
-/******/ }
-/******/ 
-/************************************************************************/
-/******/ /* webpack/runtime/asset-relocator-loader */
-/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
-/******/ 
-/******/ /* webpack/runtime/compat get default export */
-/******/ (() => {
-/******/ 	// getDefaultExport function for compatibility with non-harmony modules
-/******/ 	__nccwpck_require__.n = (module) => {
-/******/ 		var getter = module && module.__esModule ?
-/******/ 			() => (module['default']) :
-/******/ 			() => (module);
-/******/ 		__nccwpck_require__.d(getter, { a: getter });
-/******/ 		return getter;
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/define property getters */
-/******/ (() => {
-/******/ 	// define getter functions for harmony exports
-/******/ 	__nccwpck_require__.d = (exports, definition) => {
-/******/ 		for(var key in definition) {
-/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
-/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
-/******/ 			}
-/******/ 		}
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/hasOwnProperty shorthand */
-/******/ (() => {
-/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/make namespace object */
-/******/ (() => {
-/******/ 	// define __esModule on exports
-/******/ 	__nccwpck_require__.r = (exports) => {
-/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
-/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
-/******/ 		}
-/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
-/******/ 	};
-/******/ })();
-/******/ 
-/************************************************************************/
-var __webpack_exports__ = {};
-
-// EXTERNAL MODULE: ./src/core/errors.ts
-var core_errors = __nccwpck_require__(4296);
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
-;// CONCATENATED MODULE: ./src/core/validate.ts
+/***/ 8816:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
-const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const DOMAIN = '(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]{1,5})?)';
-const REPOSITORY = `(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*`;
-const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
-const DIGEST = 'sha256:[a-f0-9]{64}';
-const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
-const grammars = {
-    tag: {
-        pattern: new RegExp(`^${TAG}$`),
-        max: 128,
-        describe: 'a Docker tag: letters, digits, _ . - (not first), at most 128 characters',
-        example: 'v1.2.3',
-    },
-    digest: {
-        pattern: new RegExp(`^${DIGEST}$`),
-        max: 71,
-        describe: 'a sha256 digest',
-        example: 'sha256:<64 hex digits>',
-    },
-    repository: {
-        pattern: new RegExp(`^${REPOSITORY}$`),
-        max: 255,
-        describe: 'an image repository: lower-case path components, optional registry host[:port]',
-        example: 'ghcr.io/acme/app',
-    },
-    imageRef: {
-        pattern: new RegExp(`^${REPOSITORY}(?::${TAG})?(?:@${DIGEST})?$`),
-        max: 400,
-        describe: 'an image reference repo[:tag][@sha256:digest]',
-        example: 'ghcr.io/acme/app@sha256:…',
-    },
-    service: {
-        pattern: /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/,
-        max: 63,
-        describe: 'a compose service name: letters, digits, _ . -',
-        example: 'app',
-    },
-    envVar: {
-        pattern: /^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
-        max: 128,
-        describe: 'an environment variable name: letters, digits, _ (not first digit)',
-        example: 'OPENAI_API_KEY',
-    },
-    name: {
-        pattern: /^[a-z][a-z0-9-]{0,31}$/,
-        max: 32,
-        describe: 'a name: lower-case letters, digits and -, starting with a letter, at most 32',
-        example: 'production',
-    },
-    releaseId: {
-        pattern: /^[0-9]{8}T[0-9]{6}Z-[a-z0-9]{1,40}$/,
-        max: 57,
-        describe: 'a release id like 20261127T140102Z-abc1234',
-        example: '20261127T140102Z-abc1234',
-    },
-    user: { pattern: /^[a-z_][a-z0-9_-]{0,31}$/, max: 32, describe: 'a Unix user name', example: 'deploy' },
-    hostname: {
-        pattern: new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*|\\[[0-9A-Fa-f:.]{2,45}\\])$`),
-        max: 253,
-        describe: 'a host name, IPv4 address or [IPv6] address',
-        example: 'app1.example.com',
-    },
-    sha: {
-        pattern: /^[a-f0-9]{7,40}$/,
-        max: 40,
-        describe: 'a git commit sha (7–40 hex digits)',
-        example: 'abc1234',
-    },
-};
-function show(value) {
-    const s = JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-    return value.length > 60 ? `${s} (${value.length} characters)` : s;
-}
-/** Throws a UserError naming `where` unless `value` matches the grammar in full. */
-function validate(kind, value, where) {
-    const g = grammars[kind];
-    if (typeof value !== 'string' || value === '') {
-        throw new core_errors.ConfigError(where, `is empty; expected ${g.describe}`, `set it, e.g. ${g.example}`);
-    }
-    if (value.length > g.max) {
-        throw new core_errors.ConfigError(where, `${show(value)} is longer than ${g.max} characters`, `use ${g.describe}`);
-    }
-    if (!g.pattern.test(value)) {
-        throw new core_errors.ConfigError(where, `${show(value)} is not ${g.describe}`, `use a value like ${g.example}`);
-    }
-    return value;
-}
-function isValid(kind, value) {
-    const g = grammars[kind];
-    return value.length > 0 && value.length <= g.max && g.pattern.test(value);
-}
-/** Parses `user@host[:port]`, validating every part. */
-function parseHostSpec(spec, where, defaultUser = 'deploy') {
-    const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:@]+)(?::([0-9]{1,5}))?$/.exec(spec);
-    if (!m) {
-        throw new core_errors.ConfigError(where, `${show(spec)} is not user@host[:port]`, 'write it like deploy@app1.example.com:22');
-    }
-    const user = validate('user', m[1] ?? defaultUser, `${where} (user)`);
-    const host = validate('hostname', m[2], `${where} (host)`);
-    const port = m[3] ? Number(m[3]) : 22;
-    if (port < 1 || port > 65535)
-        throw new core_errors.ConfigError(where, `port ${port} is out of range`, 'use 1–65535');
-    return { user, host: host.replace(/^\[|\]$/g, ''), port };
-}
-/**
- * Joins `relative` onto `root` and refuses anything that would land outside it
- * (.., absolute paths, NUL, newlines).
- */
-function confinedPath(root, relative, where) {
-    if (/[\0\n\r]/.test(relative))
-        throw new UserError(where, `${show(relative)} contains a control character`, 'use a plain relative path');
-    if (relative === '' || posix.isAbsolute(relative)) {
-        throw new UserError(where, `${show(relative)} must be a non-empty relative path`, `give a path inside ${root}`);
-    }
-    const full = posix.normalize(posix.join(root, relative));
-    const base = posix.normalize(root).replace(/\/$/, '');
-    if (full !== base && !full.startsWith(`${base}/`)) {
-        throw new UserError(where, `${show(relative)} points outside ${base}`, 'remove ".." components');
-    }
-    if (relative.split('/').includes('..')) {
-        throw new UserError(where, `${show(relative)} contains ".."`, 'remove ".." components');
-    }
-    return full;
-}
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  YOg: () => (/* binding */ array),
+  zMY: () => (/* binding */ schemas_boolean),
+  k5n: () => (/* binding */ schemas_enum),
+  aig: () => (/* binding */ schemas_number),
+  Ikc: () => (/* binding */ object),
+  g1P: () => (/* binding */ record),
+  YjP: () => (/* binding */ schemas_string),
+  KCZ: () => (/* binding */ union),
+  L5J: () => (/* binding */ unknown),
+  OZ5: () => (/* binding */ url)
+});
+
+// UNUSED EXPORTS: ZodAny, ZodArray, ZodBase64, ZodBase64URL, ZodBigInt, ZodBigIntFormat, ZodBoolean, ZodCIDRv4, ZodCIDRv6, ZodCUID, ZodCUID2, ZodCatch, ZodCodec, ZodCreditCard, ZodCustom, ZodCustomStringFormat, ZodDate, ZodDefault, ZodDiscriminatedUnion, ZodE164, ZodEmail, ZodEmoji, ZodEnum, ZodExactOptional, ZodFile, ZodFunction, ZodGUID, ZodIBAN, ZodIPv4, ZodIPv6, ZodISODate, ZodISODateTime, ZodISODuration, ZodISOTime, ZodInstanceOf, ZodIntersection, ZodJWT, ZodKSUID, ZodLazy, ZodLiteral, ZodMAC, ZodMap, ZodNaN, ZodNanoID, ZodNever, ZodNonOptional, ZodNull, ZodNullable, ZodNumber, ZodNumberFormat, ZodObject, ZodOptional, ZodPipe, ZodPrefault, ZodPreprocess, ZodPromise, ZodReadonly, ZodRecord, ZodSet, ZodString, ZodStringFormat, ZodSuccess, ZodSymbol, ZodTemplateLiteral, ZodTransform, ZodTuple, ZodType, ZodULID, ZodURL, ZodUUID, ZodUndefined, ZodUnion, ZodUnknown, ZodVoid, ZodXID, ZodXor, _ZodString, _default, _function, any, base64, base64url, bigint, catch, check, cidrv4, cidrv6, codec, creditCard, cuid, cuid2, currencyCode, custom, date, describe, discriminatedUnion, e164, email, emoji, exactOptional, file, float32, float64, function, guid, hash, hex, hostname, httpUrl, iban, instanceof, int, int32, int64, intersection, invertCodec, ipv4, ipv6, json, jwt, keyof, ksuid, lazy, literal, looseObject, looseRecord, mac, map, meta, nan, nanoid, nativeEnum, never, nonoptional, null, nullable, nullish, optional, partialRecord, pipe, prefault, preprocess, promise, readonly, refine, set, strictObject, stringFormat, stringbool, success, superRefine, symbol, templateLiteral, transform, tuple, uint32, uint64, ulid, undefined, uuid, uuidv4, uuidv6, uuidv7, void, xid, xor
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
@@ -65123,16 +66562,16 @@ const $ZodEnum = /*@__PURE__*/ $constructor("$ZodEnum", (inst, def) => {
         return payload;
     };
 });
-const $ZodLiteral = /*@__PURE__*/ $constructor("$ZodLiteral", (inst, def) => {
+const $ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodLiteral", (inst, def) => {
     $ZodType.init(inst, def);
     const values = new Set(def.values);
     inst._zod.values = values;
-    defineLazyInternal(inst, "pattern", (zod) => {
+    util.defineLazyInternal(inst, "pattern", (zod) => {
         const vals = zod.def.values;
         // unmatchable fallback, RE2-safe: an empty alternation would compile to /^()$/, which matches ""
         return new RegExp(vals.length
             ? `^(${vals
-                .map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o))
+                .map((o) => typeof o === "string" ? util.escapeRegex(o) : o ? util.escapeRegex(o.toString()) : String(o))
                 .join("|")})$`
             : "^[^\\s\\S]$");
     });
@@ -65149,7 +66588,7 @@ const $ZodLiteral = /*@__PURE__*/ $constructor("$ZodLiteral", (inst, def) => {
         });
         return payload;
     };
-});
+})));
 const $ZodFile = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodFile", (inst, def) => {
     $ZodType.init(inst, def);
     inst._zod.parse = (payload, _ctx) => {
@@ -68866,7 +70305,7 @@ const safeParseAsync = /* @__PURE__*/ _safeParseAsync($ZodRealError);
 const COMPILE_INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
 const COMPILE_FALLBACK = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
 // Deliberately tiny, because v8 will not inline a body carrying the fallback's object literals and throw. Everything that is not the compiled happy path lives in validateFallback, and that split is worth ~35% on a compiled schema.
-const parse_validate = ((schema, value, _ctx) => {
+const validate = ((schema, value, _ctx) => {
     const validator = schema._zod.bag.validator;
     if (validator !== undefined) {
         if (validator(value) !== COMPILE_INVALID)
@@ -69190,7 +70629,7 @@ const ZodType = /*@__PURE__*/ $constructor("ZodType", (inst, def) => {
         own(this, "spa", value);
     },
     validate(data, params) {
-        return parse_validate(this, data, params);
+        return validate(this, data, params);
     },
     validateAsync(data, params) {
         return parse_validateAsync(this, data, params);
@@ -69435,7 +70874,7 @@ const ZodURL = /*@__PURE__*/ $constructor("ZodURL", (inst, def) => {
     ZodStringFormat.init(inst, def);
 });
 function url(params) {
-    return core._url(ZodURL, params);
+    return _url(ZodURL, params);
 }
 function httpUrl(params) {
     return core._url(ZodURL, {
@@ -70196,10 +71635,10 @@ function nativeEnum(entries, params) {
         ...util.normalizeParams(params),
     });
 }
-const ZodLiteral = /*@__PURE__*/ $constructor("ZodLiteral", (inst, def) => {
-    $ZodLiteral.init(inst, def);
+const ZodLiteral = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodLiteral", (inst, def) => {
+    core.$ZodLiteral.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => literalProcessor(inst, ctx, json, params);
+    inst._zod.processJSONSchema = (ctx, json, params) => processors.literalProcessor(inst, ctx, json, params);
     inst.values = new Set(def.values);
     Object.defineProperty(inst, "value", {
         get() {
@@ -70209,12 +71648,12 @@ const ZodLiteral = /*@__PURE__*/ $constructor("ZodLiteral", (inst, def) => {
             return def.values[0];
         },
     });
-});
+})));
 function literal(value, params) {
     return new ZodLiteral({
         type: "literal",
         values: Array.isArray(value) ? value : [value],
-        ...normalizeParams(params),
+        ...util.normalizeParams(params),
     });
 }
 const ZodFile = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodFile", (inst, def) => {
@@ -70573,1246 +72012,195 @@ function preprocess(fn, schema) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/config/schema.ts
 
+/***/ }),
 
-/**
- * The `ragship.yml` schema. Every string that can reach a host is checked against the anchored
- * grammars of src/core/validate.ts here, so a loaded config is safe to turn into argv.
- */
-const fromGrammar = (kind) => schemas_string().refine((v) => v.length <= grammars[kind].max && grammars[kind].pattern.test(v), {
-    message: `must be ${grammars[kind].describe} (e.g. ${grammars[kind].example})`,
-});
-/** "90s", "15m", "2h" or a number of seconds → seconds. */
-const schema_duration = union([
-    schemas_number().nonnegative(),
-    schemas_string().regex(/^[0-9]+(?:\.[0-9]+)?(?:ms|s|m|h)?$/, 'must be a duration like 30s, 15m or 1h'),
-])
-    .transform((v) => {
-    if (typeof v === 'number')
-        return v;
-    const m = /^([0-9.]+)(ms|s|m|h)?$/.exec(v);
-    const n = Number(m[1]);
-    return m[2] === 'ms' ? n / 1000 : m[2] === 'm' ? n * 60 : m[2] === 'h' ? n * 3600 : n;
-});
-const relativeFile = schemas_string()
-    .regex(/^(?!\/)(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9_.\-/]{1,200}$/, 'must be a relative path inside the app repo (letters, digits, _ . - /; no ..)');
-const httpPath = schemas_string().regex(/^\/[A-Za-z0-9_.~\-/]*$/, 'must be an absolute URL path like /health');
-const healthSchema = object({
-    /** HTTP path probed on the container's address; or `compose` to wait for the compose healthcheck. */
-    http: httpPath.optional(),
-    compose: schemas_boolean().optional(),
-    port: schemas_number().int().min(1).max(65535).default(3000),
-    /** OpenAI-compatible server: after `http`, require /v1/models and a one-token completion. */
-    openai: schemas_boolean().default(false),
-    timeout: schema_duration.default(60),
-    interval: schema_duration.default(1),
-    /** Consecutive successes needed. */
-    successes: schemas_number().int().min(1).max(20).default(2),
-})
-    .strict()
-    .refine((h) => h.http || h.compose, { message: 'set `http: /health` or `compose: true`' });
-const roleSchema = object({
-    hosts: array(schemas_string().min(1)).min(1, 'list at least one host as user@host:port'),
-    /** Compose files of this role, relative to the repo root. */
-    compose: array(relativeFile).min(1, 'list the compose files of this role, e.g. [compose.yaml]'),
-    /** Extra files the compose files bind-mount (copied beside them on the host). */
-    files: array(relativeFile).default([]),
-    /**
-     * Static files built into the app image (e.g. a chat page), published into a folder of the
-     * project directory that the proxy bind-mounts. Extracted from each release's image after the
-     * pull; non-HTML files (hashed assets) are added before the switch and kept while a retained
-     * release references them, HTML pages are replaced when the app switches; a rollback
-     * publishes the target release's files again.
-     */
-    static: object({
-        /** Absolute folder inside the app image, e.g. /app/web. */
-        from: schemas_string()
-            .regex(/^\/(?!.*(?:^|\/)\.\.(?:\/|$))[A-Za-z0-9_.\-/]{1,200}$/, 'must be an absolute folder inside the image, e.g. /app/web (no ..)'),
-        /** Folder relative to the project directory that the proxy bind-mounts, e.g. web/dist. */
-        dir: relativeFile,
-    })
-        .strict()
-        .optional(),
-    strategy: schemas_enum(['zero-downtime', 'recreate']).default('zero-downtime'),
-    /** The service this role switches (and, unless appImage is false, runs the deployed image). */
-    service: fromGrammar('service'),
-    /**
-     * false: this role does not run the deployed app image; its service keeps the image its
-     * compose file names (e.g. vLLM from VLLM_IMAGE), pulled before anything is stopped.
-     */
-    appImage: schemas_boolean().default(true),
-    /** Only these services of the compose files run in this role (default: all of them). */
-    services: array(fromGrammar('service')).optional(),
-    replicas: schemas_number().int().min(1).max(20).default(1),
-    /** Other services pinned to the deployed image (e.g. a worker). The migrate service is added. */
-    imageServices: array(fromGrammar('service')).default([]),
-    proxy: object({
-        service: fromGrammar('service'),
-        /** Upstream name used in the nginx config (`proxy_pass http://<upstream>`). */
-        upstream: fromGrammar('service'),
-        port: schemas_number().int().min(1).max(65535),
-        /** Where ragship writes the upstream block, relative to the role's project directory. */
-        file: relativeFile,
-        drain: schema_duration.default(2),
-    })
-        .strict()
-        .optional(),
-    health: healthSchema,
-    migrate: object({
-        service: fromGrammar('service'),
-        command: array(schemas_string().max(1000)).optional(),
-        timeout: schema_duration.default(600),
-    })
-        .strict()
-        .optional(),
-    /**
-     * Recreate roles: a one-off run of `service` (its new image, its volumes) before the old
-     * server stops, e.g. to download model weights into the cache volume.
-     */
-    prefetch: object({
-        service: fromGrammar('service'),
-        entrypoint: schemas_string()
-            .regex(/^[A-Za-z0-9_./-]{1,200}$/, 'must be one executable name or path')
-            .optional(),
-        command: array(schemas_string().max(1000)).min(1),
-        timeout: schema_duration.default(3600),
-    })
-        .strict()
-        .optional(),
-    gpu: object({
-        minFreeVramMiB: schemas_number().int().min(0).default(0),
-        minDiskGiB: schemas_number().min(0).default(0),
-        check: schemas_boolean().default(true),
-    })
-        .strict()
-        .optional(),
-    /** Non-secret compose interpolation variables (written to the release's compose.env). */
-    vars: record(fromGrammar('envVar'), schemas_string().regex(/^[^\n\r$'"\\]*$/, 'must be a single line without $, quotes or backslashes'))
-        .default({}),
-    stopGrace: schema_duration.default(30),
-    minFreeDiskGiB: schemas_number().min(0).default(1),
-})
-    .strict();
-const environmentSchema = object({
-    roles: record(fromGrammar('name'), roleSchema)
-        .refine((r) => Object.keys(r).length > 0, 'define at least one role'),
-    url: schemas_string().url().optional(),
-    /** Deploy root on each host; default ~/ragship/<app>/<environment>. */
-    root: schemas_string()
-        .regex(/^\/[A-Za-z0-9_.\-/]+$/, 'must be an absolute path')
-        .optional(),
-    /** Env var names the deploy must receive (missing ones fail before any connection). */
-    requiredEnv: array(fromGrammar('envVar')).default([]),
-})
-    .strict();
-/** A registry a tunnel can carry: the same name must mean loopback on the runner and on the host. */
-const TUNNEL_SERVER = /^localhost:[0-9]{1,5}$/;
-const configSchema = object({
-    app: fromGrammar('name'),
-    registry: object({
-        server: schemas_string().regex(/^[A-Za-z0-9.-]+(?::[0-9]{1,5})?$/, 'must be a registry host[:port]'),
-        username: fromGrammar('user').optional(),
-        /**
-         * Hosts pull through a reverse SSH tunnel to a registry only the runner reaches (e.g. one
-         * started in the job): the host's localhost:<port> is carried to the runner's.
-         */
-        tunnel: schemas_boolean().optional(),
-    })
-        .strict()
-        .refine((r) => !r.tunnel || TUNNEL_SERVER.test(r.server), {
-        path: ['server'],
-        message: 'with tunnel: true the server must be localhost:<port> (hosts pull from their own loopback, which the SSH tunnel carries to the runner); e.g. server: localhost:5000',
-    })
-        .optional(),
-    environments: record(fromGrammar('name'), environmentSchema)
-        .refine((e) => Object.keys(e).length > 0, 'define at least one environment'),
-    retain: schemas_number().int().min(1).max(100).default(5),
-    lock: object({ ttl: schema_duration.default(1800), wait: schema_duration.default(0) })
-        .strict()
-        .default({ ttl: 1800, wait: 0 }),
-})
-    .strict();
+/***/ 8342:
+/***/ ((module) => {
 
-;// CONCATENATED MODULE: ./src/config/load.ts
+module.exports = {"rE":"1.17.0"};
 
+/***/ })
 
+/******/ });
+/************************************************************************/
+/******/ // The module cache
+/******/ var __webpack_module_cache__ = {};
+/******/ 
+/******/ // The require function
+/******/ function __nccwpck_require__(moduleId) {
+/******/ 	// Check if module is in cache
+/******/ 	var cachedModule = __webpack_module_cache__[moduleId];
+/******/ 	if (cachedModule !== undefined) {
+/******/ 		return cachedModule.exports;
+/******/ 	}
+/******/ 	// Create a new module (and put it into the cache)
+/******/ 	var module = __webpack_module_cache__[moduleId] = {
+/******/ 		// no module.id needed
+/******/ 		// no module.loaded needed
+/******/ 		exports: {}
+/******/ 	};
+/******/ 
+/******/ 	// Execute the module function
+/******/ 	var threw = true;
+/******/ 	try {
+/******/ 		__webpack_modules__[moduleId](module, module.exports, __nccwpck_require__);
+/******/ 		threw = false;
+/******/ 	} finally {
+/******/ 		if(threw) delete __webpack_module_cache__[moduleId];
+/******/ 	}
+/******/ 
+/******/ 	// Return the exports of the module
+/******/ 	return module.exports;
+/******/ }
+/******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
+/************************************************************************/
+/******/ /* webpack/runtime/asset-relocator-loader */
+/******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/define property getters */
+/******/ (() => {
+/******/ 	// define getter functions for harmony exports
+/******/ 	__nccwpck_require__.d = (exports, definition) => {
+/******/ 		for(var key in definition) {
+/******/ 			if(__nccwpck_require__.o(definition, key) && !__nccwpck_require__.o(exports, key)) {
+/******/ 				Object.defineProperty(exports, key, { enumerable: true, get: definition[key] });
+/******/ 			}
+/******/ 		}
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/hasOwnProperty shorthand */
+/******/ (() => {
+/******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
+/******/ })();
+/******/ 
+/************************************************************************/
+var __webpack_exports__ = {};
 
-
-
-
-/** Dotted key path of a zod issue, e.g. environments.production.roles.web.hosts[0]. */
-function keyPath(path) {
-    let out = '';
-    for (const p of path)
-        out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
-    return out || '(top level)';
-}
-function fixFor(issue) {
-    switch (issue.code) {
-        case 'unrecognized_keys':
-            return `remove ${issue.keys.map((k) => `\`${k}\``).join(', ')} (check the spelling against docs/deploy.md)`;
-        case 'invalid_type':
-            return issue.input === undefined ? 'add this key' : `use a ${issue.expected}`;
-        case 'invalid_value':
-            return `use one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-        default:
-            return 'fix the value';
-    }
-}
-/** Parses and validates ragship.yml text; every error names the key and the fix. */
-function parseConfig(text, file = 'ragship.yml') {
-    let raw;
-    try {
-        raw = (0,dist/* parse */.qg)(text);
-    }
-    catch (err) {
-        throw new core_errors.ConfigError(file, `is not valid YAML: ${err.message}`, 'fix the YAML syntax');
-    }
-    const result = configSchema.safeParse(raw);
-    if (!result.success) {
-        const issues = result.error.issues.slice(0, 10);
-        const first = issues[0];
-        if (issues.length === 1)
-            throw new core_errors.ConfigError(`${file} ${keyPath(first.path)}`, first.message, fixFor(first));
-        const lines = issues.map((i) => `${keyPath(i.path)}: ${i.message} — ${fixFor(i)}`);
-        throw new core_errors.ConfigError(file, `${issues.length} problems:\n${lines.join('\n')}`, '');
-    }
-    const config = result.data;
-    // Host specs have their own grammar with better messages than a regex.
-    for (const [envName, env] of Object.entries(config.environments)) {
-        for (const [roleName, role] of Object.entries(env.roles)) {
-            for (const [i, h] of role.hosts.entries())
-                parseHostSpec(h, `${file} environments.${envName}.roles.${roleName}.hosts[${i}]`);
-            if (role.strategy === 'zero-downtime' && !role.proxy) {
-                throw new core_errors.ConfigError(`${file} environments.${envName}.roles.${roleName}.proxy`, 'is required for strategy zero-downtime', 'name the nginx service, upstream, port and file, or use strategy: recreate');
-            }
-            if (role.static) {
-                const where = `${file} environments.${envName}.roles.${roleName}.static`;
-                if (!role.appImage)
-                    throw new core_errors.ConfigError(where, 'needs the app image (appImage: false)', 'remove static or set appImage: true');
-                // The published folder belongs to ragship (prune removes what no release has): it must
-                // not be the project directory or hold the role's own files.
-                const dir = external_node_path_namespaceObject.posix.normalize(role.static.dir).replace(/\/+$/, '');
-                const inside = (p) => {
-                    const n = external_node_path_namespaceObject.posix.normalize(p);
-                    return n === dir || n.startsWith(`${dir}/`) || dir.startsWith(`${n}/`);
-                };
-                const clash = [...role.files, ...(role.proxy ? [role.proxy.file] : [])].find(inside);
-                if (dir === '.' || clash)
-                    throw new core_errors.ConfigError(`${where}.dir`, dir === '.' ? 'must be a folder below the project directory' : `overlaps ${clash}`, 'use a folder of its own, e.g. web/dist');
-            }
-        }
-    }
-    return config;
-}
-function loadConfig(path) {
-    let text;
-    try {
-        text = (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8');
-    }
-    catch (err) {
-        throw new core_errors.ConfigError(path, `cannot be read: ${err.message}`, 'create ragship.yml at the repo root or pass --config');
-    }
-    return parseConfig(text, path);
-}
-function environmentOf(config, name, where = 'environment') {
-    const env = config.environments[name];
-    if (!env) {
-        throw new core_errors.ConfigError(where, `${JSON.stringify(name)} is not defined in ragship.yml`, `use one of: ${Object.keys(config.environments).join(', ')}`);
-    }
-    return env;
-}
-
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __nccwpck_require__(7030);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-// EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
-var lib = __nccwpck_require__(5472);
-var lib_default = /*#__PURE__*/__nccwpck_require__.n(lib);
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/core/known-hosts.ts
-
-
-class HostKeyError extends core_errors.UserError {
-}
-/** `SHA256:` + unpadded base64 of the key blob, as `ssh-keygen -lf` prints it. */
-function fingerprint(blob) {
-    return `SHA256:${(0,external_node_crypto_.createHash)('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
-}
-/** The key type named inside an SSH public key blob (its first length-prefixed string). */
-function keyTypeOf(blob) {
-    if (blob.length < 4)
-        return 'unknown';
-    const len = blob.readUInt32BE(0);
-    return blob.subarray(4, 4 + len).toString('latin1');
-}
-/** The host pattern ssh uses in known_hosts: `host` for port 22, `[host]:port` otherwise. */
-function hostPattern(host, port) {
-    return port === 22 ? host : `[${host}]:${port}`;
-}
-function globMatch(pattern, text) {
-    const re = new RegExp(`^${pattern
-        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-        .replace(/\*/g, '.*')
-        .replace(/\?/g, '.')}$`, 'i');
-    return re.test(text);
-}
-function hostFieldMatches(field, name) {
-    if (field.startsWith('|1|')) {
-        const [, , salt, hash] = field.split('|');
-        if (!salt || !hash)
-            return false;
-        const mac = (0,external_node_crypto_.createHmac)('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
-        return mac === hash;
-    }
-    let matched = false;
-    for (const p of field.split(',')) {
-        if (p.startsWith('!')) {
-            if (globMatch(p.slice(1), name))
-                return false;
-        }
-        else if (globMatch(p, name))
-            matched = true;
-    }
-    return matched;
-}
-/** Keys known_hosts lists for host:port, and keys it marks @revoked. */
-function knownKeysFor(knownHosts, host, port) {
-    const name = hostPattern(host, port);
-    const keys = [];
-    const revoked = [];
-    for (const raw of knownHosts.split(/\r?\n/)) {
-        const line = raw.trim();
-        if (!line || line.startsWith('#'))
-            continue;
-        let fields = line.split(/\s+/);
-        let marker = '';
-        if (fields[0]?.startsWith('@')) {
-            marker = fields[0];
-            fields = fields.slice(1);
-        }
-        const [hosts, type, b64] = fields;
-        if (!hosts || !type || !b64 || marker === '@cert-authority')
-            continue;
-        if (!hostFieldMatches(hosts, name))
-            continue;
-        const entry = { type, blob: Buffer.from(b64, 'base64') };
-        (marker === '@revoked' ? revoked : keys).push(entry);
-    }
-    return { keys, revoked };
-}
-const FINGERPRINT = /^(?:([a-z0-9@.-]+)\s+)?SHA256:([A-Za-z0-9+/]{43})=?$/;
-/** Validates pins up front; hex/MD5 fingerprints are refused with the command that prints the right form. */
-function parsePins(pins, where) {
-    return pins.map((pin) => {
-        const m = FINGERPRINT.exec(pin.trim());
-        if (!m) {
-            const bare = pin.trim().replace(/^(?:[a-z0-9@.-]+\s+)?(?:MD5:|SHA256:)?/i, '');
-            const hint = /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/i.test(bare)
-                ? ' (that is an MD5 hex fingerprint)'
-                : /^(?:[0-9a-f]{64}|([0-9a-f]{2}:){31}[0-9a-f]{2})$/i.test(bare)
-                    ? ' (that is a hex fingerprint; ssh uses base64)'
-                    : '';
-            throw new HostKeyError(where, `${JSON.stringify(pin)} is not a SHA256 host key fingerprint${hint}`, 'give "SHA256:<base64>" as printed by `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the host');
-        }
-        return { type: m[1], fingerprint: `SHA256:${m[2]}` };
-    });
-}
-/** ssh2 host-key algorithm names to offer for known key types, so the server shows a key we can check. */
-function hostKeyAlgorithmsFor(types) {
-    if (types.length === 0)
-        return undefined;
-    const algs = new Set();
-    for (const t of types) {
-        if (t === 'ssh-rsa')
-            for (const a of ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'])
-                algs.add(a);
-        else
-            algs.add(t);
-    }
-    return [...algs];
-}
-const FIX_MISMATCH = 'if the host was rebuilt, verify the new key out of band and update known_hosts/fingerprints; otherwise treat this as an attack and do not connect';
-/**
- * Builds the verifier for one host. A policy with neither known_hosts nor pins is a
- * configuration error (thrown here, before any connection); known_hosts without an
- * entry for this host is an "unknown host" reported with the key the server offers.
- */
-function hostKeyCheck(policy, host, port, where) {
-    const pins = parsePins(policy.fingerprints ?? [], `${where} fingerprints`);
-    if (pins.length === 0 && !policy.knownHosts?.trim()) {
-        throw new HostKeyError(where, `no known_hosts and no host key fingerprint given for ${hostPattern(host, port)} (host key checking fails closed)`, `pass known_hosts content (ssh-keyscan -p ${port} ${host}, checked out of band) or the host's SHA256 fingerprint`);
-    }
-    const { keys, revoked } = policy.knownHosts
-        ? knownKeysFor(policy.knownHosts, host, port)
-        : { keys: [], revoked: [] };
-    const expected = [
-        ...keys.map((k) => `${k.type} ${fingerprint(k.blob)} (known_hosts)`),
-        ...pins.map((p) => `${p.type ?? 'any type'} ${p.fingerprint} (pin)`),
-    ];
-    const expectedText = expected.length
-        ? expected.join(', ')
-        : 'none (no known_hosts entry or pin for this host)';
-    const pinTypes = pins.map((p) => p.type).filter((t) => !!t);
-    const typed = pins.every((p) => p.type);
-    const known = keys.length > 0 || pins.length > 0;
-    return {
-        algorithms: known && typed ? hostKeyAlgorithmsFor([...keys.map((k) => k.type), ...pinTypes]) : undefined,
-        expected,
-        verify(blob) {
-            const offered = `${keyTypeOf(blob)} ${fingerprint(blob)}`;
-            if (revoked.some((k) => k.blob.equals(blob))) {
-                return {
-                    ok: false,
-                    error: new HostKeyError(where, `host key ${offered} is marked @revoked in known_hosts`, 'replace the host key and update known_hosts'),
-                };
-            }
-            if (keys.some((k) => k.blob.equals(blob)))
-                return { ok: true };
-            if (pins.some((p) => p.fingerprint === fingerprint(blob)))
-                return { ok: true };
-            if (!known) {
-                return {
-                    ok: false,
-                    error: new HostKeyError(where, `unknown host ${hostPattern(host, port)}: offered ${offered}; expected ${expectedText}`, `verify ${fingerprint(blob)} out of band (ssh-keygen -lf on the host), then add the host's line to known_hosts or pin the fingerprint`),
-                };
-            }
-            return {
-                ok: false,
-                error: new HostKeyError(where, `HOST KEY MISMATCH for ${hostPattern(host, port)}: offered ${offered}; expected ${expectedText}`, FIX_MISMATCH),
-            };
-        },
-        noCommonType(offeredBlob) {
-            const offered = offeredBlob
-                ? `${keyTypeOf(offeredBlob)} ${fingerprint(offeredBlob)}`
-                : 'no key of those types';
-            return new HostKeyError(where, `HOST KEY MISMATCH for ${hostPattern(host, port)}: the server offers no host key of the trusted type(s); offered ${offered}; expected ${expectedText}`, FIX_MISMATCH);
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/core/shell.ts
-const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
-function quote(arg) {
-    if (arg === '')
-        return "''";
-    if (SAFE.test(arg))
-        return arg;
-    return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-/** argv → one shell command line. */
-function commandLine(argv) {
-    if (argv.length === 0)
-        throw new Error('commandLine: empty argv');
-    return argv.map(quote).join(' ');
-}
-/** Commands joined so that the first failure stops the chain. */
-function and(...commands) {
-    return commands.map(commandLine).join(' && ');
-}
-/** A pipeline whose exit status is the first failing stage's (bash pipefail semantics via sh -c). */
-function shell_pipe(...commands) {
-    return commands.map(commandLine).join(' | ');
-}
-/** Wraps a composed command so that it runs under `sh -c` with `set -e`. */
-function sh(script) {
-    return ['sh', '-c', `set -e; ${script}`];
-}
-
-;// CONCATENATED MODULE: ./src/core/remote-host.ts
-
-
-
-
-
-
-
-/**
- * One SSH connection per host, reused for every command (ssh2 multiplexes channels).
- * Host keys are verified before authentication and fail closed.
- */
-class RemoteHost {
-    options;
-    label;
-    /** How many TCP connections this object opened (the deploy benchmark reports it). */
-    connectionsOpened = 0;
-    /** Whether authentication was ever attempted (tests prove key checks come first). */
-    authAttempted = false;
-    /** Where authentication was attempted, in order (bastion first): proves a target was never offered a key. */
-    authAttemptedOn = [];
-    client;
-    jumpClient;
-    connecting;
-    sftpSession;
-    pending = new Set();
-    /** Remote listen port → local target, re-opened after a reconnect. */
-    remoteForwards = new Map();
-    constructor(options) {
-        this.options = options;
-        this.label = options.label ?? `${options.user}@${options.host}:${options.port ?? 22}`;
-        options.logger?.setSecret(options.privateKey);
-        options.logger?.setSecret(options.passphrase);
-    }
-    /** Opens the connection if needed; retries only the connect, with back-off. */
-    async connect() {
-        if (this.client)
-            return this.client;
-        if (!this.connecting) {
-            this.connecting = this.connectWithRetry().finally(() => {
-                this.connecting = undefined;
-            });
-        }
-        return this.connecting;
-    }
-    async connectWithRetry() {
-        const attempts = Math.max(1, this.options.connectAttempts ?? 3);
-        let lastError;
-        for (let i = 1; i <= attempts; i++) {
-            try {
-                const client = this.options.jump
-                    ? await this.connectOnce(this.options, () => this.openJump())
-                    : await this.connectOnce(this.options);
-                this.client = client;
-                for (const f of this.remoteForwards.values())
-                    await this.listenRemote(client, f);
-                return client;
-            }
-            catch (err) {
-                lastError = err;
-                this.jumpClient?.end();
-                this.jumpClient = undefined;
-                // A wrong host key or a refused login will not fix itself: no retry.
-                if (!isRetryable(err))
-                    throw err;
-                if (i < attempts) {
-                    this.options.logger?.warn(`${this.label}: connect attempt ${i}/${attempts} failed (${err.message}); retrying`);
-                    await new Promise((r) => setTimeout(r, 500 * 2 ** (i - 1)));
-                }
-            }
-        }
-        throw lastError;
-    }
-    /** A stream to the target through the (verified) jump host; the jump connection is reused. */
-    async openJump() {
-        const jump = this.options.jump;
-        if (!this.jumpClient)
-            this.jumpClient = await this.connectOnce({
-                ...jump,
-                label: jump.label ?? `jump ${jump.user}@${jump.host}:${jump.port ?? 22}`,
-            });
-        const jumpClient = this.jumpClient;
-        const port = this.options.port ?? 22;
-        return new Promise((resolve, reject) => {
-            jumpClient.forwardOut('127.0.0.1', 0, this.options.host, port, (err, stream) => err
-                ? reject(retryable(new core_errors.UserError(this.label, `jump host could not reach ${this.options.host}:${port}: ${err.message}`, 'check the target address from the jump host')))
-                : resolve(stream));
-        });
-    }
-    async connectOnce(opts, openSock) {
-        const port = opts.port ?? 22;
-        const where = opts.label ?? `${opts.user}@${opts.host}:${port}`;
-        const check = hostKeyCheck(opts.hostKeys, opts.host, port, where);
-        checkPrivateKey(opts, where);
-        try {
-            return await this.handshake(opts, check, openSock ? await openSock() : undefined, false);
-        }
-        catch (err) {
-            // The server offered none of the trusted key types: learn which key it does offer
-            // (a second handshake that never authenticates) so the message can show it.
-            if (check.algorithms && err instanceof Error && /no matching host key/i.test(err.message)) {
-                const offered = await this.probeHostKey(opts, openSock ? await openSock() : undefined);
-                throw check.noCommonType(offered);
-            }
-            throw err;
-        }
-    }
-    async probeHostKey(opts, sock) {
-        let offered;
-        const refuse = () => new HostKeyError(opts.host, 'host key probe', '');
-        const probe = {
-            expected: [],
-            verify: (blob) => {
-                offered = blob;
-                return { ok: false, error: refuse() };
-            },
-            noCommonType: refuse,
-        };
-        await this.handshake(opts, probe, sock, true).catch(() => undefined);
-        return offered;
-    }
-    handshake(opts, check, sock, probe) {
-        const port = opts.port ?? 22;
-        const where = opts.label ?? `${opts.user}@${opts.host}:${port}`;
-        return new Promise((resolve, reject) => {
-            const client = new lib.Client();
-            let hostKeyError;
-            let offered = false;
-            let settled = false;
-            const fail = (err) => {
-                if (settled)
-                    return;
-                settled = true;
-                client.end();
-                reject(err);
-            };
-            client.on('ready', () => {
-                settled = true;
-                this.connectionsOpened++;
-                client.on('close', () => this.onClosed(client));
-                client.on('error', (err) => this.options.logger?.debug(`${where}: ${err.message}`));
-                client.on('tcp connection', (info, accept, refuse) => this.onForwarded(info.destPort, accept, refuse));
-                resolve(client);
-            });
-            client.on('error', (err) => {
-                if (hostKeyError)
-                    return fail(hostKeyError);
-                if (err.level === 'client-authentication') {
-                    return fail(new core_errors.UserError(where, `the server refused the SSH key for user ${opts.user}`, `add the deploy public key to ~${opts.user}/.ssh/authorized_keys on the host`));
-                }
-                if (/no matching host key/i.test(err.message))
-                    return fail(new core_errors.UserError(where, `cannot connect: ${err.message}`, 'check the host key types'));
-                fail(retryable(new core_errors.UserError(where, `cannot connect: ${err.message}`, 'check the host, port and firewall')));
-            });
-            client.on('close', () => {
-                if (hostKeyError)
-                    fail(hostKeyError);
-                else
-                    fail(retryable(new core_errors.UserError(where, 'connection closed during the handshake', 'check sshd on the host')));
-            });
-            const config = {
-                host: sock ? undefined : opts.host,
-                port: sock ? undefined : port,
-                sock: sock,
-                username: opts.user,
-                privateKey: opts.privateKey,
-                passphrase: opts.passphrase,
-                readyTimeout: opts.connectTimeoutMs ?? 15_000,
-                keepaliveInterval: opts.keepaliveIntervalMs ?? 10_000,
-                keepaliveCountMax: 3,
-                algorithms: check.algorithms && !probe ? { serverHostKey: check.algorithms } : undefined,
-                hostVerifier: (key) => {
-                    const verdict = check.verify(key);
-                    if (!verdict.ok)
-                        hostKeyError = verdict.error;
-                    return verdict.ok;
-                },
-                authHandler: (_methods, _partial, next) => {
-                    // One key, offered once: re-offering a refused key until sshd says "Too many
-                    // authentication failures" would burn fail2ban/ufw rate-limit budget.
-                    if (probe || offered)
-                        return next(false);
-                    offered = true;
-                    this.authAttempted = true;
-                    this.authAttemptedOn.push(where);
-                    next({
-                        type: 'publickey',
-                        username: opts.user,
-                        key: opts.privateKey,
-                        passphrase: opts.passphrase,
-                    });
-                },
-            };
-            client.connect(config);
-        });
-    }
-    onClosed(client) {
-        if (this.client !== client)
-            return;
-        this.client = undefined;
-        this.sftpSession = undefined;
-        const err = new core_errors.CommandError('(connection)', null, 'the SSH connection was closed', this.label);
-        for (const reject of this.pending)
-            reject(err);
-        this.pending.clear();
-    }
-    track(run) {
-        let rejectFn;
-        const aborted = new Promise((_, reject) => {
-            rejectFn = reject;
-        });
-        this.pending.add(rejectFn);
-        return Promise.race([run(rejectFn), aborted]).finally(() => this.pending.delete(rejectFn));
-    }
-    /**
-     * sshd hands the command line to the login shell as ONE argument, and Linux caps a single
-     * argument at 128 KiB (MAX_ARG_STRLEN): refuse early with a fix instead of "Argument list too long".
-     */
-    commandLineFor(argv, where) {
-        const line = commandLine(argv);
-        const bytes = Buffer.byteLength(line);
-        if (bytes > MAX_COMMAND_LINE_BYTES) {
-            throw new core_errors.UserError(where ?? this.label, `the command line is ${bytes} bytes (\`${remote_host_describe(argv)}\`); a host's shell accepts at most ${MAX_COMMAND_LINE_BYTES}`, 'send large data through stdin (exec input / execStream) or upload() a file instead of an argument');
-        }
-        return line;
-    }
-    /**
-     * Runs argv on the host. A non-zero exit, a signal, or a channel that closes without
-     * an exit status is an error carrying the command and the tail of stderr.
-     */
-    async exec(argv, options = {}) {
-        const line = this.commandLineFor(argv, options.where);
-        const client = await this.connect();
-        this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line}`);
-        const started = performance.now();
-        return this.track((reject) => new Promise((resolve) => {
-            client.exec(line, (err, channel) => {
-                if (err)
-                    return reject(new core_errors.CommandError(argv[0] ?? '', null, err.message, options.where ?? this.label));
-                let stdout = '';
-                let stderr = '';
-                let code = null;
-                let signal = null;
-                let gotExit = false;
-                const timer = options.timeoutMs
-                    ? setTimeout(() => {
-                        channel.signal('KILL');
-                        channel.close();
-                        reject(new core_errors.CommandError(argv.join(' ').slice(0, 200), null, `timed out after ${options.timeoutMs} ms\n${(0,core_errors.tail)(stderr, 10)}`, options.where ?? this.label));
-                    }, options.timeoutMs)
-                    : undefined;
-                channel.setEncoding('utf8');
-                channel.on('data', (c) => {
-                    stdout += c;
-                    options.onStdout?.(c);
-                });
-                channel.stderr.setEncoding('utf8');
-                channel.stderr.on('data', (c) => {
-                    stderr += c;
-                    options.onStderr?.(c);
-                });
-                channel.on('exit', (c, s) => {
-                    gotExit = true;
-                    code = c;
-                    signal = s ?? null;
-                });
-                channel.on('close', () => {
-                    if (timer)
-                        clearTimeout(timer);
-                    const name = remote_host_describe(argv);
-                    if (!gotExit || code === null) {
-                        return reject(new core_errors.CommandError(name, null, (0,core_errors.tail)(stderr || 'no exit status received'), options.where ?? this.label, signal ?? undefined));
-                    }
-                    if (code !== 0 && !options.allowFailure) {
-                        return reject(new core_errors.CommandError(name, code, (0,core_errors.tail)(stderr || stdout), options.where ?? this.label));
-                    }
-                    resolve({ code, signal, stdout, stderr, durationMs: performance.now() - started });
-                });
-                feed(channel, options.input);
-            });
-        }));
-    }
-    /**
-     * Runs argv with streaming stdout (for large transfers such as backups): nothing is
-     * buffered beyond the stream's high-water mark, and backpressure reaches the remote
-     * command. `input` streams into the command's stdin. `done` rejects like exec() does
-     * (non-zero exit, signal, or no exit status); the stdout stream then errors too.
-     */
-    async execStream(argv, options = {}) {
-        const line = this.commandLineFor(argv, options.where);
-        const client = await this.connect();
-        this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line} (streaming)`);
-        const out = new external_node_stream_.PassThrough();
-        // `done` carries the failure; a consumer that only awaits `done` must not crash on the stream error.
-        out.on('error', () => { });
-        const started = performance.now();
-        const done = this.track((reject) => new Promise((resolve) => {
-            client.exec(line, (err, channel) => {
-                if (err)
-                    return reject(new core_errors.CommandError(argv[0] ?? '', null, err.message, options.where ?? this.label));
-                let stderr = '';
-                let code = null;
-                let signal = null;
-                channel.stderr.setEncoding('utf8');
-                channel.stderr.on('data', (c) => {
-                    stderr = (stderr + c).slice(-8192);
-                    options.onStderr?.(c);
-                });
-                channel.on('exit', (c, s) => {
-                    code = c;
-                    signal = s ?? null;
-                });
-                channel.pipe(out, { end: false });
-                channel.on('close', () => {
-                    if (code !== 0) {
-                        return reject(new core_errors.CommandError(remote_host_describe(argv), code, (0,core_errors.tail)(stderr), options.where ?? this.label, signal ?? undefined));
-                    }
-                    out.end();
-                    resolve({ code, signal: null, stdout: '', stderr, durationMs: performance.now() - started });
-                });
-                feed(channel, options.input);
-            });
-        }));
-        done.catch((e) => out.destroy(e));
-        return { stdout: out, done };
-    }
-    async sftp() {
-        const client = await this.connect();
-        if (!this.sftpSession) {
-            this.sftpSession = new Promise((resolve, reject) => client.sftp((err, sftp) => err
-                ? reject(new core_errors.UserError(this.label, `SFTP unavailable: ${err.message}`, 'enable the sftp subsystem in sshd_config'))
-                : resolve(sftp)));
-        }
-        return this.sftpSession;
-    }
-    /**
-     * Writes `content` to `path` atomically: a temporary file created with `mode` from the
-     * start (O_CREAT|O_EXCL with the mode, so there is no readable window), then renamed.
-     */
-    async upload(path, content, mode = 0o600) {
-        const sftp = await this.sftp();
-        const dir = external_node_path_namespaceObject.posix.dirname(path);
-        const tmp = external_node_path_namespaceObject.posix.join(dir, `.${external_node_path_namespaceObject.posix.basename(path)}.${process.pid}.${Date.now()}.tmp`);
-        const data = typeof content === 'string' ? Buffer.from(content) : content;
-        await this.track((reject) => new Promise((resolve) => {
-            sftp.open(tmp, 'wx', { mode }, (err, handle) => {
-                if (err)
-                    return reject(new core_errors.UserError(this.label, `cannot create ${tmp}: ${err.message}`, `check that ${dir} exists and is writable by ${this.options.user}`));
-                const finish = (e) => {
-                    sftp.close(handle, () => {
-                        if (e)
-                            return sftp.unlink(tmp, () => reject(new core_errors.UserError(this.label, `upload to ${path} failed: ${e.message}`, 'check free disk space on the host')));
-                        sftp.ext_openssh_rename(tmp, path, (renameErr) => {
-                            if (renameErr)
-                                return sftp.unlink(tmp, () => reject(new core_errors.UserError(this.label, `cannot move upload into ${path}: ${renameErr.message}`, 'check permissions')));
-                            resolve();
-                        });
-                    });
-                };
-                if (data.length === 0)
-                    return finish();
-                writeAll(sftp, handle, data, finish);
-            });
-        }));
-    }
-    async readFile(path) {
-        const sftp = await this.sftp();
-        return this.track((reject) => new Promise((resolve) => {
-            sftp.readFile(path, (err, data) => {
-                if (err)
-                    return err.code === 2
-                        ? resolve(undefined)
-                        : reject(new core_errors.UserError(this.label, `cannot read ${path}: ${err.message}`, 'check permissions'));
-                resolve(data);
-            });
-        }));
-    }
-    /**
-     * A reverse tunnel (`ssh -R`): the host listens on its loopback `bindPort` and every
-     * connection there is carried over this SSH connection to `target` as seen from here. Lets a
-     * host pull from a registry only the runner can reach (Kamal's "local registry"). The
-     * listener lives as long as the connection; it is opened again after a reconnect.
-     */
-    async forwardRemotePort(bindPort, target) {
-        const forward = { bindHost: 'localhost', bindPort, target };
-        const client = await this.connect();
-        this.remoteForwards.set(bindPort, forward);
-        try {
-            await this.listenRemote(client, forward);
-        }
-        catch (err) {
-            this.remoteForwards.delete(bindPort);
-            throw err;
-        }
-    }
-    listenRemote(client, f) {
-        return new Promise((resolve, reject) => client.forwardIn(f.bindHost, f.bindPort, (err) => err
-            ? reject(new core_errors.UserError(`${this.label} tunnel`, `the host refused to listen on ${f.bindHost}:${f.bindPort} for the tunnel to ${f.target.host}:${f.target.port} (${err.message}): the port is taken on the host, or the key may not forward ports (authorized_keys "restrict" without "port-forwarding,permitlisten=…", or AllowTcpForwarding no)`, `free port ${f.bindPort} on the host and allow it for the deploy key: provision with registry-tunnel-port: ${f.bindPort}, or add port-forwarding,permitlisten="localhost:${f.bindPort}" to its authorized_keys line`))
-            : resolve()));
-    }
-    onForwarded(port, accept, refuse) {
-        const f = this.remoteForwards.get(port);
-        if (!f) {
-            refuse();
-            return;
-        }
-        const channel = accept();
-        // autoSelectFamily: "localhost" may resolve to ::1 first while the target listens on 127.0.0.1.
-        const socket = (0,external_node_net_.connect)({ host: f.target.host, port: f.target.port, autoSelectFamily: true });
-        socket.on('error', (err) => {
-            this.options.logger?.debug(`${this.label} tunnel to ${f.target.host}:${f.target.port}: ${err.message}`);
-            channel.destroy();
-        });
-        channel.on('error', () => socket.destroy());
-        channel.on('close', () => socket.destroy());
-        // A target that closes cleanly may still have bytes queued in the channel (SSH flow control):
-        // the pipe ends the channel once they are sent. Destroying it here cut the tail of large
-        // responses (docker retried the blob 5 s later with a Range request).
-        socket.on('close', (hadError) => {
-            if (hadError)
-                channel.destroy();
-        });
-        channel.pipe(socket).pipe(channel);
-    }
-    close() {
-        this.remoteForwards.clear();
-        this.client?.end();
-        this.jumpClient?.end();
-        this.client = undefined;
-        this.jumpClient = undefined;
-    }
-}
-function remote_host_describe(argv) {
-    // Name the program (and sub-command) without dumping long or sensitive arguments.
-    return argv
-        .slice(0, argv[0] === 'sh' ? 1 : 3)
-        .map((a) => (a.length > 40 ? `${a.slice(0, 40)}…` : a))
-        .join(' ');
-}
-function feed(channel, input) {
-    if (input === undefined)
-        channel.end();
-    else if (typeof input === 'string' || Buffer.isBuffer(input))
-        channel.end(input);
-    else
-        input.pipe(channel);
-}
-/**
- * Writes `data` at its offsets with up to 64 requests in flight (SFTP answers them in any
- * order): one round trip per 32 KB chunk would make a 20 MB upload take tens of seconds.
- */
-function writeAll(sftp, handle, data, done) {
-    const CHUNK = 32 * 1024;
-    const IN_FLIGHT = 64;
-    let next = 0;
-    let active = 0;
-    let failed = false;
-    const pump = () => {
-        while (!failed && active < IN_FLIGHT && next < data.length) {
-            const offset = next;
-            const length = Math.min(CHUNK, data.length - offset);
-            next += length;
-            active++;
-            sftp.write(handle, data, offset, length, offset, (err) => {
-                active--;
-                if (failed)
-                    return;
-                if (err) {
-                    failed = true;
-                    return done(err);
-                }
-                if (next >= data.length && active === 0)
-                    return done();
-                pump();
-            });
-        }
-    };
-    pump();
-}
-/**
- * ssh2 throws a bare "Cannot parse privateKey" from inside connect(): check the key first so a
- * wrong secret is a configuration error that says which key and what to pass.
- */
-function checkPrivateKey(opts, where) {
-    const parsed = lib_default().utils.parseKey(opts.privateKey, opts.passphrase);
-    const error = parsed instanceof Error
-        ? parsed
-        : Array.isArray(parsed) && parsed.length === 0
-            ? new Error('no key found')
-            : undefined;
-    if (error) {
-        throw new core_errors.ConfigError(`${where} private key`, `cannot be read (${error.message.replace(/privateKey/g, 'private key')})`, `pass the deploy user's private key in OpenSSH or PEM format (-----BEGIN OPENSSH PRIVATE KEY-----…)${/passphrase/i.test(error.message) ? ' and its passphrase' : ''}`);
-    }
-}
-/** Linux MAX_ARG_STRLEN (32 pages) minus the terminating NUL. */
-const MAX_COMMAND_LINE_BYTES = 131_071;
-function retryable(err) {
-    err.retryable = true;
-    return err;
-}
-/** Only connection-level failures (refused, timed out, dropped during the handshake) are retried. */
-function isRetryable(err) {
-    return err instanceof core_errors.UserError && err.retryable === true;
-}
-
-;// CONCATENATED MODULE: ./src/deploy/commands.ts
-function compose(t, ...args) {
-    const head = [...t.compose, '--project-name', t.project, '--project-directory', t.projectDir];
-    if (t.envFile)
-        head.push('--env-file', t.envFile);
-    for (const f of t.files)
-        head.push('--file', f);
-    return [...head, ...args];
-}
-const pull = (t, services) => compose(t, 'pull', '--quiet', ...services);
-/** One-off run of the migrate service with the new image and env; dependencies are started. */
-function migrate(t, service, command = []) {
-    return compose(t, 'run', '--rm', '-T', service, ...command);
-}
-/**
- * One-off run of a service without its dependencies (GPU prefetch: download the model into the
- * cache volume with the new image while the old server still serves).
- */
-function runOnce(t, service, command, entrypoint) {
-    return compose(t, 'run', '--rm', '-T', '--no-deps', ...(entrypoint ? ['--entrypoint', entrypoint] : []), service, ...command);
-}
-/** Starts `services` (recreating only those whose config changed); never touches the others. */
-const upServices = (t, services) => compose(t, 'up', '--detach', '--no-deps', ...services);
-/** The scale-beside step: new containers next to the running ones, which are not recreated. */
-function scaleBeside(t, service, total) {
-    return compose(t, 'up', '--detach', '--no-deps', '--no-recreate', '--scale', `${service}=${total}`, service);
-}
-const recreate = (t, service) => compose(t, 'up', '--detach', '--no-deps', '--force-recreate', service);
-/** Running containers of one compose service (ids). */
-function serviceContainers(project, service, all = false) {
-    return [
-        'docker',
-        'ps',
-        ...(all ? ['--all'] : []),
-        '--quiet',
-        '--no-trunc',
-        '--filter',
-        `label=com.docker.compose.project=${project}`,
-        '--filter',
-        `label=com.docker.compose.service=${service}`,
-    ];
-}
-/** name, IPs, health status and image of containers, one tab-separated line each. */
-function inspectContainers(ids) {
-    return [
-        'docker',
-        'inspect',
-        '--format',
-        '{{.Id}}\t{{.Name}}\t{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}\t{{if index .State "Health"}}{{.State.Health.Status}}{{else}}none{{end}}\t{{.State.Status}}\t{{.Image}}',
-        ...ids,
-    ];
-}
-const stopContainers = (ids, graceSeconds) => [
-    'docker',
-    'stop',
-    '--time',
-    String(Math.round(graceSeconds)),
-    ...ids,
-];
-const removeContainers = (ids) => ['docker', 'rm', '--force', ...ids];
-const containerLogs = (id, lines = 100) => [
-    'docker',
-    'logs',
-    '--tail',
-    String(lines),
-    '--timestamps',
-    id,
-];
-/** nginx validates the new config first, then reloads gracefully (old workers drain). */
-const proxyTest = (container) => ['docker', 'exec', container, 'nginx', '-t', '-q'];
-const proxyReload = (container) => [
-    'docker',
-    'exec',
-    container,
-    'nginx',
-    '-s',
-    'reload',
-];
-/** One HTTP probe from the host to a container address; stdout is the body. */
-function httpGet(url, timeoutSeconds = 5) {
-    return ['curl', '--fail', '--silent', '--show-error', '--max-time', String(timeoutSeconds), url];
-}
-function httpPostJson(url, body, timeoutSeconds = 60) {
-    return [
-        'curl',
-        '--fail',
-        '--silent',
-        '--show-error',
-        '--max-time',
-        String(timeoutSeconds),
-        '--header',
-        'Content-Type: application/json',
-        '--data',
-        JSON.stringify(body),
-        url,
-    ];
-}
-/** Registry login with the password on stdin (never argv). */
-const registryLogin = (server, username) => [
-    'docker',
-    'login',
-    '--username',
-    username,
-    '--password-stdin',
-    server,
-];
-const mkdirs = (...paths) => ['mkdir', '-p', ...paths];
-/** Appends stdin to a file (one JSON line: O_APPEND keeps concurrent lines whole). */
-const appendStdin = (path) => ['sh', '-c', 'cat >> "$1"', 'sh', path];
-/** Copies a release's bind-mounted files into the stable project directory. */
-const syncFiles = (fromDir, toDir) => [
-    'cp',
-    '-R',
-    '-p',
-    `${fromDir}/.`,
-    `${toDir}/`,
-];
-const commands_removeTree = (...paths) => ['rm', '-rf', '--', ...paths];
-/** Images with their repo digests: "<repo>@<digest> <id>" lines, for prune. */
-const commands_listImages = (repository) => [
-    'docker',
-    'image',
-    'ls',
-    '--digests',
-    '--format',
-    '{{.Repository}}@{{.Digest}}\t{{.ID}}',
-    repository,
-];
-const commands_removeImage = (ref) => ['docker', 'image', 'rm', ref];
-const imageExists = (ref) => ['docker', 'image', 'inspect', '--format', '{{.Id}}', ref];
-const pullImage = (ref) => ['docker', 'pull', '--quiet', ref];
-/** Lock: mkdir is atomic on every filesystem we care about. */
-const lockCreate = (dir) => ['mkdir', dir];
-/** Moves a stale lock aside atomically so only one taker wins. */
-const lockMoveAside = (dir, to) => ['mv', '-T', dir, to];
-const nvidiaSmiQuery = [
-    'nvidia-smi',
-    '--query-gpu=index,name,driver_version,memory.total,memory.used,memory.free',
-    '--format=csv,noheader,nounits',
-];
-const nvidiaSmiPlain = (/* unused pure expression or super */ null && (['nvidia-smi']));
-const dockerRuntimes = ['docker', 'info', '--format', '{{json .Runtimes}}'];
-const homeDir = ['sh', '-c', 'printf %s "$HOME"'];
-const commandExists = (name) => ['sh', '-c', 'command -v "$1"', 'sh', name];
-
-;// CONCATENATED MODULE: ./src/deploy/lock.ts
-
-
-
-
-async function hostNow(host) {
-    const r = await host.exec(['date', '+%s'], { where: `${host.label} clock` });
-    return Number(r.stdout.trim());
-}
-async function readOwner(host, dir) {
-    const raw = await host.readFile(external_node_path_namespaceObject.posix.join(dir, 'owner.json'));
-    if (!raw)
-        return undefined;
-    try {
-        return JSON.parse(raw.toString('utf8'));
-    }
-    catch {
-        return undefined;
-    }
-}
-function describeOwner(o) {
-    return o
-        ? `run ${o.runId} by ${o.actor} since ${o.acquiredAt}${o.runUrl ? ` (${o.runUrl})` : ''}`
-        : 'an unknown owner (no owner.json)';
-}
-/**
- * A deploy lock per app+environment on the primary host: `mkdir` (atomic) + owner.json.
- * A held lock is waited for (bounded) or reported with its holder; a lock past its TTL
- * is moved aside atomically (only one taker wins) and taken over with a warning. While
- * held, a heartbeat extends the TTL so long GPU deploys are not taken over.
- */
-class DeployLock {
-    host;
-    options;
-    logger;
-    owner;
-    heartbeat;
-    constructor(host, options, logger) {
-        this.host = host;
-        this.options = options;
-        this.logger = logger;
-    }
-    get token() {
-        return this.owner?.token;
-    }
-    async acquire() {
-        const { dir, ttlSeconds, waitSeconds } = this.options;
-        const deadline = Date.now() + waitSeconds * 1000;
-        let announced = false;
-        for (;;) {
-            const made = await this.host.exec(lockCreate(dir), { allowFailure: true });
-            if (made.code === 0) {
-                const now = await hostNow(this.host);
-                this.owner = {
-                    token: (0,external_node_crypto_.randomBytes)(12).toString('hex'),
-                    runId: this.options.runId,
-                    actor: this.options.actor,
-                    runUrl: this.options.runUrl,
-                    acquiredAt: new Date(now * 1000).toISOString(),
-                    expiresAt: now + ttlSeconds,
-                };
-                await this.writeOwner();
-                this.startHeartbeat();
-                return this.owner;
-            }
-            if (!/exists/i.test(made.stderr)) {
-                throw new core_errors.UserError(this.host.label, `cannot create the deploy lock ${dir}: ${made.stderr.trim()}`, 'check that the deploy root is writable');
-            }
-            const holder = await readOwner(this.host, dir);
-            const now = await hostNow(this.host);
-            const expiresAt = holder?.expiresAt ?? (await this.dirMtime()) + ttlSeconds;
-            if (expiresAt < now) {
-                this.logger.warn(`${this.host.label}: taking over a stale deploy lock held by ${describeOwner(holder)}; it expired ${now - expiresAt} s ago`);
-                const aside = `${dir}.stale-${now}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
-                const moved = await this.host.exec(lockMoveAside(dir, aside), { allowFailure: true });
-                if (moved.code === 0)
-                    await this.host.exec(commands_removeTree(aside), { allowFailure: true });
-                continue;
-            }
-            if (Date.now() >= deadline) {
-                throw new core_errors.UserError('deploy lock', `${this.options.runId} cannot deploy: the environment is locked by ${describeOwner(holder)} until ${new Date(expiresAt * 1000).toISOString()}`, waitSeconds > 0
-                    ? 'wait for that deploy to finish, or raise lock.wait'
-                    : 'wait for that deploy to finish (or set lock.wait to queue); a killed deploy’s lock expires after lock.ttl');
-            }
-            if (!announced) {
-                this.logger.info(`waiting up to ${waitSeconds} s for the deploy lock held by ${describeOwner(holder)}`);
-                announced = true;
-            }
-            await new Promise((r) => setTimeout(r, this.options.pollMs ?? 2000));
-        }
-    }
-    async dirMtime() {
-        const r = await this.host.exec(['stat', '-c', '%Y', this.options.dir], { allowFailure: true });
-        return r.code === 0 ? Number(r.stdout.trim()) : 0;
-    }
-    async writeOwner() {
-        await this.host.upload(external_node_path_namespaceObject.posix.join(this.options.dir, 'owner.json'), `${JSON.stringify(this.owner)}\n`, 0o600);
-    }
-    startHeartbeat() {
-        const every = Math.max(1000, (this.options.ttlSeconds * 1000) / 3);
-        this.heartbeat = setInterval(() => {
-            if (!this.owner)
-                return;
-            hostNow(this.host)
-                .then((now) => {
-                if (!this.owner)
-                    return;
-                this.owner.expiresAt = now + this.options.ttlSeconds;
-                return this.writeOwner();
-            })
-                .catch((err) => this.logger.debug(`lock heartbeat: ${err.message}`));
-        }, every);
-        this.heartbeat.unref();
-    }
-    /** Releases the lock if (and only if) this run still owns it. */
-    async release() {
-        if (this.heartbeat)
-            clearInterval(this.heartbeat);
-        const token = this.owner?.token;
-        this.owner = undefined;
-        if (!token)
-            return false;
-        return releaseLock(this.host, this.options.dir, token, this.logger);
-    }
-}
-/** Used by release() and by the action's post step (which only has the token from state). */
-async function releaseLock(host, dir, token, logger) {
-    const holder = await readOwner(host, dir);
-    if (!holder)
-        return false;
-    if (holder.token !== token) {
-        logger.warn(`${host.label}: the deploy lock now belongs to ${describeOwner(holder)}; leaving it`);
-        return false;
-    }
-    const aside = `${dir}.released-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
-    await host.exec(lockMoveAside(dir, aside));
-    await host.exec(commands_removeTree(aside));
-    logger.info(`${host.label}: deploy lock released`);
-    return true;
-}
-
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/config/load.ts + 2 modules
+var load = __nccwpck_require__(7101);
+// EXTERNAL MODULE: ./src/core/remote-host.ts + 2 modules
+var remote_host = __nccwpck_require__(9010);
+// EXTERNAL MODULE: ./src/core/validate.ts
+var validate = __nccwpck_require__(993);
+// EXTERNAL MODULE: ./src/deploy/lock.ts
+var lock = __nccwpck_require__(4332);
 ;// CONCATENATED MODULE: ./src/deploy/action-support.ts
 
 
@@ -71831,12 +72219,12 @@ function runIdentity(env = process.env) {
     };
 }
 function configAt(workdir, file) {
-    return loadConfig(external_node_path_namespaceObject.posix.isAbsolute(file) ? file : external_node_path_namespaceObject.posix.join(workdir, file));
+    return (0,load/* loadConfig */.Z9)(external_node_path_.posix.isAbsolute(file) ? file : external_node_path_.posix.join(workdir, file));
 }
 /** The post step: releases a lock the main step still held (cancelled or killed run). */
 async function releaseSavedLock(saved, auth, logger) {
-    const spec = parseHostSpec(saved.host, 'saved lock host');
-    const host = new RemoteHost({
+    const spec = (0,validate/* parseHostSpec */.nn)(saved.host, 'saved lock host');
+    const host = new remote_host/* RemoteHost */.p({
         ...spec,
         privateKey: auth.sshPrivateKey,
         hostKeys: { knownHosts: auth.knownHosts, fingerprints: auth.fingerprints },
@@ -71844,7 +72232,7 @@ async function releaseSavedLock(saved, auth, logger) {
         connectTimeoutMs: 15_000,
     });
     try {
-        return await releaseLock(host, saved.dir, saved.token, logger);
+        return await (0,lock/* releaseLock */.x_)(host, saved.dir, saved.token, logger);
     }
     finally {
         host.close();
@@ -71920,20 +72308,31 @@ function encodings(value) {
 /** The process-wide registry the loggers consult. */
 const secrets = new SecretRegistry();
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
+var rollback_schemas = __nccwpck_require__(8816);
 ;// CONCATENATED MODULE: ./src/backup/manifest.ts
 
 
 /**
  * Object layout under the store prefix (one folder per backup):
  *
- *   backups/<id>/archive.bin    the data: tar (physical) or NDJSON (logical) → gzip → format v1
- *   backups/<id>/config.bin     optional app config (compose files, nginx, release log) → same
- *   backups/<id>/manifest.json  written LAST: the commit marker; without it the backup does not exist
- *   backups/<id>/verified.json  written by a passing verify; retention only counts these
+ *   backups/<id>/archive.tar.zst.age    the data: tar (physical; .ndjson for logical) → zstd
+ *                                       (or .gz) → age: `age -d | zstd -d | tar -x` restores it
+ *   backups/<id>/config.tar.zst.age     optional app config (compose files, nginx, release log)
+ *   backups/<id>/manifest.json          written LAST: the commit marker; without it the backup
+ *                                       does not exist
+ *   backups/<id>/verified.json          written by a passing verify; retention only counts these
+ *
+ * Manifest format 1 (ragship ≤ 0.x before issue 21) stored `archive.bin` / `config.bin` in the
+ * ragship-only "RAGSHIPB" format (gzip → AES-256-GCM); those backups still restore.
  *
  * Backup ids sort by time: 20261127T140102Z-1a2b3c.
  */
-const MANIFEST_FORMAT = 'ragship-backup/1';
+const MANIFEST_FORMAT = 'ragship-backup/2';
+/** Manifest formats this version reads. */
+const READABLE_FORMATS = ['ragship-backup/1', 'ragship-backup/2'];
 const manifest_BACKUP_ID = /^[0-9]{8}T[0-9]{6}Z-[a-f0-9]{6}$/;
 function newBackupId(now = new Date()) {
     const stamp = now
@@ -71950,58 +72349,67 @@ function manifest_backupTime(id) {
 }
 const manifest_keys = {
     dir: (id) => `backups/${id}`,
-    archive: (id) => `backups/${id}/archive.bin`,
-    config: (id) => `backups/${id}/config.bin`,
+    /** The object of the data: `archive.tar.zst.age`, `archive.ndjson.gz.age`, … */
+    archive: (id, mode = 'physical', compression = 'zstd') => `backups/${id}/archive.${mode === 'physical' ? 'tar' : 'ndjson'}.${compression === 'zstd' ? 'zst' : 'gz'}.age`,
+    config: (id, compression = 'zstd') => `backups/${id}/config.tar.${compression === 'zstd' ? 'zst' : 'gz'}.age`,
+    /** Format-1 (RAGSHIPB) object names, read path only. */
+    legacyArchive: (id) => `backups/${id}/archive.bin`,
+    legacyConfig: (id) => `backups/${id}/config.bin`,
     manifest: (id) => `backups/${id}/manifest.json`,
     verified: (id) => `backups/${id}/verified.json`,
 };
-const collectionSchema = object({
-    name: schemas_string(),
-    count: schemas_number().int().nonnegative(),
-    dimension: schemas_number().int().nullable(),
-    idsSha256: schemas_string().regex(/^[a-f0-9]{64}$/),
-    sampleIds: array(schemas_string()),
-    metadata: record(schemas_string(), unknown()).nullable(),
+const LEGACY_ENCRYPTION = 'ragship-stream-v1/aes-256-gcm/scrypt';
+const collectionSchema = rollback_schemas/* object */.Ikc({
+    name: rollback_schemas/* string */.YjP(),
+    count: rollback_schemas/* number */.aig().int().nonnegative(),
+    dimension: rollback_schemas/* number */.aig().int().nullable(),
+    idsSha256: rollback_schemas/* string */.YjP().regex(/^[a-f0-9]{64}$/),
+    sampleIds: rollback_schemas/* array */.YOg(rollback_schemas/* string */.YjP()),
+    metadata: rollback_schemas/* record */.g1P(rollback_schemas/* string */.YjP(), rollback_schemas/* unknown */.L5J()).nullable(),
 });
-const fileSchema = object({
-    path: schemas_string(),
-    bytes: schemas_number().int().nonnegative(),
-    sha256: schemas_string().regex(/^[a-f0-9]{64}$/),
+const fileSchema = rollback_schemas/* object */.Ikc({
+    path: rollback_schemas/* string */.YjP(),
+    bytes: rollback_schemas/* number */.aig().int().nonnegative(),
+    sha256: rollback_schemas/* string */.YjP().regex(/^[a-f0-9]{64}$/),
 });
-const objectSchema = object({
-    key: schemas_string(),
-    storedBytes: schemas_number().int().positive(),
-    storedSha256: schemas_string().regex(/^[a-f0-9]{64}$/),
-    plainBytes: schemas_number().int().nonnegative(),
-    plainSha256: schemas_string().regex(/^[a-f0-9]{64}$/),
-    compression: literal('gzip'),
-    encryption: literal('ragship-stream-v1/aes-256-gcm/scrypt'),
-    partSize: schemas_number().int().positive(),
-    parts: schemas_number().int().positive(),
-    files: array(fileSchema),
+const objectSchema = rollback_schemas/* object */.Ikc({
+    key: rollback_schemas/* string */.YjP(),
+    storedBytes: rollback_schemas/* number */.aig().int().positive(),
+    storedSha256: rollback_schemas/* string */.YjP().regex(/^[a-f0-9]{64}$/),
+    plainBytes: rollback_schemas/* number */.aig().int().nonnegative(),
+    plainSha256: rollback_schemas/* string */.YjP().regex(/^[a-f0-9]{64}$/),
+    compression: rollback_schemas/* enum */.k5n(['zstd', 'gzip']),
+    encryption: rollback_schemas/* enum */.k5n(['age/scrypt', 'age/x25519', LEGACY_ENCRYPTION]),
+    partSize: rollback_schemas/* number */.aig().int().positive(),
+    parts: rollback_schemas/* number */.aig().int().positive(),
+    files: rollback_schemas/* array */.YOg(fileSchema),
 });
-const manifestSchema = object({
-    format: literal(MANIFEST_FORMAT),
-    id: schemas_string().regex(manifest_BACKUP_ID),
-    environment: schemas_string(),
-    mode: schemas_enum(['physical', 'logical']),
-    createdAt: schemas_string(),
-    completedAt: schemas_string(),
-    fuzzy: schemas_boolean(),
-    drift: array(object({ collection: schemas_string(), before: schemas_number(), exported: schemas_number(), after: schemas_number() })),
-    chroma: object({
-        version: schemas_string(),
-        source: schemas_string(),
-        persistPath: schemas_string().optional(),
-        collections: array(collectionSchema),
+const manifestSchema = rollback_schemas/* object */.Ikc({
+    format: rollback_schemas/* enum */.k5n(READABLE_FORMATS),
+    id: rollback_schemas/* string */.YjP().regex(manifest_BACKUP_ID),
+    environment: rollback_schemas/* string */.YjP(),
+    mode: rollback_schemas/* enum */.k5n(['physical', 'logical']),
+    createdAt: rollback_schemas/* string */.YjP(),
+    completedAt: rollback_schemas/* string */.YjP(),
+    fuzzy: rollback_schemas/* boolean */.zMY(),
+    drift: rollback_schemas/* array */.YOg(rollback_schemas/* object */.Ikc({ collection: rollback_schemas/* string */.YjP(), before: rollback_schemas/* number */.aig(), exported: rollback_schemas/* number */.aig(), after: rollback_schemas/* number */.aig() })),
+    chroma: rollback_schemas/* object */.Ikc({
+        version: rollback_schemas/* string */.YjP(),
+        source: rollback_schemas/* string */.YjP(),
+        persistPath: rollback_schemas/* string */.YjP().optional(),
+        collections: rollback_schemas/* array */.YOg(collectionSchema),
     }),
     archive: objectSchema,
     config: objectSchema.optional(),
-    downtimeMs: schemas_number().optional(),
-    durationMs: schemas_number(),
-    ragship: schemas_string(),
+    downtimeMs: rollback_schemas/* number */.aig().optional(),
+    snapshotCopyMs: rollback_schemas/* number */.aig().optional(),
+    durationMs: rollback_schemas/* number */.aig(),
+    ragship: rollback_schemas/* string */.YjP(),
 });
 function manifest_parseManifest(value, where) {
+    const format = value?.format;
+    if (typeof format === 'string' && !READABLE_FORMATS.includes(format))
+        throw new Error(`${where}: manifest format ${JSON.stringify(format)} is newer than this ragship reads (${READABLE_FORMATS.join(', ')}): restore it with the ragship version that wrote it (manifest field "ragship") or newer`);
     const r = manifestSchema.safeParse(value);
     if (!r.success)
         throw new Error(`${where}: not a valid ragship manifest: ${r.error.issues[0]?.path.join('.')} ${r.error.issues[0]?.message}`);
@@ -72167,7 +72575,7 @@ class DeployNotifier {
             await this.status('in_progress', `${this.o.kind} started`);
         }
         catch (err) {
-            this.logger.warn(`could not create the GitHub deployment: ${(0,core_errors.errorMessage)(err)}`);
+            this.logger.warn(`could not create the GitHub deployment: ${(0,errors.errorMessage)(err)}`);
         }
     }
     async status(state, description, url) {
@@ -72181,7 +72589,7 @@ class DeployNotifier {
     }
     async finish(outcome) {
         if (this.deploymentId !== undefined) {
-            await this.status(outcome.ok ? 'success' : 'failure', outcome.ok ? `release ${outcome.detail}` : outcome.detail.split('\n')[0], outcome.url).catch((err) => this.logger.warn(`could not post the GitHub deployment status: ${(0,core_errors.errorMessage)(err)}`));
+            await this.status(outcome.ok ? 'success' : 'failure', outcome.ok ? `release ${outcome.detail}` : outcome.detail.split('\n')[0], outcome.url).catch((err) => this.logger.warn(`could not post the GitHub deployment status: ${(0,errors.errorMessage)(err)}`));
         }
         if (!this.o.webhookUrl)
             return;
@@ -75006,7 +75414,7 @@ function setCommandEcho(enabled) {
  */
 function setFailed(message) {
     process.exitCode = ExitCode.Failure;
-    core_error(message);
+    error(message);
 }
 //-----------------------------------------------------------------------
 // Logging Commands
@@ -75029,7 +75437,7 @@ function core_debug(message) {
  * @param message error issue message. Errors will be converted to string via toString()
  * @param properties optional properties to add to the annotation.
  */
-function core_error(message, properties = {}) {
+function error(message, properties = {}) {
     command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
@@ -75151,7 +75559,7 @@ function getIDToken(aud) {
 function str(name, options = {}) {
     const value = getInput(name, { trimWhitespace: true });
     if (!value && options.required) {
-        throw new core_errors.UserError(`input '${name}'`, 'is required but empty', `set \`${name}:\` under \`with:\``);
+        throw new errors.UserError(`input '${name}'`, 'is required but empty', `set \`${name}:\` under \`with:\``);
     }
     return value || options.default || '';
 }
@@ -75163,7 +75571,7 @@ function secret(name, options = {}) {
         secrets.add(value);
     }
     if (!value.trim() && options.required) {
-        throw new core_errors.UserError(`input '${name}'`, 'is required but empty', `pass it from a secret: \`${name}: \${{ secrets.NAME }}\``);
+        throw new errors.UserError(`input '${name}'`, 'is required but empty', `pass it from a secret: \`${name}: \${{ secrets.NAME }}\``);
     }
     return value;
 }
@@ -75175,17 +75583,17 @@ function bool(name, fallback = false) {
         return true;
     if (['false', 'no', '0', 'off'].includes(value))
         return false;
-    throw new core_errors.UserError(`input '${name}'`, `${JSON.stringify(value)} is not a boolean`, 'use true or false');
+    throw new errors.UserError(`input '${name}'`, `${JSON.stringify(value)} is not a boolean`, 'use true or false');
 }
 function inputs_int(name, fallback, range = {}) {
     const raw = getInput(name).trim();
     if (raw === '')
         return fallback;
     if (!/^-?[0-9]+$/.test(raw))
-        throw new core_errors.UserError(`input '${name}'`, `${JSON.stringify(raw)} is not a whole number`, 'use digits only');
+        throw new errors.UserError(`input '${name}'`, `${JSON.stringify(raw)} is not a whole number`, 'use digits only');
     const n = Number(raw);
     if ((range.min !== undefined && n < range.min) || (range.max !== undefined && n > range.max)) {
-        throw new core_errors.UserError(`input '${name}'`, `${n} is out of range`, `use ${range.min ?? '-∞'}–${range.max ?? '∞'}`);
+        throw new errors.UserError(`input '${name}'`, `${n} is out of range`, `use ${range.min ?? '-∞'}–${range.max ?? '∞'}`);
     }
     return n;
 }
@@ -75299,7 +75707,7 @@ class ActionsLogger {
         warning(secrets.redact(message), annotation);
     }
     error(message, annotation) {
-        core_error(secrets.redact(message), annotation);
+        error(secrets.redact(message), annotation);
     }
     async group(name, fn) {
         const started = performance.now();
@@ -75346,7 +75754,7 @@ function context(logger) {
 }
 /**
  * The single error boundary of an action. Main and post share one bundle and dispatch
- * on saved state, as actions/cache does.
+ * on saved state (the pattern of docker/actions-toolkit's `run(main, post)`).
  */
 async function runAction(definition) {
     const logger = new ActionsLogger();
@@ -75367,10 +75775,10 @@ async function runAction(definition) {
             warning(`cleanup: ${secrets.redact(err.message)}`);
             return;
         }
-        if ((0,core_errors.isUserError)(err))
+        if ((0,errors.isUserError)(err))
             setFailed(secrets.redact(err.message));
         else {
-            core_error(secrets.redact(err?.stack ?? String(err)));
+            error(secrets.redact(err?.stack ?? String(err)));
             setFailed(`ragship bug: ${secrets.redact(err?.message ?? String(err))} — please report it with the log above`);
         }
     }
@@ -75425,7 +75833,7 @@ function runDeployAction(spec) {
             const result = await spec
                 .run(inputs, { logger: ctx.logger, onLocked: (lock) => ctx.saveState('lock', JSON.stringify(lock)) })
                 .catch(async (err) => {
-                await notifier.finish({ ok: false, detail: (0,core_errors.errorMessage)(err) });
+                await notifier.finish({ ok: false, detail: (0,errors.errorMessage)(err) });
                 throw err;
             });
             await notifier.finish({ ok: true, ...spec.notice(result) });
@@ -75444,1138 +75852,7 @@ function runDeployAction(spec) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/core/report.ts
-/**
- * A small Markdown builder for job summaries and PR comments. The core produces
- * Markdown; the Actions adapter writes it to GITHUB_STEP_SUMMARY, the CLI prints it.
- */
-class report_Report {
-    parts = [];
-    heading(text, level = 2) {
-        this.parts.push(`${'#'.repeat(level)} ${text}`);
-        return this;
-    }
-    text(text) {
-        this.parts.push(text);
-        return this;
-    }
-    list(items) {
-        this.parts.push(items.map((i) => `- ${i}`).join('\n'));
-        return this;
-    }
-    table(header, rows) {
-        const esc = (c) => String(c).replace(/\|/g, '\\|').replace(/\n/g, '<br>');
-        this.parts.push([
-            `| ${header.map(esc).join(' | ')} |`,
-            `| ${header.map(() => '---').join(' | ')} |`,
-            ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
-        ].join('\n'));
-        return this;
-    }
-    code(text, lang = '') {
-        const fence = text.includes('```') ? '~~~~' : '```';
-        this.parts.push(`${fence}${lang}\n${text.trimEnd()}\n${fence}`);
-        return this;
-    }
-    details(summary, body) {
-        this.parts.push(`<details><summary>${summary}</summary>\n\n${body}\n\n</details>`);
-        return this;
-    }
-    toString() {
-        return `${this.parts.join('\n\n')}\n`;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deploy/release-log.ts
-
-function parseReleaseLog(text) {
-    const out = [];
-    for (const line of text.split('\n')) {
-        if (!line.trim())
-            continue;
-        try {
-            out.push(JSON.parse(line));
-        }
-        catch {
-            // A torn last line (host lost power mid-append) must not hide the rest.
-        }
-    }
-    return out;
-}
-/** The release folder a record runs from: a rollback re-applies its source's folder. */
-function release_log_releaseFolder(r) {
-    return r.kind === 'rollback' && r.source ? r.source : r.id;
-}
-/** The release serving now: the last successful one. */
-function activeRelease(records) {
-    return records.filter((r) => r.result === 'success').at(-1);
-}
-/**
- * `previous` = the last successful release before the active one whose content differs
- * (after a rollback to A, previous goes to the release the rollback left).
- */
-function resolveTarget(records, to) {
-    const ok = records.filter((r) => r.result === 'success');
-    const active = ok.at(-1);
-    const listing = () => ok
-        .slice(-10)
-        .reverse()
-        .map((r) => `${r.id} (${r.image})`)
-        .join(', ') || 'none';
-    if (!active)
-        throw new core_errors.UserError('to', 'there is no successful release on this environment', 'deploy first');
-    if (to === 'previous') {
-        const candidates = ok.slice(0, -1).reverse();
-        const target = candidates.find((r) => r.image !== active.image || r.envHash !== active.envHash || r.composeHash !== active.composeHash);
-        if (!target)
-            throw new core_errors.UserError('to', `no earlier successful release than the active ${active.id}`, `releases that can be used: ${listing()}`);
-        return target;
-    }
-    const byId = records.find((r) => r.id === to);
-    if (byId) {
-        if (byId.result !== 'success')
-            throw new core_errors.UserError('to', `release ${to} failed (${byId.error ?? 'no detail'}) and cannot be rolled back to`, `use one of: ${listing()}`);
-        return byId;
-    }
-    const byImage = ok
-        .filter((r) => r.image === to || r.image.endsWith(`@${to}`) || r.image.split('@')[0]?.endsWith(`:${to}`))
-        .at(-1);
-    if (byImage)
-        return byImage;
-    throw new core_errors.UserError('to', `${JSON.stringify(to)} is not a release id, tag or digest recorded on this environment`, `use previous or one of: ${listing()}`);
-}
-/** Digests of images the last `retain` successful releases use (never pruned). */
-function release_log_retainedImages(records, retain) {
-    const keep = new Set();
-    for (const r of records.filter((x) => x.result === 'success').slice(-retain))
-        for (const img of Object.values(r.images))
-            keep.add(img);
-    return keep;
-}
-function newReleaseId(now, sha) {
-    const stamp = now
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.[0-9]+Z$/, 'Z');
-    const suffix = sha ? sha.slice(0, 7).toLowerCase() : Math.random().toString(36).slice(2, 9);
-    return `${stamp}-${suffix}`;
-}
-
-;// CONCATENATED MODULE: ./src/deploy/static.ts
-
-const static_staticSource = (releaseRoleDir) => external_node_path_namespaceObject.posix.join(releaseRoleDir, 'static');
-/** The plan for release folder `folder` (and `previousFolder`, serving now) of a role on a host. */
-function staticPlan(s, h, roleName, st, image, folder, previousFolder) {
-    const published = external_node_path_namespaceObject.posix.join(s.projectDir(h, roleName), st.dir);
-    const at = (id) => ({
-        from: st.from,
-        source: static_staticSource(s.releaseDir(h, id, roleName)),
-        published,
-    });
-    return { image, release: at(folder), previous: previousFolder ? at(previousFolder) : undefined };
-}
-/** A container of the image that never starts (the command is not run): docker cp reads it. */
-const createForCopy = (image) => [
-    'docker',
-    'create',
-    '--label',
-    'ragship.static-copy=1',
-    image,
-    'ragship-static-copy',
-];
-const copyOut = (container, from, to) => [
-    'docker',
-    'cp',
-    `${container}:${from.replace(/\/+$/, '')}/.`,
-    to,
-];
-/** Each file: copy to `<name>.ragship-tmp`, make it world-readable, rename over the old one. */
-const PUT = 
-// biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a JS template
-'for f; do mkdir -p "$d/${f%/*}"; cp "$f" "$d/$f.ragship-tmp"; chmod 0644 "$d/$f.ragship-tmp"; mv -f "$d/$f.ragship-tmp" "$d/$f"; done';
-/**
- * Publishes a release's files into the served folder. `assets`: every non-HTML file; `pages`:
- * the HTML files, then removes HTML files the release does not have.
- */
-function publishFiles(source, published, phase) {
-    const select = phase === 'assets' ? "! -name '*.html'" : "-name '*.html'";
-    const stale = phase === 'pages'
-        ? `; cd "$2"; find . -type f -name '*.html' -exec sh -c 'for f; do [ -e "$0/$f" ] || rm -f -- "$f"; done' "$1" {} +`
-        : '';
-    return [
-        'sh',
-        '-c',
-        `set -e; mkdir -p "$2"; chmod 0755 "$2"; cd "$1"; find . -type f ${select} -exec sh -c 'set -e; d=$0; ${PUT}' "$2" {} +${stale}`,
-        'sh',
-        source,
-        published,
-    ];
-}
-/**
- * Removes published files that none of the kept release folders holds (and leftover temporary
- * files). With no kept folder it removes nothing.
- */
-function static_pruneFiles(published, keep) {
-    return [
-        'sh',
-        '-c',
-        'set -e; d=$1; shift; [ $# -gt 0 ] && [ -d "$d" ] || exit 0; cd "$d"; ' +
-            'find . -type f | while IFS= read -r f; do k=; for r; do if [ -e "$r/$f" ]; then k=1; break; fi; done; ' +
-            '[ -n "$k" ] || { rm -f -- "$f"; echo "$f"; }; done',
-        'sh',
-        published,
-        ...keep,
-    ];
-}
-/**
- * Extracts the image's folder into the release folder, unless a complete copy is there (a
- * rollback re-uses the one its deploy extracted; a pruned image was pulled back before).
- */
-async function extractStatic(host, image, s) {
-    if ((await host.exec(['test', '-d', s.source], { allowFailure: true })).code === 0)
-        return false;
-    const partial = `${s.source}.partial`;
-    await host.exec(['rm', '-rf', '--', partial]);
-    await host.exec(['mkdir', '-p', partial, s.published]);
-    const id = (await host.exec(createForCopy(image), { where: `${host.label} static files of ${image}` })).stdout.trim();
-    try {
-        await host.exec(copyOut(id, s.from, partial), { where: `${host.label} copy ${s.from} out of the image` });
-    }
-    finally {
-        await host.exec(['docker', 'rm', '--force', id], { allowFailure: true });
-    }
-    await host.exec(['chmod', '-R', 'a+rX', partial]);
-    await host.exec(['mv', '-T', partial, s.source]);
-    return true;
-}
-async function publishStatic(host, s, phase) {
-    await host.exec(publishFiles(s.source, s.published, phase), {
-        where: `${host.label} publish ${phase === 'assets' ? 'static assets' : 'pages'}`,
-    });
-}
-
-;// CONCATENATED MODULE: ./src/deploy/health.ts
-
-
-function parseInspect(stdout) {
-    return stdout
-        .split('\n')
-        .filter((l) => l.trim())
-        .map((l) => {
-        const [id = '', name = '', ips = '', health = '', status = '', image = ''] = l.split('\t');
-        return {
-            id,
-            name: name.replace(/^\//, ''),
-            ips: ips.trim().split(/\s+/).filter(Boolean),
-            health,
-            status,
-            image,
-        };
-    });
-}
-async function inspect(host, ids) {
-    if (ids.length === 0)
-        return [];
-    return parseInspect((await host.exec(inspectContainers(ids))).stdout);
-}
-/** One probe of one container; returns what failed, or undefined when healthy. */
-async function probe(host, c, h) {
-    if (h.compose) {
-        const [now] = await inspect(host, [c.id]);
-        if (!now)
-            return 'container is gone';
-        if (now.health !== 'healthy')
-            return `compose health is ${now.health}`;
-    }
-    if (!h.http)
-        return undefined;
-    const ip = c.ips[0];
-    if (!ip)
-        return 'container has no network address';
-    const base = `http://${ip.includes(':') ? `[${ip}]` : ip}:${h.port}`;
-    const r = await host.exec(httpGet(`${base}${h.http}`), { allowFailure: true });
-    if (r.code !== 0)
-        return `GET ${h.http}: ${r.stderr.trim() || `curl exit ${r.code}`}`;
-    if (!h.openai)
-        return undefined;
-    // vLLM: /health turns 200 once the model is loaded; prove it serves with a one-token completion.
-    const models = await host.exec(httpGet(`${base}/v1/models`), { allowFailure: true });
-    if (models.code !== 0)
-        return `GET /v1/models: ${models.stderr.trim()}`;
-    let model;
-    try {
-        model = JSON.parse(models.stdout).data?.[0]?.id;
-    }
-    catch {
-        return 'GET /v1/models did not return JSON';
-    }
-    if (!model)
-        return 'GET /v1/models lists no model';
-    const done = await host.exec(httpPostJson(`${base}/v1/completions`, { model, prompt: 'ping', max_tokens: 1, temperature: 0 }, 120), { allowFailure: true });
-    if (done.code !== 0)
-        return `POST /v1/completions: ${done.stderr.trim()}`;
-    try {
-        const body = JSON.parse(done.stdout);
-        if (!Array.isArray(body.choices) || body.choices.length === 0)
-            return 'completion returned no choices';
-    }
-    catch {
-        return 'completion did not return JSON';
-    }
-    return undefined;
-}
-/**
- * Waits until every container passes `successes` consecutive probes, or fails after the
- * timeout (or at once if a container exits). Returns milliseconds until healthy.
- */
-async function waitHealthy(host, ids, h, logger, what) {
-    const started = Date.now();
-    const deadline = started + h.timeout * 1000;
-    const streak = new Map();
-    let last = '';
-    for (;;) {
-        const infos = await inspect(host, ids);
-        for (const c of infos) {
-            if (c.status === 'exited' || c.status === 'dead') {
-                throw new core_errors.UserError(`${host.label} health gate`, `${what}: container ${c.name} ${c.status} before turning healthy`, 'see the container logs below');
-            }
-            if ((streak.get(c.id) ?? 0) >= h.successes)
-                continue;
-            const problem = await probe(host, c, h);
-            if (problem) {
-                streak.set(c.id, 0);
-                if (problem !== last)
-                    logger.info(`${what}: ${c.name} not healthy yet (${problem})`);
-                last = problem;
-            }
-            else
-                streak.set(c.id, (streak.get(c.id) ?? 0) + 1);
-        }
-        if (infos.length === ids.length && infos.every((c) => (streak.get(c.id) ?? 0) >= h.successes))
-            return Date.now() - started;
-        if (Date.now() >= deadline) {
-            throw new core_errors.UserError(`${host.label} health gate`, `${what} did not turn healthy within ${h.timeout} s (last: ${last || 'no answer'})`, 'see the container logs below; raise health.timeout if the service needs longer to start');
-        }
-        await new Promise((r) => setTimeout(r, h.interval * 1000));
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deploy/switch.ts
-
-
-
-
-
-async function ids(host, project, service) {
-    const r = await host.exec(serviceContainers(project, service));
-    return r.stdout
-        .split('\n')
-        .map((s) => s.trim())
-        .filter(Boolean);
-}
-function upstreamBlock(upstream, servers, port) {
-    const lines = servers.map((c) => `  server ${c.name}:${port} max_fails=0;`);
-    return `# written by ragship; names only containers that passed the health gate\nupstream ${upstream} {\n${lines.join('\n')}\n}\n`;
-}
-async function printLogs(ctx, containers) {
-    let all = '';
-    for (const id of containers) {
-        const r = await ctx.host.exec(containerLogs(id), { allowFailure: true });
-        const text = `${r.stdout}${r.stderr}`.trim();
-        all += `${text}\n`;
-        ctx.logger.error(`logs of ${ctx.roleName}/${ctx.role.service} ${id.slice(0, 12)} on ${ctx.host.label}:\n${text || '(no output)'}`);
-    }
-    return all;
-}
-/**
- * Zero-downtime: new containers start beside the old ones; only after they pass the health
- * gate does nginx's upstream name them (graceful reload: in-flight requests finish on the old
- * workers), then the old containers drain and stop. Any failure before the reload leaves the
- * old containers serving and removes the new ones; a failure after restores the old upstream.
- */
-async function zeroDowntimeSwitch(ctx) {
-    const { host, role, target, logger } = ctx;
-    const proxy = role.proxy;
-    if (ctx.supportServices.length)
-        await host.exec(upServices(target, ctx.supportServices), {
-            where: `${host.label} start ${ctx.supportServices.join(', ')}`,
-        });
-    const old = await ids(host, target.project, role.service);
-    await host.exec(scaleBeside(target, role.service, old.length + role.replicas), {
-        where: `${host.label} start new ${role.service}`,
-    });
-    const fresh = (await ids(host, target.project, role.service)).filter((id) => !old.includes(id));
-    if (fresh.length === 0)
-        throw new core_errors.UserError(`${host.label} switch`, `compose started no new ${role.service} container`, 'check `docker-compose ps` on the host');
-    const upstreamPath = external_node_path_namespaceObject.posix.join(target.projectDir, proxy.file);
-    let switched = false;
-    let pagesSwitched = false;
-    try {
-        const healthyMs = await waitHealthy(host, fresh, role.health, logger, `new ${role.service}`);
-        const fresh_ = await inspect(host, fresh);
-        const oldInfo = await inspect(host, old);
-        // New hashed assets beside the old ones: the old page keeps loading its own while it drains.
-        if (ctx.static)
-            await publishStatic(host, ctx.static.release, 'assets');
-        await host.exec(['mkdir', '-p', external_node_path_namespaceObject.posix.dirname(upstreamPath)]);
-        await host.upload(upstreamPath, upstreamBlock(proxy.upstream, fresh_, proxy.port), 0o644);
-        switched = true;
-        await host.exec(upServices(target, [proxy.service]), { where: `${host.label} start ${proxy.service}` });
-        const [proxyId] = await ids(host, target.project, proxy.service);
-        if (!proxyId)
-            throw new core_errors.UserError(`${host.label} switch`, `${proxy.service} is not running`, 'check its logs on the host');
-        await host.exec(proxyTest(proxyId), { where: `${host.label} nginx -t` });
-        await host.exec(proxyReload(proxyId), { where: `${host.label} nginx reload` });
-        logger.info(`${host.label}: ${proxy.service} now sends ${proxy.upstream} to ${fresh_.map((c) => c.name).join(', ')}`);
-        if (ctx.static) {
-            // The pages switch with the app: from now on `/` is the new release's page.
-            pagesSwitched = true;
-            await publishStatic(host, ctx.static.release, 'pages');
-        }
-        await new Promise((r) => setTimeout(r, proxy.drain * 1000));
-        if (old.length) {
-            await host.exec(stopContainers(old, role.stopGrace), {
-                where: `${host.label} stop old ${role.service}`,
-            });
-            await host.exec(removeContainers(old), { where: `${host.label} remove old ${role.service}` });
-            logger.info(`${host.label}: stopped ${oldInfo.map((c) => c.name).join(', ')}`);
-        }
-        return { timeToHealthyMs: healthyMs, started: fresh, stopped: old };
-    }
-    catch (err) {
-        logger.error(`${host.label}: switch failed (${(0,core_errors.errorMessage)(err)}); keeping the old ${role.service} serving`);
-        await printLogs(ctx, fresh).catch(() => undefined);
-        await restoreUpstream(ctx, old, upstreamPath, switched).catch((e) => logger.error(`${host.label}: restoring the old upstream failed: ${(0,core_errors.errorMessage)(e)}`));
-        if (pagesSwitched && old.length)
-            await restorePages(ctx);
-        await host.exec(removeContainers(fresh), { allowFailure: true }).catch(() => undefined);
-        throw err;
-    }
-}
-async function restoreUpstream(ctx, old, upstreamPath, switched) {
-    if (!switched || old.length === 0)
-        return;
-    const proxy = ctx.role.proxy;
-    const oldInfo = await inspect(ctx.host, old);
-    await ctx.host.upload(upstreamPath, upstreamBlock(proxy.upstream, oldInfo, proxy.port), 0o644);
-    const [proxyId] = await ids(ctx.host, ctx.target.project, proxy.service);
-    if (proxyId)
-        await ctx.host.exec(proxyReload(proxyId));
-}
-async function restorePages(ctx) {
-    const previous = ctx.static?.previous;
-    if (!previous)
-        return;
-    await publishStatic(ctx.host, previous, 'pages').catch((e) => ctx.logger.error(`${ctx.host.label}: restoring the previous pages failed: ${(0,core_errors.errorMessage)(e)}`));
-}
-/**
- * Recreate (GPU role: one GPU cannot hold two vLLM servers): stop old, start new, health gate
- * with a long start period; on failure the previous release is recreated and waited for.
- */
-async function recreateSwitch(ctx) {
-    const { host, role, target, logger } = ctx;
-    if (ctx.supportServices.length)
-        await host.exec(upServices(target, ctx.supportServices), {
-            where: `${host.label} start ${ctx.supportServices.join(', ')}`,
-        });
-    if (role.prefetch) {
-        // Before the old server stops: a failure here changes nothing that serves.
-        const p = role.prefetch;
-        const r = await host.exec(runOnce(target, p.service, p.command, p.entrypoint), {
-            allowFailure: true,
-            timeoutMs: p.timeout * 1000,
-            where: `${host.label} prefetch`,
-        });
-        if (r.code !== 0)
-            throw new core_errors.UserError(`${host.label} prefetch`, `the prefetch run of ${p.service} exited with status ${r.code}; the old ${role.service} keeps serving:\n${`${r.stdout}${r.stderr}`.trim().split('\n').slice(-20).join('\n')}`, 'fix the prefetch command (model name, HF_TOKEN, disk) and deploy again');
-        logger.info(`${host.label}: prefetch done (${p.service})`);
-    }
-    const old = await ids(host, target.project, role.service);
-    await host.exec(recreate(target, role.service), { where: `${host.label} recreate ${role.service}` });
-    const fresh = await ids(host, target.project, role.service);
-    let pagesSwitched = false;
-    try {
-        const healthyMs = await waitHealthy(host, fresh, role.health, logger, `new ${role.service}`);
-        if (ctx.static) {
-            await publishStatic(host, ctx.static.release, 'assets');
-            pagesSwitched = true;
-            await publishStatic(host, ctx.static.release, 'pages');
-        }
-        return { timeToHealthyMs: healthyMs, started: fresh, stopped: old };
-    }
-    catch (err) {
-        await printLogs(ctx, fresh).catch(() => undefined);
-        if (pagesSwitched)
-            await restorePages(ctx);
-        if (ctx.previous) {
-            logger.warn(`${host.label}: recreating the previous release of ${role.service}`);
-            await host
-                .exec(recreate(ctx.previous, role.service))
-                .catch((e) => logger.error(`restore failed: ${(0,core_errors.errorMessage)(e)}`));
-            const back = await ids(host, target.project, role.service).catch(() => []);
-            await waitHealthy(host, back, role.health, logger, `previous ${role.service}`).catch((e) => logger.error(`the previous release is not healthy either: ${(0,core_errors.errorMessage)(e)}`));
-        }
-        throw err;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/deploy/apply.ts
-
-
-
-
-
-
-
-
-/** Runs `fn` as a timed, logged step and records it (also when it fails). */
-async function step(s, timings, name, host, fn) {
-    const started = performance.now();
-    try {
-        const out = await s.ports.logger.group(`${name}${host ? ` (${host})` : ''}`, fn);
-        timings.push({ step: name, host, ms: Math.round(performance.now() - started), ok: true });
-        return out;
-    }
-    catch (err) {
-        timings.push({ step: name, host, ms: Math.round(performance.now() - started), ok: false });
-        throw err;
-    }
-}
-/** Bounded parallelism for pulls on many hosts. */
-async function parallel(items, limit, fn) {
-    const queue = [...items];
-    const errors = [];
-    await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-        for (let item = queue.shift(); item !== undefined; item = queue.shift())
-            await fn(item).catch((e) => errors.push(e));
-    }));
-    if (errors.length)
-        throw errors[0];
-}
-/** pull → migrate → switch with health gate, for every role; shared by deploy and rollback. */
-async function applyRelease(s, plan, timings, result) {
-    const pulls = s.roles.flatMap(([roleName]) => plan.pullServices(roleName).length ? s.roleHosts(roleName).map((h) => ({ roleName, h })) : []);
-    await step(s, timings, 'pull', `${pulls.length} host(s)`, () => parallel(pulls, 4, ({ roleName, h }) => h.host
-        .exec(pull(plan.targets(roleName, h), plan.pullServices(roleName)), { where: `${h.key} pull` })
-        .then(() => undefined)));
-    const statics = s.roles.flatMap(([roleName]) => s.roleHosts(roleName).flatMap((h) => {
-        const st = plan.statics?.(roleName, h);
-        return st ? [{ h, st }] : [];
-    }));
-    if (statics.length)
-        await step(s, timings, 'static files', `${statics.length} host(s)`, () => parallel(statics, 4, async ({ h, st }) => {
-            if (await extractStatic(h.host, st.image, st.release))
-                s.ports.logger.info(`${h.key}: extracted ${st.release.from} of ${st.image}`);
-        }));
-    if (plan.runMigrations) {
-        for (const [roleName, role] of s.roles) {
-            if (!role.migrate)
-                continue;
-            const h = s.roleHosts(roleName)[0];
-            await step(s, timings, 'migrate', h.key, async () => {
-                const r = await h.host.exec(migrate(plan.targets(roleName, h), role.migrate.service, role.migrate.command), {
-                    allowFailure: true,
-                    timeoutMs: role.migrate.timeout * 1000,
-                    where: `${h.key} migrate`,
-                });
-                const output = (0,core_errors.tail)(`${r.stdout}${r.stderr}`, 40);
-                s.ports.logger.info(output);
-                if (r.code !== 0) {
-                    result.output = output;
-                    throw new core_errors.UserError(`${h.key} migrate`, `the migration exited with status ${r.code}; nothing was switched, the old release keeps serving:\n${output}`, 'fix the migration and deploy again');
-                }
-            });
-        }
-    }
-    for (const [roleName, role] of s.roles) {
-        const hosts = s.roleHosts(roleName);
-        // The first host is a barrier: the rest only roll once it is healthy.
-        const batches = [hosts.slice(0, 1), hosts.slice(1)].filter((b) => b.length);
-        for (const batch of batches) {
-            await Promise.all(batch.map((h) => step(s, timings, `switch ${roleName} (${role.strategy})`, h.key, async () => {
-                const ctx = {
-                    host: h.host,
-                    role,
-                    roleName,
-                    target: plan.targets(roleName, h),
-                    previous: await plan.previous(roleName, h),
-                    supportServices: plan.supportServices(roleName),
-                    static: plan.statics?.(roleName, h),
-                    logger: s.ports.logger,
-                };
-                const r = role.strategy === 'recreate' ? await recreateSwitch(ctx) : await zeroDowntimeSwitch(ctx);
-                result.timeToHealthyMs = Math.max(result.timeToHealthyMs, r.timeToHealthyMs);
-            })));
-        }
-    }
-}
-/** Appends the record to the release log of every host (each host can answer `releases`). */
-async function apply_record(s, rec) {
-    const line = `${JSON.stringify(rec)}\n`;
-    const errors = [];
-    for (const h of s.hosts.values()) {
-        await h.host
-            .exec(appendStdin(external_node_path_namespaceObject.posix.join(h.root, 'releases.jsonl')), { input: line, where: `${h.key} release log` })
-            .catch((e) => errors.push((0,core_errors.errorMessage)(e)));
-    }
-    if (errors.length)
-        s.ports.logger.warn(`the release log could not be written everywhere: ${errors.join('; ')}`);
-}
-/**
- * Prune: release folders and images beyond retention, never an image used by the last N
- * successful releases (kamal#1922), and only images this environment's release log deployed.
- */
-async function prune(s, records, retain) {
-    const keep = retainedImages(records, retain);
-    // A kept rollback record keeps its source's folder (that is what it runs from).
-    const keepIds = new Set(records
-        .filter((r) => r.result === 'success')
-        .slice(-retain)
-        .flatMap((r) => [r.id, releaseFolder(r)]));
-    const newestKept = records.findIndex((r) => keepIds.has(r.id));
-    const dropIds = records
-        .slice(0, Math.max(0, newestKept))
-        .map((r) => r.id)
-        .filter((id) => !keepIds.has(id));
-    const repos = new Set([...records.flatMap((r) => Object.values(r.images))].map((ref) => ref.split('@')[0].replace(/:[^/:]+$/, '')));
-    // Only images this environment's own log deployed: another app or environment on the same
-    // host (staging beside production) may keep its rollback images in the same repository.
-    const deployedHere = new Set(records.flatMap((r) => Object.values(r.images)));
-    const removed = [];
-    for (const h of s.hosts.values()) {
-        if (dropIds.length)
-            await h.host.exec(removeTree(...dropIds.map((id) => posix.join(h.root, 'releases', id))), {
-                allowFailure: true,
-            });
-        // Published static files (old hashed assets) that no retained release folder holds.
-        for (const [roleName, role] of s.roles) {
-            if (!role.static || !s.roleHosts(roleName).includes(h))
-                continue;
-            const keep = [...keepIds].map((id) => staticSource(s.releaseDir(h, id, roleName)));
-            const published = posix.join(s.projectDir(h, roleName), role.static.dir);
-            const r = await h.host.exec(pruneFiles(published, keep), { allowFailure: true });
-            for (const f of r.stdout.split('\n').filter(Boolean))
-                removed.push(`${h.key} ${roleName} ${f}`);
-        }
-        for (const repo of repos) {
-            const list = await h.host.exec(listImages(repo), { allowFailure: true });
-            for (const line of list.stdout.split('\n')) {
-                const ref = line.split('\t')[0]?.trim();
-                if (!ref || ref.endsWith('@<none>') || keep.has(ref) || !deployedHere.has(ref))
-                    continue;
-                // `docker image rm` refuses images a container uses: that is the last safety net.
-                const r = await h.host.exec(removeImage(ref), { allowFailure: true });
-                if (r.code === 0)
-                    removed.push(`${h.key} ${ref}`);
-            }
-        }
-    }
-    return removed;
-}
-function apply_releasesTable(records, limit = 10) {
-    const active = records.filter((r) => r.result === 'success').at(-1)?.id;
-    return new report_Report().table(['', 'release', 'kind', 'git sha', 'image', 'when', 'who', 'result'], records
-        .slice(-limit)
-        .reverse()
-        .map((r) => [
-        r.id === active ? '▶ active' : '',
-        r.id,
-        r.kind + (r.source ? ` of ${r.source}` : ''),
-        r.gitSha?.slice(0, 7) ?? '',
-        r.image.replace(/@sha256:([a-f0-9]{12})[a-f0-9]+/, '@sha256:$1…'),
-        r.finishedAt,
-        r.actor,
-        r.result,
-    ]));
-}
-/**
- * Takes the app+environment lock on the primary host (owner = this run) and reports it at
- * once, so an action's post step can release it if the run is cancelled.
- */
-async function lockEnvironment(s, timings, run, onLocked) {
-    const p = s.primary;
-    const dir = external_node_path_namespaceObject.posix.join(p.root, 'lock');
-    const lock = new DeployLock(p.host, {
-        dir,
-        ttlSeconds: run.lockTtlSeconds ?? run.config.lock.ttl,
-        waitSeconds: run.lockWaitSeconds ?? run.config.lock.wait,
-        runId: run.runId,
-        actor: run.actor,
-        runUrl: run.runUrl,
-    }, s.ports.logger);
-    await step(s, timings, 'lock', p.key, () => lock.acquire());
-    onLocked?.({ host: p.key, dir, token: lock.token });
-    return lock;
-}
-
-;// CONCATENATED MODULE: ./src/preflight/host-check.ts
-
-/** Detects compose v2 (`docker compose`) first, then v1 (`docker-compose`). */
-async function detectCompose(host) {
-    const v2 = await host.exec(['docker', 'compose', 'version', '--short'], { allowFailure: true });
-    if (v2.code === 0 && v2.stdout.trim())
-        return { compose: ['docker', 'compose'], version: v2.stdout.trim() };
-    const v1 = await host.exec(['docker-compose', 'version', '--short'], { allowFailure: true });
-    if (v1.code === 0 && v1.stdout.trim())
-        return { compose: ['docker-compose'], version: v1.stdout.trim() };
-    throw new core_errors.UserError(host.label, 'neither `docker compose` (v2) nor `docker-compose` (v1) works', 'install the docker compose plugin (ragship provision does it)');
-}
-async function freeDiskBytes(host, path) {
-    // df -P: portable one-line output; column 4 is available 1K-blocks.
-    const df = ['df', '-P', '-k', path];
-    const out = await host.exec(df, { where: `${host.label} disk check` });
-    const line = out.stdout.trim().split('\n').pop() ?? '';
-    const kb = Number(line.split(/\s+/)[3]);
-    if (!Number.isFinite(kb))
-        throw new Error(`unexpected df output: ${line}`);
-    return kb * 1024;
-}
-/** Facts every deploy needs before it touches anything. */
-async function checkHost(host, logger, diskPath = '.') {
-    const docker = await host.exec(['docker', 'version', '--format', '{{.Server.Version}}'], {
-        allowFailure: true,
-    });
-    if (docker.code !== 0) {
-        throw new core_errors.UserError(host.label, `docker does not answer for this user: ${docker.stderr.trim().split('\n').pop()}`, 'install Docker and add the deploy user to the docker group');
-    }
-    const { compose, version } = await detectCompose(host);
-    const free = await freeDiskBytes(host, diskPath);
-    logger.info(`${host.label}: docker ${docker.stdout.trim()}, ${compose.join(' ')} ${version}, ${(free / 2 ** 30).toFixed(1)} GiB free`);
-    return {
-        host: host.label,
-        dockerVersion: docker.stdout.trim(),
-        compose,
-        composeVersion: version,
-        freeDiskBytes: free,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/deploy/gpu.ts
-
-
-function parseNvidiaSmi(code, stdout, stderr) {
-    const text = `${stdout}\n${stderr}`;
-    if (code === 127 || (/command not found|not found/i.test(stderr) && !stdout.trim())) {
-        return {
-            ok: false,
-            problem: 'nvidia-smi is not installed: no NVIDIA driver on this host',
-            fix: 'install the NVIDIA driver (ragship provision --gpu) or move the GPU role to a GPU host',
-        };
-    }
-    if (/Driver\/library version mismatch/i.test(text)) {
-        const lib = /NVML library version:\s*([0-9.]+)/.exec(text)?.[1];
-        return {
-            ok: false,
-            problem: `the NVIDIA kernel driver and user-space library versions differ${lib ? ` (library ${lib})` : ''} — typically after a driver upgrade without reboot`,
-            fix: 'reboot the host (or reload the nvidia kernel modules) so the driver matches the library',
-        };
-    }
-    if (/couldn't communicate with the NVIDIA driver|NVIDIA driver is not loaded/i.test(text)) {
-        return {
-            ok: false,
-            problem: 'nvidia-smi cannot talk to the NVIDIA driver (not loaded)',
-            fix: 'install/load the NVIDIA driver and reboot',
-        };
-    }
-    if (/No devices were found/i.test(text)) {
-        return {
-            ok: false,
-            problem: 'the driver is loaded but no GPU was found',
-            fix: 'check that the GPU is attached to this machine (cloud instance type, PCI passthrough)',
-        };
-    }
-    if (code !== 0) {
-        return {
-            ok: false,
-            problem: `nvidia-smi failed with status ${code}: ${text.trim().split('\n')[0]}`,
-            fix: 'run nvidia-smi on the host and fix what it reports',
-        };
-    }
-    const gpus = [];
-    for (const line of stdout.split('\n')) {
-        if (!line.trim())
-            continue;
-        const cells = line.split(',').map((c) => c.trim());
-        if (cells.length < 6)
-            return { ok: false, problem: `unexpected nvidia-smi output: ${line}`, fix: 'update the NVIDIA driver' };
-        const [index, name, driver, total, used, free] = cells;
-        const num = (v) => (/^[0-9]+$/.test(v) ? Number(v) : Number.NaN);
-        gpus.push({
-            index: num(index),
-            name,
-            driver,
-            totalMiB: num(total),
-            usedMiB: num(used),
-            freeMiB: num(free),
-        });
-    }
-    if (gpus.length === 0)
-        return { ok: false, problem: 'nvidia-smi listed no GPU', fix: 'check that the GPU is attached' };
-    return { ok: true, gpus };
-}
-function checkVram(gpus, need) {
-    const best = gpus.reduce((a, b) => (b.freeMiB > a.freeMiB ? b : a));
-    if (!(best.freeMiB >= need.minFreeVramMiB)) {
-        return {
-            ok: false,
-            message: `the GPU with the most free memory (#${best.index} ${best.name}) has ${best.freeMiB} MiB free of ${best.totalMiB} MiB; the role needs ${need.minFreeVramMiB} MiB (another process holds ${best.usedMiB} MiB)`,
-        };
-    }
-    return {
-        ok: true,
-        message: `GPU #${best.index} ${best.name}: ${best.freeMiB} MiB free (driver ${best.driver})`,
-    };
-}
-/** `docker info --format '{{json .Runtimes}}'` must list an nvidia runtime (NVIDIA Container Toolkit). */
-function hasNvidiaRuntime(runtimesJson) {
-    try {
-        const r = JSON.parse(runtimesJson);
-        return Object.keys(r).some((k) => k.startsWith('nvidia'));
-    }
-    catch {
-        return false;
-    }
-}
-async function gpuPreflight(host, need, logger) {
-    const smi = await host.exec(nvidiaSmiQuery, { allowFailure: true });
-    const verdict = parseNvidiaSmi(smi.code, smi.stdout, smi.stderr);
-    if (!verdict.ok)
-        throw new core_errors.UserError(`${host.label} GPU preflight`, verdict.problem, verdict.fix);
-    const runtimes = await host.exec(dockerRuntimes, { allowFailure: true });
-    if (!hasNvidiaRuntime(runtimes.stdout)) {
-        throw new core_errors.UserError(`${host.label} GPU preflight`, 'Docker has no nvidia runtime: the NVIDIA Container Toolkit is not configured', 'install nvidia-container-toolkit and run `nvidia-ctk runtime configure --runtime=docker`, then restart docker');
-    }
-    const vram = checkVram(verdict.gpus, need);
-    if (!vram.ok)
-        throw new core_errors.UserError(`${host.label} GPU preflight`, vram.message, 'stop the process holding GPU memory, or lower gpu.minFreeVramMiB / --gpu-memory-utilization');
-    logger.info(`${host.label}: ${vram.message}`);
-    return verdict.gpus;
-}
-
-;// CONCATENATED MODULE: ./src/deploy/session.ts
-
-
-
-
-
-
-
-
-
-/** The hosts of one environment: validated specs, one connection each, deploy roots. */
-class session_EnvSession {
-    inputs;
-    ports;
-    env;
-    hosts = new Map();
-    roles;
-    constructor(inputs, ports) {
-        this.inputs = inputs;
-        this.ports = ports;
-        this.env = environmentOf(inputs.config, inputs.environment);
-        this.roles = Object.entries(this.env.roles);
-        // Every host spec is validated before any connection is opened.
-        for (const [roleName, role] of this.roles) {
-            role.hosts.forEach((h, i) => {
-                const spec = parseHostSpec(h, `environments.${inputs.environment}.roles.${roleName}.hosts[${i}]`);
-                const key = `${spec.user}@${spec.host}:${spec.port}`;
-                if (this.hosts.has(key))
-                    return;
-                const options = {
-                    ...spec,
-                    privateKey: inputs.sshPrivateKey,
-                    hostKeys: { knownHosts: inputs.knownHosts, fingerprints: inputs.fingerprints },
-                    connectTimeoutMs: inputs.connectTimeoutMs ?? 15_000,
-                    logger: ports.logger,
-                    label: key,
-                };
-                const host = ports.connect ? ports.connect(spec, options) : new RemoteHost(options);
-                this.hosts.set(key, { key, spec, host, compose: [], root: '' });
-            });
-        }
-    }
-    get app() {
-        return this.inputs.config.app;
-    }
-    roleHosts(roleName) {
-        const role = this.env.roles[roleName];
-        return role.hosts.map((h) => {
-            const s = parseHostSpec(h, roleName);
-            return this.hosts.get(`${s.user}@${s.host}:${s.port}`);
-        });
-    }
-    /** The first host of the first role holds the lock and is the release log of record. */
-    get primary() {
-        return this.hosts.values().next().value;
-    }
-    project(roleName) {
-        return `${this.app}-${this.inputs.environment}-${roleName}`;
-    }
-    releaseDir(h, releaseId, roleName) {
-        return external_node_path_namespaceObject.posix.join(h.root, 'releases', releaseId, roleName);
-    }
-    projectDir(h, roleName) {
-        return external_node_path_namespaceObject.posix.join(h.root, 'shared', roleName);
-    }
-    target(h, roleName, releaseId, composeFiles) {
-        const dir = this.releaseDir(h, releaseId, roleName);
-        return {
-            compose: h.compose,
-            project: this.project(roleName),
-            projectDir: this.projectDir(h, roleName),
-            files: [...composeFiles.map((f) => external_node_path_namespaceObject.posix.join(dir, f)), external_node_path_namespaceObject.posix.join(dir, 'env.yaml')],
-            envFile: external_node_path_namespaceObject.posix.join(dir, 'compose.env'),
-        };
-    }
-    /** Target of a release already on the host, from its manifest. */
-    async recordedTarget(h, roleName, releaseId) {
-        return (await this.recordedRelease(h, roleName, releaseId))?.target;
-    }
-    async recordedRelease(h, roleName, releaseId) {
-        const raw = await h.host.readFile(external_node_path_namespaceObject.posix.join(this.releaseDir(h, releaseId, roleName), 'manifest.json'));
-        if (!raw)
-            return undefined;
-        const manifest = JSON.parse(raw.toString('utf8'));
-        return { target: this.target(h, roleName, releaseId, manifest.composeFiles), manifest };
-    }
-    /** Preflight of every host in parallel: key, docker, compose, disk, curl, GPU, registry. */
-    async preflight() {
-        const results = await Promise.allSettled([...this.hosts.values()].map((h) => this.ports.logger.group(`preflight ${h.key}`, async () => {
-            const roles = this.roles.filter(([n]) => this.roleHosts(n).includes(h)).map(([, r]) => r);
-            const home = (await h.host.exec(homeDir)).stdout.trim();
-            h.root = this.env.root ?? external_node_path_namespaceObject.posix.join(home, 'ragship', this.app, this.inputs.environment);
-            await h.host.exec(mkdirs(h.root, external_node_path_namespaceObject.posix.join(h.root, 'releases'), external_node_path_namespaceObject.posix.join(h.root, 'shared')));
-            const facts = await checkHost(h.host, this.ports.logger, h.root);
-            h.compose = facts.compose;
-            const floor = Math.max(...roles.map((r) => r.minFreeDiskGiB + (r.gpu?.minDiskGiB ?? 0)));
-            if (facts.freeDiskBytes < floor * 2 ** 30) {
-                throw new core_errors.UserError(`${h.key} preflight`, `only ${(facts.freeDiskBytes / 2 ** 30).toFixed(1)} GiB free under ${h.root}; the roles need ${floor} GiB`, 'free disk space (prune old images) or lower minFreeDiskGiB');
-            }
-            if ((await h.host.exec(commandExists('curl'), { allowFailure: true })).code !== 0) {
-                throw new core_errors.UserError(`${h.key} preflight`, 'curl is missing (the health gate probes containers with it)', 'install curl on the host');
-            }
-            for (const r of roles)
-                if (r.gpu?.check)
-                    await gpuPreflight(h.host, { minFreeVramMiB: r.gpu.minFreeVramMiB }, this.ports.logger);
-            await this.login(h);
-        })));
-        const failed = results.filter((r) => r.status === 'rejected');
-        if (failed.length) {
-            if (failed.length === 1)
-                throw failed[0].reason;
-            throw new core_errors.UserError('preflight', `${failed.length} hosts failed:\n${failed.map((f) => (0,core_errors.errorMessage)(f.reason)).join('\n')}`, 'fix the hosts above; nothing was changed');
-        }
-    }
-    async login(h) {
-        const reg = this.inputs.config.registry;
-        if (reg?.tunnel) {
-            const port = Number(reg.server.split(':')[1]);
-            await h.host.forwardRemotePort(port, { host: 'localhost', port });
-            this.ports.logger.info(`${h.key}: registry ${reg.server} reachable from the host through the SSH tunnel`);
-        }
-        const user = this.inputs.registryUsername || reg?.username;
-        if (!reg || !user || !this.inputs.registryPassword)
-            return;
-        await h.host.exec(registryLogin(reg.server, user), {
-            input: this.inputs.registryPassword,
-            where: `${h.key} registry login to ${reg.server}`,
-        });
-    }
-    async readReleases(h = this.primary) {
-        const raw = await h.host.readFile(external_node_path_namespaceObject.posix.join(h.root, 'releases.jsonl'));
-        return raw ? parseReleaseLog(raw.toString('utf8')) : [];
-    }
-    connectionsPerHost() {
-        return Object.fromEntries([...this.hosts.values()].map((h) => [h.key, h.host.connectionsOpened]));
-    }
-    close() {
-        for (const h of this.hosts.values())
-            h.host.close();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/rollback/run.ts
-
-
-
-
-
-
-
-
-
-function validateTo(to) {
-    if (to === 'previous')
-        return to;
-    if (/^[0-9]{8}T/.test(to))
-        return validate('releaseId', to, 'to');
-    for (const g of ['tag', 'digest', 'imageRef'])
-        if (grammars[g].pattern.test(to) && to.length <= grammars[g].max)
-            return to;
-    throw new core_errors.UserError('to', `${JSON.stringify(to.slice(0, 60))} is not previous, a release id, a tag or a digest`, 'use previous or a release id from `ragship releases`');
-}
-/** Re-applies a recorded release (compose files + env + image digest) through the deploy path. */
-async function runRollback(inputs, ports) {
-    const to = validateTo(inputs.to);
-    const s = new session_EnvSession(inputs, ports);
-    const logger = ports.logger;
-    const t0 = performance.now();
-    const timings = [];
-    const result = { timeToHealthyMs: 0 };
-    const releaseId = newReleaseId(new Date());
-    let lock;
-    let rec;
-    try {
-        await step(s, timings, 'preflight', `${s.hosts.size} host(s)`, () => s.preflight());
-        lock = await lockEnvironment(s, timings, inputs, ports.onLocked);
-        const records = await s.readReleases();
-        const target = resolveTarget(records, to);
-        // Rolling back to a rollback record re-applies the folder that record ran from.
-        const folder = release_log_releaseFolder(target);
-        const active = activeRelease(records);
-        let schemaWarning;
-        if (target.schemaVersion && active?.schemaVersion && target.schemaVersion < active.schemaVersion) {
-            schemaWarning = `⚠️ ${target.id} expects schema ${target.schemaVersion}, the live schema is ${active.schemaVersion}: migrations are not run backwards`;
-            if (inputs.blockOnOlderSchema)
-                throw new core_errors.UserError('to', schemaWarning, 'set allow-older-schema: true if the old code reads the new schema');
-            logger.warn(schemaWarning);
-        }
-        const manifests = new Map();
-        await step(s, timings, 'check release + images', `${s.hosts.size} host(s)`, async () => {
-            for (const [roleName] of s.roles) {
-                for (const h of s.roleHosts(roleName)) {
-                    const rel = await s.recordedRelease(h, roleName, folder);
-                    if (!rel)
-                        throw new core_errors.UserError('to', `release ${folder} has no release folder on ${h.key} (pruned beyond retention)`, `roll back to one of: ${await available(s, records)}`);
-                    manifests.set(`${roleName} ${h.key}`, rel.manifest);
-                    // Roles without the app image (vLLM) keep the image their recorded compose names.
-                    const image = target.images[roleName];
-                    if (!image)
-                        continue;
-                    if ((await h.host.exec(imageExists(image), { allowFailure: true })).code === 0)
-                        continue;
-                    logger.info(`${h.key}: ${image} was pruned here; pulling it by digest`);
-                    const pulled = await h.host.exec(pullImage(image), { allowFailure: true });
-                    if (pulled.code !== 0) {
-                        throw new core_errors.UserError('to', `image ${image} of ${target.id} is neither on ${h.key} nor pullable from the registry: ${pulled.stderr.trim().split('\n').pop()}`, `nothing was switched; roll back to one of: ${await available(s, records, image)}`);
-                    }
-                }
-            }
-        });
-        for (const [roleName, role] of s.roles) {
-            const m = manifests.get(`${roleName} ${s.roleHosts(roleName)[0].key}`);
-            if (role.static && !m.static)
-                logger.warn(`${roleName}: ${folder} shipped no static files (roles.${roleName}.static); the published pages stay as they are`);
-        }
-        rec = {
-            ...target,
-            id: releaseId,
-            kind: 'rollback',
-            source: folder,
-            actor: inputs.actor,
-            runUrl: inputs.runUrl,
-            result: 'failed',
-            error: undefined,
-            output: undefined,
-            startedAt: new Date().toISOString(),
-            finishedAt: '',
-            timings: {},
-            previous: active?.id,
-        };
-        await applyRelease(s, {
-            releaseId: folder,
-            targets: (roleName, h) => s.target(h, roleName, folder, manifests.get(`${roleName} ${h.key}`).composeFiles),
-            previous: async (roleName, h) => active ? s.recordedTarget(h, roleName, release_log_releaseFolder(active)) : undefined,
-            supportServices: (roleName) => manifests.get(`${roleName} ${s.roleHosts(roleName)[0].key}`).supportServices,
-            pullServices: () => [],
-            runMigrations: false,
-            // The target release's page, from its folder (or extracted again from its image).
-            statics: (roleName, h) => {
-                const st = manifests.get(`${roleName} ${h.key}`).static;
-                const image = target.images[roleName];
-                return st && image
-                    ? staticPlan(s, h, roleName, st, image, folder, active && release_log_releaseFolder(active))
-                    : undefined;
-            },
-        }, timings, result);
-        rec.result = 'success';
-        rec.finishedAt = new Date().toISOString();
-        rec.timings = Object.fromEntries(timings.map((t) => [t.step, t.ms]));
-        await apply_record(s, rec);
-        const all = [...records, rec];
-        const report = new report_Report()
-            .heading(`Rollback of ${s.app} ${inputs.environment} to ${target.id}`)
-            .text(schemaWarning ? `> ${schemaWarning}` : '')
-            .table(['', ''], [
-            ['from', active?.id ?? '—'],
-            ['to', target.id],
-            ['image', target.image],
-            ['reason', inputs.reason || '—'],
-            ['recorded as', releaseId],
-            ['time to healthy', `${(result.timeToHealthyMs / 1000).toFixed(1)} s`],
-        ])
-            .heading('Releases', 3)
-            .text(apply_releasesTable(all).toString());
-        return {
-            releaseId,
-            targetReleaseId: target.id,
-            fromReleaseId: active?.id,
-            image: target.image,
-            schemaWarning,
-            timeToHealthyMs: result.timeToHealthyMs,
-            durationMs: performance.now() - t0,
-            timings,
-            connectionsPerHost: s.connectionsPerHost(),
-            report,
-        };
-    }
-    catch (err) {
-        if (rec && rec.result !== 'success') {
-            rec.error = (0,core_errors.errorMessage)(err).slice(0, 2000);
-            rec.finishedAt = new Date().toISOString();
-            await apply_record(s, rec).catch(() => undefined);
-        }
-        throw err;
-    }
-    finally {
-        await lock?.release().catch((e) => logger.warn(`could not release the deploy lock: ${(0,core_errors.errorMessage)(e)}`));
-        s.close();
-    }
-}
-/** Successful releases whose folders are still on the hosts (minus those using `missingImage`). */
-async function available(s, records, missingImage) {
-    const out = [];
-    for (const r of records.filter((x) => x.result === 'success').reverse()) {
-        if (missingImage && Object.values(r.images).includes(missingImage))
-            continue;
-        const present = await Promise.all(s.roles.map(([n]) => s.recordedTarget(s.roleHosts(n)[0], n, release_log_releaseFolder(r))));
-        if (present.every(Boolean))
-            out.push(`${r.id} (${r.image})`);
-    }
-    return out.join(', ') || 'none';
-}
-/** `ragship releases`: the release log of the primary host. */
-async function listReleases(inputs, ports) {
-    const s = new EnvSession(inputs, ports);
-    try {
-        const p = s.primary;
-        const home = (await p.host.exec(['sh', '-c', 'printf %s "$HOME"'])).stdout.trim();
-        p.root = s.env.root ?? posix.join(home, 'ragship', s.app, inputs.environment);
-        const records = await s.readReleases();
-        return {
-            records,
-            report: new Report()
-                .heading(`Releases of ${s.app} ${inputs.environment}`)
-                .text(releasesTable(records, 20).toString()),
-        };
-    }
-    finally {
-        s.close();
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/actions/rollback.ts
-
 
 
 runDeployAction({
@@ -76585,7 +75862,8 @@ runDeployAction({
         reason: str('reason'),
         blockOnOlderSchema: !bool('allow-older-schema', true),
     }),
-    run: runRollback,
+    // Loaded after the inputs are valid: SSH and the deploy engine are most of the bundle (start-up time).
+    run: async (...args) => (await __nccwpck_require__.e(/* import() */ 603).then(__nccwpck_require__.bind(__nccwpck_require__, 9603))).runRollback(...args),
     outputs: (r) => ({
         'release-id': r.releaseId,
         'rolled-back-to': r.targetReleaseId,

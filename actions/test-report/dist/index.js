@@ -31868,7 +31868,7 @@ function context(logger) {
 }
 /**
  * The single error boundary of an action. Main and post share one bundle and dispatch
- * on saved state, as actions/cache does.
+ * on saved state (the pattern of docker/actions-toolkit's `run(main, post)`).
  */
 async function runAction(definition) {
     const logger = new ActionsLogger();

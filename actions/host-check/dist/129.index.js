@@ -1,0 +1,964 @@
+import { dirname as __ragshipDirname } from 'node:path';
+import { fileURLToPath as __ragshipFileURLToPath } from 'node:url';
+const __filename = __ragshipFileURLToPath(import.meta.url);
+const __dirname = __ragshipDirname(__filename);
+export const id = 129;
+export const ids = [129];
+export const modules = {
+
+/***/ 8129:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  runHostCheck: () => (/* binding */ runHostCheck)
+});
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __webpack_require__(7030);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(7075);
+// EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
+var lib = __webpack_require__(5472);
+var lib_default = /*#__PURE__*/__webpack_require__.n(lib);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __webpack_require__(4296);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
+;// CONCATENATED MODULE: ./src/core/known-hosts.ts
+
+
+class HostKeyError extends errors/* UserError */.yo {
+}
+/** `SHA256:` + unpadded base64 of the key blob, as `ssh-keygen -lf` prints it. */
+function fingerprint(blob) {
+    return `SHA256:${(0,external_node_crypto_.createHash)('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+}
+/** The key type named inside an SSH public key blob (its first length-prefixed string). */
+function keyTypeOf(blob) {
+    if (blob.length < 4)
+        return 'unknown';
+    const len = blob.readUInt32BE(0);
+    return blob.subarray(4, 4 + len).toString('latin1');
+}
+/** The host pattern ssh uses in known_hosts: `host` for port 22, `[host]:port` otherwise. */
+function hostPattern(host, port) {
+    return port === 22 ? host : `[${host}]:${port}`;
+}
+function globMatch(pattern, text) {
+    const re = new RegExp(`^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`, 'i');
+    return re.test(text);
+}
+function hostFieldMatches(field, name) {
+    if (field.startsWith('|1|')) {
+        const [, , salt, hash] = field.split('|');
+        if (!salt || !hash)
+            return false;
+        const mac = (0,external_node_crypto_.createHmac)('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
+        return mac === hash;
+    }
+    let matched = false;
+    for (const p of field.split(',')) {
+        if (p.startsWith('!')) {
+            if (globMatch(p.slice(1), name))
+                return false;
+        }
+        else if (globMatch(p, name))
+            matched = true;
+    }
+    return matched;
+}
+/** Keys known_hosts lists for host:port, and keys it marks @revoked. */
+function knownKeysFor(knownHosts, host, port) {
+    const name = hostPattern(host, port);
+    const keys = [];
+    const revoked = [];
+    for (const raw of knownHosts.split(/\r?\n/)) {
+        const line = raw.trim();
+        if (!line || line.startsWith('#'))
+            continue;
+        let fields = line.split(/\s+/);
+        let marker = '';
+        if (fields[0]?.startsWith('@')) {
+            marker = fields[0];
+            fields = fields.slice(1);
+        }
+        const [hosts, type, b64] = fields;
+        if (!hosts || !type || !b64 || marker === '@cert-authority')
+            continue;
+        if (!hostFieldMatches(hosts, name))
+            continue;
+        const entry = { type, blob: Buffer.from(b64, 'base64') };
+        (marker === '@revoked' ? revoked : keys).push(entry);
+    }
+    return { keys, revoked };
+}
+const FINGERPRINT = /^(?:([a-z0-9@.-]+)\s+)?SHA256:([A-Za-z0-9+/]{43})=?$/;
+/** Validates pins up front; hex/MD5 fingerprints are refused with the command that prints the right form. */
+function parsePins(pins, where) {
+    return pins.map((pin) => {
+        const m = FINGERPRINT.exec(pin.trim());
+        if (!m) {
+            const bare = pin.trim().replace(/^(?:[a-z0-9@.-]+\s+)?(?:MD5:|SHA256:)?/i, '');
+            const hint = /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/i.test(bare)
+                ? ' (that is an MD5 hex fingerprint)'
+                : /^(?:[0-9a-f]{64}|([0-9a-f]{2}:){31}[0-9a-f]{2})$/i.test(bare)
+                    ? ' (that is a hex fingerprint; ssh uses base64)'
+                    : '';
+            throw new HostKeyError(where, `${JSON.stringify(pin)} is not a SHA256 host key fingerprint${hint}`, 'give "SHA256:<base64>" as printed by `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the host');
+        }
+        return { type: m[1], fingerprint: `SHA256:${m[2]}` };
+    });
+}
+/** ssh2 host-key algorithm names to offer for known key types, so the server shows a key we can check. */
+function hostKeyAlgorithmsFor(types) {
+    if (types.length === 0)
+        return undefined;
+    const algs = new Set();
+    for (const t of types) {
+        if (t === 'ssh-rsa')
+            for (const a of ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'])
+                algs.add(a);
+        else
+            algs.add(t);
+    }
+    return [...algs];
+}
+const FIX_MISMATCH = 'if the host was rebuilt, verify the new key out of band and update known_hosts/fingerprints; otherwise treat this as an attack and do not connect';
+/**
+ * Builds the verifier for one host. A policy with neither known_hosts nor pins is a
+ * configuration error (thrown here, before any connection); known_hosts without an
+ * entry for this host is an "unknown host" reported with the key the server offers.
+ */
+function hostKeyCheck(policy, host, port, where) {
+    const pins = parsePins(policy.fingerprints ?? [], `${where} fingerprints`);
+    if (pins.length === 0 && !policy.knownHosts?.trim()) {
+        throw new HostKeyError(where, `no known_hosts and no host key fingerprint given for ${hostPattern(host, port)} (host key checking fails closed)`, `pass known_hosts content (ssh-keyscan -p ${port} ${host}, checked out of band) or the host's SHA256 fingerprint`);
+    }
+    const { keys, revoked } = policy.knownHosts
+        ? knownKeysFor(policy.knownHosts, host, port)
+        : { keys: [], revoked: [] };
+    const expected = [
+        ...keys.map((k) => `${k.type} ${fingerprint(k.blob)} (known_hosts)`),
+        ...pins.map((p) => `${p.type ?? 'any type'} ${p.fingerprint} (pin)`),
+    ];
+    const expectedText = expected.length
+        ? expected.join(', ')
+        : 'none (no known_hosts entry or pin for this host)';
+    const pinTypes = pins.map((p) => p.type).filter((t) => !!t);
+    const typed = pins.every((p) => p.type);
+    const known = keys.length > 0 || pins.length > 0;
+    return {
+        algorithms: known && typed ? hostKeyAlgorithmsFor([...keys.map((k) => k.type), ...pinTypes]) : undefined,
+        expected,
+        verify(blob) {
+            const offered = `${keyTypeOf(blob)} ${fingerprint(blob)}`;
+            if (revoked.some((k) => k.blob.equals(blob))) {
+                return {
+                    ok: false,
+                    error: new HostKeyError(where, `host key ${offered} is marked @revoked in known_hosts`, 'replace the host key and update known_hosts'),
+                };
+            }
+            if (keys.some((k) => k.blob.equals(blob)))
+                return { ok: true };
+            if (pins.some((p) => p.fingerprint === fingerprint(blob)))
+                return { ok: true };
+            if (!known) {
+                return {
+                    ok: false,
+                    error: new HostKeyError(where, `unknown host ${hostPattern(host, port)}: offered ${offered}; expected ${expectedText}`, `verify ${fingerprint(blob)} out of band (ssh-keygen -lf on the host), then add the host's line to known_hosts or pin the fingerprint`),
+                };
+            }
+            return {
+                ok: false,
+                error: new HostKeyError(where, `HOST KEY MISMATCH for ${hostPattern(host, port)}: offered ${offered}; expected ${expectedText}`, FIX_MISMATCH),
+            };
+        },
+        noCommonType(offeredBlob) {
+            const offered = offeredBlob
+                ? `${keyTypeOf(offeredBlob)} ${fingerprint(offeredBlob)}`
+                : 'no key of those types';
+            return new HostKeyError(where, `HOST KEY MISMATCH for ${hostPattern(host, port)}: the server offers no host key of the trusted type(s); offered ${offered}; expected ${expectedText}`, FIX_MISMATCH);
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/shell.ts
+const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+function quote(arg) {
+    if (arg === '')
+        return "''";
+    if (SAFE.test(arg))
+        return arg;
+    return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+/** argv → one shell command line. */
+function commandLine(argv) {
+    if (argv.length === 0)
+        throw new Error('commandLine: empty argv');
+    return argv.map(quote).join(' ');
+}
+
+;// CONCATENATED MODULE: ./src/core/remote-host.ts
+
+
+
+
+
+
+
+/**
+ * One SSH connection per host, reused for every command (ssh2 multiplexes channels).
+ * Host keys are verified before authentication and fail closed.
+ */
+class RemoteHost {
+    options;
+    label;
+    /** How many TCP connections this object opened (the deploy benchmark reports it). */
+    connectionsOpened = 0;
+    /** Whether authentication was ever attempted (tests prove key checks come first). */
+    authAttempted = false;
+    /** Where authentication was attempted, in order (bastion first): proves a target was never offered a key. */
+    authAttemptedOn = [];
+    client;
+    jumpClient;
+    connecting;
+    sftpSession;
+    pending = new Set();
+    /** Remote listen port → local target, re-opened after a reconnect. */
+    remoteForwards = new Map();
+    constructor(options) {
+        this.options = options;
+        this.label = options.label ?? `${options.user}@${options.host}:${options.port ?? 22}`;
+        options.logger?.setSecret(options.privateKey);
+        options.logger?.setSecret(options.passphrase);
+    }
+    /** Opens the connection if needed; retries only the connect, with back-off. */
+    async connect() {
+        if (this.client)
+            return this.client;
+        if (!this.connecting) {
+            this.connecting = this.connectWithRetry().finally(() => {
+                this.connecting = undefined;
+            });
+        }
+        return this.connecting;
+    }
+    async connectWithRetry() {
+        const attempts = Math.max(1, this.options.connectAttempts ?? 3);
+        let lastError;
+        for (let i = 1; i <= attempts; i++) {
+            try {
+                const client = this.options.jump
+                    ? await this.connectOnce(this.options, () => this.openJump())
+                    : await this.connectOnce(this.options);
+                this.client = client;
+                for (const f of this.remoteForwards.values())
+                    await this.listenRemote(client, f);
+                return client;
+            }
+            catch (err) {
+                lastError = err;
+                this.jumpClient?.end();
+                this.jumpClient = undefined;
+                // A wrong host key or a refused login will not fix itself: no retry.
+                if (!isRetryable(err))
+                    throw err;
+                if (i < attempts) {
+                    this.options.logger?.warn(`${this.label}: connect attempt ${i}/${attempts} failed (${err.message}); retrying`);
+                    await new Promise((r) => setTimeout(r, 500 * 2 ** (i - 1)));
+                }
+            }
+        }
+        throw lastError;
+    }
+    /** A stream to the target through the (verified) jump host; the jump connection is reused. */
+    async openJump() {
+        const jump = this.options.jump;
+        if (!this.jumpClient)
+            this.jumpClient = await this.connectOnce({
+                ...jump,
+                label: jump.label ?? `jump ${jump.user}@${jump.host}:${jump.port ?? 22}`,
+            });
+        const jumpClient = this.jumpClient;
+        const port = this.options.port ?? 22;
+        return new Promise((resolve, reject) => {
+            jumpClient.forwardOut('127.0.0.1', 0, this.options.host, port, (err, stream) => err
+                ? reject(retryable(new errors/* UserError */.yo(this.label, `jump host could not reach ${this.options.host}:${port}: ${err.message}`, 'check the target address from the jump host')))
+                : resolve(stream));
+        });
+    }
+    async connectOnce(opts, openSock) {
+        const port = opts.port ?? 22;
+        const where = opts.label ?? `${opts.user}@${opts.host}:${port}`;
+        const check = hostKeyCheck(opts.hostKeys, opts.host, port, where);
+        checkPrivateKey(opts, where);
+        try {
+            return await this.handshake(opts, check, openSock ? await openSock() : undefined, false);
+        }
+        catch (err) {
+            // The server offered none of the trusted key types: learn which key it does offer
+            // (a second handshake that never authenticates) so the message can show it.
+            if (check.algorithms && err instanceof Error && /no matching host key/i.test(err.message)) {
+                const offered = await this.probeHostKey(opts, openSock ? await openSock() : undefined);
+                throw check.noCommonType(offered);
+            }
+            throw err;
+        }
+    }
+    async probeHostKey(opts, sock) {
+        let offered;
+        const refuse = () => new HostKeyError(opts.host, 'host key probe', '');
+        const probe = {
+            expected: [],
+            verify: (blob) => {
+                offered = blob;
+                return { ok: false, error: refuse() };
+            },
+            noCommonType: refuse,
+        };
+        await this.handshake(opts, probe, sock, true).catch(() => undefined);
+        return offered;
+    }
+    handshake(opts, check, sock, probe) {
+        const port = opts.port ?? 22;
+        const where = opts.label ?? `${opts.user}@${opts.host}:${port}`;
+        return new Promise((resolve, reject) => {
+            const client = new lib.Client();
+            let hostKeyError;
+            let offered = false;
+            let settled = false;
+            const fail = (err) => {
+                if (settled)
+                    return;
+                settled = true;
+                client.end();
+                reject(err);
+            };
+            client.on('ready', () => {
+                settled = true;
+                this.connectionsOpened++;
+                client.on('close', () => this.onClosed(client));
+                client.on('error', (err) => this.options.logger?.debug(`${where}: ${err.message}`));
+                client.on('tcp connection', (info, accept, refuse) => this.onForwarded(info.destPort, accept, refuse));
+                resolve(client);
+            });
+            client.on('error', (err) => {
+                if (hostKeyError)
+                    return fail(hostKeyError);
+                if (err.level === 'client-authentication') {
+                    return fail(new errors/* UserError */.yo(where, `the server refused the SSH key for user ${opts.user}`, `add the deploy public key to ~${opts.user}/.ssh/authorized_keys on the host`));
+                }
+                if (/no matching host key/i.test(err.message))
+                    return fail(new errors/* UserError */.yo(where, `cannot connect: ${err.message}`, 'check the host key types'));
+                fail(retryable(new errors/* UserError */.yo(where, `cannot connect: ${err.message}`, 'check the host, port and firewall')));
+            });
+            client.on('close', () => {
+                if (hostKeyError)
+                    fail(hostKeyError);
+                else
+                    fail(retryable(new errors/* UserError */.yo(where, 'connection closed during the handshake', 'check sshd on the host')));
+            });
+            const config = {
+                host: sock ? undefined : opts.host,
+                port: sock ? undefined : port,
+                sock: sock,
+                username: opts.user,
+                privateKey: opts.privateKey,
+                passphrase: opts.passphrase,
+                readyTimeout: opts.connectTimeoutMs ?? 15_000,
+                keepaliveInterval: opts.keepaliveIntervalMs ?? 10_000,
+                keepaliveCountMax: 3,
+                algorithms: check.algorithms && !probe ? { serverHostKey: check.algorithms } : undefined,
+                hostVerifier: (key) => {
+                    const verdict = check.verify(key);
+                    if (!verdict.ok)
+                        hostKeyError = verdict.error;
+                    return verdict.ok;
+                },
+                authHandler: (_methods, _partial, next) => {
+                    // One key, offered once: re-offering a refused key until sshd says "Too many
+                    // authentication failures" would burn fail2ban/ufw rate-limit budget.
+                    if (probe || offered)
+                        return next(false);
+                    offered = true;
+                    this.authAttempted = true;
+                    this.authAttemptedOn.push(where);
+                    next({
+                        type: 'publickey',
+                        username: opts.user,
+                        key: opts.privateKey,
+                        passphrase: opts.passphrase,
+                    });
+                },
+            };
+            client.connect(config);
+        });
+    }
+    onClosed(client) {
+        if (this.client !== client)
+            return;
+        this.client = undefined;
+        this.sftpSession = undefined;
+        const err = new errors/* CommandError */.Qd('(connection)', null, 'the SSH connection was closed', this.label);
+        for (const reject of this.pending)
+            reject(err);
+        this.pending.clear();
+    }
+    track(run) {
+        let rejectFn;
+        const aborted = new Promise((_, reject) => {
+            rejectFn = reject;
+        });
+        this.pending.add(rejectFn);
+        return Promise.race([run(rejectFn), aborted]).finally(() => this.pending.delete(rejectFn));
+    }
+    /**
+     * sshd hands the command line to the login shell as ONE argument, and Linux caps a single
+     * argument at 128 KiB (MAX_ARG_STRLEN): refuse early with a fix instead of "Argument list too long".
+     */
+    commandLineFor(argv, where) {
+        const line = commandLine(argv);
+        const bytes = Buffer.byteLength(line);
+        if (bytes > MAX_COMMAND_LINE_BYTES) {
+            throw new errors/* UserError */.yo(where ?? this.label, `the command line is ${bytes} bytes (\`${describe(argv)}\`); a host's shell accepts at most ${MAX_COMMAND_LINE_BYTES}`, 'send large data through stdin (exec input / execStream) or upload() a file instead of an argument');
+        }
+        return line;
+    }
+    /**
+     * Runs argv on the host. A non-zero exit, a signal, or a channel that closes without
+     * an exit status is an error carrying the command and the tail of stderr.
+     */
+    async exec(argv, options = {}) {
+        const line = this.commandLineFor(argv, options.where);
+        const client = await this.connect();
+        this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line}`);
+        const started = performance.now();
+        return this.track((reject) => new Promise((resolve) => {
+            client.exec(line, (err, channel) => {
+                if (err)
+                    return reject(new errors/* CommandError */.Qd(argv[0] ?? '', null, err.message, options.where ?? this.label));
+                let stdout = '';
+                let stderr = '';
+                let code = null;
+                let signal = null;
+                let gotExit = false;
+                const timer = options.timeoutMs
+                    ? setTimeout(() => {
+                        channel.signal('KILL');
+                        channel.close();
+                        reject(new errors/* CommandError */.Qd(argv.join(' ').slice(0, 200), null, `timed out after ${options.timeoutMs} ms\n${(0,errors/* tail */.RT)(stderr, 10)}`, options.where ?? this.label));
+                    }, options.timeoutMs)
+                    : undefined;
+                channel.setEncoding('utf8');
+                channel.on('data', (c) => {
+                    stdout += c;
+                    options.onStdout?.(c);
+                });
+                channel.stderr.setEncoding('utf8');
+                channel.stderr.on('data', (c) => {
+                    stderr += c;
+                    options.onStderr?.(c);
+                });
+                channel.on('exit', (c, s) => {
+                    gotExit = true;
+                    code = c;
+                    signal = s ?? null;
+                });
+                channel.on('close', () => {
+                    if (timer)
+                        clearTimeout(timer);
+                    const name = describe(argv);
+                    if (!gotExit || code === null) {
+                        return reject(new errors/* CommandError */.Qd(name, null, (0,errors/* tail */.RT)(stderr || 'no exit status received'), options.where ?? this.label, signal ?? undefined));
+                    }
+                    if (code !== 0 && !options.allowFailure) {
+                        return reject(new errors/* CommandError */.Qd(name, code, (0,errors/* tail */.RT)(stderr || stdout), options.where ?? this.label));
+                    }
+                    resolve({ code, signal, stdout, stderr, durationMs: performance.now() - started });
+                });
+                feed(channel, options.input);
+            });
+        }));
+    }
+    /**
+     * Runs argv with streaming stdout (for large transfers such as backups): nothing is
+     * buffered beyond the stream's high-water mark, and backpressure reaches the remote
+     * command. `input` streams into the command's stdin. `done` rejects like exec() does
+     * (non-zero exit, signal, or no exit status); the stdout stream then errors too.
+     */
+    async execStream(argv, options = {}) {
+        const line = this.commandLineFor(argv, options.where);
+        const client = await this.connect();
+        this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line} (streaming)`);
+        const out = new external_node_stream_.PassThrough();
+        // `done` carries the failure; a consumer that only awaits `done` must not crash on the stream error.
+        out.on('error', () => { });
+        const started = performance.now();
+        const done = this.track((reject) => new Promise((resolve) => {
+            client.exec(line, (err, channel) => {
+                if (err)
+                    return reject(new errors/* CommandError */.Qd(argv[0] ?? '', null, err.message, options.where ?? this.label));
+                let stderr = '';
+                let code = null;
+                let signal = null;
+                channel.stderr.setEncoding('utf8');
+                channel.stderr.on('data', (c) => {
+                    stderr = (stderr + c).slice(-8192);
+                    options.onStderr?.(c);
+                });
+                channel.on('exit', (c, s) => {
+                    code = c;
+                    signal = s ?? null;
+                });
+                channel.pipe(out, { end: false });
+                channel.on('close', () => {
+                    if (code !== 0) {
+                        return reject(new errors/* CommandError */.Qd(describe(argv), code, (0,errors/* tail */.RT)(stderr), options.where ?? this.label, signal ?? undefined));
+                    }
+                    out.end();
+                    resolve({ code, signal: null, stdout: '', stderr, durationMs: performance.now() - started });
+                });
+                feed(channel, options.input);
+            });
+        }));
+        done.catch((e) => out.destroy(e));
+        return { stdout: out, done };
+    }
+    async sftp() {
+        const client = await this.connect();
+        if (!this.sftpSession) {
+            this.sftpSession = new Promise((resolve, reject) => client.sftp((err, sftp) => err
+                ? reject(new errors/* UserError */.yo(this.label, `SFTP unavailable: ${err.message}`, 'enable the sftp subsystem in sshd_config'))
+                : resolve(sftp)));
+        }
+        return this.sftpSession;
+    }
+    /**
+     * Writes `content` to `path` atomically: a temporary file created with `mode` from the
+     * start (O_CREAT|O_EXCL with the mode, so there is no readable window), then renamed.
+     */
+    async upload(path, content, mode = 0o600) {
+        const sftp = await this.sftp();
+        const dir = external_node_path_.posix.dirname(path);
+        const tmp = external_node_path_.posix.join(dir, `.${external_node_path_.posix.basename(path)}.${process.pid}.${Date.now()}.tmp`);
+        const data = typeof content === 'string' ? Buffer.from(content) : content;
+        await this.track((reject) => new Promise((resolve) => {
+            sftp.open(tmp, 'wx', { mode }, (err, handle) => {
+                if (err)
+                    return reject(new errors/* UserError */.yo(this.label, `cannot create ${tmp}: ${err.message}`, `check that ${dir} exists and is writable by ${this.options.user}`));
+                const finish = (e) => {
+                    sftp.close(handle, () => {
+                        if (e)
+                            return sftp.unlink(tmp, () => reject(new errors/* UserError */.yo(this.label, `upload to ${path} failed: ${e.message}`, 'check free disk space on the host')));
+                        sftp.ext_openssh_rename(tmp, path, (renameErr) => {
+                            if (renameErr)
+                                return sftp.unlink(tmp, () => reject(new errors/* UserError */.yo(this.label, `cannot move upload into ${path}: ${renameErr.message}`, 'check permissions')));
+                            resolve();
+                        });
+                    });
+                };
+                if (data.length === 0)
+                    return finish();
+                writeAll(sftp, handle, data, finish);
+            });
+        }));
+    }
+    async readFile(path) {
+        const sftp = await this.sftp();
+        return this.track((reject) => new Promise((resolve) => {
+            sftp.readFile(path, (err, data) => {
+                if (err)
+                    return err.code === 2
+                        ? resolve(undefined)
+                        : reject(new errors/* UserError */.yo(this.label, `cannot read ${path}: ${err.message}`, 'check permissions'));
+                resolve(data);
+            });
+        }));
+    }
+    /**
+     * A reverse tunnel (`ssh -R`): the host listens on its loopback `bindPort` and every
+     * connection there is carried over this SSH connection to `target` as seen from here. Lets a
+     * host pull from a registry only the runner can reach (Kamal's "local registry"). The
+     * listener lives as long as the connection; it is opened again after a reconnect.
+     */
+    async forwardRemotePort(bindPort, target) {
+        const forward = { bindHost: 'localhost', bindPort, target };
+        const client = await this.connect();
+        this.remoteForwards.set(bindPort, forward);
+        try {
+            await this.listenRemote(client, forward);
+        }
+        catch (err) {
+            this.remoteForwards.delete(bindPort);
+            throw err;
+        }
+    }
+    listenRemote(client, f) {
+        return new Promise((resolve, reject) => client.forwardIn(f.bindHost, f.bindPort, (err) => err
+            ? reject(new errors/* UserError */.yo(`${this.label} tunnel`, `the host refused to listen on ${f.bindHost}:${f.bindPort} for the tunnel to ${f.target.host}:${f.target.port} (${err.message}): the port is taken on the host, or the key may not forward ports (authorized_keys "restrict" without "port-forwarding,permitlisten=…", or AllowTcpForwarding no)`, `free port ${f.bindPort} on the host and allow it for the deploy key: provision with registry-tunnel-port: ${f.bindPort}, or add port-forwarding,permitlisten="localhost:${f.bindPort}" to its authorized_keys line`))
+            : resolve()));
+    }
+    onForwarded(port, accept, refuse) {
+        const f = this.remoteForwards.get(port);
+        if (!f) {
+            refuse();
+            return;
+        }
+        const channel = accept();
+        // autoSelectFamily: "localhost" may resolve to ::1 first while the target listens on 127.0.0.1.
+        const socket = (0,external_node_net_.connect)({ host: f.target.host, port: f.target.port, autoSelectFamily: true });
+        socket.on('error', (err) => {
+            this.options.logger?.debug(`${this.label} tunnel to ${f.target.host}:${f.target.port}: ${err.message}`);
+            channel.destroy();
+        });
+        channel.on('error', () => socket.destroy());
+        channel.on('close', () => socket.destroy());
+        // A target that closes cleanly may still have bytes queued in the channel (SSH flow control):
+        // the pipe ends the channel once they are sent. Destroying it here cut the tail of large
+        // responses (docker retried the blob 5 s later with a Range request).
+        socket.on('close', (hadError) => {
+            if (hadError)
+                channel.destroy();
+        });
+        channel.pipe(socket).pipe(channel);
+    }
+    close() {
+        this.remoteForwards.clear();
+        this.client?.end();
+        this.jumpClient?.end();
+        this.client = undefined;
+        this.jumpClient = undefined;
+    }
+}
+function describe(argv) {
+    // Name the program (and sub-command) without dumping long or sensitive arguments.
+    return argv
+        .slice(0, argv[0] === 'sh' ? 1 : 3)
+        .map((a) => (a.length > 40 ? `${a.slice(0, 40)}…` : a))
+        .join(' ');
+}
+function feed(channel, input) {
+    if (input === undefined)
+        channel.end();
+    else if (typeof input === 'string' || Buffer.isBuffer(input))
+        channel.end(input);
+    else
+        input.pipe(channel);
+}
+/**
+ * Writes `data` at its offsets with up to 64 requests in flight (SFTP answers them in any
+ * order): one round trip per 32 KB chunk would make a 20 MB upload take tens of seconds.
+ */
+function writeAll(sftp, handle, data, done) {
+    const CHUNK = 32 * 1024;
+    const IN_FLIGHT = 64;
+    let next = 0;
+    let active = 0;
+    let failed = false;
+    const pump = () => {
+        while (!failed && active < IN_FLIGHT && next < data.length) {
+            const offset = next;
+            const length = Math.min(CHUNK, data.length - offset);
+            next += length;
+            active++;
+            sftp.write(handle, data, offset, length, offset, (err) => {
+                active--;
+                if (failed)
+                    return;
+                if (err) {
+                    failed = true;
+                    return done(err);
+                }
+                if (next >= data.length && active === 0)
+                    return done();
+                pump();
+            });
+        }
+    };
+    pump();
+}
+/**
+ * ssh2 throws a bare "Cannot parse privateKey" from inside connect(): check the key first so a
+ * wrong secret is a configuration error that says which key and what to pass.
+ */
+function checkPrivateKey(opts, where) {
+    const parsed = lib_default().utils.parseKey(opts.privateKey, opts.passphrase);
+    const error = parsed instanceof Error
+        ? parsed
+        : Array.isArray(parsed) && parsed.length === 0
+            ? new Error('no key found')
+            : undefined;
+    if (error) {
+        throw new errors/* ConfigError */.xL(`${where} private key`, `cannot be read (${error.message.replace(/privateKey/g, 'private key')})`, `pass the deploy user's private key in OpenSSH or PEM format (-----BEGIN OPENSSH PRIVATE KEY-----…)${/passphrase/i.test(error.message) ? ' and its passphrase' : ''}`);
+    }
+}
+/** Linux MAX_ARG_STRLEN (32 pages) minus the terminating NUL. */
+const MAX_COMMAND_LINE_BYTES = 131_071;
+function retryable(err) {
+    err.retryable = true;
+    return err;
+}
+/** Only connection-level failures (refused, timed out, dropped during the handshake) are retried. */
+function isRetryable(err) {
+    return err instanceof errors/* UserError */.yo && err.retryable === true;
+}
+
+;// CONCATENATED MODULE: ./src/core/report.ts
+/**
+ * A small Markdown builder for job summaries and PR comments. The core produces
+ * Markdown; the Actions adapter writes it to GITHUB_STEP_SUMMARY, the CLI prints it.
+ */
+class Report {
+    parts = [];
+    heading(text, level = 2) {
+        this.parts.push(`${'#'.repeat(level)} ${text}`);
+        return this;
+    }
+    text(text) {
+        this.parts.push(text);
+        return this;
+    }
+    list(items) {
+        this.parts.push(items.map((i) => `- ${i}`).join('\n'));
+        return this;
+    }
+    table(header, rows) {
+        const esc = (c) => String(c).replace(/\|/g, '\\|').replace(/\n/g, '<br>');
+        this.parts.push([
+            `| ${header.map(esc).join(' | ')} |`,
+            `| ${header.map(() => '---').join(' | ')} |`,
+            ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
+        ].join('\n'));
+        return this;
+    }
+    code(text, lang = '') {
+        const fence = text.includes('```') ? '~~~~' : '```';
+        this.parts.push(`${fence}${lang}\n${text.trimEnd()}\n${fence}`);
+        return this;
+    }
+    details(summary, body) {
+        this.parts.push(`<details><summary>${summary}</summary>\n\n${body}\n\n</details>`);
+        return this;
+    }
+    toString() {
+        return `${this.parts.join('\n\n')}\n`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/core/validate.ts
+
+
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const DOMAIN = '(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]{1,5})?)';
+const REPOSITORY = `(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*`;
+const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
+const DIGEST = 'sha256:[a-f0-9]{64}';
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const grammars = {
+    tag: {
+        pattern: new RegExp(`^${TAG}$`),
+        max: 128,
+        describe: 'a Docker tag: letters, digits, _ . - (not first), at most 128 characters',
+        example: 'v1.2.3',
+    },
+    digest: {
+        pattern: new RegExp(`^${DIGEST}$`),
+        max: 71,
+        describe: 'a sha256 digest',
+        example: 'sha256:<64 hex digits>',
+    },
+    repository: {
+        pattern: new RegExp(`^${REPOSITORY}$`),
+        max: 255,
+        describe: 'an image repository: lower-case path components, optional registry host[:port]',
+        example: 'ghcr.io/acme/app',
+    },
+    imageRef: {
+        pattern: new RegExp(`^${REPOSITORY}(?::${TAG})?(?:@${DIGEST})?$`),
+        max: 400,
+        describe: 'an image reference repo[:tag][@sha256:digest]',
+        example: 'ghcr.io/acme/app@sha256:…',
+    },
+    service: {
+        pattern: /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/,
+        max: 63,
+        describe: 'a compose service name: letters, digits, _ . -',
+        example: 'app',
+    },
+    envVar: {
+        pattern: /^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
+        max: 128,
+        describe: 'an environment variable name: letters, digits, _ (not first digit)',
+        example: 'OPENAI_API_KEY',
+    },
+    name: {
+        pattern: /^[a-z][a-z0-9-]{0,31}$/,
+        max: 32,
+        describe: 'a name: lower-case letters, digits and -, starting with a letter, at most 32',
+        example: 'production',
+    },
+    releaseId: {
+        pattern: /^[0-9]{8}T[0-9]{6}Z-[a-z0-9]{1,40}$/,
+        max: 57,
+        describe: 'a release id like 20261127T140102Z-abc1234',
+        example: '20261127T140102Z-abc1234',
+    },
+    user: { pattern: /^[a-z_][a-z0-9_-]{0,31}$/, max: 32, describe: 'a Unix user name', example: 'deploy' },
+    hostname: {
+        pattern: new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*|\\[[0-9A-Fa-f:.]{2,45}\\])$`),
+        max: 253,
+        describe: 'a host name, IPv4 address or [IPv6] address',
+        example: 'app1.example.com',
+    },
+    sha: {
+        pattern: /^[a-f0-9]{7,40}$/,
+        max: 40,
+        describe: 'a git commit sha (7–40 hex digits)',
+        example: 'abc1234',
+    },
+};
+function show(value) {
+    const s = JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+    return value.length > 60 ? `${s} (${value.length} characters)` : s;
+}
+/** Throws a UserError naming `where` unless `value` matches the grammar in full. */
+function validate(kind, value, where) {
+    const g = grammars[kind];
+    if (typeof value !== 'string' || value === '') {
+        throw new errors/* ConfigError */.xL(where, `is empty; expected ${g.describe}`, `set it, e.g. ${g.example}`);
+    }
+    if (value.length > g.max) {
+        throw new errors/* ConfigError */.xL(where, `${show(value)} is longer than ${g.max} characters`, `use ${g.describe}`);
+    }
+    if (!g.pattern.test(value)) {
+        throw new errors/* ConfigError */.xL(where, `${show(value)} is not ${g.describe}`, `use a value like ${g.example}`);
+    }
+    return value;
+}
+function isValid(kind, value) {
+    const g = grammars[kind];
+    return value.length > 0 && value.length <= g.max && g.pattern.test(value);
+}
+/** Parses `user@host[:port]`, validating every part. */
+function parseHostSpec(spec, where, defaultUser = 'deploy') {
+    const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:@]+)(?::([0-9]{1,5}))?$/.exec(spec);
+    if (!m) {
+        throw new errors/* ConfigError */.xL(where, `${show(spec)} is not user@host[:port]`, 'write it like deploy@app1.example.com:22');
+    }
+    const user = validate('user', m[1] ?? defaultUser, `${where} (user)`);
+    const host = validate('hostname', m[2], `${where} (host)`);
+    const port = m[3] ? Number(m[3]) : 22;
+    if (port < 1 || port > 65535)
+        throw new errors/* ConfigError */.xL(where, `port ${port} is out of range`, 'use 1–65535');
+    return { user, host: host.replace(/^\[|\]$/g, ''), port };
+}
+/**
+ * Joins `relative` onto `root` and refuses anything that would land outside it
+ * (.., absolute paths, NUL, newlines).
+ */
+function confinedPath(root, relative, where) {
+    if (/[\0\n\r]/.test(relative))
+        throw new UserError(where, `${show(relative)} contains a control character`, 'use a plain relative path');
+    if (relative === '' || posix.isAbsolute(relative)) {
+        throw new UserError(where, `${show(relative)} must be a non-empty relative path`, `give a path inside ${root}`);
+    }
+    const full = posix.normalize(posix.join(root, relative));
+    const base = posix.normalize(root).replace(/\/$/, '');
+    if (full !== base && !full.startsWith(`${base}/`)) {
+        throw new UserError(where, `${show(relative)} points outside ${base}`, 'remove ".." components');
+    }
+    if (relative.split('/').includes('..')) {
+        throw new UserError(where, `${show(relative)} contains ".."`, 'remove ".." components');
+    }
+    return full;
+}
+
+;// CONCATENATED MODULE: ./src/preflight/host-check.ts
+
+/** Detects compose v2 (`docker compose`) first, then v1 (`docker-compose`). */
+async function detectCompose(host) {
+    const v2 = await host.exec(['docker', 'compose', 'version', '--short'], { allowFailure: true });
+    if (v2.code === 0 && v2.stdout.trim())
+        return { compose: ['docker', 'compose'], version: v2.stdout.trim() };
+    const v1 = await host.exec(['docker-compose', 'version', '--short'], { allowFailure: true });
+    if (v1.code === 0 && v1.stdout.trim())
+        return { compose: ['docker-compose'], version: v1.stdout.trim() };
+    throw new errors/* UserError */.yo(host.label, 'neither `docker compose` (v2) nor `docker-compose` (v1) works', 'install the docker compose plugin (ragship provision does it)');
+}
+async function freeDiskBytes(host, path) {
+    // df -P: portable one-line output; column 4 is available 1K-blocks.
+    const df = ['df', '-P', '-k', path];
+    const out = await host.exec(df, { where: `${host.label} disk check` });
+    const line = out.stdout.trim().split('\n').pop() ?? '';
+    const kb = Number(line.split(/\s+/)[3]);
+    if (!Number.isFinite(kb))
+        throw new Error(`unexpected df output: ${line}`);
+    return kb * 1024;
+}
+/** Facts every deploy needs before it touches anything. */
+async function checkHost(host, logger, diskPath = '.') {
+    const docker = await host.exec(['docker', 'version', '--format', '{{.Server.Version}}'], {
+        allowFailure: true,
+    });
+    if (docker.code !== 0) {
+        throw new errors/* UserError */.yo(host.label, `docker does not answer for this user: ${docker.stderr.trim().split('\n').pop()}`, 'install Docker and add the deploy user to the docker group');
+    }
+    const { compose, version } = await detectCompose(host);
+    const free = await freeDiskBytes(host, diskPath);
+    logger.info(`${host.label}: docker ${docker.stdout.trim()}, ${compose.join(' ')} ${version}, ${(free / 2 ** 30).toFixed(1)} GiB free`);
+    return {
+        host: host.label,
+        dockerVersion: docker.stdout.trim(),
+        compose,
+        composeVersion: version,
+        freeDiskBytes: free,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/preflight/host-check-run.ts
+
+
+
+
+/** Connects to every host with a verified key and reports docker, compose and disk. */
+async function runHostCheck(inputs, logger) {
+    // Validate every host before opening any connection.
+    const specs = inputs.hosts.map((h, i) => parseHostSpec(h, `hosts[${i}]`));
+    const facts = [];
+    let connectionsOpened = 0;
+    for (const spec of specs) {
+        const host = new RemoteHost({
+            ...spec,
+            privateKey: inputs.sshPrivateKey,
+            hostKeys: { knownHosts: inputs.knownHosts, fingerprints: inputs.fingerprints },
+            connectTimeoutMs: inputs.connectTimeoutMs,
+            logger,
+        });
+        try {
+            facts.push(await logger.group(`check ${host.label}`, () => checkHost(host, logger)));
+        }
+        finally {
+            connectionsOpened += host.connectionsOpened;
+            host.close();
+        }
+    }
+    const report = new Report().heading('Host check').table(['host', 'docker', 'compose', 'free disk'], facts.map((f) => [
+        f.host,
+        f.dockerVersion,
+        `${f.compose.join(' ')} ${f.composeVersion}`,
+        `${(f.freeDiskBytes / 2 ** 30).toFixed(1)} GiB`,
+    ]));
+    return { facts, report, connectionsOpened };
+}
+
+
+/***/ })
+
+};

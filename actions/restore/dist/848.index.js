@@ -1,0 +1,3713 @@
+import { dirname as __ragshipDirname } from 'node:path';
+import { fileURLToPath as __ragshipFileURLToPath } from 'node:url';
+const __filename = __ragshipFileURLToPath(import.meta.url);
+const __dirname = __ragshipDirname(__filename);
+export const id = 848;
+export const ids = [848];
+export const modules = {
+
+/***/ 6253:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   resolveBackupId: () => (/* binding */ resolveBackupId)
+/* harmony export */ });
+/* unused harmony export listBackups */
+/* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6345);
+
+async function listBackups(store, options = {}) {
+    const objects = await store.list('backups');
+    const byId = new Map();
+    for (const o of objects) {
+        const rest = o.key.slice(store.key('backups').length + 1);
+        const [id, file] = rest.split('/');
+        if (!id || !file || !_manifest_js__WEBPACK_IMPORTED_MODULE_0__/* .BACKUP_ID */ .Hr.test(id))
+            continue;
+        const e = byId.get(id) ?? { files: new Set(), bytes: 0 };
+        e.files.add(file);
+        e.bytes += o.bytes;
+        byId.set(id, e);
+    }
+    const out = [];
+    for (const [id, e] of byId) {
+        const entry = {
+            id,
+            time: (0,_manifest_js__WEBPACK_IMPORTED_MODULE_0__/* .backupTime */ .a3)(id),
+            committed: e.files.has('manifest.json'),
+            verified: e.files.has('verified.json'),
+            bytes: e.bytes,
+        };
+        if (entry.verified) {
+            const v = await store.getJson(store.key(_manifest_js__WEBPACK_IMPORTED_MODULE_0__/* .keys */ .HP.verified(id)));
+            entry.verifiedAt = v ? new Date(v.verifiedAt) : undefined;
+        }
+        if (options.withManifests && entry.committed) {
+            const m = await store.getJson(store.key(_manifest_js__WEBPACK_IMPORTED_MODULE_0__/* .keys */ .HP.manifest(id)));
+            if (m)
+                entry.manifest = (0,_manifest_js__WEBPACK_IMPORTED_MODULE_0__/* .parseManifest */ .Ng)(m, `backup ${id}`);
+        }
+        out.push(entry);
+    }
+    return out.sort((a, b) => (a.id < b.id ? 1 : -1)); // newest first
+}
+async function resolveBackupId(store, idOrLatest) {
+    if (idOrLatest !== 'latest' && idOrLatest !== 'latest-verified') {
+        if (!_manifest_js__WEBPACK_IMPORTED_MODULE_0__/* .BACKUP_ID */ .Hr.test(idOrLatest))
+            throw new (await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 4296))).ConfigError('backup-id', `${JSON.stringify(idOrLatest)} is not a backup id`, 'use an id from `ragship backups`, or latest');
+        return idOrLatest;
+    }
+    const all = await listBackups(store);
+    const pick = all.find((b) => b.committed && (idOrLatest === 'latest' || b.verified));
+    if (!pick)
+        throw new (await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 4296))).UserError(`s3://${store.options.bucket}/${store.options.prefix}`, `has no ${idOrLatest === 'latest' ? 'committed' : 'verified'} backup`, 'run a backup first');
+    return pick.id;
+}
+
+
+/***/ }),
+
+/***/ 1848:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  runRestoreJob: () => (/* binding */ runRestoreJob)
+});
+
+// UNUSED EXPORTS: listJob, runBackupJob, runDrill, runStaleness
+
+// EXTERNAL MODULE: ./src/core/errors.ts
+var core_errors = __webpack_require__(4296);
+// EXTERNAL MODULE: ./src/core/logger.ts
+var core_logger = __webpack_require__(1227);
+;// CONCATENATED MODULE: ./src/core/report.ts
+/**
+ * A small Markdown builder for job summaries and PR comments. The core produces
+ * Markdown; the Actions adapter writes it to GITHUB_STEP_SUMMARY, the CLI prints it.
+ */
+class report_Report {
+    parts = [];
+    heading(text, level = 2) {
+        this.parts.push(`${'#'.repeat(level)} ${text}`);
+        return this;
+    }
+    text(text) {
+        this.parts.push(text);
+        return this;
+    }
+    list(items) {
+        this.parts.push(items.map((i) => `- ${i}`).join('\n'));
+        return this;
+    }
+    table(header, rows) {
+        const esc = (c) => String(c).replace(/\|/g, '\\|').replace(/\n/g, '<br>');
+        this.parts.push([
+            `| ${header.map(esc).join(' | ')} |`,
+            `| ${header.map(() => '---').join(' | ')} |`,
+            ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`),
+        ].join('\n'));
+        return this;
+    }
+    code(text, lang = '') {
+        const fence = text.includes('```') ? '~~~~' : '```';
+        this.parts.push(`${fence}${lang}\n${text.trimEnd()}\n${fence}`);
+        return this;
+    }
+    details(summary, body) {
+        this.parts.push(`<details><summary>${summary}</summary>\n\n${body}\n\n</details>`);
+        return this;
+    }
+    toString() {
+        return `${this.parts.join('\n\n')}\n`;
+    }
+}
+
+// EXTERNAL MODULE: ./src/core/redact.ts
+var redact = __webpack_require__(2258);
+// EXTERNAL MODULE: ./src/backup/catalog.ts
+var catalog = __webpack_require__(6253);
+;// CONCATENATED MODULE: ./src/backup/alerts.ts
+
+
+
+/** The dead-man switch: fails when the newest verified backup is older than `maxAgeHours`. */
+async function alerts_checkStaleness(store, maxAgeHours, now = new Date()) {
+    const newest = (await listBackups(store)).find((b) => b.committed && b.verified);
+    if (!newest)
+        return { stale: true };
+    const at = newest.verifiedAt ?? newest.time;
+    const ageHours = (now.getTime() - at.getTime()) / 3_600_000;
+    return { newestVerified: newest.id, ageHours, stale: ageHours > maxAgeHours };
+}
+function alerts_stalenessError(r, maxAgeHours, where) {
+    return new UserError(where, r.newestVerified
+        ? `the newest verified backup (${r.newestVerified}) is ${r.ageHours.toFixed(1)} h old, more than ${maxAgeHours} h`
+        : 'has no verified backup at all', 'check that the scheduled backup workflow runs (GitHub delays, drops and disables cron runs) and passes');
+}
+function webhookFormat(url, explicit) {
+    if (explicit === 'slack' || explicit === 'discord' || explicit === 'json')
+        return explicit;
+    if (/discord(app)?\.com\/api\/webhooks/.test(url))
+        return 'discord';
+    return 'slack';
+}
+/** Slack (`text`) / Discord (`content`) / plain JSON payloads; secrets masked. */
+function alertPayload(format, title, text, link) {
+    const body = redact/* secrets */.O.redact(`${title}\n${text}${link ? `\n${link}` : ''}`).slice(0, 1900);
+    if (format === 'discord')
+        return { content: body, allowed_mentions: { parse: [] } };
+    if (format === 'json')
+        return { title: redact/* secrets */.O.redact(title), text: redact/* secrets */.O.redact(text), link };
+    return { text: body };
+}
+/** Sends an alert; a failing webhook is logged, never thrown (the original failure matters more). */
+async function sendAlert(url, format, title, text, logger, link) {
+    if (!url)
+        return false;
+    try {
+        const r = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(alertPayload(format, title, text, link)),
+            signal: AbortSignal.timeout(10_000),
+        });
+        if (!r.ok)
+            throw new Error(`HTTP ${r.status}`);
+        logger.info('alert sent');
+        return true;
+    }
+    catch (err) {
+        logger.warn(`could not send the alert webhook: ${err.message}`);
+        return false;
+    }
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __webpack_require__(7030);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(7075);
+// EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
+var lib = __webpack_require__(5472);
+var lib_default = /*#__PURE__*/__webpack_require__.n(lib);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __webpack_require__(7598);
+;// CONCATENATED MODULE: ./src/core/known-hosts.ts
+
+
+class HostKeyError extends core_errors.UserError {
+}
+/** `SHA256:` + unpadded base64 of the key blob, as `ssh-keygen -lf` prints it. */
+function fingerprint(blob) {
+    return `SHA256:${(0,external_node_crypto_.createHash)('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+}
+/** The key type named inside an SSH public key blob (its first length-prefixed string). */
+function keyTypeOf(blob) {
+    if (blob.length < 4)
+        return 'unknown';
+    const len = blob.readUInt32BE(0);
+    return blob.subarray(4, 4 + len).toString('latin1');
+}
+/** The host pattern ssh uses in known_hosts: `host` for port 22, `[host]:port` otherwise. */
+function hostPattern(host, port) {
+    return port === 22 ? host : `[${host}]:${port}`;
+}
+function globMatch(pattern, text) {
+    const re = new RegExp(`^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`, 'i');
+    return re.test(text);
+}
+function hostFieldMatches(field, name) {
+    if (field.startsWith('|1|')) {
+        const [, , salt, hash] = field.split('|');
+        if (!salt || !hash)
+            return false;
+        const mac = (0,external_node_crypto_.createHmac)('sha1', Buffer.from(salt, 'base64')).update(name).digest('base64');
+        return mac === hash;
+    }
+    let matched = false;
+    for (const p of field.split(',')) {
+        if (p.startsWith('!')) {
+            if (globMatch(p.slice(1), name))
+                return false;
+        }
+        else if (globMatch(p, name))
+            matched = true;
+    }
+    return matched;
+}
+/** Keys known_hosts lists for host:port, and keys it marks @revoked. */
+function knownKeysFor(knownHosts, host, port) {
+    const name = hostPattern(host, port);
+    const keys = [];
+    const revoked = [];
+    for (const raw of knownHosts.split(/\r?\n/)) {
+        const line = raw.trim();
+        if (!line || line.startsWith('#'))
+            continue;
+        let fields = line.split(/\s+/);
+        let marker = '';
+        if (fields[0]?.startsWith('@')) {
+            marker = fields[0];
+            fields = fields.slice(1);
+        }
+        const [hosts, type, b64] = fields;
+        if (!hosts || !type || !b64 || marker === '@cert-authority')
+            continue;
+        if (!hostFieldMatches(hosts, name))
+            continue;
+        const entry = { type, blob: Buffer.from(b64, 'base64') };
+        (marker === '@revoked' ? revoked : keys).push(entry);
+    }
+    return { keys, revoked };
+}
+const FINGERPRINT = /^(?:([a-z0-9@.-]+)\s+)?SHA256:([A-Za-z0-9+/]{43})=?$/;
+/** Validates pins up front; hex/MD5 fingerprints are refused with the command that prints the right form. */
+function parsePins(pins, where) {
+    return pins.map((pin) => {
+        const m = FINGERPRINT.exec(pin.trim());
+        if (!m) {
+            const bare = pin.trim().replace(/^(?:[a-z0-9@.-]+\s+)?(?:MD5:|SHA256:)?/i, '');
+            const hint = /^([0-9a-f]{2}:){15}[0-9a-f]{2}$/i.test(bare)
+                ? ' (that is an MD5 hex fingerprint)'
+                : /^(?:[0-9a-f]{64}|([0-9a-f]{2}:){31}[0-9a-f]{2})$/i.test(bare)
+                    ? ' (that is a hex fingerprint; ssh uses base64)'
+                    : '';
+            throw new HostKeyError(where, `${JSON.stringify(pin)} is not a SHA256 host key fingerprint${hint}`, 'give "SHA256:<base64>" as printed by `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the host');
+        }
+        return { type: m[1], fingerprint: `SHA256:${m[2]}` };
+    });
+}
+/** ssh2 host-key algorithm names to offer for known key types, so the server shows a key we can check. */
+function hostKeyAlgorithmsFor(types) {
+    if (types.length === 0)
+        return undefined;
+    const algs = new Set();
+    for (const t of types) {
+        if (t === 'ssh-rsa')
+            for (const a of ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'])
+                algs.add(a);
+        else
+            algs.add(t);
+    }
+    return [...algs];
+}
+const FIX_MISMATCH = 'if the host was rebuilt, verify the new key out of band and update known_hosts/fingerprints; otherwise treat this as an attack and do not connect';
+/**
+ * Builds the verifier for one host. A policy with neither known_hosts nor pins is a
+ * configuration error (thrown here, before any connection); known_hosts without an
+ * entry for this host is an "unknown host" reported with the key the server offers.
+ */
+function hostKeyCheck(policy, host, port, where) {
+    const pins = parsePins(policy.fingerprints ?? [], `${where} fingerprints`);
+    if (pins.length === 0 && !policy.knownHosts?.trim()) {
+        throw new HostKeyError(where, `no known_hosts and no host key fingerprint given for ${hostPattern(host, port)} (host key checking fails closed)`, `pass known_hosts content (ssh-keyscan -p ${port} ${host}, checked out of band) or the host's SHA256 fingerprint`);
+    }
+    const { keys, revoked } = policy.knownHosts
+        ? knownKeysFor(policy.knownHosts, host, port)
+        : { keys: [], revoked: [] };
+    const expected = [
+        ...keys.map((k) => `${k.type} ${fingerprint(k.blob)} (known_hosts)`),
+        ...pins.map((p) => `${p.type ?? 'any type'} ${p.fingerprint} (pin)`),
+    ];
+    const expectedText = expected.length
+        ? expected.join(', ')
+        : 'none (no known_hosts entry or pin for this host)';
+    const pinTypes = pins.map((p) => p.type).filter((t) => !!t);
+    const typed = pins.every((p) => p.type);
+    const known = keys.length > 0 || pins.length > 0;
+    return {
+        algorithms: known && typed ? hostKeyAlgorithmsFor([...keys.map((k) => k.type), ...pinTypes]) : undefined,
+        expected,
+        verify(blob) {
+            const offered = `${keyTypeOf(blob)} ${fingerprint(blob)}`;
+            if (revoked.some((k) => k.blob.equals(blob))) {
+                return {
+                    ok: false,
+                    error: new HostKeyError(where, `host key ${offered} is marked @revoked in known_hosts`, 'replace the host key and update known_hosts'),
+                };
+            }
+            if (keys.some((k) => k.blob.equals(blob)))
+                return { ok: true };
+            if (pins.some((p) => p.fingerprint === fingerprint(blob)))
+                return { ok: true };
+            if (!known) {
+                return {
+                    ok: false,
+                    error: new HostKeyError(where, `unknown host ${hostPattern(host, port)}: offered ${offered}; expected ${expectedText}`, `verify ${fingerprint(blob)} out of band (ssh-keygen -lf on the host), then add the host's line to known_hosts or pin the fingerprint`),
+                };
+            }
+            return {
+                ok: false,
+                error: new HostKeyError(where, `HOST KEY MISMATCH for ${hostPattern(host, port)}: offered ${offered}; expected ${expectedText}`, FIX_MISMATCH),
+            };
+        },
+        noCommonType(offeredBlob) {
+            const offered = offeredBlob
+                ? `${keyTypeOf(offeredBlob)} ${fingerprint(offeredBlob)}`
+                : 'no key of those types';
+            return new HostKeyError(where, `HOST KEY MISMATCH for ${hostPattern(host, port)}: the server offers no host key of the trusted type(s); offered ${offered}; expected ${expectedText}`, FIX_MISMATCH);
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/shell.ts
+const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+function quote(arg) {
+    if (arg === '')
+        return "''";
+    if (SAFE.test(arg))
+        return arg;
+    return `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+/** argv → one shell command line. */
+function commandLine(argv) {
+    if (argv.length === 0)
+        throw new Error('commandLine: empty argv');
+    return argv.map(quote).join(' ');
+}
+
+;// CONCATENATED MODULE: ./src/core/remote-host.ts
+
+
+
+
+
+
+
+/**
+ * One SSH connection per host, reused for every command (ssh2 multiplexes channels).
+ * Host keys are verified before authentication and fail closed.
+ */
+class RemoteHost {
+    options;
+    label;
+    /** How many TCP connections this object opened (the deploy benchmark reports it). */
+    connectionsOpened = 0;
+    /** Whether authentication was ever attempted (tests prove key checks come first). */
+    authAttempted = false;
+    /** Where authentication was attempted, in order (bastion first): proves a target was never offered a key. */
+    authAttemptedOn = [];
+    client;
+    jumpClient;
+    connecting;
+    sftpSession;
+    pending = new Set();
+    /** Remote listen port → local target, re-opened after a reconnect. */
+    remoteForwards = new Map();
+    constructor(options) {
+        this.options = options;
+        this.label = options.label ?? `${options.user}@${options.host}:${options.port ?? 22}`;
+        options.logger?.setSecret(options.privateKey);
+        options.logger?.setSecret(options.passphrase);
+    }
+    /** Opens the connection if needed; retries only the connect, with back-off. */
+    async connect() {
+        if (this.client)
+            return this.client;
+        if (!this.connecting) {
+            this.connecting = this.connectWithRetry().finally(() => {
+                this.connecting = undefined;
+            });
+        }
+        return this.connecting;
+    }
+    async connectWithRetry() {
+        const attempts = Math.max(1, this.options.connectAttempts ?? 3);
+        let lastError;
+        for (let i = 1; i <= attempts; i++) {
+            try {
+                const client = this.options.jump
+                    ? await this.connectOnce(this.options, () => this.openJump())
+                    : await this.connectOnce(this.options);
+                this.client = client;
+                for (const f of this.remoteForwards.values())
+                    await this.listenRemote(client, f);
+                return client;
+            }
+            catch (err) {
+                lastError = err;
+                this.jumpClient?.end();
+                this.jumpClient = undefined;
+                // A wrong host key or a refused login will not fix itself: no retry.
+                if (!isRetryable(err))
+                    throw err;
+                if (i < attempts) {
+                    this.options.logger?.warn(`${this.label}: connect attempt ${i}/${attempts} failed (${err.message}); retrying`);
+                    await new Promise((r) => setTimeout(r, 500 * 2 ** (i - 1)));
+                }
+            }
+        }
+        throw lastError;
+    }
+    /** A stream to the target through the (verified) jump host; the jump connection is reused. */
+    async openJump() {
+        const jump = this.options.jump;
+        if (!this.jumpClient)
+            this.jumpClient = await this.connectOnce({
+                ...jump,
+                label: jump.label ?? `jump ${jump.user}@${jump.host}:${jump.port ?? 22}`,
+            });
+        const jumpClient = this.jumpClient;
+        const port = this.options.port ?? 22;
+        return new Promise((resolve, reject) => {
+            jumpClient.forwardOut('127.0.0.1', 0, this.options.host, port, (err, stream) => err
+                ? reject(retryable(new core_errors.UserError(this.label, `jump host could not reach ${this.options.host}:${port}: ${err.message}`, 'check the target address from the jump host')))
+                : resolve(stream));
+        });
+    }
+    async connectOnce(opts, openSock) {
+        const port = opts.port ?? 22;
+        const where = opts.label ?? `${opts.user}@${opts.host}:${port}`;
+        const check = hostKeyCheck(opts.hostKeys, opts.host, port, where);
+        checkPrivateKey(opts, where);
+        try {
+            return await this.handshake(opts, check, openSock ? await openSock() : undefined, false);
+        }
+        catch (err) {
+            // The server offered none of the trusted key types: learn which key it does offer
+            // (a second handshake that never authenticates) so the message can show it.
+            if (check.algorithms && err instanceof Error && /no matching host key/i.test(err.message)) {
+                const offered = await this.probeHostKey(opts, openSock ? await openSock() : undefined);
+                throw check.noCommonType(offered);
+            }
+            throw err;
+        }
+    }
+    async probeHostKey(opts, sock) {
+        let offered;
+        const refuse = () => new HostKeyError(opts.host, 'host key probe', '');
+        const probe = {
+            expected: [],
+            verify: (blob) => {
+                offered = blob;
+                return { ok: false, error: refuse() };
+            },
+            noCommonType: refuse,
+        };
+        await this.handshake(opts, probe, sock, true).catch(() => undefined);
+        return offered;
+    }
+    handshake(opts, check, sock, probe) {
+        const port = opts.port ?? 22;
+        const where = opts.label ?? `${opts.user}@${opts.host}:${port}`;
+        return new Promise((resolve, reject) => {
+            const client = new lib.Client();
+            let hostKeyError;
+            let offered = false;
+            let settled = false;
+            const fail = (err) => {
+                if (settled)
+                    return;
+                settled = true;
+                client.end();
+                reject(err);
+            };
+            client.on('ready', () => {
+                settled = true;
+                this.connectionsOpened++;
+                client.on('close', () => this.onClosed(client));
+                client.on('error', (err) => this.options.logger?.debug(`${where}: ${err.message}`));
+                client.on('tcp connection', (info, accept, refuse) => this.onForwarded(info.destPort, accept, refuse));
+                resolve(client);
+            });
+            client.on('error', (err) => {
+                if (hostKeyError)
+                    return fail(hostKeyError);
+                if (err.level === 'client-authentication') {
+                    return fail(new core_errors.UserError(where, `the server refused the SSH key for user ${opts.user}`, `add the deploy public key to ~${opts.user}/.ssh/authorized_keys on the host`));
+                }
+                if (/no matching host key/i.test(err.message))
+                    return fail(new core_errors.UserError(where, `cannot connect: ${err.message}`, 'check the host key types'));
+                fail(retryable(new core_errors.UserError(where, `cannot connect: ${err.message}`, 'check the host, port and firewall')));
+            });
+            client.on('close', () => {
+                if (hostKeyError)
+                    fail(hostKeyError);
+                else
+                    fail(retryable(new core_errors.UserError(where, 'connection closed during the handshake', 'check sshd on the host')));
+            });
+            const config = {
+                host: sock ? undefined : opts.host,
+                port: sock ? undefined : port,
+                sock: sock,
+                username: opts.user,
+                privateKey: opts.privateKey,
+                passphrase: opts.passphrase,
+                readyTimeout: opts.connectTimeoutMs ?? 15_000,
+                keepaliveInterval: opts.keepaliveIntervalMs ?? 10_000,
+                keepaliveCountMax: 3,
+                algorithms: check.algorithms && !probe ? { serverHostKey: check.algorithms } : undefined,
+                hostVerifier: (key) => {
+                    const verdict = check.verify(key);
+                    if (!verdict.ok)
+                        hostKeyError = verdict.error;
+                    return verdict.ok;
+                },
+                authHandler: (_methods, _partial, next) => {
+                    // One key, offered once: re-offering a refused key until sshd says "Too many
+                    // authentication failures" would burn fail2ban/ufw rate-limit budget.
+                    if (probe || offered)
+                        return next(false);
+                    offered = true;
+                    this.authAttempted = true;
+                    this.authAttemptedOn.push(where);
+                    next({
+                        type: 'publickey',
+                        username: opts.user,
+                        key: opts.privateKey,
+                        passphrase: opts.passphrase,
+                    });
+                },
+            };
+            client.connect(config);
+        });
+    }
+    onClosed(client) {
+        if (this.client !== client)
+            return;
+        this.client = undefined;
+        this.sftpSession = undefined;
+        const err = new core_errors.CommandError('(connection)', null, 'the SSH connection was closed', this.label);
+        for (const reject of this.pending)
+            reject(err);
+        this.pending.clear();
+    }
+    track(run) {
+        let rejectFn;
+        const aborted = new Promise((_, reject) => {
+            rejectFn = reject;
+        });
+        this.pending.add(rejectFn);
+        return Promise.race([run(rejectFn), aborted]).finally(() => this.pending.delete(rejectFn));
+    }
+    /**
+     * sshd hands the command line to the login shell as ONE argument, and Linux caps a single
+     * argument at 128 KiB (MAX_ARG_STRLEN): refuse early with a fix instead of "Argument list too long".
+     */
+    commandLineFor(argv, where) {
+        const line = commandLine(argv);
+        const bytes = Buffer.byteLength(line);
+        if (bytes > MAX_COMMAND_LINE_BYTES) {
+            throw new core_errors.UserError(where ?? this.label, `the command line is ${bytes} bytes (\`${describe(argv)}\`); a host's shell accepts at most ${MAX_COMMAND_LINE_BYTES}`, 'send large data through stdin (exec input / execStream) or upload() a file instead of an argument');
+        }
+        return line;
+    }
+    /**
+     * Runs argv on the host. A non-zero exit, a signal, or a channel that closes without
+     * an exit status is an error carrying the command and the tail of stderr.
+     */
+    async exec(argv, options = {}) {
+        const line = this.commandLineFor(argv, options.where);
+        const client = await this.connect();
+        this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line}`);
+        const started = performance.now();
+        return this.track((reject) => new Promise((resolve) => {
+            client.exec(line, (err, channel) => {
+                if (err)
+                    return reject(new core_errors.CommandError(argv[0] ?? '', null, err.message, options.where ?? this.label));
+                let stdout = '';
+                let stderr = '';
+                let code = null;
+                let signal = null;
+                let gotExit = false;
+                const timer = options.timeoutMs
+                    ? setTimeout(() => {
+                        channel.signal('KILL');
+                        channel.close();
+                        reject(new core_errors.CommandError(argv.join(' ').slice(0, 200), null, `timed out after ${options.timeoutMs} ms\n${(0,core_errors.tail)(stderr, 10)}`, options.where ?? this.label));
+                    }, options.timeoutMs)
+                    : undefined;
+                channel.setEncoding('utf8');
+                channel.on('data', (c) => {
+                    stdout += c;
+                    options.onStdout?.(c);
+                });
+                channel.stderr.setEncoding('utf8');
+                channel.stderr.on('data', (c) => {
+                    stderr += c;
+                    options.onStderr?.(c);
+                });
+                channel.on('exit', (c, s) => {
+                    gotExit = true;
+                    code = c;
+                    signal = s ?? null;
+                });
+                channel.on('close', () => {
+                    if (timer)
+                        clearTimeout(timer);
+                    const name = describe(argv);
+                    if (!gotExit || code === null) {
+                        return reject(new core_errors.CommandError(name, null, (0,core_errors.tail)(stderr || 'no exit status received'), options.where ?? this.label, signal ?? undefined));
+                    }
+                    if (code !== 0 && !options.allowFailure) {
+                        return reject(new core_errors.CommandError(name, code, (0,core_errors.tail)(stderr || stdout), options.where ?? this.label));
+                    }
+                    resolve({ code, signal, stdout, stderr, durationMs: performance.now() - started });
+                });
+                feed(channel, options.input);
+            });
+        }));
+    }
+    /**
+     * Runs argv with streaming stdout (for large transfers such as backups): nothing is
+     * buffered beyond the stream's high-water mark, and backpressure reaches the remote
+     * command. `input` streams into the command's stdin. `done` rejects like exec() does
+     * (non-zero exit, signal, or no exit status); the stdout stream then errors too.
+     */
+    async execStream(argv, options = {}) {
+        const line = this.commandLineFor(argv, options.where);
+        const client = await this.connect();
+        this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line} (streaming)`);
+        const out = new external_node_stream_.PassThrough();
+        // `done` carries the failure; a consumer that only awaits `done` must not crash on the stream error.
+        out.on('error', () => { });
+        const started = performance.now();
+        const done = this.track((reject) => new Promise((resolve) => {
+            client.exec(line, (err, channel) => {
+                if (err)
+                    return reject(new core_errors.CommandError(argv[0] ?? '', null, err.message, options.where ?? this.label));
+                let stderr = '';
+                let code = null;
+                let signal = null;
+                channel.stderr.setEncoding('utf8');
+                channel.stderr.on('data', (c) => {
+                    stderr = (stderr + c).slice(-8192);
+                    options.onStderr?.(c);
+                });
+                channel.on('exit', (c, s) => {
+                    code = c;
+                    signal = s ?? null;
+                });
+                channel.pipe(out, { end: false });
+                channel.on('close', () => {
+                    if (code !== 0) {
+                        return reject(new core_errors.CommandError(describe(argv), code, (0,core_errors.tail)(stderr), options.where ?? this.label, signal ?? undefined));
+                    }
+                    out.end();
+                    resolve({ code, signal: null, stdout: '', stderr, durationMs: performance.now() - started });
+                });
+                feed(channel, options.input);
+            });
+        }));
+        done.catch((e) => out.destroy(e));
+        return { stdout: out, done };
+    }
+    async sftp() {
+        const client = await this.connect();
+        if (!this.sftpSession) {
+            this.sftpSession = new Promise((resolve, reject) => client.sftp((err, sftp) => err
+                ? reject(new core_errors.UserError(this.label, `SFTP unavailable: ${err.message}`, 'enable the sftp subsystem in sshd_config'))
+                : resolve(sftp)));
+        }
+        return this.sftpSession;
+    }
+    /**
+     * Writes `content` to `path` atomically: a temporary file created with `mode` from the
+     * start (O_CREAT|O_EXCL with the mode, so there is no readable window), then renamed.
+     */
+    async upload(path, content, mode = 0o600) {
+        const sftp = await this.sftp();
+        const dir = external_node_path_.posix.dirname(path);
+        const tmp = external_node_path_.posix.join(dir, `.${external_node_path_.posix.basename(path)}.${process.pid}.${Date.now()}.tmp`);
+        const data = typeof content === 'string' ? Buffer.from(content) : content;
+        await this.track((reject) => new Promise((resolve) => {
+            sftp.open(tmp, 'wx', { mode }, (err, handle) => {
+                if (err)
+                    return reject(new core_errors.UserError(this.label, `cannot create ${tmp}: ${err.message}`, `check that ${dir} exists and is writable by ${this.options.user}`));
+                const finish = (e) => {
+                    sftp.close(handle, () => {
+                        if (e)
+                            return sftp.unlink(tmp, () => reject(new core_errors.UserError(this.label, `upload to ${path} failed: ${e.message}`, 'check free disk space on the host')));
+                        sftp.ext_openssh_rename(tmp, path, (renameErr) => {
+                            if (renameErr)
+                                return sftp.unlink(tmp, () => reject(new core_errors.UserError(this.label, `cannot move upload into ${path}: ${renameErr.message}`, 'check permissions')));
+                            resolve();
+                        });
+                    });
+                };
+                if (data.length === 0)
+                    return finish();
+                writeAll(sftp, handle, data, finish);
+            });
+        }));
+    }
+    async readFile(path) {
+        const sftp = await this.sftp();
+        return this.track((reject) => new Promise((resolve) => {
+            sftp.readFile(path, (err, data) => {
+                if (err)
+                    return err.code === 2
+                        ? resolve(undefined)
+                        : reject(new core_errors.UserError(this.label, `cannot read ${path}: ${err.message}`, 'check permissions'));
+                resolve(data);
+            });
+        }));
+    }
+    /**
+     * A reverse tunnel (`ssh -R`): the host listens on its loopback `bindPort` and every
+     * connection there is carried over this SSH connection to `target` as seen from here. Lets a
+     * host pull from a registry only the runner can reach (Kamal's "local registry"). The
+     * listener lives as long as the connection; it is opened again after a reconnect.
+     */
+    async forwardRemotePort(bindPort, target) {
+        const forward = { bindHost: 'localhost', bindPort, target };
+        const client = await this.connect();
+        this.remoteForwards.set(bindPort, forward);
+        try {
+            await this.listenRemote(client, forward);
+        }
+        catch (err) {
+            this.remoteForwards.delete(bindPort);
+            throw err;
+        }
+    }
+    listenRemote(client, f) {
+        return new Promise((resolve, reject) => client.forwardIn(f.bindHost, f.bindPort, (err) => err
+            ? reject(new core_errors.UserError(`${this.label} tunnel`, `the host refused to listen on ${f.bindHost}:${f.bindPort} for the tunnel to ${f.target.host}:${f.target.port} (${err.message}): the port is taken on the host, or the key may not forward ports (authorized_keys "restrict" without "port-forwarding,permitlisten=…", or AllowTcpForwarding no)`, `free port ${f.bindPort} on the host and allow it for the deploy key: provision with registry-tunnel-port: ${f.bindPort}, or add port-forwarding,permitlisten="localhost:${f.bindPort}" to its authorized_keys line`))
+            : resolve()));
+    }
+    onForwarded(port, accept, refuse) {
+        const f = this.remoteForwards.get(port);
+        if (!f) {
+            refuse();
+            return;
+        }
+        const channel = accept();
+        // autoSelectFamily: "localhost" may resolve to ::1 first while the target listens on 127.0.0.1.
+        const socket = (0,external_node_net_.connect)({ host: f.target.host, port: f.target.port, autoSelectFamily: true });
+        socket.on('error', (err) => {
+            this.options.logger?.debug(`${this.label} tunnel to ${f.target.host}:${f.target.port}: ${err.message}`);
+            channel.destroy();
+        });
+        channel.on('error', () => socket.destroy());
+        channel.on('close', () => socket.destroy());
+        // A target that closes cleanly may still have bytes queued in the channel (SSH flow control):
+        // the pipe ends the channel once they are sent. Destroying it here cut the tail of large
+        // responses (docker retried the blob 5 s later with a Range request).
+        socket.on('close', (hadError) => {
+            if (hadError)
+                channel.destroy();
+        });
+        channel.pipe(socket).pipe(channel);
+    }
+    close() {
+        this.remoteForwards.clear();
+        this.client?.end();
+        this.jumpClient?.end();
+        this.client = undefined;
+        this.jumpClient = undefined;
+    }
+}
+function describe(argv) {
+    // Name the program (and sub-command) without dumping long or sensitive arguments.
+    return argv
+        .slice(0, argv[0] === 'sh' ? 1 : 3)
+        .map((a) => (a.length > 40 ? `${a.slice(0, 40)}…` : a))
+        .join(' ');
+}
+function feed(channel, input) {
+    if (input === undefined)
+        channel.end();
+    else if (typeof input === 'string' || Buffer.isBuffer(input))
+        channel.end(input);
+    else
+        input.pipe(channel);
+}
+/**
+ * Writes `data` at its offsets with up to 64 requests in flight (SFTP answers them in any
+ * order): one round trip per 32 KB chunk would make a 20 MB upload take tens of seconds.
+ */
+function writeAll(sftp, handle, data, done) {
+    const CHUNK = 32 * 1024;
+    const IN_FLIGHT = 64;
+    let next = 0;
+    let active = 0;
+    let failed = false;
+    const pump = () => {
+        while (!failed && active < IN_FLIGHT && next < data.length) {
+            const offset = next;
+            const length = Math.min(CHUNK, data.length - offset);
+            next += length;
+            active++;
+            sftp.write(handle, data, offset, length, offset, (err) => {
+                active--;
+                if (failed)
+                    return;
+                if (err) {
+                    failed = true;
+                    return done(err);
+                }
+                if (next >= data.length && active === 0)
+                    return done();
+                pump();
+            });
+        }
+    };
+    pump();
+}
+/**
+ * ssh2 throws a bare "Cannot parse privateKey" from inside connect(): check the key first so a
+ * wrong secret is a configuration error that says which key and what to pass.
+ */
+function checkPrivateKey(opts, where) {
+    const parsed = lib_default().utils.parseKey(opts.privateKey, opts.passphrase);
+    const error = parsed instanceof Error
+        ? parsed
+        : Array.isArray(parsed) && parsed.length === 0
+            ? new Error('no key found')
+            : undefined;
+    if (error) {
+        throw new core_errors.ConfigError(`${where} private key`, `cannot be read (${error.message.replace(/privateKey/g, 'private key')})`, `pass the deploy user's private key in OpenSSH or PEM format (-----BEGIN OPENSSH PRIVATE KEY-----…)${/passphrase/i.test(error.message) ? ' and its passphrase' : ''}`);
+    }
+}
+/** Linux MAX_ARG_STRLEN (32 pages) minus the terminating NUL. */
+const MAX_COMMAND_LINE_BYTES = 131_071;
+function retryable(err) {
+    err.retryable = true;
+    return err;
+}
+/** Only connection-level failures (refused, timed out, dropped during the handshake) are retried. */
+function isRetryable(err) {
+    return err instanceof core_errors.UserError && err.retryable === true;
+}
+
+// EXTERNAL MODULE: ./src/core/validate.ts
+var validate = __webpack_require__(993);
+// EXTERNAL MODULE: ./node_modules/age-encryption/dist/index.js + 51 modules
+var dist = __webpack_require__(3920);
+;// CONCATENATED MODULE: ./src/backup/age-stream.ts
+
+
+
+
+/**
+ * The age format (age-encryption.org/v1) as Node streams: what `age -d` (Debian's age 1.1,
+ * rage, typage) decrypts. Passphrase files use age's scrypt stanza; recipient files use X25519
+ * (`age1…`) keys.
+ *
+ * The header — file key, recipient stanzas, MAC — is written and read by the `age-encryption`
+ * library (Encrypter, Decrypter.decryptHeader). The payload (STREAM: 64 KiB ChaCha20-Poly1305
+ * chunks) and the scrypt stanza use Node's native crypto: the library's pure-JS ChaCha20 ran at
+ * ~20–50 MB/s on one thread and its scrypt blocks the event loop; the bytes are the same (tested
+ * both ways against the library and against Debian's `age`).
+ */
+/** age's default passphrase work factor (scrypt N = 2^18, r = 8, p = 1). */
+const AGE_DEFAULT_LOG_N = 18;
+const SCRYPT_LABEL = 'age-encryption.org/v1/scrypt';
+const b64 = (b) => Buffer.from(b).toString('base64').replace(/=+$/, '');
+function scryptKey(passphrase, salt, logN) {
+    const N = 2 ** logN;
+    return new Promise((resolve, reject) => (0,external_node_crypto_.scrypt)(passphrase, Buffer.concat([Buffer.from(SCRYPT_LABEL), salt]), 32, { N, r: 8, p: 1, maxmem: 256 * N * 8 + 32 * 1024 * 1024 }, (err, key) => (err ? reject(err) : resolve(key))));
+}
+/** chacha20-poly1305 with an all-zero nonce: the wrapping of the 16-byte file key. */
+function wrap(fileKey, key) {
+    const c = (0,external_node_crypto_.createCipheriv)('chacha20-poly1305', key, Buffer.alloc(12), { authTagLength: 16 });
+    return Buffer.concat([c.update(fileKey), c.final(), c.getAuthTag()]);
+}
+function unwrap(body, key) {
+    if (body.length !== 32)
+        throw new Error('invalid scrypt stanza');
+    const d = (0,external_node_crypto_.createDecipheriv)('chacha20-poly1305', key, Buffer.alloc(12), { authTagLength: 16 });
+    d.setAuthTag(body.subarray(16));
+    try {
+        return Buffer.concat([d.update(body.subarray(0, 16)), d.final()]);
+    }
+    catch {
+        return null;
+    }
+}
+class NativeScryptRecipient {
+    passphrase;
+    logN;
+    constructor(passphrase, logN = AGE_DEFAULT_LOG_N) {
+        this.passphrase = passphrase;
+        this.logN = logN;
+    }
+    async wrapFileKey(fileKey) {
+        const salt = (0,external_node_crypto_.randomBytes)(16);
+        const key = await scryptKey(this.passphrase, salt, this.logN);
+        return [new dist/* Stanza */.Qd(['scrypt', b64(salt), String(this.logN)], wrap(fileKey, key))];
+    }
+}
+class NativeScryptIdentity {
+    passphrase;
+    constructor(passphrase) {
+        this.passphrase = passphrase;
+    }
+    async unwrapFileKey(stanzas) {
+        for (const s of stanzas) {
+            if (s.args[0] !== 'scrypt')
+                continue;
+            if (stanzas.length !== 1)
+                throw new Error('scrypt recipient is not the only one in the header');
+            if (s.args.length !== 3 || !/^[1-9][0-9]*$/.test(s.args[2]))
+                throw new Error('invalid scrypt stanza');
+            const salt = Buffer.from(s.args[1], 'base64');
+            const logN = Number(s.args[2]);
+            if (salt.length !== 16)
+                throw new Error('invalid scrypt stanza');
+            if (logN > 22)
+                throw new Error(`scrypt work factor 2^${logN} is too high`);
+            return unwrap(s.body, await scryptKey(this.passphrase, salt, logN));
+        }
+        return null;
+    }
+}
+/** `AGE-SECRET-KEY-1…` lines of a key file as `age-keygen` writes it (comments skipped). */
+function parseIdentities(text) {
+    return text
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('#'));
+}
+const AGE_RECIPIENT = /^age1[02-9ac-hj-np-z]{58}$/;
+function checkRecipients(recipients, where) {
+    for (const r of recipients)
+        if (!AGE_RECIPIENT.test(r))
+            throw new core_errors.UserError(where, `${JSON.stringify(r.slice(0, 20))}… is not an age X25519 recipient`, 'use the public key `age-keygen -y key.txt` prints (age1…, 62 characters)');
+    return recipients;
+}
+const CHUNK = 64 * 1024;
+const TAG = 16;
+const SEALED = CHUNK + TAG;
+const HEADER_MAX = 64 * 1024;
+function payloadKey(fileKey, nonce) {
+    return Buffer.from((0,external_node_crypto_.hkdfSync)('sha256', fileKey, nonce, 'payload', 32));
+}
+/** STREAM nonce: 11-byte big-endian chunk counter ‖ last-chunk flag. */
+function streamNonce(counter, last) {
+    const n = Buffer.alloc(12);
+    n.writeUIntBE(counter, 5, 6);
+    n[11] = last ? 1 : 0;
+    return n;
+}
+/**
+ * The age payload (64 KiB ChaCha20-Poly1305 chunks, the last one flagged) with Node's native
+ * cipher; the header comes from `age-encryption`. A full chunk is sealed only once more data
+ * follows it, so the last chunk always carries the flag.
+ */
+class AgeSealStream extends external_node_stream_.Transform {
+    key;
+    buf = Buffer.alloc(CHUNK);
+    used = 0;
+    counter = 0;
+    constructor(head, key) {
+        super();
+        this.key = key;
+        this.push(head);
+    }
+    seal(plain, last) {
+        const c = (0,external_node_crypto_.createCipheriv)('chacha20-poly1305', this.key, streamNonce(this.counter++, last), {
+            authTagLength: TAG,
+        });
+        return Buffer.concat([c.update(plain), c.final(), c.getAuthTag()]);
+    }
+    _transform(chunk, _e, cb) {
+        let data = chunk;
+        while (data.length > 0) {
+            if (this.used === CHUNK) {
+                this.push(this.seal(this.buf, false));
+                this.used = 0;
+            }
+            const n = Math.min(CHUNK - this.used, data.length);
+            data.copy(this.buf, this.used, 0, n);
+            this.used += n;
+            data = data.subarray(n);
+        }
+        cb();
+    }
+    _flush(cb) {
+        this.push(this.seal(this.buf.subarray(0, this.used), true));
+        cb();
+    }
+}
+/** An age file in, plaintext out: header through `age-encryption`, payload natively. */
+class AgeOpenStream extends external_node_stream_.Transform {
+    decrypter;
+    mapError;
+    pending = Buffer.alloc(0);
+    key;
+    counter = 0;
+    constructor(decrypter, mapError) {
+        super();
+        this.decrypter = decrypter;
+        this.mapError = mapError;
+    }
+    open(sealed, last) {
+        const d = (0,external_node_crypto_.createDecipheriv)('chacha20-poly1305', this.key, streamNonce(this.counter++, last), {
+            authTagLength: TAG,
+        });
+        d.setAuthTag(sealed.subarray(sealed.length - TAG));
+        return Buffer.concat([d.update(sealed.subarray(0, sealed.length - TAG)), d.final()]);
+    }
+    _transform(chunk, _e, cb) {
+        this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : Buffer.from(chunk);
+        if (this.key) {
+            this.drain(cb);
+            return;
+        }
+        const end = this.pending.indexOf('\n--- ');
+        const eol = end === -1 ? -1 : this.pending.indexOf(0x0a, end + 1);
+        if (eol === -1 || this.pending.length < eol + 1 + 16) {
+            if (this.pending.length > HEADER_MAX)
+                cb(this.mapError(new Error('invalid header: no end of header in the first 64 KiB')));
+            else
+                cb();
+            return;
+        }
+        const header = this.pending.subarray(0, eol + 1);
+        const nonce = this.pending.subarray(eol + 1, eol + 17);
+        this.decrypter.decryptHeader(header).then((fileKey) => {
+            this.key = payloadKey(fileKey, nonce);
+            this.pending = this.pending.subarray(eol + 17);
+            this.drain(cb);
+        }, (err) => cb(this.mapError(err)));
+    }
+    /** Opens every full chunk known not to be the last one (more bytes follow it). */
+    drain(cb) {
+        try {
+            let at = 0;
+            while (this.pending.length - at > SEALED) {
+                this.push(this.open(this.pending.subarray(at, at + SEALED), false));
+                at += SEALED;
+            }
+            this.pending = this.pending.subarray(at);
+            cb();
+        }
+        catch (err) {
+            cb(this.mapError(err));
+        }
+    }
+    _flush(cb) {
+        try {
+            if (!this.key) {
+                const m = this.pending.subarray(0, 22).toString('latin1');
+                throw new Error(m.startsWith('age-encryption.org/v1') ? 'invalid header: truncated' : 'invalid version line');
+            }
+            if (this.pending.length < TAG)
+                throw new Error('invalid tag: the last chunk is cut');
+            if (this.pending.length === TAG && this.counter > 0)
+                throw new Error('final chunk is empty');
+            this.push(this.open(this.pending, true));
+            cb();
+        }
+        catch (err) {
+            cb(this.mapError(err));
+        }
+    }
+}
+/** Captures the file key the Encrypter draws (adds no stanza). */
+class FileKeyTap {
+    fileKey;
+    wrapFileKey(fileKey) {
+        this.fileKey = fileKey;
+        return [];
+    }
+}
+/** Plaintext in, an age file out. */
+async function ageEncryptStream(o) {
+    const e = new dist/* Encrypter */.T7();
+    if (o.recipients?.length)
+        for (const r of o.recipients)
+            e.addRecipient(r);
+    else if (o.passphrase)
+        e.addRecipient(new NativeScryptRecipient(o.passphrase, o.logN ?? AGE_DEFAULT_LOG_N));
+    else
+        throw new Error('age encryption needs a passphrase or recipients');
+    const tap = new FileKeyTap();
+    e.addRecipient(tap);
+    // The library writes the header (stanzas + MAC) of an empty file: header ‖ nonce ‖ 16-byte tag.
+    const empty = Buffer.from(await e.encrypt(new Uint8Array(0)));
+    const header = empty.subarray(0, empty.length - 32);
+    const nonce = (0,external_node_crypto_.randomBytes)(16); // a fresh payload nonce: the empty file's is discarded
+    return new AgeSealStream(Buffer.concat([header, nonce]), payloadKey(tap.fileKey, nonce));
+}
+/** An age file in, plaintext out; a wrong key, truncation or tampering is a UserError. */
+function ageDecryptStream(keys, where) {
+    const d = new dist/* Decrypter */.Hz();
+    if (keys.passphrase)
+        d.addIdentity(new NativeScryptIdentity(keys.passphrase));
+    for (const i of keys.identities ?? [])
+        d.addIdentity(i);
+    return new AgeOpenStream(d, (err) => {
+        if (err instanceof core_errors.UserError)
+            return err;
+        const m = err.message ?? String(err);
+        if (/no identity matched/.test(m))
+            return new core_errors.UserError(where, 'cannot be decrypted with this passphrase or age identity (no identity matched the file’s recipients)', 'pass the encryption passphrase or the age identity (AGE-SECRET-KEY-1…) the backup was made for');
+        if (/invalid tag|authenticate|final chunk is empty|Unsupported state/.test(m))
+            return new core_errors.UserError(where, `fails authentication (${m}): the archive is truncated, modified or corrupted`, 'use another backup; this one cannot be trusted');
+        if (/invalid version|invalid header|invalid stanza|HMAC/.test(m))
+            return new core_errors.UserError(where, `is not a valid age file (${m}): empty or truncated, or not an age file`, 'check the object key; use another backup');
+        return new core_errors.UserError(where, `cannot be decrypted: ${m}`, 'use another backup');
+    });
+}
+
+;// CONCATENATED MODULE: ./src/backup/chroma-api.ts
+
+
+class chroma_api_ChromaApi {
+    url;
+    tenant;
+    database;
+    timeoutMs;
+    base;
+    constructor(url, tenant = 'default_tenant', database = 'default_database', timeoutMs = 60_000) {
+        this.url = url;
+        this.tenant = tenant;
+        this.database = database;
+        this.timeoutMs = timeoutMs;
+        this.base = url.replace(/\/+$/, '');
+    }
+    async call(method, path, body) {
+        let res;
+        try {
+            res = await fetch(`${this.base}${path}`, {
+                method,
+                headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+                body: body === undefined ? undefined : JSON.stringify(body),
+                signal: AbortSignal.timeout(this.timeoutMs),
+            });
+        }
+        catch (err) {
+            throw new core_errors.UserError(`Chroma at ${this.base}`, `is not reachable (${err.message})`, 'check that Chroma is running and the URL');
+        }
+        const text = await res.text();
+        if (!res.ok)
+            throw new core_errors.UserError(`Chroma at ${this.base}`, `${method} ${path.split('?')[0]} answered HTTP ${res.status}: ${text.slice(0, 300)}`, 'check the Chroma server log');
+        return (text ? JSON.parse(text) : undefined);
+    }
+    get db() {
+        return `/api/v2/tenants/${encodeURIComponent(this.tenant)}/databases/${encodeURIComponent(this.database)}`;
+    }
+    async heartbeat() {
+        try {
+            const r = await fetch(`${this.base}/api/v2/heartbeat`, { signal: AbortSignal.timeout(2000) });
+            return r.ok;
+        }
+        catch {
+            return false;
+        }
+    }
+    /** Polls the heartbeat until it answers; returns the milliseconds waited. */
+    async waitHealthy(timeoutMs) {
+        const started = Date.now();
+        while (Date.now() - started < timeoutMs) {
+            if (await this.heartbeat())
+                return Date.now() - started;
+            await new Promise((r) => setTimeout(r, 200));
+        }
+        throw new core_errors.UserError(`Chroma at ${this.base}`, `did not answer its heartbeat within ${Math.round(timeoutMs / 1000)} s`, 'check the container log (docker logs)');
+    }
+    version() {
+        return this.call('GET', '/api/v2/version');
+    }
+    async maxBatchSize() {
+        const r = await this.call('GET', '/api/v2/pre-flight-checks');
+        return r.max_batch_size ?? 1000;
+    }
+    async collections() {
+        const out = [];
+        for (let offset = 0;; offset += 100) {
+            const page = await this.call('GET', `${this.db}/collections?limit=100&offset=${offset}`);
+            out.push(...page);
+            if (page.length < 100)
+                break;
+        }
+        return out.sort((a, b) => (a.name < b.name ? -1 : 1));
+    }
+    async collection(name) {
+        return (await this.collections()).find((c) => c.name === name);
+    }
+    createCollection(name, metadata, configuration) {
+        const body = {
+            name,
+            metadata: metadata && Object.keys(metadata).length ? metadata : undefined,
+            get_or_create: false,
+        };
+        if (configuration)
+            body.configuration = configuration;
+        return this.call('POST', `${this.db}/collections`, body);
+    }
+    count(id) {
+        return this.call('GET', `${this.db}/collections/${id}/count`);
+    }
+    get(id, options) {
+        return this.call('POST', `${this.db}/collections/${id}/get`, options);
+    }
+    add(id, records) {
+        return this.call('POST', `${this.db}/collections/${id}/add`, records);
+    }
+    query(id, embeddings, n) {
+        return this.call('POST', `${this.db}/collections/${id}/query`, {
+            query_embeddings: embeddings,
+            n_results: n,
+            include: ['distances'],
+        });
+    }
+    /** Every id of a collection, paged (Chroma's get has no auto-paging). */
+    async allIds(id, page = 5000) {
+        const ids = [];
+        for (let offset = 0;; offset += page) {
+            const r = await this.get(id, { limit: page, offset, include: [] });
+            ids.push(...r.ids);
+            if (r.ids.length < page)
+                break;
+        }
+        return ids;
+    }
+    /** Collections, counts, id-set digests and sample ids: the manifest's view of the data. */
+    async summarize(samplesPerCollection = 5) {
+        const out = [];
+        for (const c of await this.collections()) {
+            const ids = await this.allIds(c.id);
+            out.push({
+                name: c.name,
+                count: ids.length,
+                dimension: c.dimension ?? null,
+                idsSha256: idSetDigest(ids),
+                sampleIds: pickSamples(ids, samplesPerCollection),
+                metadata: c.metadata ?? null,
+            });
+        }
+        return out;
+    }
+}
+function idSetDigest(ids) {
+    const h = (0,external_node_crypto_.createHash)('sha256');
+    for (const id of [...ids].sort())
+        h.update(`${id}\n`);
+    return h.digest('hex');
+}
+/** Evenly spread, deterministic samples (first, last and in between). */
+function pickSamples(ids, n) {
+    const sorted = [...ids].sort();
+    if (sorted.length <= n)
+        return sorted;
+    const out = [];
+    for (let i = 0; i < n; i++)
+        out.push(sorted[Math.floor((i * (sorted.length - 1)) / Math.max(1, n - 1))]);
+    return [...new Set(out)];
+}
+/** Compares dotted versions numerically: <0 if a is older than b. */
+function chroma_api_compareVersions(a, b) {
+    const pa = a.split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0);
+    const pb = b.split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0);
+    for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+        const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+        if (d)
+            return d;
+    }
+    return 0;
+}
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __webpack_require__(1421);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __webpack_require__(8522);
+;// CONCATENATED MODULE: ./src/backup/compress.ts
+
+
+
+
+/**
+ * A child process as a Duplex: bytes written go to its stdin, its stdout is read; a non-zero
+ * exit (or a missing binary) errors the stream. Backpressure both ways; the process is only
+ * killed when the stream is destroyed with an error.
+ */
+class ProcessDuplex extends external_node_stream_.Duplex {
+    what;
+    missingFix;
+    child;
+    stderr = '';
+    exited = false;
+    constructor(argv, what, missingFix) {
+        super();
+        this.what = what;
+        this.missingFix = missingFix;
+        this.child = (0,external_node_child_process_.spawn)(argv[0], argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+        const child = this.child;
+        child.stderr.on('data', (c) => {
+            if (this.stderr.length < 4000)
+                this.stderr += c.toString();
+        });
+        child.stdout.on('data', (c) => {
+            if (!this.push(c))
+                child.stdout.pause();
+        });
+        // EPIPE when the process died: its exit status reports why.
+        child.stdin.on('error', () => { });
+        child.on('error', (err) => {
+            this.exited = true;
+            this.destroy(err.code === 'ENOENT'
+                ? new core_errors.UserError(this.what, `needs \`${argv[0]}\`, which is not installed here`, this.missingFix)
+                : err);
+        });
+        child.on('close', (code, signal) => {
+            this.exited = true;
+            if (code === 0)
+                this.push(null);
+            else
+                this.destroy(new Error(`${this.what}: \`${argv.join(' ')}\` exited with ${signal ?? code}${this.stderr ? `: ${this.stderr.trim().slice(-500)}` : ''}`));
+        });
+    }
+    _read() {
+        this.child.stdout.resume();
+    }
+    _write(chunk, _e, cb) {
+        if (this.child.stdin.write(chunk))
+            cb();
+        else
+            this.child.stdin.once('drain', () => cb());
+    }
+    _final(cb) {
+        this.child.stdin.end();
+        cb();
+    }
+    _destroy(err, cb) {
+        if (!this.exited)
+            this.child.kill('SIGKILL');
+        cb(err);
+    }
+}
+let zstdFound;
+/** Whether this machine has the zstd CLI (checked once). */
+function haveZstd() {
+    zstdFound ??= (0,external_node_child_process_.spawnSync)('zstd', ['--version'], { stdio: 'ignore' }).status === 0;
+    return zstdFound;
+}
+/** zstd when the CLI is here, else gzip (Node's zlib). */
+function defaultCompression() {
+    return haveZstd() ? 'zstd' : 'gzip';
+}
+const ZSTD_FIX = 'install zstd (`apt-get install zstd`), or set compression to gzip';
+/**
+ * Compressor for `kind`. zstd runs as a child process (its own threads: compression never
+ * runs on Node's event loop); gzip uses zlib's thread pool. `zstd -d` / `gzip -d` undo them
+ * without flags.
+ */
+function compressor(kind, level) {
+    if (kind === 'zstd')
+        return new ProcessDuplex(['zstd', `-${level ?? 3}`, '-T0', '-q', '-c', '-'], 'zstd compression', ZSTD_FIX);
+    return (0,external_node_zlib_.createGzip)({ level: level ?? 6 });
+}
+function decompressor(kind) {
+    if (kind === 'zstd')
+        return new ProcessDuplex(['zstd', '-d', '-q', '-c', '-'], 'zstd decompression', 'install zstd (`apt-get install zstd`) to read zstd-compressed backups');
+    return (0,external_node_zlib_.createGunzip)();
+}
+
+// EXTERNAL MODULE: ./src/backup/config-source.ts + 2 modules
+var config_source = __webpack_require__(4787);
+;// CONCATENATED MODULE: ./src/backup/crypto-stream.ts
+
+
+
+/**
+ * The encrypted object format (version 1). Every byte of a backup object is covered by
+ * AES-256-GCM tags; the key never leaves the runner.
+ *
+ *   header (48 bytes, also the AAD of every chunk):
+ *     0  8  magic "RAGSHIPB"
+ *     8  1  format version (1)
+ *     9  1  scrypt log2(N)   10 1 scrypt r   11 1 scrypt p
+ *     12 4  plaintext chunk size (u32 BE)
+ *     16 16 random salt (scrypt)
+ *     32 8  random nonce prefix
+ *     40 8  key check: first 8 bytes of HKDF(master, "ragship-backup v1 key-check")
+ *   then chunks: AES-256-GCM(ciphertext of ≤ chunk size plaintext bytes) ‖ 16-byte tag,
+ *     nonce = prefix(8) ‖ counter(u32 BE), AAD = header ‖ final flag (1 byte: 1 on the last chunk).
+ *   Every chunk but the last carries exactly `chunk size` plaintext bytes; the last carries
+ *   0…chunk size and the final flag, so a truncated object fails authentication (the
+ *   "STREAM" construction of Hoang–Reyhanitabar–Rogaway–Vizár).
+ *
+ *   master key = scrypt(passphrase, salt, N, r, p, 32); data key = HKDF-SHA256(master, salt,
+ *   "ragship-backup v1 data", 32).
+ */
+const MAGIC = Buffer.from('RAGSHIPB');
+const HEADER_BYTES = 48;
+const TAG_BYTES = 16;
+const DEFAULT_CHUNK = 1024 * 1024;
+const VERSION = 1;
+/** scrypt N=2^15, r=8, p=1: ~32 MiB of memory, ~0.1 s — once per object. */
+const DEFAULT_KDF = { logN: 15, r: 8, p: 1 };
+function deriveKeys(passphrase, salt, kdf) {
+    const N = 2 ** kdf.logN;
+    const master = (0,external_node_crypto_.scryptSync)(passphrase.normalize('NFC'), salt, 32, {
+        N,
+        r: kdf.r,
+        p: kdf.p,
+        maxmem: 256 * N * kdf.r + 16 * 1024 * 1024,
+    });
+    const data = Buffer.from((0,external_node_crypto_.hkdfSync)('sha256', master, salt, 'ragship-backup v1 data', 32));
+    const check = Buffer.from((0,external_node_crypto_.hkdfSync)('sha256', master, salt, 'ragship-backup v1 key-check', 8));
+    return { data, check };
+}
+function assertPassphrase(passphrase, where) {
+    if (!passphrase || passphrase.length < 16) {
+        throw new core_errors.UserError(where, 'the encryption passphrase is missing or shorter than 16 characters', 'store a long random passphrase (e.g. `openssl rand -base64 32`) as a secret and pass it');
+    }
+}
+function nonce(prefix, counter) {
+    const n = Buffer.alloc(12);
+    prefix.copy(n, 0, 0, 8);
+    n.writeUInt32BE(counter, 8);
+    return n;
+}
+/** Plaintext in, format-v1 object out. */
+class EncryptStream extends external_node_stream_.Transform {
+    header;
+    key;
+    prefix;
+    pending = [];
+    pendingBytes = 0;
+    counter = 0;
+    constructor(passphrase, options = {}) {
+        super();
+        const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
+        const kdf = options.kdf ?? DEFAULT_KDF;
+        const salt = (0,external_node_crypto_.randomBytes)(16);
+        this.prefix = (0,external_node_crypto_.randomBytes)(8);
+        const keys = deriveKeys(passphrase, salt, kdf);
+        this.key = keys.data;
+        const h = Buffer.alloc(HEADER_BYTES);
+        MAGIC.copy(h, 0);
+        h[8] = VERSION;
+        h[9] = kdf.logN;
+        h[10] = kdf.r;
+        h[11] = kdf.p;
+        h.writeUInt32BE(chunkSize, 12);
+        salt.copy(h, 16);
+        this.prefix.copy(h, 32);
+        keys.check.copy(h, 40);
+        this.header = h;
+        this.push(h);
+    }
+    get chunkSize() {
+        return this.header.readUInt32BE(12);
+    }
+    seal(plain, final) {
+        if (this.counter >= 0xffffffff)
+            throw new Error('too many chunks for one nonce prefix');
+        const c = (0,external_node_crypto_.createCipheriv)('aes-256-gcm', this.key, nonce(this.prefix, this.counter++));
+        c.setAAD(Buffer.concat([this.header, Buffer.from([final ? 1 : 0])]));
+        return Buffer.concat([c.update(plain), c.final(), c.getAuthTag()]);
+    }
+    _transform(chunk, _enc, cb) {
+        this.pending.push(chunk);
+        this.pendingBytes += chunk.length;
+        // Keep at least one byte back: the last chunk must be sealed with the final flag.
+        while (this.pendingBytes > this.chunkSize) {
+            const all = Buffer.concat(this.pending);
+            this.push(this.seal(all.subarray(0, this.chunkSize), false));
+            const rest = all.subarray(this.chunkSize);
+            this.pending = [rest];
+            this.pendingBytes = rest.length;
+        }
+        cb();
+    }
+    _flush(cb) {
+        this.push(this.seal(Buffer.concat(this.pending), true));
+        cb();
+    }
+}
+/** Format-v1 object in, plaintext out; any tampering, truncation or wrong key is an error. */
+class DecryptStream extends external_node_stream_.Transform {
+    passphrase;
+    where;
+    header;
+    key;
+    prefix;
+    chunkSize = 0;
+    buf = Buffer.alloc(0);
+    counter = 0;
+    finished = false;
+    constructor(passphrase, where = 'backup archive') {
+        super();
+        this.passphrase = passphrase;
+        this.where = where;
+    }
+    fail(problem, fix) {
+        return new core_errors.UserError(this.where, problem, fix);
+    }
+    open(sealed, final) {
+        const d = (0,external_node_crypto_.createDecipheriv)('aes-256-gcm', this.key, nonce(this.prefix, this.counter++));
+        d.setAAD(Buffer.concat([this.header, Buffer.from([final ? 1 : 0])]));
+        d.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+        try {
+            return Buffer.concat([d.update(sealed.subarray(0, sealed.length - TAG_BYTES)), d.final()]);
+        }
+        catch {
+            throw final
+                ? this.fail(`chunk ${this.counter - 1} fails authentication: the archive is truncated or corrupted`, 'use another backup; this one cannot be trusted')
+                : this.fail(`chunk ${this.counter - 1} fails authentication: the archive was modified or corrupted`, 'use another backup; this one cannot be trusted');
+        }
+    }
+    _transform(chunk, _enc, cb) {
+        try {
+            this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+            if (!this.header) {
+                if (this.buf.length < HEADER_BYTES) {
+                    cb();
+                    return;
+                }
+                const h = Buffer.from(this.buf.subarray(0, HEADER_BYTES));
+                if (!h.subarray(0, 8).equals(MAGIC))
+                    throw this.fail('is not a ragship backup object (bad magic bytes)', 'check the object key and that it was written by ragship');
+                if (h[8] !== VERSION)
+                    throw this.fail(`has format version ${h[8]}, this ragship reads version ${VERSION}`, 'restore with a matching ragship version');
+                const kdf = { logN: h[9], r: h[10], p: h[11] };
+                if (kdf.logN < 10 || kdf.logN > 22 || kdf.r < 1 || kdf.r > 32 || kdf.p < 1 || kdf.p > 16)
+                    throw this.fail('has implausible key-derivation parameters', 'the header is corrupted');
+                this.chunkSize = h.readUInt32BE(12);
+                if (this.chunkSize < 1024 || this.chunkSize > 64 * 1024 * 1024)
+                    throw this.fail('has an implausible chunk size', 'the header is corrupted');
+                const keys = deriveKeys(this.passphrase, h.subarray(16, 32), kdf);
+                if (!(0,external_node_crypto_.timingSafeEqual)(keys.check, h.subarray(40, 48))) {
+                    throw this.fail('cannot be decrypted with this passphrase (key check failed)', 'pass the encryption passphrase the backup was made with');
+                }
+                this.header = h;
+                this.key = keys.data;
+                this.prefix = h.subarray(32, 40);
+                this.buf = this.buf.subarray(HEADER_BYTES);
+            }
+            const sealedSize = this.chunkSize + TAG_BYTES;
+            // A full chunk is only known to be non-final once at least one more byte follows it.
+            while (this.buf.length > sealedSize) {
+                this.push(this.open(this.buf.subarray(0, sealedSize), false));
+                this.buf = this.buf.subarray(sealedSize);
+            }
+            cb();
+        }
+        catch (err) {
+            cb(err);
+        }
+    }
+    _flush(cb) {
+        try {
+            if (!this.header)
+                throw this.fail(`is ${this.buf.length} bytes long, shorter than its header: it is empty or truncated`, 'use another backup; this one is unusable');
+            if (this.buf.length < TAG_BYTES)
+                throw this.fail('ends in the middle of a chunk: it is truncated', 'use another backup; this one is unusable');
+            this.push(this.open(this.buf, true));
+            this.finished = true;
+            cb();
+        }
+        catch (err) {
+            cb(err);
+        }
+    }
+    get complete() {
+        return this.finished;
+    }
+}
+
+// EXTERNAL MODULE: external "node:string_decoder"
+var external_node_string_decoder_ = __webpack_require__(6193);
+;// CONCATENATED MODULE: ./src/backup/logical.ts
+
+
+
+
+function exportStream(api, version, options) {
+    const stats = [];
+    let resolveDone;
+    let rejectDone;
+    const done = new Promise((res, rej) => {
+        resolveDone = res;
+        rejectDone = rej;
+    });
+    done.catch(() => { });
+    async function* lines() {
+        try {
+            yield `${JSON.stringify({ kind: 'ragship-logical', version: 1, chroma: version })}\n`;
+            for (const c of await api.collections()) {
+                const before = await api.count(c.id);
+                yield `${JSON.stringify({ kind: 'collection', name: c.name, metadata: c.metadata ?? null, configuration: c.configuration_json ?? null, count: before })}\n`;
+                const ids = [];
+                for (let offset = 0;; offset += options.pageSize) {
+                    const page = await api.get(c.id, {
+                        limit: options.pageSize,
+                        offset,
+                        include: ['embeddings', 'documents', 'metadatas'],
+                    });
+                    if (page.ids.length === 0)
+                        break;
+                    ids.push(...page.ids);
+                    yield `${JSON.stringify({ kind: 'records', collection: c.name, ids: page.ids, embeddings: page.embeddings, documents: page.documents, metadatas: page.metadatas })}\n`;
+                    if (page.ids.length < options.pageSize)
+                        break;
+                }
+                const after = await api.count(c.id);
+                const unique = new Set(ids).size;
+                stats.push({ collection: c.name, before, exported: unique, after, ids });
+                yield `${JSON.stringify({ kind: 'end', collection: c.name, exported: unique })}\n`;
+                options.logger.info(`exported ${c.name}: ${unique} records (count before ${before}, after ${after})`);
+            }
+            resolveDone();
+        }
+        catch (err) {
+            rejectDone(err);
+            throw err;
+        }
+    }
+    return { stream: external_node_stream_.Readable.from(lines(), { objectMode: false }), stats, done };
+}
+/** Splits NDJSON lines as they pass and hashes each collection's lines: the manifest's "files". */
+class NdjsonIndex extends external_node_stream_.Transform {
+    buf = '';
+    /** Keeps a multi-byte character split across two chunks whole (toString per chunk breaks it). */
+    decoder = new external_node_string_decoder_.StringDecoder('utf8');
+    current;
+    entries = [];
+    files = () => this.entries;
+    _transform(chunk, _e, cb) {
+        const text = this.buf + this.decoder.write(chunk);
+        const parts = text.split('\n');
+        this.buf = parts.pop() ?? '';
+        for (const line of parts)
+            this.line(line);
+        cb(null, chunk);
+    }
+    line(line) {
+        if (!line)
+            return;
+        const kind = /^\{"kind":"([a-z-]+)"/.exec(line)?.[1];
+        if (kind === 'collection') {
+            this.current = {
+                name: JSON.parse(line).name,
+                hash: (0,external_node_crypto_.createHash)('sha256'),
+                bytes: 0,
+            };
+        }
+        if (this.current) {
+            this.current.hash.update(`${line}\n`);
+            this.current.bytes += Buffer.byteLength(line) + 1;
+        }
+        if (kind === 'end' && this.current) {
+            this.entries.push({
+                path: `collections/${this.current.name}.ndjson`,
+                bytes: this.current.bytes,
+                sha256: this.current.hash.digest('hex'),
+            });
+            this.current = undefined;
+        }
+    }
+    _flush(cb) {
+        this.buf += this.decoder.end();
+        if (this.buf)
+            this.line(this.buf);
+        cb();
+    }
+}
+/**
+ * Reads a logical export and re-creates its collections through the API, in batches under
+ * both max_batch_size and the server's 40 MB body cap.
+ */
+async function logical_importNdjson(api, input, logger) {
+    // Take the iterator before any await: readline drops lines emitted before it is iterated.
+    const it = input[Symbol.asyncIterator]();
+    const maxBatch = await api.maxBatchSize();
+    const counts = new Map();
+    const ids = new Map();
+    for await (const line of { [Symbol.asyncIterator]: () => it }) {
+        if (!line)
+            continue;
+        const rec = JSON.parse(line);
+        if (rec.kind === 'collection') {
+            const name = rec.name;
+            if (await api.collection(name))
+                throw new core_errors.UserError(`collection ${name}`, 'already exists in the target', 'restore into an empty Chroma');
+            ids.set(name, await api.createCollection(name, rec.metadata, hnswOnly(rec.configuration)));
+            counts.set(name, 0);
+        }
+        else if (rec.kind === 'records') {
+            const name = rec.collection;
+            const c = ids.get(name);
+            if (!c)
+                throw new core_errors.UserError('logical export', `records of ${name} come before its collection line`, 'the export is corrupted');
+            for (const batch of batches(rec, maxBatch, 32 * 1024 * 1024)) {
+                await api.add(c.id, batch);
+                counts.set(name, (counts.get(name) ?? 0) + batch.ids.length);
+            }
+        }
+    }
+    logger.info(`imported ${[...counts.values()].reduce((a, b) => a + b, 0)} records into ${counts.size} collections`);
+    return counts;
+}
+function hnswOnly(configuration) {
+    const hnsw = configuration?.hnsw;
+    return hnsw ? { hnsw } : undefined;
+}
+function* batches(r, maxCount, maxBytes) {
+    let start = 0;
+    while (start < r.ids.length) {
+        let end = start;
+        let bytes = 0;
+        while (end < r.ids.length && end - start < maxCount) {
+            const size = JSON.stringify([
+                r.ids[end],
+                r.embeddings?.[end],
+                r.documents?.[end],
+                r.metadatas?.[end],
+            ]).length;
+            if (end > start && bytes + size > maxBytes)
+                break;
+            bytes += size;
+            end++;
+        }
+        yield {
+            ids: r.ids.slice(start, end),
+            embeddings: r.embeddings?.slice(start, end),
+            documents: r.documents?.slice(start, end),
+            metadatas: r.metadatas?.slice(start, end),
+        };
+        start = end;
+    }
+}
+
+// EXTERNAL MODULE: ./src/backup/manifest.ts
+var backup_manifest = __webpack_require__(6345);
+;// CONCATENATED MODULE: ./src/backup/tunnel.ts
+
+async function openTunnel(host, targetHost, targetPort) {
+    const client = await host.connect();
+    const server = (0,external_node_net_.createServer)((socket) => {
+        client.forwardOut('127.0.0.1', 0, targetHost, targetPort, (err, stream) => {
+            if (err) {
+                socket.destroy();
+                return;
+            }
+            socket.pipe(stream).pipe(socket);
+            socket.on('error', () => stream.close());
+            stream.on('error', () => socket.destroy());
+            socket.on('close', () => stream.close());
+        });
+    });
+    await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const { port } = server.address();
+    return {
+        url: `http://127.0.0.1:${port}`,
+        close: () => new Promise((resolve) => {
+            server.close(() => resolve());
+            // Keep-alive sockets would hold close() open.
+            server.closeAllConnections?.();
+            setTimeout(resolve, 500).unref();
+        }),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/backup/physical.ts
+
+
+
+
+/** Container names as Docker accepts them (validated before any command is built). */
+const CONTAINER = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
+const PERSIST_PATH = /^\/[A-Za-z0-9_./-]{0,255}$/;
+function checkContainer(name, where) {
+    if (!CONTAINER.test(name))
+        throw new core_errors.UserError(where, `${JSON.stringify(name)} is not a container name`, 'use the name shown by `docker ps`, e.g. app-chroma-1');
+    return name;
+}
+function checkPersistPath(path, where) {
+    if (!PERSIST_PATH.test(path) || path.split('/').includes('..'))
+        throw new core_errors.UserError(where, `${JSON.stringify(path)} is not an absolute path inside the container`, 'use e.g. /data');
+    return path.replace(/(.)\/+$/, '$1');
+}
+/** Command builders (data, tested without a host). */
+const commands = {
+    stop: (container, graceSeconds) => [
+        'docker',
+        'stop',
+        '--time',
+        String(graceSeconds),
+        container,
+    ],
+    start: (container) => ['docker', 'start', container],
+    state: (container) => ['docker', 'inspect', '--format', '{{json .State}}', container],
+    ip: (container) => [
+        'docker',
+        'inspect',
+        '--format',
+        '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}',
+        container,
+    ],
+    size: (container, path) => ['docker', 'exec', container, 'du', '-sb', path],
+    /** `docker cp` streams a tar of a stopped container's path (volumes included). */
+    copyOut: (container, path) => ['docker', 'cp', `${container}:${path}`, '-'],
+    copyIn: (container, parent) => ['docker', 'cp', '-', `${container}:${parent}`],
+    mounts: (container) => ['docker', 'inspect', '--format', '{{json .Mounts}}', container],
+    imageId: (container) => ['docker', 'inspect', '--format', '{{.Image}}', container],
+    /** A volume next to Docker's other volumes: same filesystem, so `cp --reflink` can share blocks. */
+    snapshotVolume: (volume, container) => [
+        'docker',
+        'volume',
+        'create',
+        '--label',
+        `${SNAPSHOT_LABEL}=${container}`,
+        volume,
+    ],
+    /** Copies the persist dir of the stopped container into the snapshot volume, on the host. */
+    snapshotCopy: (container, image, volume, path) => [
+        'docker',
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        '--label',
+        `${SNAPSHOT_LABEL}=${container}`,
+        '--volumes-from',
+        container,
+        '-v',
+        `${volume}:${SNAPSHOT_DIR}`,
+        '--entrypoint',
+        'cp',
+        image,
+        '-a',
+        '--reflink=auto',
+        path,
+        `${SNAPSHOT_DIR}/`,
+    ],
+    /** A never-started container holding the snapshot volume, for `docker cp` to read from. */
+    snapshotHolder: (holder, image, volume, container) => [
+        'docker',
+        'create',
+        '--name',
+        holder,
+        '--network',
+        'none',
+        '--label',
+        `${SNAPSHOT_LABEL}=${container}`,
+        '-v',
+        `${volume}:${SNAPSHOT_DIR}`,
+        image,
+    ],
+    snapshotCopyOut: (holder, path) => [
+        'docker',
+        'cp',
+        `${holder}:${SNAPSHOT_DIR}/${external_node_path_.posix.basename(path)}`,
+        '-',
+    ],
+    snapshotLeftovers: (container, what) => what === 'container'
+        ? ['docker', 'ps', '-a', '--filter', `label=${SNAPSHOT_LABEL}=${container}`, '--format', '{{.Names}}']
+        : ['docker', 'volume', 'ls', '-q', '--filter', `label=${SNAPSHOT_LABEL}=${container}`],
+    /** `-v`: the holder's anonymous volumes (an image's VOLUME lines) go with it. */
+    removeContainers: (names) => ['docker', 'rm', '-f', '-v', ...names],
+    removeVolumes: (names) => ['docker', 'volume', 'rm', '-f', ...names],
+};
+const SNAPSHOT_LABEL = 'ragship.backup-snapshot-of';
+const SNAPSHOT_DIR = '/ragship-snapshot';
+/** Whether `path` lies on a volume or bind mount of the container (what --volumes-from sees). */
+function onMount(mounts, path) {
+    return mounts.some((m) => m.Destination && (path === m.Destination || path.startsWith(`${m.Destination.replace(/\/$/, '')}/`)));
+}
+/**
+ * Local snapshot of a STOPPED container's persist dir on its host: a copy into a fresh Docker
+ * volume (`cp -a --reflink=auto`, so filesystems with reflinks — XFS, Btrfs — share blocks),
+ * held by a never-started container. Chroma can restart as soon as this returns; the copy is
+ * streamed afterwards. Undefined (with a warning) when the snapshot cannot be taken — the
+ * persist dir is not on a mount, the image has no `cp`, the disk is full — and the caller
+ * streams straight from the stopped container instead.
+ */
+async function takeLocalSnapshot(host, container, persistPath, id, logger) {
+    if (persistPath === '/')
+        return undefined;
+    const name = `ragship-snapshot-${container}-${id}`.toLowerCase().replace(/[^a-z0-9_.-]/g, '-');
+    let created = false;
+    const remove = async () => {
+        if (!created)
+            return;
+        await host.exec(commands.removeContainers([name]), { allowFailure: true });
+        await host.exec(commands.removeVolumes([name]), { allowFailure: true });
+    };
+    try {
+        const mounts = JSON.parse((await host.exec(commands.mounts(container))).stdout || '[]') ?? [];
+        if (!onMount(mounts, persistPath)) {
+            logger.warn(`${container}:${persistPath} is not on a volume or bind mount: no local snapshot, Chroma stays stopped while the archive streams`);
+            return undefined;
+        }
+        const image = (await host.exec(commands.imageId(container))).stdout.trim();
+        created = true;
+        await host.exec(commands.snapshotVolume(name, container), { where: `${host.label}: snapshot volume` });
+        const started = Date.now();
+        await host.exec(commands.snapshotCopy(container, image, name, persistPath), {
+            where: `${host.label}: local snapshot of ${container}:${persistPath}`,
+            timeoutMs: 6 * 3600_000,
+        });
+        const copyMs = Date.now() - started;
+        await host.exec(commands.snapshotHolder(name, image, name, container), {
+            where: `${host.label}: snapshot holder`,
+        });
+        logger.info(`local snapshot of ${container}:${persistPath} taken in ${(copyMs / 1000).toFixed(2)} s`);
+        return { copyMs, copyOut: commands.snapshotCopyOut(name, persistPath), remove };
+    }
+    catch (err) {
+        await remove();
+        logger.warn(`no local snapshot (${err.message.slice(0, 300)}): Chroma stays stopped while the archive streams`);
+        return undefined;
+    }
+}
+/** Removes snapshots of `container` left by killed runs (one backup per environment runs at a time). */
+async function sweepSnapshots(host, container, logger) {
+    const names = (r) => r.stdout.split(/\s+/).filter(Boolean);
+    const holders = names(await host.exec(commands.snapshotLeftovers(container, 'container'), { allowFailure: true }));
+    if (holders.length)
+        await host.exec(commands.removeContainers(holders), { allowFailure: true });
+    const volumes = names(await host.exec(commands.snapshotLeftovers(container, 'volume'), { allowFailure: true }));
+    if (volumes.length)
+        await host.exec(commands.removeVolumes(volumes), { allowFailure: true });
+    if (holders.length + volumes.length)
+        logger.info(`removed ${volumes.length} snapshot volume(s) of ${container} left by an earlier run`);
+    return volumes.length;
+}
+async function containerState(host, container) {
+    const r = await host.exec(commands.state(container), {
+        where: `${host.label}: docker inspect ${container}`,
+    });
+    return JSON.parse(r.stdout);
+}
+/** The API of a Chroma container as the runner reaches it: through the SSH connection. */
+async function tunnelToContainer(host, container, port) {
+    const r = await host.exec(commands.ip(container));
+    const ip = r.stdout.trim().split(/\s+/)[0];
+    if (!ip)
+        throw new core_errors.UserError(`${host.label}: ${container}`, 'has no IP address on a Docker network', 'is the container running on a bridge network?');
+    const tunnel = await openTunnel(host, ip, port);
+    return { api: new chroma_api_ChromaApi(tunnel.url), tunnel };
+}
+/**
+ * Cold-copy choreography: stop with a long grace period, check the exit was not a SIGKILL
+ * (137) or an OOM kill, and always restart afterwards, measuring downtime to the first heartbeat.
+ */
+function coldCopy(host, container, options) {
+    let stoppedAt = 0;
+    return {
+        async stop() {
+            stoppedAt = Date.now();
+            await host.exec(commands.stop(container, options.graceSeconds), {
+                timeoutMs: (options.graceSeconds + 60) * 1000,
+                where: `${host.label}: stopping ${container}`,
+            });
+            const s = await containerState(host, container);
+            if (s.Running)
+                throw new core_errors.UserError(`${host.label}: ${container}`, 'is still running after docker stop', 'check for a restart policy fighting the stop');
+            if (s.ExitCode === 137 || s.OOMKilled) {
+                throw new core_errors.UserError(`${host.label}: ${container}`, `was killed (exit ${s.ExitCode}${s.OOMKilled ? ', OOM' : ''}) instead of stopping within ${options.graceSeconds} s: a copy now could be torn`, 'raise stop-timeout-seconds; the backup was not taken and Chroma has been restarted');
+            }
+            options.logger.info(`${container} stopped cleanly (exit ${s.ExitCode}) in ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s`);
+        },
+        async restart() {
+            await host.exec(commands.start(container), { where: `${host.label}: starting ${container}` });
+            const { api, tunnel } = await tunnelToContainer(host, container, options.chromaPort);
+            try {
+                await api.waitHealthy(options.healthTimeoutMs);
+            }
+            finally {
+                await tunnel.close();
+            }
+            const downtime = Date.now() - stoppedAt;
+            options.logger.info(`${container} is healthy again; downtime ${(downtime / 1000).toFixed(1)} s`);
+            return downtime;
+        },
+    };
+}
+
+// EXTERNAL MODULE: external "node:stream/promises"
+var promises_ = __webpack_require__(6466);
+;// CONCATENATED MODULE: ./src/backup/pipeline.ts
+
+
+
+
+
+
+
+
+
+/** Counts and hashes bytes passing through. */
+class Meter extends external_node_stream_.Transform {
+    hash = (0,external_node_crypto_.createHash)('sha256');
+    bytes = 0;
+    _transform(chunk, _e, cb) {
+        this.hash.update(chunk);
+        this.bytes += chunk.length;
+        cb(null, chunk);
+    }
+}
+/**
+ * Holds the end of the plaintext until the producer has exited successfully, and enforces
+ * the size bounds: a dump that failed, came out below the floor or above the ceiling never
+ * completes its upload (the multipart upload is aborted instead).
+ */
+class Gate extends external_node_stream_.Transform {
+    producerDone;
+    minBytes;
+    maxBytes;
+    what;
+    bytes = 0;
+    constructor(producerDone, minBytes, maxBytes, what) {
+        super();
+        this.producerDone = producerDone;
+        this.minBytes = minBytes;
+        this.maxBytes = maxBytes;
+        this.what = what;
+    }
+    _transform(chunk, _e, cb) {
+        this.bytes += chunk.length;
+        if (this.bytes > this.maxBytes) {
+            cb(new core_errors.UserError(this.what, `is larger than max-size (${this.maxBytes} bytes); the part size was chosen for that bound`, 'raise max-size-gb'));
+            return;
+        }
+        cb(null, chunk);
+    }
+    _flush(cb) {
+        this.producerDone.then(() => {
+            if (this.bytes < this.minBytes) {
+                return cb(new core_errors.UserError(this.what, `is only ${this.bytes} bytes, below the size floor of ${this.minBytes} bytes: refusing to store a truncated or empty dump`, 'check the source; lower min-size-bytes only if the data really shrank'));
+            }
+            cb();
+        }, (err) => cb(err));
+    }
+}
+/**
+ * source → inspect (per-file SHA-256) → gate (exit status, size floor) → zstd (child process)
+ * or gzip → age → meter (stored SHA-256) → S3 multipart. Nothing touches the disk; an error
+ * anywhere destroys every stage and aborts the multipart upload. One promise pipeline end to
+ * end; both it and the upload are awaited before anything is reported.
+ */
+async function streamToStore(store, o) {
+    const plain = new Meter();
+    const gate = new Gate(o.producerDone, o.minBytes, o.maxBytes, o.what);
+    const stored = new Meter();
+    const compression = o.legacyFormat ? 'gzip' : (o.compression ?? 'zstd');
+    const recipients = o.recipients?.length ? o.recipients : undefined;
+    const encrypt = o.legacyFormat
+        ? new EncryptStream(o.passphrase, { kdf: o.kdf })
+        : await ageEncryptStream({ recipients, passphrase: o.passphrase, logN: o.kdf?.logN });
+    const compress = o.legacyFormat ? (0,external_node_zlib_.createGzip)({ level: o.level ?? 6 }) : compressor(compression, o.level);
+    const body = new external_node_stream_.PassThrough();
+    const piped = (0,promises_.pipeline)(o.source, o.inspector, plain, gate, compress, encrypt, stored, body);
+    // The producer's own failure must stop the upload even if its stream already ended.
+    let producerError;
+    o.producerDone.catch((err) => {
+        producerError = err;
+        body.destroy(err);
+    });
+    const uploaded = store.uploadStream(o.key, body, o.partSize).catch((err) => {
+        // S3 failed: tear the pipeline down (nothing else would drain it).
+        body.destroy(err);
+        throw err;
+    });
+    const [p, u] = await Promise.allSettled([piped, uploaded]);
+    if (p.status === 'rejected' || u.status === 'rejected') {
+        const errors = [p, u].flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+        throw errors.find((e) => e instanceof core_errors.UserError) ?? producerError ?? errors[0];
+    }
+    const up = u.value;
+    await o.producerDone;
+    const files = typeof o.inspector.files === 'function' ? o.inspector.files() : o.inspector.files;
+    return {
+        key: o.key,
+        storedBytes: stored.bytes,
+        storedSha256: stored.hash.digest('hex'),
+        plainBytes: plain.bytes,
+        plainSha256: plain.hash.digest('hex'),
+        compression,
+        encryption: o.legacyFormat ? backup_manifest/* LEGACY_ENCRYPTION */.it : recipients ? 'age/x25519' : 'age/scrypt',
+        partSize: up.partSize,
+        parts: Math.max(1, Math.ceil(stored.bytes / up.partSize)),
+        files: [...files].sort((a, b) => (a.path < b.path ? -1 : 1)),
+    };
+}
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
+var dist_cjs = __webpack_require__(3711);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/lib-storage/dist-cjs/index.js
+var lib_storage_dist_cjs = __webpack_require__(2358);
+;// CONCATENATED MODULE: ./src/backup/store.ts
+
+
+
+
+const MIN_PART = 5 * 1024 * 1024;
+const MAX_PARTS = 10_000;
+/**
+ * Fixed part size for a stream of at most `maxBytes`: every part equal (R2 requires it),
+ * at most 10,000 parts (the S3 limit), never below S3's 5 MiB minimum, rounded to MiB.
+ */
+function partSizeFor(maxBytes) {
+    const mib = 1024 * 1024;
+    const needed = Math.ceil(maxBytes / (MAX_PARTS - 1));
+    return Math.max(MIN_PART, Math.ceil(needed / mib) * mib);
+}
+/** The S3-compatible store port of backups: streaming writes, small JSON objects, listing. */
+class store_BackupStore {
+    options;
+    logger;
+    client;
+    constructor(options, logger) {
+        this.options = options;
+        this.logger = logger;
+        logger.setSecret(options.secretAccessKey);
+        logger.setSecret(options.sessionToken);
+        this.client = new dist_cjs.S3Client({
+            endpoint: options.endpoint || undefined,
+            region: options.region,
+            forcePathStyle: options.forcePathStyle,
+            requestChecksumCalculation: options.checksumMode,
+            responseChecksumValidation: options.checksumMode,
+            credentials: options.accessKeyId && options.secretAccessKey
+                ? {
+                    accessKeyId: options.accessKeyId,
+                    secretAccessKey: options.secretAccessKey,
+                    sessionToken: options.sessionToken,
+                }
+                : undefined,
+        });
+    }
+    key(...parts) {
+        return [this.options.prefix, ...parts].filter(Boolean).join('/');
+    }
+    where(key) {
+        return `s3://${this.options.bucket}/${key ?? this.options.prefix}`;
+    }
+    async check() {
+        try {
+            await this.client.send(new dist_cjs.HeadBucketCommand({ Bucket: this.options.bucket }));
+        }
+        catch (err) {
+            throw new core_errors.UserError(this.where(), `the bucket is not reachable: ${s3Message(err)}`, 'check bucket, endpoint, region, path-style and credentials');
+        }
+    }
+    /**
+     * Streams `body` into `key` by multipart upload with equal parts of `partSize`. On any
+     * failure of the body or of S3 the multipart upload is aborted, so no part is left behind.
+     */
+    async uploadStream(key, body, partSize, onProgress) {
+        const upload = new lib_storage_dist_cjs/* Upload */._({
+            client: this.client,
+            params: { Bucket: this.options.bucket, Key: key, Body: body, ContentType: 'application/octet-stream' },
+            partSize,
+            queueSize: 2,
+            leavePartsOnError: false,
+        });
+        let uploadId;
+        let bytes = 0;
+        let parts = 0;
+        upload.on('httpUploadProgress', (p) => {
+            if (p.loaded)
+                bytes = p.loaded;
+            if (p.part)
+                parts = Math.max(parts, p.part);
+            onProgress?.(bytes);
+        });
+        const done = upload.done();
+        done.catch(() => { });
+        // An error of the body must reach the upload (pipe chains do not propagate errors).
+        const bodyFailed = new Promise((_, reject) => body.once('error', reject));
+        bodyFailed.catch(() => { });
+        const internals = upload;
+        try {
+            await Promise.race([done, bodyFailed]);
+            uploadId = internals.uploadId;
+            return { key, bytes, parts: Math.max(parts, 1), partSize, uploadId };
+        }
+        catch (err) {
+            // Let the upload wind down by itself: its in-flight requests (CreateMultipartUpload, parts)
+            // finish, then it aborts the multipart upload. Cancelling them client-side at once
+            // (upload.abort()) let the server create an upload after the abort: an orphan.
+            let timer;
+            await Promise.race([
+                done.catch(() => { }),
+                new Promise((resolve) => {
+                    timer = setTimeout(resolve, 120_000);
+                }),
+            ]);
+            clearTimeout(timer);
+            await upload.abort().catch(() => { });
+            uploadId =
+                internals.uploadId ?? (await internals.createMultiPartPromise?.catch(() => undefined))?.UploadId;
+            if (uploadId)
+                await this.abortUpload(key, uploadId);
+            throw err;
+        }
+    }
+    /** Aborts one multipart upload; a store without the call is reported, not hidden. */
+    async abortUpload(key, uploadId) {
+        try {
+            await this.client.send(new dist_cjs.AbortMultipartUploadCommand({ Bucket: this.options.bucket, Key: key, UploadId: uploadId }));
+            this.logger.info(`aborted multipart upload of ${key}`);
+        }
+        catch (err) {
+            if (err.name === 'NoSuchUpload')
+                return;
+            this.logger.warn(`could not abort multipart upload ${uploadId} of ${this.where(key)}: ${s3Message(err)} — its parts may be billed until a lifecycle rule (AbortIncompleteMultipartUpload) removes them`);
+        }
+    }
+    /** Multipart uploads still open under the prefix (orphans of killed runs). */
+    async openUploads() {
+        const out = [];
+        let keyMarker;
+        let uploadIdMarker;
+        for (;;) {
+            const r = await this.client.send(new dist_cjs.ListMultipartUploadsCommand({
+                Bucket: this.options.bucket,
+                Prefix: `${this.options.prefix}/`,
+                KeyMarker: keyMarker,
+                UploadIdMarker: uploadIdMarker,
+            }));
+            for (const u of r.Uploads ?? [])
+                if (u.Key && u.UploadId)
+                    out.push({ key: u.Key, uploadId: u.UploadId, initiated: u.Initiated });
+            if (!r.IsTruncated)
+                return out;
+            keyMarker = r.NextKeyMarker;
+            uploadIdMarker = r.NextUploadIdMarker;
+        }
+    }
+    /** Aborts uploads left by killed runs (older than `minAgeMs`); returns how many. */
+    async sweepOrphans(minAgeMs) {
+        let uploads;
+        try {
+            uploads = await this.openUploads();
+        }
+        catch (err) {
+            this.logger.warn(`cannot list open multipart uploads (${s3Message(err)}); orphans of killed runs are not swept — add an AbortIncompleteMultipartUpload lifecycle rule`);
+            return 0;
+        }
+        let n = 0;
+        for (const u of uploads) {
+            if (u.initiated && Date.now() - u.initiated.getTime() < minAgeMs)
+                continue;
+            await this.abortUpload(u.key, u.uploadId);
+            n++;
+        }
+        return n;
+    }
+    async putJson(key, value) {
+        await this.client.send(new dist_cjs.PutObjectCommand({
+            Bucket: this.options.bucket,
+            Key: key,
+            Body: `${JSON.stringify(value, null, 2)}\n`,
+            ContentType: 'application/json',
+        }));
+    }
+    async getJson(key) {
+        try {
+            const r = await this.client.send(new dist_cjs.GetObjectCommand({ Bucket: this.options.bucket, Key: key }));
+            return JSON.parse(await r.Body.transformToString('utf8'));
+        }
+        catch (err) {
+            if (isNotFound(err))
+                return undefined;
+            throw new core_errors.UserError(this.where(key), `cannot read: ${s3Message(err)}`, 'check credentials and the object key');
+        }
+    }
+    async getStream(key) {
+        try {
+            const r = await this.client.send(new dist_cjs.GetObjectCommand({ Bucket: this.options.bucket, Key: key }));
+            return { body: r.Body, bytes: r.ContentLength ?? 0 };
+        }
+        catch (err) {
+            if (isNotFound(err))
+                throw new core_errors.UserError(this.where(key), 'does not exist', 'list backups with `ragship backups`');
+            throw new core_errors.UserError(this.where(key), `cannot download: ${s3Message(err)}`, 'check credentials and the object key');
+        }
+    }
+    /** Every key under `sub` (relative to the prefix), with sizes and times. */
+    async list(sub = '') {
+        const out = [];
+        let token;
+        const Prefix = `${this.key(sub)}/`.replace(/\/+$/, '/');
+        do {
+            const r = await this.client.send(new dist_cjs.ListObjectsV2Command({ Bucket: this.options.bucket, Prefix, ContinuationToken: token }));
+            for (const o of r.Contents ?? [])
+                if (o.Key)
+                    out.push({ key: o.Key, bytes: o.Size ?? 0, modified: o.LastModified });
+            token = r.IsTruncated ? r.NextContinuationToken : undefined;
+        } while (token);
+        return out;
+    }
+    async deleteKeys(keys) {
+        for (let i = 0; i < keys.length; i += 1000) {
+            const batch = keys.slice(i, i + 1000);
+            const r = await this.client.send(new dist_cjs.DeleteObjectsCommand({
+                Bucket: this.options.bucket,
+                Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+            }));
+            if (r.Errors?.length)
+                throw new core_errors.UserError(this.where(), `could not delete ${r.Errors.length} object(s): ${r.Errors[0]?.Message}`, 'check the credentials allow s3:DeleteObject');
+        }
+    }
+}
+function isNotFound(err) {
+    const e = err;
+    return e.name === 'NoSuchKey' || e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404;
+}
+function s3Message(err) {
+    const e = err;
+    const status = e.$metadata?.httpStatusCode ? ` (HTTP ${e.$metadata.httpStatusCode})` : '';
+    return `${e.name ?? 'Error'}${status}: ${(0,core_errors.errorMessage)(err)}`;
+}
+
+
+;// CONCATENATED MODULE: ./src/backup/tar-index.ts
+
+
+/**
+ * Passes a tar stream through unchanged while computing the SHA-256 of every regular file
+ * (ustar, GNU long names and pax `path`/`size` records, as GNU tar and `docker cp` write).
+ * The whole stream is hashed too. Nothing is buffered beyond one 512-byte block.
+ */
+class TarIndex extends external_node_stream_.Transform {
+    files = [];
+    whole = (0,external_node_crypto_.createHash)('sha256');
+    bytes = 0;
+    buf = Buffer.alloc(0);
+    remaining = 0; // bytes of the current entry's body still to come
+    padding = 0;
+    current;
+    paxPath;
+    paxSize;
+    longName;
+    sawEnd = false;
+    _transform(chunk, _enc, cb) {
+        this.whole.update(chunk);
+        this.bytes += chunk.length;
+        try {
+            this.consume(chunk);
+        }
+        catch (err) {
+            cb(err);
+            return;
+        }
+        cb(null, chunk);
+    }
+    consume(chunk) {
+        let data = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+        this.buf = Buffer.alloc(0);
+        while (data.length > 0) {
+            if (this.remaining > 0) {
+                const n = Math.min(this.remaining, data.length);
+                const part = data.subarray(0, n);
+                if (this.current?.hash)
+                    this.current.hash.update(part);
+                if (this.current?.metaBody)
+                    this.current.metaBody.push(Buffer.from(part));
+                this.remaining -= n;
+                data = data.subarray(n);
+                if (this.remaining === 0)
+                    this.endEntry();
+                continue;
+            }
+            if (this.padding > 0) {
+                const n = Math.min(this.padding, data.length);
+                this.padding -= n;
+                data = data.subarray(n);
+                continue;
+            }
+            if (this.sawEnd)
+                return; // trailing zero blocks
+            if (data.length < 512) {
+                this.buf = Buffer.from(data);
+                return;
+            }
+            this.header(data.subarray(0, 512));
+            data = data.subarray(512);
+        }
+    }
+    header(block) {
+        if (block.every((b) => b === 0)) {
+            this.sawEnd = true;
+            return;
+        }
+        const type = String.fromCharCode(block[156] || 48);
+        const name = cstr(block.subarray(0, 100));
+        const prefix = cstr(block.subarray(345, 500));
+        const size = this.paxSize ?? octal(block.subarray(124, 136));
+        const path = this.longName ?? this.paxPath ?? (prefix ? `${prefix}/${name}` : name);
+        const bodySize = type === 'x' || type === 'L' || type === 'g' ? octal(block.subarray(124, 136)) : size;
+        if (type === 'x' || type === 'L') {
+            this.current = { path, size: bodySize, meta: type === 'x' ? 'pax' : 'longname', metaBody: [] };
+        }
+        else {
+            this.paxPath = undefined;
+            this.paxSize = undefined;
+            this.longName = undefined;
+            const regular = type === '0' || type === '7';
+            this.current = { path, size: regular ? bodySize : 0, hash: regular ? (0,external_node_crypto_.createHash)('sha256') : undefined };
+            if (!regular && type !== 'g') {
+                // directories, links, devices: no body (hard links carry none either)
+                this.current = undefined;
+                return;
+            }
+        }
+        this.remaining = this.current?.size ?? bodySize;
+        this.padding = (512 - (bodySize % 512)) % 512;
+        if (this.remaining === 0)
+            this.endEntry();
+    }
+    endEntry() {
+        const cur = this.current;
+        this.current = undefined;
+        if (!cur)
+            return;
+        if (cur.meta === 'longname') {
+            this.longName = cstr(Buffer.concat(cur.metaBody ?? []));
+        }
+        else if (cur.meta === 'pax') {
+            const text = Buffer.concat(cur.metaBody ?? []).toString('utf8');
+            for (const rec of parsePax(text)) {
+                if (rec.key === 'path')
+                    this.paxPath = rec.value;
+                if (rec.key === 'size')
+                    this.paxSize = Number(rec.value);
+            }
+        }
+        else if (cur.hash) {
+            this.files.push({
+                path: cur.path.replace(/^\.\//, ''),
+                bytes: cur.size,
+                sha256: cur.hash.digest('hex'),
+            });
+        }
+    }
+    _flush(cb) {
+        if (this.remaining > 0 || this.buf.length > 0) {
+            cb(new Error(`the tar stream ends inside an entry (${this.remaining} bytes missing): it is truncated`));
+            return;
+        }
+        cb();
+    }
+    /** Files sorted by path: the manifest's canonical order. */
+    sortedFiles() {
+        return [...this.files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    }
+}
+function cstr(b) {
+    const end = b.indexOf(0);
+    return b.subarray(0, end === -1 ? b.length : end).toString('utf8');
+}
+function octal(b) {
+    // GNU base-256 for sizes ≥ 8 GiB
+    if (b[0] & 0x80) {
+        let n = 0;
+        for (let i = 1; i < b.length; i++)
+            n = n * 256 + b[i];
+        return n;
+    }
+    const s = cstr(b).trim();
+    return s ? Number.parseInt(s, 8) : 0;
+}
+function parsePax(text) {
+    const out = [];
+    const buf = Buffer.from(text, 'utf8');
+    let i = 0;
+    while (i < buf.length) {
+        const sp = buf.indexOf(0x20, i);
+        if (sp === -1)
+            break;
+        const len = Number(buf.subarray(i, sp).toString());
+        if (!len)
+            break;
+        const rec = buf.subarray(sp + 1, i + len - 1).toString('utf8');
+        const eq = rec.indexOf('=');
+        out.push({ key: rec.slice(0, eq), value: rec.slice(eq + 1) });
+        i += len;
+    }
+    return out;
+}
+
+;// CONCATENATED MODULE: ./src/backup/backup.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const backup_VERSION = (() => {
+    try {
+        return JSON.parse((0,external_node_fs_.readFileSync)(new URL(/* asset import */ __webpack_require__(3089), __webpack_require__.b), 'utf8')).version;
+    }
+    catch {
+        return '0.0.0';
+    }
+})();
+/** Fills in `container` from `compose` (project + service) by asking the host's Docker. */
+async function resolveSourceContainer(source, host, logger) {
+    if (source.container || !source.compose || source.chromaUrl)
+        return source;
+    const container = checkContainer(await (0,config_source/* resolveComposeContainer */.yu)(host, source.compose), 'container');
+    logger.info(`${source.compose.project}/${source.compose.service} runs as container ${container}`);
+    return { ...source, container };
+}
+function connectHost(conn, logger, where = 'host') {
+    const spec = (0,validate/* parseHostSpec */.nn)(conn.spec, where);
+    return new RemoteHost({
+        ...spec,
+        privateKey: conn.privateKey,
+        hostKeys: { knownHosts: conn.knownHosts, fingerprints: conn.fingerprints },
+        connectTimeoutMs: conn.connectTimeoutMs ?? 15_000,
+        logger,
+    });
+}
+/**
+ * Takes one backup: summary from the API, consistent snapshot (cold copy or paged export),
+ * streamed through gzip and encryption into S3, manifest last. Returns only once the
+ * manifest — the commit marker — is stored.
+ */
+async function backup_runBackup(o, logger, hostOverride) {
+    if (o.recipients?.length)
+        checkRecipients(o.recipients, 'encryption-recipients');
+    else
+        assertPassphrase(o.passphrase, 'encryption-passphrase');
+    logger.setSecret(o.passphrase);
+    const compression = o.legacyFormat ? 'gzip' : (o.compression ?? defaultCompression());
+    if (!o.legacyFormat && !o.compression && compression === 'gzip')
+        logger.warn('zstd is not installed on this runner: compressing with gzip (apt-get install zstd)');
+    const sealing = {
+        passphrase: o.passphrase,
+        recipients: o.recipients,
+        kdf: o.kdf,
+        compression,
+        legacyFormat: o.legacyFormat,
+    };
+    const objectKey = (kind) => store.key(o.legacyFormat
+        ? kind === 'archive'
+            ? backup_manifest/* keys */.HP.legacyArchive(id)
+            : backup_manifest/* keys */.HP.legacyConfig(id)
+        : kind === 'archive'
+            ? backup_manifest/* keys */.HP.archive(id, o.mode, compression)
+            : backup_manifest/* keys */.HP.config(id, compression));
+    if (o.source.container)
+        checkContainer(o.source.container, 'container');
+    const persistPath = checkPersistPath(o.source.persistPath, 'persist-path');
+    if (o.mode === 'physical' &&
+        (!(o.source.host || hostOverride) || !(o.source.container || o.source.compose))) {
+        throw new core_errors.UserError('backup', 'physical mode needs host and container', 'set host and container, or use mode: logical with chroma-url');
+    }
+    const store = new store_BackupStore(o.store, logger);
+    const started = Date.now();
+    const id = (0,backup_manifest/* newBackupId */._H)(new Date(started));
+    const host = hostOverride ?? (o.source.host ? connectHost(o.source.host, logger) : undefined);
+    try {
+        if (host)
+            o = { ...o, source: await resolveSourceContainer(o.source, host, logger) };
+        await store.check();
+        const orphansAborted = await store.sweepOrphans(o.orphanMinAgeMs ?? 3_600_000);
+        const partSize = partSizeFor(o.maxSizeBytes);
+        logger.info(`backup ${id} (${o.mode}) → s3://${o.store.bucket}/${store.key(backup_manifest/* keys */.HP.dir(id))}, part size ${partSize / 2 ** 20} MiB`);
+        const tunnelled = !o.source.chromaUrl && host && o.source.container
+            ? await tunnelToContainer(host, o.source.container, o.source.chromaPort)
+            : undefined;
+        const api = o.source.chromaUrl ? new chroma_api_ChromaApi(o.source.chromaUrl) : tunnelled?.api;
+        if (!api)
+            throw new core_errors.UserError('backup', 'no way to reach Chroma', 'set chroma-url, or host and container');
+        let manifestBase;
+        try {
+            const version = await api.version();
+            if (o.mode === 'physical') {
+                const collections = await logger.group('collections and counts before the snapshot', () => api.summarize());
+                await tunnelled?.tunnel.close();
+                const copy = coldCopy(host, o.source.container, {
+                    graceSeconds: o.stopTimeoutSeconds,
+                    chromaPort: o.source.chromaPort,
+                    healthTimeoutMs: o.healthTimeoutSeconds * 1000,
+                    logger,
+                });
+                let downtimeMs;
+                let snapshot;
+                let archive;
+                const container = o.source.container;
+                try {
+                    if (o.localSnapshot !== false)
+                        await sweepSnapshots(host, container, logger);
+                    await logger.group(`stop ${container} (grace ${o.stopTimeoutSeconds} s)`, () => copy.stop());
+                    if (o.localSnapshot !== false) {
+                        snapshot = await logger.group(`local snapshot of ${container}:${persistPath} on the host`, () => takeLocalSnapshot(host, container, persistPath, id, logger));
+                    }
+                    if (snapshot) {
+                        // Chroma is back before a single byte leaves the host.
+                        downtimeMs = await copy.restart();
+                        logger.info(`downtime ${(downtimeMs / 1000).toFixed(2)} s, of which the local copy ${(snapshot.copyMs / 1000).toFixed(2)} s; streaming the snapshot now`);
+                    }
+                    archive = await logger.group(snapshot ? 'stream the snapshot to the store' : 'stream the persist dir to the store', async () => {
+                        const { stdout, done } = await host.execStream(snapshot ? snapshot.copyOut : commands.copyOut(container, persistPath), { where: `${host.label}: docker cp` });
+                        // Without a snapshot: restart Chroma as soon as the copy has been read, not when S3 has it all.
+                        const restarted = snapshot
+                            ? Promise.resolve()
+                            : done.then(async () => {
+                                downtimeMs = await copy.restart();
+                            });
+                        restarted.catch(() => { });
+                        const stored = await streamToStore(store, {
+                            source: stdout,
+                            producerDone: done,
+                            inspector: new TarIndex(),
+                            ...sealing,
+                            key: objectKey('archive'),
+                            partSize,
+                            minBytes: o.minSizeBytes,
+                            maxBytes: o.maxSizeBytes,
+                            what: `archive of ${container}:${persistPath}`,
+                        });
+                        await restarted;
+                        return stored;
+                    });
+                }
+                finally {
+                    if (downtimeMs === undefined) {
+                        downtimeMs = await copy.restart().catch((err) => {
+                            logger.error(`could not restart ${container}: ${err.message}`);
+                            return undefined;
+                        });
+                    }
+                    await snapshot?.remove();
+                }
+                manifestBase = {
+                    chroma: { version, source: `${host.label}:${container}`, persistPath, collections },
+                    fuzzy: false,
+                    drift: [],
+                    archive,
+                    downtimeMs,
+                    snapshotCopyMs: snapshot?.copyMs,
+                };
+            }
+            else {
+                const exp = exportStream(api, version, { pageSize: o.pageSize, logger });
+                const archive = await logger.group('export through the API to the store', () => streamToStore(store, {
+                    source: exp.stream,
+                    producerDone: exp.done,
+                    inspector: new NdjsonIndex(),
+                    ...sealing,
+                    key: objectKey('archive'),
+                    partSize,
+                    minBytes: o.minSizeBytes,
+                    maxBytes: o.maxSizeBytes,
+                    what: `logical export of ${api.url}`,
+                }));
+                const drift = exp.stats
+                    .filter((s) => s.before !== s.after || s.exported !== s.before)
+                    .map(({ ids: _ids, ...s }) => s);
+                if (drift.length && o.onDrift === 'fail') {
+                    throw new core_errors.UserError('logical export', `data changed while it was exported (${drift.map((d) => `${d.collection}: ${d.before} before, ${d.exported} exported, ${d.after} after`).join('; ')}): the export is not a consistent snapshot`, 'run it when writes pause, use mode: physical, or set on-drift: fuzzy to keep it marked as fuzzy');
+                }
+                const infos = await api.collections();
+                const collections = exp.stats.map((s) => ({
+                    name: s.collection,
+                    count: s.exported,
+                    dimension: infos.find((c) => c.name === s.collection)?.dimension ?? null,
+                    idsSha256: idSetDigest([...new Set(s.ids)]),
+                    sampleIds: pickSamples([...new Set(s.ids)], 5),
+                    metadata: infos.find((c) => c.name === s.collection)?.metadata ?? null,
+                }));
+                if (drift.length)
+                    logger.warn(`the export is fuzzy: ${drift.length} collection(s) changed while exported`);
+                manifestBase = {
+                    chroma: {
+                        version,
+                        source: api.url.startsWith('http://127.0.0.1:') && tunnelled
+                            ? `${host.label}:${o.source.container}`
+                            : api.url,
+                        collections,
+                    },
+                    fuzzy: drift.length > 0,
+                    drift,
+                    archive,
+                };
+            }
+        }
+        finally {
+            await tunnelled?.tunnel.close();
+        }
+        let config;
+        if (o.configPath && host) {
+            const dir = o.configPath;
+            if (!/^\/[A-Za-z0-9_./-]+$/.test(dir) || dir.split('/').includes('..'))
+                throw new core_errors.UserError('config-path', `${JSON.stringify(dir)} is not an absolute path`, 'use the deploy root, e.g. /srv/ragship/production');
+            config = await logger.group(`app config ${dir}`, async () => {
+                const { stdout, done } = await host.execStream(['tar', '-C', dir, '-cf', '-', '.'], {
+                    where: `${host.label}: tar ${dir}`,
+                });
+                return streamToStore(store, {
+                    source: stdout,
+                    producerDone: done,
+                    inspector: new TarIndex(),
+                    ...sealing,
+                    key: objectKey('config'),
+                    partSize: partSizeFor(1024 ** 3),
+                    minBytes: 1024,
+                    maxBytes: 1024 ** 3,
+                    what: `app config ${dir}`,
+                });
+            });
+        }
+        const manifest = {
+            format: o.legacyFormat ? 'ragship-backup/1' : backup_manifest/* MANIFEST_FORMAT */.Sn,
+            id,
+            environment: o.environment,
+            mode: o.mode,
+            createdAt: new Date(started).toISOString(),
+            completedAt: new Date().toISOString(),
+            ...manifestBase,
+            config,
+            durationMs: Date.now() - started,
+            ragship: backup_VERSION,
+        };
+        // The commit marker: written only after every byte above is stored.
+        const manifestKey = store.key(backup_manifest/* keys */.HP.manifest(id));
+        await store.putJson(manifestKey, manifest);
+        const mbPerSecond = manifest.archive.plainBytes / 1e6 / (manifest.durationMs / 1000);
+        logger.info(`backup ${id} committed: ${manifest.archive.files.length} files, ${(manifest.archive.plainBytes / 1e6).toFixed(1)} MB → ${(manifest.archive.storedBytes / 1e6).toFixed(1)} MB stored, ${mbPerSecond.toFixed(1)} MB/s`);
+        return { manifest, manifestKey, mbPerSecond, orphansAborted };
+    }
+    finally {
+        if (!hostOverride)
+            host?.close();
+    }
+}
+
+// EXTERNAL MODULE: ./src/backup/metrics.ts
+var metrics = __webpack_require__(1483);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __webpack_require__(8161);
+// EXTERNAL MODULE: external "node:readline"
+var external_node_readline_ = __webpack_require__(481);
+// EXTERNAL MODULE: external "node:module"
+var external_node_module_ = __webpack_require__(8995);
+;// CONCATENATED MODULE: ./src/backup/local-chroma.ts
+
+
+
+
+
+
+
+
+/**
+ * A Chroma server on the runner, on a given persist dir: the restore drill boots one on the
+ * restored data. The default command is the `chroma` CLI of the installed `chromadb` package.
+ */
+function defaultChromaCommand() {
+    // The chromadb package does not export its package.json: find its CLI from the main entry.
+    try {
+        let dir = dirname(createRequire(join(process.cwd(), 'package.json')).resolve('chromadb'));
+        for (let i = 0; i < 4; i++, dir = dirname(dir)) {
+            const cli = join(dir, 'dist', 'cli.mjs');
+            if (existsSync(cli))
+                return [process.execPath, cli];
+        }
+    }
+    catch { }
+    return ['npx', '--no-install', 'chroma'];
+}
+async function local_chroma_freePort() {
+    return new Promise((resolve, reject) => {
+        const s = createServer();
+        s.once('error', reject);
+        s.listen(0, '127.0.0.1', () => {
+            const port = s.address().port;
+            s.close(() => resolve(port));
+        });
+    });
+}
+/** Process groups of drill Chromas still running: killed when this process ends, however it ends. */
+const running = new Set();
+let hooked = false;
+function killGroups() {
+    for (const pgid of running) {
+        try {
+            process.kill(-pgid, 'SIGKILL');
+        }
+        catch { }
+    }
+    running.clear();
+}
+function hookExit() {
+    if (hooked)
+        return;
+    hooked = true;
+    // 'exit' covers a normal end and process.exit(); a runner cancelling the step sends SIGINT
+    // or SIGTERM, which would otherwise end this process and orphan the detached group.
+    process.once('exit', killGroups);
+    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'])
+        process.once(sig, () => {
+            killGroups();
+            process.kill(process.pid, sig);
+        });
+}
+/**
+ * The drill's Chroma runs detached, in its own process group (so stop() ends it and anything it
+ * spawned), with its output in a log file — never a pipe to this process — and unref'd: nothing
+ * of it can keep this process alive or hold its stdout/stderr open. A runner waits for the
+ * step's stdio to close, so a server holding them would hang the step after it finished.
+ */
+class local_chroma_LocalChroma {
+    path;
+    port;
+    command;
+    child;
+    logDir;
+    api;
+    constructor(path, port, command = defaultChromaCommand()) {
+        this.path = path;
+        this.port = port;
+        this.command = command;
+    }
+    /** The tail of the server's log (stdout and stderr). */
+    logTail(chars = 1500) {
+        if (!this.logDir)
+            return '';
+        try {
+            return readFileSync(join(this.logDir, 'chroma.log'), 'utf8').slice(-chars);
+        }
+        catch {
+            return '';
+        }
+    }
+    async start(timeoutMs = 60_000) {
+        if (this.child)
+            await this.stop();
+        const [cmd, ...args] = this.command;
+        this.api = new ChromaApi(`http://127.0.0.1:${this.port}`);
+        // A stale server on the port would answer the heartbeat and make the drill lie.
+        if (await this.api.heartbeat())
+            throw new UserError(`port ${this.port}`, 'already serves a Chroma', 'stop it or pick another port');
+        this.logDir ??= mkdtempSync(join(tmpdir(), 'ragship-chroma-log-'));
+        const log = openSync(join(this.logDir, 'chroma.log'), 'w');
+        let child;
+        try {
+            child = spawn(cmd, [...args, 'run', '--path', this.path, '--port', String(this.port), '--host', '127.0.0.1'], { stdio: ['ignore', log, log], detached: true });
+        }
+        finally {
+            closeSync(log); // the child has its own copy
+        }
+        child.unref();
+        this.child = child;
+        if (child.pid) {
+            running.add(child.pid);
+            hookExit();
+        }
+        const exited = new Promise((_, reject) => {
+            child.once('error', (err) => reject(new UserError(`chroma command ${cmd}`, `cannot be started: ${err.message}`, 'check chroma-command')));
+            child.once('exit', (code, signal) => reject(new UserError(`chroma on ${this.path}`, `exited with ${signal ?? `status ${code}`} before it was healthy:\n${this.logTail()}`, 'check the Chroma version matches the backup')));
+        });
+        exited.catch(() => { });
+        return Promise.race([this.api.waitHealthy(timeoutMs), exited]);
+    }
+    /** SIGTERM to the whole process group, SIGKILL after 30 s, and wait until it is gone. */
+    async stop() {
+        const child = this.child;
+        this.child = undefined;
+        if (child?.pid) {
+            const group = -child.pid;
+            const signal = (s) => {
+                try {
+                    process.kill(group, s);
+                    return true;
+                }
+                catch {
+                    return false; // the group is gone
+                }
+            };
+            if (signal('SIGTERM')) {
+                const deadline = Date.now() + 30_000;
+                while (signal(0) && Date.now() < deadline)
+                    await new Promise((r) => setTimeout(r, 100));
+                if (signal('SIGKILL'))
+                    while (signal(0))
+                        await new Promise((r) => setTimeout(r, 50));
+            }
+            else if (child.exitCode === null && child.signalCode === null) {
+                child.kill('SIGKILL'); // not a group leader (cannot happen with detached; belt and braces)
+            }
+            running.delete(child.pid);
+        }
+        if (this.logDir)
+            rmSync(this.logDir, { recursive: true, force: true });
+        this.logDir = undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/backup/verify.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** A passphrase of 16+ characters, or age identities; both become log secrets. */
+function assertKeys(o, logger) {
+    for (const i of o.identities ?? []) {
+        logger.setSecret(i);
+        if (!/^AGE-SECRET-KEY-(PQ-)?1[0-9A-Z]+$/.test(i))
+            throw new core_errors.UserError('age-identity', 'is not an age identity (expected AGE-SECRET-KEY-1… lines, as age-keygen writes them)', 'pass the contents of the key file whose public key (age1…) the backups are encrypted to');
+    }
+    if (o.identities?.length && !o.passphrase)
+        return;
+    assertPassphrase(o.passphrase, 'encryption-passphrase');
+    logger.setSecret(o.passphrase);
+}
+async function loadManifest(store, id) {
+    const raw = await store.getJson(store.key(backup_manifest/* keys */.HP.manifest(id)));
+    if (raw === undefined)
+        throw new core_errors.UserError(`backup ${id}`, 'has no manifest: it was never committed (or does not exist)', 'list backups with `ragship backups`');
+    return (0,backup_manifest/* parseManifest */.Ng)(raw, `backup ${id}`);
+}
+/**
+ * Downloads one stored object, authenticates and decrypts it, and checks its stored hash,
+ * plaintext hash and every file hash against the manifest while feeding `sink`.
+ */
+async function downloadChecked(store, obj, mode, keys, sink, where) {
+    const k = typeof keys === 'string' ? { passphrase: keys } : keys;
+    if (obj.encryption === backup_manifest/* LEGACY_ENCRYPTION */.it && !k.passphrase)
+        throw new core_errors.UserError(where, 'is a format-1 (RAGSHIPB) backup, encrypted with a passphrase only', 'pass the encryption passphrase it was made with');
+    const { body } = await store.getStream(obj.key);
+    const decrypt = obj.encryption === backup_manifest/* LEGACY_ENCRYPTION */.it
+        ? new DecryptStream(k.passphrase, where)
+        : ageDecryptStream(k, where);
+    const decompress = decompressor(obj.compression);
+    const stored = new Meter();
+    const plain = new Meter();
+    const index = mode === 'physical' ? new TarIndex() : new NdjsonIndex();
+    try {
+        await (0,promises_.pipeline)(body, stored, decrypt, decompress, plain, index, sink);
+    }
+    catch (err) {
+        if (err instanceof core_errors.UserError)
+            throw err;
+        throw new core_errors.UserError(where, `cannot be read back: ${err.message}`, 'the archive is corrupted or truncated; use another backup');
+    }
+    const problems = [];
+    if (stored.bytes !== obj.storedBytes)
+        problems.push(`stored size ${stored.bytes} ≠ manifest ${obj.storedBytes} (truncated?)`);
+    const storedSha = stored.hash.digest('hex');
+    if (storedSha !== obj.storedSha256)
+        problems.push(`stored SHA-256 ${storedSha.slice(0, 12)}… ≠ manifest ${obj.storedSha256.slice(0, 12)}…`);
+    const plainSha = plain.hash.digest('hex');
+    if (plainSha !== obj.plainSha256)
+        problems.push(`plaintext SHA-256 ${plainSha.slice(0, 12)}… ≠ manifest ${obj.plainSha256.slice(0, 12)}…`);
+    const files = typeof index.files === 'function' ? index.files() : index.files;
+    problems.push(...compareFiles(obj.files, files));
+    if (problems.length)
+        throw new core_errors.UserError(where, `does not match its manifest (hash mismatch): ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; and ${problems.length - 5} more` : ''}`, 'do not restore it; use another backup');
+}
+function compareFiles(expected, actual) {
+    const got = new Map(actual.map((f) => [f.path, f]));
+    const out = [];
+    for (const e of expected) {
+        const a = got.get(e.path);
+        if (!a)
+            out.push(`${e.path} missing`);
+        else if (a.sha256 !== e.sha256 || a.bytes !== e.bytes)
+            out.push(`${e.path} SHA-256 mismatch`);
+        got.delete(e.path);
+    }
+    for (const extra of got.keys())
+        out.push(`${extra} not in the manifest`);
+    return out;
+}
+/** A tar extractor on the runner (system tar), stripping the persist dir's own name. */
+function extractTo(dir) {
+    const child = spawn('tar', ['-x', '-f', '-', '-C', dir, '--strip-components=1', '--no-same-owner'], {
+        stdio: ['pipe', 'ignore', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (c) => {
+        err += c;
+    });
+    const done = new Promise((resolve, reject) => child.on('close', (code) => code === 0
+        ? resolve()
+        : reject(new UserError('tar -x', `exited with ${code}: ${err.slice(-500)}`, 'check free disk space on the runner'))));
+    done.catch(() => { });
+    return { sink: child.stdin, done };
+}
+/** Compares collections, counts and id sets with the manifest, and runs self-queries. */
+async function compareWithManifest(api, manifest) {
+    const problems = [];
+    const live = await api.collections();
+    const names = new Set(live.map((c) => c.name));
+    let records = 0;
+    let selfQueries = 0;
+    for (const c of manifest.chroma.collections) {
+        const info = live.find((l) => l.name === c.name);
+        names.delete(c.name);
+        if (!info) {
+            problems.push(`collection ${c.name} is missing`);
+            continue;
+        }
+        const ids = await api.allIds(info.id);
+        records += ids.length;
+        if (ids.length !== c.count)
+            problems.push(`${c.name}: ${ids.length} records, manifest says ${c.count}`);
+        if (idSetDigest(ids) !== c.idsSha256)
+            problems.push(`${c.name}: the id set differs from the manifest`);
+        if (c.sampleIds.length) {
+            const got = await api.get(info.id, {
+                ids: c.sampleIds,
+                limit: c.sampleIds.length,
+                offset: 0,
+                include: ['embeddings'],
+            });
+            if (got.ids.length !== c.sampleIds.length)
+                problems.push(`${c.name}: sample ids missing (${got.ids.length}/${c.sampleIds.length})`);
+            const vectors = got.embeddings ?? [];
+            if (vectors.length) {
+                const r = await api.query(info.id, vectors, Math.min(3, ids.length));
+                got.ids.forEach((id, i) => {
+                    selfQueries++;
+                    const hit = r.ids[i]?.indexOf(id) ?? -1;
+                    if (hit === -1 || (r.distances[i]?.[hit] ?? 1) > 1e-4)
+                        problems.push(`${c.name}: the stored vector of ${id} does not find itself`);
+                });
+            }
+        }
+    }
+    for (const extra of names)
+        problems.push(`collection ${extra} is not in the manifest`);
+    return { records, selfQueries, problems };
+}
+/**
+ * The restore drill: download, check hashes, decrypt, boot Chroma on the restored data on the
+ * runner, compare with the manifest, restart it and compare again.
+ */
+async function verify_verifyBackup(store, id, o, logger) {
+    assertKeys(o, logger);
+    const secrets = { passphrase: o.passphrase, identities: o.identities };
+    const started = Date.now();
+    const manifest = await loadManifest(store, id);
+    const dir = o.workDir ?? mkdtempSync(join(tmpdir(), `ragship-verify-${id}-`));
+    const checks = [];
+    const chroma = new LocalChroma(join(dir, 'data'), o.port || (await freePort()), o.chromaCommand);
+    try {
+        const { mkdirSync } = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 3024, 23));
+        mkdirSync(join(dir, 'data'), { recursive: true });
+        const ndjsonPath = join(dir, 'export.ndjson');
+        await logger.group(`download, decrypt and check ${manifest.archive.files.length} file hashes`, async () => {
+            if (manifest.mode === 'physical') {
+                const x = extractTo(join(dir, 'data'));
+                await Promise.all([
+                    downloadChecked(store, manifest.archive, 'physical', secrets, x.sink, `backup ${id} archive`),
+                    x.done,
+                ]);
+            }
+            else {
+                await downloadChecked(store, manifest.archive, 'logical', secrets, createWriteStream(ndjsonPath), `backup ${id} archive`);
+            }
+            if (manifest.config)
+                await downloadChecked(store, manifest.config, 'physical', secrets, new Writable({ write: (_c, _e, cb) => cb() }), `backup ${id} config`);
+        });
+        checks.push({
+            check: 'stored, plaintext and per-file SHA-256',
+            result: `ok (${manifest.archive.files.length} files)`,
+        });
+        await logger.group('boot Chroma on the restored data', async () => {
+            await chroma.start();
+            const version = await chroma.api.version();
+            if (compareVersions(version, manifest.chroma.version) < 0) {
+                throw new UserError('restore drill', `the drill's Chroma ${version} is older than the backup's ${manifest.chroma.version}`, 'use chroma-command with a Chroma of the backup version or newer');
+            }
+            if (manifest.mode === 'logical') {
+                const rl = createInterface({
+                    input: createReadStream(ndjsonPath),
+                    crlfDelay: Number.POSITIVE_INFINITY,
+                });
+                await importNdjson(chroma.api, rl, logger);
+            }
+        });
+        const first = await compareWithManifest(chroma.api, manifest);
+        if (first.problems.length)
+            throw new UserError(`backup ${id}`, `restored data differs from the manifest: ${first.problems.slice(0, 5).join('; ')}`, 'do not rely on this backup');
+        checks.push({
+            check: 'collections, counts, id sets',
+            result: `ok (${manifest.chroma.collections.length} collections, ${first.records} records)`,
+        });
+        checks.push({ check: 'self-queries', result: `ok (${first.selfQueries})` });
+        const again = await logger.group('restart Chroma and query again', async () => {
+            await chroma.stop();
+            await chroma.start();
+            return compareWithManifest(chroma.api, manifest);
+        });
+        if (again.problems.length)
+            throw new UserError(`backup ${id}`, `after a restart the restored data differs: ${again.problems.slice(0, 5).join('; ')}`, 'do not rely on this backup');
+        checks.push({ check: 'after restart', result: `ok (${again.selfQueries} self-queries)` });
+        const verification = {
+            id,
+            verifiedAt: new Date().toISOString(),
+            chromaVersion: await chroma.api.version(),
+            collections: manifest.chroma.collections.length,
+            records: first.records,
+            selfQueries: first.selfQueries + again.selfQueries,
+            durationMs: Date.now() - started,
+        };
+        if (o.record)
+            await store.putJson(store.key(keys.verified(id)), verification);
+        logger.info(`backup ${id} verified in ${(verification.durationMs / 1000).toFixed(1)} s`);
+        return { manifest, verification, checks };
+    }
+    finally {
+        await chroma.stop();
+        if (!o.workDir)
+            rmSync(dir, { recursive: true, force: true });
+    }
+}
+
+;// CONCATENATED MODULE: ./src/backup/restore.ts
+
+
+
+
+
+
+
+
+
+
+const nullSink = () => new external_node_stream_.Writable({ write: (_c, _e, cb) => cb() });
+/**
+ * Restores a backup to a host's Chroma: checks the backup end to end before touching the
+ * host, refuses an older Chroma, takes a safety copy, replaces the data, verifies after.
+ */
+async function restoreBackup(o, logger, hostOverride) {
+    assertKeys(o, logger);
+    const secrets = { passphrase: o.passphrase, identities: o.identities };
+    const store = new store_BackupStore(o.store, logger);
+    const id = await (0,catalog.resolveBackupId)(store, o.backupId);
+    const manifest = await loadManifest(store, id);
+    const host = hostOverride ?? (o.source.host ? connectHost(o.source.host, logger) : undefined);
+    try {
+        if (host)
+            o = { ...o, source: await resolveSourceContainer(o.source, host, logger) };
+        const container = o.source.container ? checkContainer(o.source.container, 'container') : undefined;
+        const persistPath = checkPersistPath(o.source.persistPath, 'persist-path');
+        const tunnelled = !o.source.chromaUrl && host && container
+            ? await tunnelToContainer(host, container, o.source.chromaPort)
+            : undefined;
+        const api = o.source.chromaUrl ? new chroma_api_ChromaApi(o.source.chromaUrl) : tunnelled?.api;
+        if (!api)
+            throw new core_errors.UserError('restore', 'no way to reach the target Chroma', 'set chroma-url, or host and container');
+        let changes;
+        try {
+            const version = await api.version();
+            if (chroma_api_compareVersions(version, manifest.chroma.version) < 0) {
+                throw new core_errors.UserError('restore', `the target runs Chroma ${version}, older than the backup's ${manifest.chroma.version}; persist-dir migrations are one-way`, `upgrade the target to ${manifest.chroma.version} or newer first`);
+            }
+            const now = await api.collections();
+            const counts = new Map();
+            for (const c of now)
+                counts.set(c.name, await api.count(c.id));
+            changes = manifest.chroma.collections.map((c) => ({
+                collection: c.name,
+                now: counts.get(c.name) ?? null,
+                after: c.count,
+            }));
+            for (const c of now)
+                if (!manifest.chroma.collections.some((m) => m.name === c.name))
+                    changes.push({ collection: c.name, now: counts.get(c.name) ?? 0, after: 0 });
+        }
+        finally {
+            await tunnelled?.tunnel.close();
+        }
+        if (o.dryRun) {
+            logger.info(`dry run: would restore ${id} (${manifest.mode}) over ${changes.length} collection(s); nothing changed`);
+            return { id, manifest, dryRun: true, changes };
+        }
+        await logger.group(`check backup ${id} end to end before touching the host`, () => downloadChecked(store, manifest.archive, manifest.mode, secrets, nullSink(), `backup ${id} archive`));
+        let safetyCopyId;
+        if (o.safetyCopy) {
+            const safety = await logger.group('safety copy of the current data', () => backup_runBackup({
+                ...o,
+                mode: manifest.mode === 'physical' && host && container ? 'physical' : 'logical',
+                minSizeBytes: 1,
+                onDrift: 'fuzzy',
+                pageSize: 1000,
+                environment: `${o.environment}`,
+            }, logger, host));
+            safetyCopyId = safety.manifest.id;
+            logger.info(`safety copy: backup ${safetyCopyId}`);
+        }
+        let downtimeMs;
+        if (manifest.mode === 'physical') {
+            if (!host || !container)
+                throw new core_errors.UserError('restore', 'a physical backup restores to a host container', 'set host and container');
+            const top = external_node_path_.posix.basename(manifest.chroma.persistPath ?? '/data');
+            if (external_node_path_.posix.basename(persistPath) !== top)
+                throw new core_errors.UserError('persist-path', `the backup holds a folder named ${top}, the target path is ${persistPath}`, `mount the persist dir at …/${top}`);
+            const image = (await host.exec(['docker', 'inspect', '--format', '{{.Config.Image}}', container])).stdout.trim();
+            const copy = coldCopy(host, container, {
+                graceSeconds: o.stopTimeoutSeconds,
+                chromaPort: o.source.chromaPort,
+                healthTimeoutMs: o.healthTimeoutSeconds * 1000,
+                logger,
+            });
+            try {
+                await copy
+                    .stop()
+                    .catch((err) => logger.warn(`${err.message} (restoring anyway: the data is replaced)`));
+                await logger.group(`replace ${container}:${persistPath}`, async () => {
+                    await host.exec([
+                        'docker',
+                        'run',
+                        '--rm',
+                        '--volumes-from',
+                        container,
+                        '--entrypoint',
+                        'find',
+                        image,
+                        persistPath,
+                        '-mindepth',
+                        '1',
+                        '-delete',
+                    ], { where: `${host.label}: clearing ${persistPath}` });
+                    const stdin = new (await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 7075, 23))).PassThrough();
+                    const cp = host.exec(commands.copyIn(container, external_node_path_.posix.dirname(persistPath)), {
+                        input: stdin,
+                        where: `${host.label}: docker cp into ${container}`,
+                    });
+                    await Promise.all([
+                        downloadChecked(store, manifest.archive, 'physical', secrets, stdin, `backup ${id} archive`),
+                        cp,
+                    ]);
+                });
+            }
+            finally {
+                downtimeMs = await copy.restart();
+            }
+        }
+        else {
+            const t = !o.source.chromaUrl && host && container
+                ? await tunnelToContainer(host, container, o.source.chromaPort)
+                : undefined;
+            const target = o.source.chromaUrl ? new chroma_api_ChromaApi(o.source.chromaUrl) : t.api;
+            try {
+                const lines = new (await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 7075, 23))).PassThrough();
+                const { createInterface } = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 481, 23));
+                await Promise.all([
+                    downloadChecked(store, manifest.archive, 'logical', secrets, lines, `backup ${id} archive`),
+                    logical_importNdjson(target, createInterface({ input: lines }), logger),
+                ]);
+            }
+            finally {
+                await t?.tunnel.close();
+            }
+        }
+        const after = !o.source.chromaUrl && host && container
+            ? await tunnelToContainer(host, container, o.source.chromaPort)
+            : undefined;
+        try {
+            const check = await compareWithManifest(o.source.chromaUrl ? new chroma_api_ChromaApi(o.source.chromaUrl) : after.api, manifest);
+            if (check.problems.length)
+                throw new core_errors.UserError('restore', `the restored data differs from backup ${id}: ${check.problems.slice(0, 5).join('; ')}${safetyCopyId ? ` — the previous data is in backup ${safetyCopyId}` : ''}`, 'investigate before serving traffic');
+            logger.info(`restored ${id}: ${check.records} records, ${check.selfQueries} self-queries ok`);
+        }
+        finally {
+            await after?.tunnel.close();
+        }
+        return { id, manifest, dryRun: false, changes, safetyCopyId, downtimeMs };
+    }
+    finally {
+        if (!hostOverride)
+            host?.close();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/backup/retention.ts
+
+
+function isoWeek(d) {
+    const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+    const day = t.getUTCDay() || 7;
+    t.setUTCDate(t.getUTCDate() + 4 - day);
+    const year = t.getUTCFullYear();
+    const week = Math.ceil(((t.getTime() - Date.UTC(year, 0, 1)) / 86_400_000 + 1) / 7);
+    return `${year}-W${week}`;
+}
+/**
+ * restic's `forget --keep-*` over verified backups only. Unverified and uncommitted
+ * backups are never counted as kept copies and never chosen for removal here (they are
+ * listed for a person to look at); the newest verified backup is always kept.
+ */
+function planRetention(backups, policy) {
+    const verified = backups
+        .filter((b) => b.committed && b.verified)
+        .sort((a, b) => b.time.getTime() - a.time.getTime());
+    const reasons = new Map();
+    const add = (id, r) => reasons.set(id, [...(reasons.get(id) ?? []), r]);
+    if (verified[0])
+        add(verified[0].id, 'newest verified');
+    for (const b of verified.slice(0, policy.keepLast))
+        add(b.id, 'last');
+    const bucket = (n, key, label) => {
+        const seen = new Set();
+        for (const b of verified) {
+            if (seen.size >= n)
+                break;
+            const k = key(b.time);
+            if (seen.has(k))
+                continue;
+            seen.add(k);
+            add(b.id, `${label} ${k}`);
+        }
+    };
+    bucket(policy.keepDaily, (d) => d.toISOString().slice(0, 10), 'daily');
+    bucket(policy.keepWeekly, isoWeek, 'weekly');
+    bucket(policy.keepMonthly, (d) => d.toISOString().slice(0, 7), 'monthly');
+    return {
+        keep: [...reasons].map(([id, r]) => ({ id, reasons: r })),
+        remove: verified.filter((b) => !reasons.has(b.id)).map((b) => b.id),
+    };
+}
+async function retention_applyRetention(store, policy, logger, dryRun = false) {
+    const backups = await listBackups(store);
+    const plan = planRetention(backups, policy);
+    const unverified = backups.filter((b) => !b.verified).map((b) => b.id);
+    if (!plan.keep.length) {
+        logger.warn('retention: no verified backup exists, nothing is removed');
+        return { ...plan, remove: [], unverified };
+    }
+    for (const id of plan.remove) {
+        if (dryRun)
+            continue;
+        const objects = await store.list(keys.dir(id));
+        // The manifest goes first: a half-deleted backup is then uncommitted, never "valid but broken".
+        const manifest = objects
+            .filter((o) => o.key.endsWith('/manifest.json') || o.key.endsWith('/verified.json'))
+            .map((o) => o.key);
+        await store.deleteKeys(manifest);
+        await store.deleteKeys(objects.map((o) => o.key).filter((k) => !manifest.includes(k)));
+        logger.info(`retention: removed ${id}`);
+    }
+    if (unverified.length)
+        logger.warn(`retention: ${unverified.length} backup(s) are not verified and were left alone: ${unverified.slice(0, 5).join(', ')}`);
+    return { ...plan, unverified };
+}
+
+;// CONCATENATED MODULE: ./src/backup/job.ts
+
+
+
+
+
+
+
+
+
+
+
+const mb = (b) => `${(b / 1e6).toFixed(1)} MB`;
+async function alertOnFailure(alert, title, logger, fn) {
+    try {
+        return await fn();
+    }
+    catch (err) {
+        await sendAlert(alert.webhookUrl, webhookFormat(alert.webhookUrl ?? '', alert.webhookFormat), title, (0,core_errors.errorMessage)(err), logger, alert.runUrl);
+        throw err;
+    }
+}
+/**
+ * backup → verify (restore drill) → metrics push (only after a passing verify) → retention
+ * (only after a passing verify) → summary. A failed run pushes only the failure timestamp.
+ */
+async function runBackupJob(o, logger) {
+    const started = performance.now();
+    try {
+        return await backupJob(o, logger, started);
+    }
+    catch (err) {
+        if (o.metrics)
+            await pushBackupMetrics(o.metrics, o.environment, { kind: 'failure', at: Date.now() / 1000 }, logger);
+        throw err;
+    }
+}
+async function backupJob(o, logger, started) {
+    return alertOnFailure(o.alert, `ragship backup of ${o.environment} FAILED`, logger, async () => {
+        const report = new Report().heading(`Backup of ${o.environment}`);
+        const backup = await runBackup(o, logger);
+        const m = backup.manifest;
+        report.table([
+            'backup',
+            'mode',
+            'collections',
+            'records',
+            'files',
+            'plain',
+            'stored',
+            'MB/s',
+            'downtime',
+            'duration',
+        ], [
+            [
+                m.id,
+                m.mode + (m.fuzzy ? ' (fuzzy)' : ''),
+                m.chroma.collections.length,
+                m.chroma.collections.reduce((a, c) => a + c.count, 0),
+                m.archive.files.length,
+                mb(m.archive.plainBytes),
+                mb(m.archive.storedBytes),
+                backup.mbPerSecond.toFixed(1),
+                m.downtimeMs === undefined
+                    ? '—'
+                    : `${formatDuration(m.downtimeMs)}${m.snapshotCopyMs === undefined ? '' : ` (local copy ${formatDuration(m.snapshotCopyMs)})`}`,
+                formatDuration(m.durationMs),
+            ],
+        ]);
+        report.table(['collection', 'count', 'dimension'], m.chroma.collections.map((c) => [c.name, c.count, c.dimension ?? '—']));
+        const store = new BackupStore(o.store, logger);
+        let verify;
+        let retention;
+        let metrics;
+        if (o.verify) {
+            verify = await logger.group(`restore drill of ${m.id}`, () => verifyBackup(store, m.id, { passphrase: o.passphrase, record: true, chromaCommand: o.chromaCommand }, logger));
+            report.heading('Restore drill', 3).table(['check', 'result'], verify.checks.map((c) => [c.check, c.result]));
+            if (o.metrics) {
+                metrics = await pushBackupMetrics(o.metrics, o.environment, {
+                    kind: 'success',
+                    at: Date.now() / 1000,
+                    storedBytes: m.archive.storedBytes,
+                    durationSeconds: (performance.now() - started) / 1000,
+                    records: m.chroma.collections.reduce((a, c) => a + c.count, 0),
+                }, logger);
+                report
+                    .heading('Metrics', 3)
+                    .text(metrics.pushed
+                    ? `Pushed the success metrics to \`${metrics.target}\`.`
+                    : `**NOT pushed**: the success metrics could not reach \`${metrics.target}\` (${metrics.error}). The backup itself is stored and verified; \`BackupStale\` fires once the last pushed success is 26 h old, so fix the Pushgateway or re-run.`);
+            }
+            if (o.retention) {
+                retention = await logger.group('retention', () => applyRetention(store, o.retention, logger));
+                report
+                    .heading('Retention', 3)
+                    .text(`kept ${retention.keep.length} verified backup(s), removed ${retention.remove.length}${retention.unverified.length ? `, ${retention.unverified.length} unverified left alone` : ''}`);
+            }
+        }
+        else {
+            if (o.retention)
+                logger.warn('retention skipped: it only runs after a verified backup (verify: true)');
+            if (o.metrics) {
+                logger.warn('metrics not pushed: the success timestamp is only pushed after a verified backup (verify: true)');
+                report
+                    .heading('Metrics', 3)
+                    .text('**NOT pushed**: verify is off, and only a verified backup counts as a success.');
+            }
+        }
+        return { backup, verify, retention, metrics, report };
+    });
+}
+/** The scheduled restore drill: verify the newest (or a given) backup, then the dead-man check. */
+async function runDrill(o, logger) {
+    return alertOnFailure(o.alert, `ragship restore drill of ${o.environment} FAILED`, logger, async () => {
+        const store = new BackupStore(o.store, logger);
+        const { resolveBackupId } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 6253));
+        const id = await resolveBackupId(store, o.backupId);
+        const verify = await verifyBackup(store, id, { passphrase: o.passphrase, record: true, chromaCommand: o.chromaCommand }, logger);
+        const report = new Report().heading(`Restore drill of ${o.environment}: ${id}`).table(['check', 'result'], verify.checks.map((c) => [c.check, c.result]));
+        if (o.maxAgeHours) {
+            const s = await checkStaleness(store, o.maxAgeHours);
+            if (s.stale)
+                throw stalenessError(s, o.maxAgeHours, `backups of ${o.environment}`);
+            report.text(`Newest verified backup is ${s.ageHours.toFixed(1)} h old (limit ${o.maxAgeHours} h).`);
+        }
+        return { verify, report };
+    });
+}
+async function runStaleness(o, logger) {
+    return alertOnFailure(o.alert, `ragship backups of ${o.environment} are STALE`, logger, async () => {
+        const store = new BackupStore(o.store, logger);
+        const s = await checkStaleness(store, o.maxAgeHours);
+        if (s.stale)
+            throw stalenessError(s, o.maxAgeHours, `backups of ${o.environment}`);
+        return {
+            report: new Report()
+                .heading(`Backups of ${o.environment}`)
+                .text(`Newest verified backup ${s.newestVerified} is ${s.ageHours.toFixed(1)} h old (limit ${o.maxAgeHours} h).`),
+        };
+    });
+}
+async function runRestoreJob(o, logger) {
+    return alertOnFailure(o.alert, `ragship restore of ${o.environment} FAILED`, logger, async () => {
+        const result = await restoreBackup(o, logger);
+        const report = new report_Report()
+            .heading(`${result.dryRun ? 'Dry run: restore' : 'Restore'} of ${o.environment} from ${result.id}`)
+            .table(['collection', 'now', 'after restore'], result.changes.map((c) => [c.collection, c.now ?? '—', c.after]));
+        if (result.safetyCopyId)
+            report.text(`Safety copy of the previous data: backup \`${result.safetyCopyId}\`.`);
+        if (result.downtimeMs !== undefined)
+            report.text(`Chroma downtime: ${(0,core_logger/* formatDuration */.a3)(result.downtimeMs)}.`);
+        return { result, report };
+    });
+}
+async function listJob(store, logger) {
+    const backups = await listBackups(new BackupStore(store, logger));
+    const report = new Report().heading('Backups').table(['id', 'committed', 'verified', 'size'], backups.map((b) => [
+        b.id,
+        b.committed ? 'yes' : 'NO (incomplete)',
+        b.verified ? 'yes' : 'no',
+        mb(b.bytes),
+    ]));
+    return { backups, report };
+}
+
+
+/***/ }),
+
+/***/ 6345:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   HP: () => (/* binding */ keys),
+/* harmony export */   Hr: () => (/* binding */ BACKUP_ID),
+/* harmony export */   Ng: () => (/* binding */ parseManifest),
+/* harmony export */   Sn: () => (/* binding */ MANIFEST_FORMAT),
+/* harmony export */   _H: () => (/* binding */ newBackupId),
+/* harmony export */   a3: () => (/* binding */ backupTime),
+/* harmony export */   it: () => (/* binding */ LEGACY_ENCRYPTION)
+/* harmony export */ });
+/* unused harmony exports READABLE_FORMATS, manifestSchema */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8816);
+
+
+/**
+ * Object layout under the store prefix (one folder per backup):
+ *
+ *   backups/<id>/archive.tar.zst.age    the data: tar (physical; .ndjson for logical) → zstd
+ *                                       (or .gz) → age: `age -d | zstd -d | tar -x` restores it
+ *   backups/<id>/config.tar.zst.age     optional app config (compose files, nginx, release log)
+ *   backups/<id>/manifest.json          written LAST: the commit marker; without it the backup
+ *                                       does not exist
+ *   backups/<id>/verified.json          written by a passing verify; retention only counts these
+ *
+ * Manifest format 1 (ragship ≤ 0.x before issue 21) stored `archive.bin` / `config.bin` in the
+ * ragship-only "RAGSHIPB" format (gzip → AES-256-GCM); those backups still restore.
+ *
+ * Backup ids sort by time: 20261127T140102Z-1a2b3c.
+ */
+const MANIFEST_FORMAT = 'ragship-backup/2';
+/** Manifest formats this version reads. */
+const READABLE_FORMATS = ['ragship-backup/1', 'ragship-backup/2'];
+const BACKUP_ID = /^[0-9]{8}T[0-9]{6}Z-[a-f0-9]{6}$/;
+function newBackupId(now = new Date()) {
+    const stamp = now
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
+    return `${stamp}-${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(3).toString('hex')}`;
+}
+function backupTime(id) {
+    const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(id);
+    if (!m)
+        return new Date(Number.NaN);
+    return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
+}
+const keys = {
+    dir: (id) => `backups/${id}`,
+    /** The object of the data: `archive.tar.zst.age`, `archive.ndjson.gz.age`, … */
+    archive: (id, mode = 'physical', compression = 'zstd') => `backups/${id}/archive.${mode === 'physical' ? 'tar' : 'ndjson'}.${compression === 'zstd' ? 'zst' : 'gz'}.age`,
+    config: (id, compression = 'zstd') => `backups/${id}/config.tar.${compression === 'zstd' ? 'zst' : 'gz'}.age`,
+    /** Format-1 (RAGSHIPB) object names, read path only. */
+    legacyArchive: (id) => `backups/${id}/archive.bin`,
+    legacyConfig: (id) => `backups/${id}/config.bin`,
+    manifest: (id) => `backups/${id}/manifest.json`,
+    verified: (id) => `backups/${id}/verified.json`,
+};
+const LEGACY_ENCRYPTION = 'ragship-stream-v1/aes-256-gcm/scrypt';
+const collectionSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+    name: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+    count: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().nonnegative(),
+    dimension: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().nullable(),
+    idsSha256: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().regex(/^[a-f0-9]{64}$/),
+    sampleIds: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()),
+    metadata: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .unknown */ .L5J()).nullable(),
+});
+const fileSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+    path: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+    bytes: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().nonnegative(),
+    sha256: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().regex(/^[a-f0-9]{64}$/),
+});
+const objectSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+    key: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+    storedBytes: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().positive(),
+    storedSha256: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().regex(/^[a-f0-9]{64}$/),
+    plainBytes: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().nonnegative(),
+    plainSha256: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().regex(/^[a-f0-9]{64}$/),
+    compression: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['zstd', 'gzip']),
+    encryption: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['age/scrypt', 'age/x25519', LEGACY_ENCRYPTION]),
+    partSize: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().positive(),
+    parts: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().positive(),
+    files: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(fileSchema),
+});
+const manifestSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+    format: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(READABLE_FORMATS),
+    id: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().regex(BACKUP_ID),
+    environment: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+    mode: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['physical', 'logical']),
+    createdAt: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+    completedAt: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+    fuzzy: zod__WEBPACK_IMPORTED_MODULE_1__/* .boolean */ .zMY(),
+    drift: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({ collection: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), before: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig(), exported: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig(), after: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig() })),
+    chroma: zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+        version: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+        source: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+        persistPath: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
+        collections: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(collectionSchema),
+    }),
+    archive: objectSchema,
+    config: objectSchema.optional(),
+    downtimeMs: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().optional(),
+    snapshotCopyMs: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().optional(),
+    durationMs: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig(),
+    ragship: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(),
+});
+function parseManifest(value, where) {
+    const format = value?.format;
+    if (typeof format === 'string' && !READABLE_FORMATS.includes(format))
+        throw new Error(`${where}: manifest format ${JSON.stringify(format)} is newer than this ragship reads (${READABLE_FORMATS.join(', ')}): restore it with the ragship version that wrote it (manifest field "ragship") or newer`);
+    const r = manifestSchema.safeParse(value);
+    if (!r.success)
+        throw new Error(`${where}: not a valid ragship manifest: ${r.error.issues[0]?.path.join('.')} ${r.error.issues[0]?.message}`);
+    return r.data;
+}
+
+
+/***/ }),
+
+/***/ 3089:
+/***/ ((module, __unused_webpack_exports, __webpack_require__) => {
+
+module.exports = __webpack_require__.p + "cd16b810fd1258a18548.json";
+
+/***/ })
+
+};
