@@ -64,6 +64,13 @@ describe.concurrent('committed action bundles (node scripts/build-actions.mjs --
       expect(inputs).toContain(join(ROOT, f));
     }
     expect(inputs.some((f) => f.includes('/node_modules/ssh2/'))).toBe(true);
-    expect(Object.keys(entry.bundle)).toEqual(['index.js', 'package.json']);
+    // The bundle: the entry, its package.json and the chunks of the lazily loaded engine.
+    expect(Object.keys(entry.bundle).sort()).toEqual(
+      readdirSync(join(ROOT, 'actions/host-check/dist')).sort(),
+    );
+    expect(Object.keys(entry.bundle)).toEqual(expect.arrayContaining(['index.js', 'package.json']));
+    expect(
+      Object.keys(entry.bundle).filter((f) => !['index.js', 'package.json'].includes(f)).length,
+    ).toBeGreaterThan(0);
   }, 600_000);
 });
