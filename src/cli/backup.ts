@@ -9,7 +9,6 @@ import {
   readSource,
   readStore,
 } from '../backup/inputs.js';
-import { listJob, runBackupJob, runDrill, runRestoreJob, runStaleness } from '../backup/job.js';
 import { ConfigError } from '../core/errors.js';
 import { secrets } from '../core/redact.js';
 import { collect, readSecretFile, readTextFile } from './options.js';
@@ -177,7 +176,7 @@ export function registerBackup(program: Command, ctx: () => CliContext): void {
       const shared = readCommon(r);
       const { alert } = shared;
       if (command === 'check-staleness') {
-        const s = await runStaleness(
+        const s = await (await import('../backup/job.js')).runStaleness(
           { store, maxAgeHours: r.int('max-age-hours', 26), environment, alert },
           logger,
         );
@@ -185,7 +184,7 @@ export function registerBackup(program: Command, ctx: () => CliContext): void {
       }
       const passphrase = r.secret('encryption-passphrase', { required: true });
       if (command === 'verify') {
-        const d = await runDrill(
+        const d = await (await import('../backup/job.js')).runDrill(
           {
             store,
             passphrase,
@@ -200,7 +199,7 @@ export function registerBackup(program: Command, ctx: () => CliContext): void {
         return print(d.verify.verification, d.report.toString());
       }
       const fromConfig = readConfigSource(r, environment);
-      const result = await runBackupJob(
+      const result = await (await import('../backup/job.js')).runBackupJob(
         {
           ...shared,
           environment,
@@ -244,7 +243,7 @@ export function registerBackup(program: Command, ctx: () => CliContext): void {
       const { logger, print } = ctx();
       const r = reader(opts);
       const environment = r.str('environment', { required: true });
-      const { result, report } = await runRestoreJob(
+      const { result, report } = await (await import('../backup/job.js')).runRestoreJob(
         {
           ...readCommon(r),
           environment,
@@ -265,7 +264,10 @@ export function registerBackup(program: Command, ctx: () => CliContext): void {
   ).action(async (opts) => {
     const { logger, print } = ctx();
     const r = reader(opts);
-    const { backups, report } = await listJob(readStore(r, r.str('environment', { required: true })), logger);
+    const { backups, report } = await (await import('../backup/job.js')).listJob(
+      readStore(r, r.str('environment', { required: true })),
+      logger,
+    );
     print(
       backups.map(({ manifest: _m, ...b }) => b),
       report.toString(),

@@ -1,6 +1,5 @@
 import { tmpdir } from 'node:os';
 import type { Command } from 'commander';
-import { metadataOf, runBuildPush } from '../build/build-push.js';
 import type { GitContext } from '../build/git-context.js';
 import { parseBuilder, parseCacheMode } from '../build/inputs.js';
 import { parseKeyValues } from '../build/tags.js';
@@ -100,7 +99,7 @@ export function registerBuild(program: Command, ctx: () => CliContext): void {
       const password = opts.username
         ? readSecretFile(opts.passwordFile, 'RAGSHIP_REGISTRY_PASSWORD', 'password')
         : undefined;
-      const result = await runBuildPush(
+      const result = await (await import('../build/build-push.js')).runBuildPush(
         {
           context: opts.context,
           file: opts.file,
@@ -128,6 +127,6 @@ export function registerBuild(program: Command, ctx: () => CliContext): void {
         },
         { exec: execLocal, logger },
       );
-      print(metadataOf(result), result.image ?? result.imageId);
+      print((await import('../build/build-push.js')).metadataOf(result), result.image ?? result.imageId);
     });
 }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { configAt, runIdentity } from '../deploy/action-support.js';
 import { parseDotenv } from '../deploy/env-file.js';
-import { runDeploy } from '../deploy/run.js';
 import { collect, readSecretFile, readTextFile } from './options.js';
 import type { CliContext } from './program.js';
 
@@ -56,7 +55,7 @@ export function registerDeploy(program: Command, ctx: () => CliContext): void {
     .option('--dry-run', 'preflight and render only')
     .action(async (opts) => {
       const { logger, print } = ctx();
-      const r = await runDeploy(
+      const r = await (await import('../deploy/run.js')).runDeploy(
         {
           ...connection(opts),
           image: opts.image,

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { FolderBaselineStore } from '../eval/baseline.js';
 import { FolderCache, NoCache } from '../eval/cache.js';
-import { runEvalGate } from '../eval/gate.js';
 import { mergeResults } from '../eval/results.js';
 import { parseShard } from '../eval/suite.js';
 import type { CliContext } from './program.js';
@@ -25,7 +24,7 @@ export function registerEval(program: Command, ctx: () => CliContext): void {
     .option('--concurrency <n>', 'parallel target calls (default: the suite)')
     .action(async (suite: string, opts) => {
       const { logger, print } = ctx();
-      const result = await runEvalGate(
+      const result = await (await import('../eval/gate.js')).runEvalGate(
         {
           suitePath: suite,
           outDir: opts.out,

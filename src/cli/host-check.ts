@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runHostCheck } from '../preflight/host-check-run.js';
 import { collect, readSecretFile, readTextFile } from './options.js';
 import type { CliContext } from './program.js';
 
@@ -14,7 +13,7 @@ export function registerHostCheck(program: Command, ctx: () => CliContext): void
     .option('--connect-timeout <seconds>', 'SSH connect timeout', '15')
     .action(async (opts) => {
       const { logger, print } = ctx();
-      const result = await runHostCheck(
+      const result = await (await import('../preflight/host-check-run.js')).runHostCheck(
         {
           hosts: opts.host,
           sshPrivateKey: readSecretFile(opts.sshKeyFile, 'RAGSHIP_SSH_PRIVATE_KEY', 'ssh-key'),

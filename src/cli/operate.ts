@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runExec } from '../operate/exec.js';
 import {
   parseCommand,
   parseGrep,
@@ -9,8 +8,6 @@ import {
   parseSince,
   parseTail,
 } from '../operate/flags.js';
-import { runLogs } from '../operate/logs.js';
-import { runStatus } from '../operate/status.js';
 import { connection, sshOptions } from './deploy.js';
 import type { CliContext } from './program.js';
 
@@ -27,7 +24,10 @@ export function registerOperate(program: Command, ctx: () => CliContext): void {
     .action(async (opts) => {
       const role = parseRole(opts.role);
       const { logger, print } = ctx();
-      const { report, ...rest } = await runStatus({ ...connection(opts), role }, { logger });
+      const { report, ...rest } = await (await import('../operate/status.js')).runStatus(
+        { ...connection(opts), role },
+        { logger },
+      );
       print(rest, report.toString());
       process.exitCode = rest.exitCode;
     });
@@ -63,7 +63,7 @@ export function registerOperate(program: Command, ctx: () => CliContext): void {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       try {
-        const r = await runLogs(
+        const r = await (await import('../operate/logs.js')).runLogs(
           { ...connection(opts), ...flags },
           {
             logger,
@@ -102,7 +102,7 @@ export function registerOperate(program: Command, ctx: () => CliContext): void {
       };
       const { logger, json, print } = ctx();
       // With --json stdout carries one JSON document: the command's output goes to stderr.
-      const r = await runExec(
+      const r = await (await import('../operate/exec.js')).runExec(
         { ...connection(opts), ...flags },
         {
           logger,

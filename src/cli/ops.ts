@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../core/errors.js';
 import { costReport, parsePrometheusText, summariseCost } from '../ops/cost.js';
-import { runSleep, type SleepAction } from '../ops/sleep.js';
+import type { SleepAction } from '../ops/sleep.js';
 import { connection, sshOptions } from './deploy.js';
 import type { CliContext } from './program.js';
 
@@ -32,7 +32,10 @@ export function registerOps(program: Command, ctx: () => CliContext): void {
         ),
     ).action(async (opts) => {
       const { logger, print } = ctx();
-      const { report, ...rest } = await runSleep({ ...connection(opts), action }, { logger });
+      const { report, ...rest } = await (await import('../ops/sleep.js')).runSleep(
+        { ...connection(opts), action },
+        { logger },
+      );
       print(rest, report.toString());
     });
   }

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { ConfigError } from '../core/errors.js';
-import { runProvision } from '../provision/run.js';
 import { DEFAULT_INPUTS } from '../provision/settings.js';
 import { collect, readSecretFile, readTextFile } from './options.js';
 import type { CliContext } from './program.js';
@@ -76,7 +75,7 @@ export function registerProvision(program: Command, ctx: () => CliContext): void
     .option('--dry-run', 'print the plan, change nothing')
     .action(async (opts) => {
       const { logger, print } = ctx();
-      const result = await runProvision(
+      const result = await (await import('../provision/run.js')).runProvision(
         {
           hosts: opts.host,
           sshPrivateKey: readSecretFile(opts.sshKeyFile, 'RAGSHIP_SSH_PRIVATE_KEY', 'ssh-key'),

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { runIdentity } from '../deploy/action-support.js';
-import { listReleases, runRollback } from '../rollback/run.js';
 import { connection, sshOptions } from './deploy.js';
 import type { CliContext } from './program.js';
 
@@ -15,7 +14,7 @@ export function registerRollback(program: Command, ctx: () => CliContext): void 
     .option('--block-older-schema', 'fail if the target expects an older schema than the live one')
     .action(async (opts) => {
       const { logger, print } = ctx();
-      const r = await runRollback(
+      const r = await (await import('../rollback/run.js')).runRollback(
         {
           ...connection(opts),
           to: opts.to,
@@ -32,7 +31,7 @@ export function registerRollback(program: Command, ctx: () => CliContext): void 
     program.command('releases').description('list the release log of an environment (active one marked)'),
   ).action(async (opts) => {
     const { logger, print } = ctx();
-    const r = await listReleases(connection(opts), { logger });
+    const r = await (await import('../rollback/run.js')).listReleases(connection(opts), { logger });
     print(r.records, r.report.toString());
   });
 }
