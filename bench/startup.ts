@@ -3,7 +3,8 @@
  * is run as the runner runs it (`node dist/index.js`, INPUT_* env, GITHUB_* files) with invalid
  * inputs, so it loads, validates its inputs, reports `::error::` and exits 1 — 10 runs each, median
  * wall-clock milliseconds from spawn to exit. Also: bundle sizes, and bare `node` start-up on the
- * same machine as the floor. Real parts: this machine's node; no network, no Docker.
+ * same machine as the floor, and the compiled CLI (`ragship --version`, `ragship deploy --help`).
+ * Real parts: this machine's node; no network, no Docker.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -103,11 +104,33 @@ export async function run(): Promise<unknown> {
         validationError: runs[0]?.error ?? null,
       });
     }
+    // The CLI as npm installs it: the compiled lib/ (built here, as `npm pack`'s prepare does).
+    await new Promise<void>((resolve, reject) =>
+      spawn(join(ROOT, 'node_modules/.bin/tsc'), ['-p', join(ROOT, 'tsconfig.build.json')], {
+        stdio: 'inherit',
+      }).on('close', (code) =>
+        code === 0 ? resolve() : reject(new Error(`tsc -p tsconfig.build.json exited ${code}`)),
+      ),
+    );
+    const cli: Array<Record<string, unknown>> = [];
+    for (const args of [['--version'], ['deploy', '--help']]) {
+      const runs = [];
+      for (let i = 0; i < RUNS; i++)
+        runs.push(
+          await once([join(ROOT, 'lib/cli/main.js'), ...args], { PATH: process.env.PATH, HOME: work }),
+        );
+      cli.push({
+        command: `ragship ${args.join(' ')}`,
+        medianMs: median(runs.map((r) => r.ms)),
+        exitCodes: [...new Set(runs.map((r) => r.code))],
+      });
+    }
     return {
-      what: 'cold start of each JS action bundle: node dist/index.js with invalid inputs → ::error:: → exit 1',
+      what: 'cold start of each JS action bundle: node dist/index.js with invalid inputs → ::error:: → exit 1; and of the compiled CLI',
       runsPerAction: RUNS,
       nodeBareStartMedianMs: median(floor),
       actions,
+      cli,
     };
   } finally {
     rmSync(work, { recursive: true, force: true });
