@@ -87,6 +87,22 @@ describe('every image a test runs is built by the repository', () => {
     expect(listedImages().has('ragship-deploy/nginx:test')).toBe(true);
   });
 
+  it("the example app's compose files, where a test or benchmark runs them, get every image from the test (no default is pulled)", () => {
+    // Users pull the defaults (`${CHROMA_IMAGE:-chromadb/chroma:1.0.5}`); a test must set each variable.
+    const runners = ['test/integration', 'test/e2e', 'bench'].flatMap((d) => files(join(ROOT, d)));
+    const texts = runners.map((f) => readFileSync(f, 'utf8'));
+    const unset: string[] = [];
+    for (const name of readdirSync(join(ROOT, 'example-app')).filter((f) => /^compose.*\.ya?ml$/.test(f))) {
+      if (!texts.some((t) => t.includes(name))) continue; // no test runs it
+      const compose = readFileSync(join(ROOT, 'example-app', name), 'utf8');
+      for (const m of compose.matchAll(/^\s*image:\s*\$\{([A-Z_]+)[:?-]/gm)) {
+        const variable = m[1] ?? '';
+        if (!texts.some((t) => new RegExp(`\\b${variable}\\b`).test(t))) unset.push(`${name}: ${variable}`);
+      }
+    }
+    expect(unset, 'set these variables to sandbox-built images in the tests that run the file').toEqual([]);
+  });
+
   it('every images.list entry names a Dockerfile and context that exist', () => {
     for (const [image, { dockerfile, context }] of listedImages()) {
       expect(existsSync(join(ROOT, dockerfile)), `${image}: ${dockerfile}`).toBe(true);
