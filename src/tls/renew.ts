@@ -7,8 +7,7 @@ import type { RoleConfig } from '../config/schema.js';
 import { ConfigError, errorMessage, UserError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { Report } from '../core/report.js';
-import type { Argv } from '../core/shell.js';
-import { mkdirs } from '../deploy/commands.js';
+import { mkdirs, serviceContainers } from '../deploy/commands.js';
 import type { ConnectionInputs, HostEntry } from '../deploy/session.js';
 import { DeployedEnvironment } from '../operate/environment.js';
 
@@ -40,20 +39,6 @@ export interface TlsRenewResult {
 }
 
 const DAY = 86_400_000;
-
-/** The running container of the role's proxy service (nginx), by compose labels. */
-const runningProxy = (project: string, service: string): Argv => [
-  'docker',
-  'ps',
-  '--quiet',
-  '--no-trunc',
-  '--filter',
-  `label=com.docker.compose.project=${project}`,
-  '--filter',
-  `label=com.docker.compose.service=${service}`,
-  '--filter',
-  'status=running',
-];
 
 /**
  * Obtains and renews the certificates of every role with `proxy.tls.acme`, through the nginx
@@ -249,7 +234,9 @@ async function install(
   logger: Logger,
   serverConf?: string,
 ): Promise<void> {
-  const [proxy] = (await h.host.exec(runningProxy(project, proxyService))).stdout.split('\n').filter(Boolean);
+  const [proxy] = (await h.host.exec(serviceContainers(project, proxyService))).stdout
+    .split('\n')
+    .filter(Boolean);
   if (!proxy)
     throw new UserError(
       `${h.key} ${proxyService}`,
