@@ -1,8 +1,11 @@
+import { userInfo } from 'node:os';
 import type { Command } from 'commander';
+import { ConfigError } from '../core/errors.js';
 import {
   parseCommand,
   parseGrep,
   parseHost,
+  parseReason,
   parseRole,
   parseService,
   parseSince,
@@ -11,8 +14,44 @@ import {
 import { connection, sshOptions } from './deploy.js';
 import type { CliContext } from './program.js';
 
-/** The day-2 verbs: status, logs, exec (docs/operate.md). */
+/** The day-2 verbs: status, logs, exec, lock (docs/operate.md). */
 export function registerOperate(program: Command, ctx: () => CliContext): void {
+  const lock = program
+    .command('lock')
+    .description('the deploy lock of an environment: who holds it; free it when its run is gone');
+  sshOptions(
+    lock.command('status').description('who holds the deploy lock, since when, and whether it expired'),
+  ).action(async (opts) => {
+    const { logger, print } = ctx();
+    const { runLockStatus } = await import('../operate/lock.js');
+    const { report, ...rest } = await runLockStatus(connection(opts), { logger });
+    print(rest, report.toString());
+  });
+  sshOptions(
+    lock
+      .command('release')
+      .description(
+        'free a lock whose run is gone (instead of waiting out its TTL); recorded on the host with the reason',
+      ),
+  )
+    .option('--force', 'required: you checked that the holder no longer runs')
+    .option('--reason <text>', 'required: why, kept in <deploy root>/lock-releases.jsonl')
+    .action(async (opts) => {
+      // Both flags are checked before the config, the key or any host is touched.
+      const reason = parseReason(opts.reason);
+      if (!opts.force)
+        throw new ConfigError(
+          '--force',
+          'is required: freeing a lock lets another deploy run beside the holder if it still runs',
+          'check that the holding run is gone (ragship lock status), then add --force',
+        );
+      const { logger, print } = ctx();
+      const { runLockRelease } = await import('../operate/lock.js');
+      const actor = process.env.GITHUB_ACTOR || userInfo().username;
+      const { report, ...rest } = await runLockRelease({ ...connection(opts), reason, actor }, { logger });
+      print(rest, report.toString());
+    });
+
   sshOptions(
     program
       .command('status')

@@ -93,7 +93,7 @@ export async function readOwner(host: RemoteHost, dir: string): Promise<LockOwne
   }
 }
 
-export function describeOwner(o: LockOwner | undefined): string {
+export function describeOwner(o: Omit<LockOwner, 'token'> | undefined): string {
   return o
     ? `run ${o.runId} by ${o.actor} since ${o.acquiredAt}${o.runUrl ? ` (${o.runUrl})` : ''}`
     : 'an unknown owner (no owner.json)';

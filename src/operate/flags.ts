@@ -124,3 +124,15 @@ export function parseCommand(argv: readonly string[] | undefined): string[] {
     );
   return [...argv];
 }
+
+/** --reason: one line of plain text, checked before any host is touched. */
+export function parseReason(value: string | undefined): string {
+  const reason = (value ?? '').trim();
+  if (!reason || reason.length > 200 || /[\r\n\0]/.test(reason))
+    throw new ConfigError(
+      '--reason',
+      reason ? 'must be one line of at most 200 characters' : 'is required when freeing a lock by hand',
+      'say why, e.g. --reason "runner died during deploy 1234"',
+    );
+  return reason;
+}

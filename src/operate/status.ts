@@ -120,7 +120,7 @@ export async function runStatus(inputs: StatusInputs, ports: SessionPorts): Prom
   }
 }
 
-async function lockStatus(e: DeployedEnvironment): Promise<LockStatus> {
+export async function lockStatus(e: DeployedEnvironment): Promise<LockStatus> {
   const p = e.s.primary;
   const dir = posix.join(p.root, 'lock');
   const held = (await p.host.exec(dirExists(dir), { allowFailure: true })).code === 0;
