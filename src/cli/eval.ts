@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ConfigError } from '../core/errors.js';
 import { FolderBaselineStore } from '../eval/baseline.js';
 import { FolderCache, NoCache } from '../eval/cache.js';
 import { mergeResults } from '../eval/results.js';
@@ -22,7 +23,12 @@ export function registerEval(program: Command, ctx: () => CliContext): void {
     .option('--save-baseline', 'store this run as the baseline of --sha')
     .option('--shard <i/n>', 'run only shard i of n')
     .option('--concurrency <n>', 'parallel target calls (default: the suite)')
+    .option(
+      '--identity <version>',
+      "the target's version in the answer-cache key (default: --sha; with --sha local only the suite's identity:)",
+    )
     .action(async (suite: string, opts) => {
+      const identity = parseIdentity(opts.identity);
       const { logger, print } = ctx();
       const result = await (await import('../eval/gate.js')).runEvalGate(
         {
@@ -36,6 +42,7 @@ export function registerEval(program: Command, ctx: () => CliContext): void {
           baselineResults: opts.baseline,
           baselineUrl: opts.baselineUrl,
           concurrency: opts.concurrency ? Number(opts.concurrency) : undefined,
+          identity,
         },
         {
           logger,
@@ -49,6 +56,7 @@ export function registerEval(program: Command, ctx: () => CliContext): void {
           regressions: result.regressions,
           headline: result.comparison.gate.headline,
           reportPath: result.reportPath,
+          htmlPath: result.htmlPath,
           jsonPath: result.jsonPath,
           junitPath: result.junitPath,
           resultsPath: result.resultsPath,
@@ -69,4 +77,16 @@ export function registerEval(program: Command, ctx: () => CliContext): void {
       const r = await mergeResults(shards, opts.out);
       print({ ...r, out: opts.out }, `merged ${r.shards} shards, ${r.runs} runs → ${opts.out}`);
     });
+}
+
+/** --identity: one line naming the target's version (a sha, a tag, a model name). */
+function parseIdentity(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!value.trim() || value.length > 200 || /[\u0000-\u001f]/.test(value))
+    throw new ConfigError(
+      '--identity',
+      `${JSON.stringify(value)} is not one line of 1 to 200 characters`,
+      'give the version of the target answering, e.g. --identity v1.4.2 or --identity "$(git rev-parse HEAD)"',
+    );
+  return value;
 }
