@@ -29,8 +29,16 @@ export async function dropConnection(
   const chain = parentPids(shell);
   const session = chain.slice(0, chain.indexOf(listener));
   if (!chain.includes(listener) || session.length === 0) throw new Error('sshd session not found');
-  for (const pid of session) process.kill(pid, 'SIGKILL');
-  process.kill(shell, 'SIGKILL');
+  // A process may already be gone (the shell dies with its sshd session): that is the point.
+  const kill = (pid: number) => {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
+    }
+  };
+  for (const pid of session) kill(pid);
+  kill(shell);
   await marker;
 }
 

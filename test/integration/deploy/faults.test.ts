@@ -9,10 +9,9 @@ import { execLocal } from '../../../src/core/exec.js';
 import { RemoteHost } from '../../../src/core/remote-host.js';
 import type { ReleaseRecord } from '../../../src/deploy/release-log.js';
 import { runDeploy } from '../../../src/deploy/run.js';
-import type { SessionPorts } from '../../../src/deploy/session.js';
 import { runRollback } from '../../../src/rollback/run.js';
-import { parentPids } from '../../support/process.js';
-import { sandbox, sandboxHost } from '../../support/sandbox.js';
+import { sandbox } from '../../support/sandbox.js';
+import { dropDuring } from '../../support/ssh-faults.js';
 import {
   appContainers,
   cleanup,
@@ -34,68 +33,6 @@ let images: Record<string, string>;
 const releases = () => releaseLog(APP);
 const serving = async () => JSON.parse((await get(PORT, '/')).body).version as string;
 const lastOf = (all: ReleaseRecord[], f: (r: ReleaseRecord) => boolean) => all.filter(f).at(-1)!;
-
-/**
- * Drops `host`'s live SSH connection: a marker channel on the same connection reports its
- * shell pid; the sshd processes between it and the listener serve this one connection and are
- * SIGKILLed (as a network cut or host reboot would end it).
- */
-async function dropConnection(host: RemoteHost, exec: RemoteHost['exec']): Promise<void> {
-  const listener = Number(readFileSync(`${sandboxHost('cpu').dir}/sshd.pid`, 'utf8'));
-  let shell = 0;
-  const marker = exec(['sh', '-c', 'echo $$; exec sleep 60'], {
-    onStdout: (c) => {
-      shell ||= Number(c.trim());
-    },
-  }).catch(() => undefined);
-  for (let i = 0; i < 200 && !shell; i++) await new Promise((r) => setTimeout(r, 25));
-  if (!shell) throw new Error(`no marker shell on ${host.label}`);
-  const chain = parentPids(shell);
-  const session = chain.slice(0, chain.indexOf(listener));
-  if (!chain.includes(listener) || session.length === 0) throw new Error('sshd session not found');
-  // A process may already be gone (the shell dies with its sshd session): that is the point.
-  const kill = (pid: number) => {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
-    }
-  };
-  for (const pid of session) kill(pid);
-  kill(shell);
-  await marker;
-}
-
-/**
- * A fault hook on the real connection: the first remote command matching `when` is started,
- * then the connection is dropped while it runs. `outcome` says how that command ended.
- */
-function dropDuring(when: (argv: readonly string[]) => boolean): SessionPorts['connect'] & {
-  outcome?: unknown;
-  hosts: RemoteHost[];
-} {
-  const connect = ((_spec, options) => {
-    const host = new RemoteHost(options);
-    connect.hosts.push(host);
-    const exec = host.exec.bind(host);
-    let armed = true;
-    host.exec = (async (argv, opts) => {
-      if (!armed || !when(argv)) return exec(argv, opts);
-      armed = false;
-      const running = exec(argv, opts);
-      const settled = running.then(
-        () => 'resolved',
-        (e: unknown) => e,
-      );
-      await dropConnection(host, exec);
-      connect.outcome = await settled;
-      return running;
-    }) as RemoteHost['exec'];
-    return host;
-  }) as SessionPorts['connect'] & { outcome?: unknown; hosts: RemoteHost[] };
-  connect.hosts = [];
-  return connect;
-}
 
 /** Deletes an image from the host (every tag and digest) and its manifest from the registry. */
 async function pruneEverywhere(ref: string): Promise<void> {
