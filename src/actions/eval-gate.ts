@@ -12,9 +12,8 @@ type Inputs = EvalGateInputs & { token: string; comment: boolean; cache: boolean
 const pr = context.payload.pull_request as
   | { number: number; head: { sha: string }; base: { sha: string } }
   | undefined;
-const onDefaultBranch =
-  context.eventName === 'push' &&
-  context.ref === `refs/heads/${context.payload.repository?.default_branch ?? 'main'}`;
+const defaultBranch: string = context.payload.repository?.default_branch ?? 'main';
+const onDefaultBranch = context.eventName === 'push' && context.ref === `refs/heads/${defaultBranch}`;
 const temp = process.env.RUNNER_TEMP ?? '/tmp';
 
 runAction<Inputs>({
@@ -40,12 +39,14 @@ runAction<Inputs>({
     const { logger } = ctx;
     // Loaded after the inputs are valid: the Actions cache and artifact clients and the runner
     // are most of the bundle (start-up time).
-    const [{ FolderCache, NoCache }, { runEvalGate }, cacheClient, { upsertPrComment }] = await Promise.all([
-      import('../eval/cache.js'),
-      import('../eval/gate.js'),
-      import('../github/eval-cache.js'),
-      import('../github/pr-comment.js'),
-    ]);
+    const [{ FolderCache, NoCache }, { runEvalGate }, cacheClient, { upsertPrComment }, { ArtifactBaselineStore }] =
+      await Promise.all([
+        import('../eval/cache.js'),
+        import('../eval/gate.js'),
+        import('../github/eval-cache.js'),
+        import('../github/pr-comment.js'),
+        import('../github/eval-artifacts.js'),
+      ]);
     const { ActionsBaselineStore, restoreResponseCache, saveResponseCache } = cacheClient;
     const suiteName = loadSuite(inputs.suitePath).config.name;
     const cacheDir = join(temp, 'ragship-eval-cache');
@@ -54,7 +55,16 @@ runAction<Inputs>({
     const result = await runEvalGate(inputs, {
       logger,
       cache: inputs.cache ? new FolderCache(cacheDir) : new NoCache(),
-      baselines: new ActionsBaselineStore(join(temp, 'ragship-eval-baselines'), logger),
+      // main's results: the Actions cache first, then the artifact of main's run (durable).
+      baselines: new ArtifactBaselineStore({
+        token: inputs.token,
+        ...context.repo,
+        apiUrl: process.env.GITHUB_API_URL ?? 'https://api.github.com',
+        defaultBranch,
+        dir: join(temp, 'ragship-eval-baseline-artifacts'),
+        logger,
+        fast: new ActionsBaselineStore(join(temp, 'ragship-eval-baselines'), logger),
+      }),
     });
     if (inputs.cache && result.run.cache.misses > 0)
       await saveResponseCache(
@@ -69,6 +79,9 @@ runAction<Inputs>({
     ctx.setOutput('junit-path', result.junitPath);
     ctx.setOutput('results-path', result.resultsPath);
     ctx.setOutput('headline', result.comparison.gate.headline);
+    ctx.setOutput('html-path', result.htmlPath);
+    // The workflow uploads results-path under this name (actions/upload-artifact, after this step).
+    ctx.setOutput('baseline-artifact', result.baselineArtifact ?? '');
     if (pr && inputs.comment && inputs.token) {
       try {
         const c = await upsertPrComment({

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { type BaselineStore, baselineKey } from './baseline.js';
+import { type BaselineStore, baselineArtifactName, baselineKey } from './baseline.js';
 import type { CacheStore } from './cache.js';
 import { type Comparison, compareResults } from './compare.js';
 import { createJudge } from './judge.js';
@@ -60,6 +60,8 @@ export interface EvalGateResult {
   junitPath: string;
   resultsPath: string;
   baselineSource: string;
+  /** With saveBaseline: the artifact name to upload `resultsPath` under (durable baseline). */
+  baselineArtifact?: string;
   passed: boolean;
   regressions: number;
 }
@@ -120,8 +122,10 @@ export async function runEvalGate(inputs: EvalGateInputs, ports: EvalGatePorts):
     `${run.runs} runs: ${run.pass} pass, ${run.fail} fail, ${run.error} error; cache ${run.cache.hits}/${run.cache.hits + run.cache.misses}; ${run.liveCalls} live calls`,
   );
 
+  let baselineArtifact: string | undefined;
   if (inputs.saveBaseline) {
     const key = baselineKey(suite.config.name, inputs.headSha, suite.configHash);
+    baselineArtifact = baselineArtifactName(key);
     await ports.baselines.save(key, resultsPath);
     logger.info(`stored as the baseline ${key} (${ports.baselines.description})`);
   }
@@ -213,6 +217,7 @@ export async function runEvalGate(inputs: EvalGateInputs, ports: EvalGatePorts):
     junitPath,
     resultsPath,
     baselineSource,
+    baselineArtifact,
     passed: comparison.gate.passed,
     regressions: comparison.regressedCases.length + comparison.newErrors.length,
   };
