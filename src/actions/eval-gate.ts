@@ -109,7 +109,8 @@ runAction<Inputs>({
     const cacheDir = join(temp, 'ragship-eval-cache');
     const prefix = `ragship-eval-responses-${suiteName}-`;
     if (inputs.cache) await restoreResponseCache(cacheDir, prefix, logger);
-    const result = await runEvalGate(inputs, {
+    const reportArtifact = `ragship-eval-report-${suiteName}${inputs.shard && inputs.shard.count > 1 ? `-${inputs.shard.index}-of-${inputs.shard.count}` : ''}`;
+    const result = await runEvalGate({ ...inputs, reportArtifact }, {
       logger,
       cache: inputs.cache ? new FolderCache(cacheDir) : new NoCache(),
       // main's results: the Actions cache first, then the artifact of main's run (durable).
@@ -137,6 +138,7 @@ runAction<Inputs>({
     ctx.setOutput('results-path', result.resultsPath);
     ctx.setOutput('headline', result.comparison.gate.headline);
     ctx.setOutput('html-path', result.htmlPath);
+    ctx.setOutput('report-artifact', reportArtifact);
     // The workflow uploads results-path under this name (actions/upload-artifact, after this step).
     ctx.setOutput('baseline-artifact', result.baselineArtifact ?? '');
     if (pr && inputs.comment && inputs.token) {

@@ -39,6 +39,8 @@ export interface EvalGateInputs {
   concurrency?: number;
   judgeApiKey?: string;
   runUrl?: string;
+  /** Artifact name the workflow uploads report.html under; the report links to it. */
+  reportArtifact?: string;
   env?: Record<string, string | undefined>;
   fetch?: typeof fetch;
 }
@@ -183,6 +185,7 @@ export async function runEvalGate(inputs: EvalGateInputs, ports: EvalGatePorts):
     baselineSource,
     savedAsBaseline: inputs.saveBaseline,
     runUrl: inputs.runUrl,
+    reportArtifact: inputs.reportArtifact,
   });
   const reportPath = join(outDir, 'report.md');
   const jsonPath = join(outDir, 'report.json');

@@ -189,6 +189,12 @@ describe('eval-gate action with paths', () => {
     expect(r.outputs).toMatchObject({ run: 'true', skipped: 'false', passed: 'true' });
     expect(r.outputs['results-path']).toContain('results-head.jsonl');
     expect(r.stdout).toContain('`eval:run` forces a run');
+    // the HTML report: an artifact name for the upload step, linked from the comment/summary
+    expect(r.outputs['report-artifact']).toBe('ragship-eval-report-paths-demo');
+    expect(r.outputs['html-path']).toMatch(/report\.html$/);
+    expect(r.summary).toContain('artifact `ragship-eval-report-paths-demo`');
+    expect(comments.at(-1)?.body).toContain('ragship-eval-report-paths-demo');
+    expect(r.outputs['baseline-artifact']).toBe('');
   }, 180_000);
 
   it('a change to the suite’s cases file runs it', async () => {
