@@ -97,33 +97,41 @@ runAction<Inputs>({
     }
     // Loaded after the inputs are valid: the Actions cache and artifact clients and the runner
     // are most of the bundle (start-up time).
-    const [{ FolderCache, NoCache }, { runEvalGate }, cacheClient, { upsertPrComment }, { ArtifactBaselineStore }] =
-      await Promise.all([
-        import('../eval/cache.js'),
-        import('../eval/gate.js'),
-        import('../github/eval-cache.js'),
-        import('../github/pr-comment.js'),
-        import('../github/eval-artifacts.js'),
-      ]);
+    const [
+      { FolderCache, NoCache },
+      { runEvalGate },
+      cacheClient,
+      { upsertPrComment },
+      { ArtifactBaselineStore },
+    ] = await Promise.all([
+      import('../eval/cache.js'),
+      import('../eval/gate.js'),
+      import('../github/eval-cache.js'),
+      import('../github/pr-comment.js'),
+      import('../github/eval-artifacts.js'),
+    ]);
     const { ActionsBaselineStore, restoreResponseCache, saveResponseCache } = cacheClient;
     const cacheDir = join(temp, 'ragship-eval-cache');
     const prefix = `ragship-eval-responses-${suiteName}-`;
     if (inputs.cache) await restoreResponseCache(cacheDir, prefix, logger);
     const reportArtifact = `ragship-eval-report-${suiteName}${inputs.shard && inputs.shard.count > 1 ? `-${inputs.shard.index}-of-${inputs.shard.count}` : ''}`;
-    const result = await runEvalGate({ ...inputs, reportArtifact }, {
-      logger,
-      cache: inputs.cache ? new FolderCache(cacheDir) : new NoCache(),
-      // main's results: the Actions cache first, then the artifact of main's run (durable).
-      baselines: new ArtifactBaselineStore({
-        token: inputs.token,
-        ...context.repo,
-        apiUrl: process.env.GITHUB_API_URL ?? 'https://api.github.com',
-        defaultBranch,
-        dir: join(temp, 'ragship-eval-baseline-artifacts'),
+    const result = await runEvalGate(
+      { ...inputs, reportArtifact },
+      {
         logger,
-        fast: new ActionsBaselineStore(join(temp, 'ragship-eval-baselines'), logger),
-      }),
-    });
+        cache: inputs.cache ? new FolderCache(cacheDir) : new NoCache(),
+        // main's results: the Actions cache first, then the artifact of main's run (durable).
+        baselines: new ArtifactBaselineStore({
+          token: inputs.token,
+          ...context.repo,
+          apiUrl: process.env.GITHUB_API_URL ?? 'https://api.github.com',
+          defaultBranch,
+          dir: join(temp, 'ragship-eval-baseline-artifacts'),
+          logger,
+          fast: new ActionsBaselineStore(join(temp, 'ragship-eval-baselines'), logger),
+        }),
+      },
+    );
     if (inputs.cache && result.run.cache.misses > 0)
       await saveResponseCache(
         cacheDir,

@@ -50,7 +50,10 @@ export function decideRun(i: RunDecisionInput): RunDecision {
     };
   return {
     run: false,
-    reason: `none of the ${i.changedFiles.length} changed files matches the eval paths (${[...i.paths, ...i.alwaysRelevant]
+    reason: `none of the ${i.changedFiles.length} changed files matches the eval paths (${[
+      ...i.paths,
+      ...i.alwaysRelevant,
+    ]
       .map((p) => `\`${p}\``)
       .join(', ')})`,
     matched: [],

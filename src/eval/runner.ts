@@ -5,8 +5,8 @@ import { type AssertionResult, evaluateAssertion } from './assertions.js';
 import { AdaptiveLimiter } from './backoff.js';
 import { type CacheStore, cacheKey } from './cache.js';
 import { jsonLinesWriter } from './jsonl-writer.js';
-import { Progress } from './progress.js';
 import { type Judge, type JudgeMetric, JudgeOutputError } from './judge.js';
+import { Progress } from './progress.js';
 import { retrievalScores } from './retrieval-metrics.js';
 import {
   caseHash,

@@ -72,7 +72,8 @@ export class ArtifactBaselineStore implements BaselineStore {
         return undefined;
       }
       const zip = await this.get(
-        found.archive_download_url ?? `${api}/repos/${this.o.owner}/${this.o.repo}/actions/artifacts/${found.id}/zip`,
+        found.archive_download_url ??
+          `${api}/repos/${this.o.owner}/${this.o.repo}/actions/artifacts/${found.id}/zip`,
         'application/vnd.github+json',
       );
       const files = readZip(Buffer.from(await zip.arrayBuffer()));

@@ -36,7 +36,9 @@ let forbid = false;
 const TOKEN = 'ghs_artifacttoken123';
 
 function listen(s: Server): Promise<string> {
-  return new Promise((r) => s.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)));
+  return new Promise((r) =>
+    s.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(s.address() as AddressInfo).port}`)),
+  );
 }
 
 beforeAll(async () => {
@@ -106,7 +108,10 @@ afterAll(async () => {
 });
 
 const dir = mkdtempSync(join(tmpdir(), 'ragship-eval-artifact-'));
-const store = (logger: MemoryLogger, extra: Partial<ConstructorParameters<typeof ArtifactBaselineStore>[0]> = {}) =>
+const store = (
+  logger: MemoryLogger,
+  extra: Partial<ConstructorParameters<typeof ArtifactBaselineStore>[0]> = {},
+) =>
   new ArtifactBaselineStore({
     token: TOKEN,
     owner: 'o',
@@ -156,7 +161,9 @@ describe('main’s baseline as a workflow artifact, found through the REST API',
     expect(readFileSync(path!, 'utf8')).toBe('right one\n');
     const list = requests.find((r) => r.server === 'api' && r.path === '/repos/o/r/actions/artifacts');
     expect(list?.headers.authorization).toBe(`Bearer ${TOKEN}`);
-    expect(requests.some((r) => r.server === 'api' && r.path === '/repos/o/r/actions/artifacts/2/zip')).toBe(true);
+    expect(requests.some((r) => r.server === 'api' && r.path === '/repos/o/r/actions/artifacts/2/zip')).toBe(
+      true,
+    );
     const download = requests.filter((r) => r.server === 'blob');
     expect(download.map((r) => r.path)).toEqual(['/blob/2.zip']);
     expect(download[0]!.headers.authorization).toBeUndefined();
@@ -208,7 +215,12 @@ describe('main’s baseline as a workflow artifact, found through the REST API',
     writeFileSync(join(dir, 'answers.json'), JSON.stringify(answers));
     // main's run: its results file becomes the artifact (as the workflow's upload step does)
     const mainRun = await runEvalGate(
-      { suitePath: join(dir, 'suite.yaml'), outDir: join(dir, 'main'), headSha: 'mainsha1', saveBaseline: true },
+      {
+        suitePath: join(dir, 'suite.yaml'),
+        outDir: join(dir, 'main'),
+        headSha: 'mainsha1',
+        saveBaseline: true,
+      },
       {
         logger: new MemoryLogger(),
         cache: new FolderCache(join(dir, 'c1')),

@@ -154,7 +154,12 @@ describe('eval-gate action with paths', () => {
     new LocalActionRunner('eval-gate', { source: 'src/actions/eval-gate.ts' }).main({
       eventName: 'pull_request',
       event: {
-        pull_request: { number: 7, head: { sha: 'h'.repeat(40) }, base: { sha: 'b'.repeat(40) }, labels: labels.map((name) => ({ name })) },
+        pull_request: {
+          number: 7,
+          head: { sha: 'h'.repeat(40) },
+          base: { sha: 'b'.repeat(40) },
+          labels: labels.map((name) => ({ name })),
+        },
         repository: { default_branch: 'main' },
       },
       inputs: {

@@ -15,7 +15,9 @@ describe('eval progress', () => {
     const counts = { pass: 0, fail: 0, error: 0 };
     const logger = new MemoryLogger();
     const p = new Progress({ total: 40, logger, counts, now: () => t });
-    expect(p.line()).toBe('eval 0/40 (0%) · 0 pass, 0 fail, 0 error · 1 ms elapsed, waiting for the first answer');
+    expect(p.line()).toBe(
+      'eval 0/40 (0%) · 0 pass, 0 fail, 0 error · 1 ms elapsed, waiting for the first answer',
+    );
     for (let i = 0; i < 10; i++) p.tick();
     counts.pass = 9;
     counts.error = 1;
@@ -44,7 +46,10 @@ describe('eval progress', () => {
     const logger = new MemoryLogger();
     const summary = await runSuite({
       suite: loadSuite(join(dir, 'suite.yaml')),
-      target: await (await import('../../../src/eval/target.js')).createTarget(loadSuite(join(dir, 'suite.yaml')), {}),
+      target: await (await import('../../../src/eval/target.js')).createTarget(
+        loadSuite(join(dir, 'suite.yaml')),
+        {},
+      ),
       cache: new NoCache(),
       resultsPath: join(dir, 'r.jsonl'),
       logger,
