@@ -10,6 +10,7 @@ import { FolderCache } from '../../../src/eval/cache.js';
 import { runEvalGate } from '../../../src/eval/gate.js';
 import { readZip } from '../../../src/eval/zip.js';
 import { ArtifactBaselineStore } from '../../../src/github/eval-artifacts.js';
+import { LocalActionRunner } from '../../support/action-runner.js';
 import { writeStreamingZip } from '../../support/zip-writer.js';
 
 // Real parts: a local HTTP server speaking GitHub's REST wire format for artifacts (list by name,
@@ -255,4 +256,68 @@ describe('main’s baseline as a workflow artifact, found through the REST API',
     expect(pr.passed).toBe(false);
     expect(baselineKey('art', 'mainsha1', 'x'.repeat(16))).toMatch(/^ragship-eval-baseline-art-mainsha1-/);
   });
+});
+
+describe('eval-gate action: main’s push stores, a PR run finds the artifact', () => {
+  it('push to main outputs baseline-artifact; the PR run (empty cache) compares with it and fails on the regression', async () => {
+    const d = mkdtempSync(join(dir, 'action-'));
+    const ids = Array.from({ length: 10 }, (_, i) => `c${i}`);
+    writeFileSync(
+      join(d, 'cases.jsonl'),
+      `${ids.map((id) => JSON.stringify({ id, question: `code of ${id}?`, must_contain: [`code-${id}`] })).join('\n')}\n`,
+    );
+    writeFileSync(
+      join(d, 'target.mjs'),
+      "import { readFileSync } from 'node:fs';\nexport default async (c) => ({ answer: JSON.parse(readFileSync(new URL('./answers.json', import.meta.url), 'utf8'))[c.id], sources: [] });\n",
+    );
+    writeFileSync(
+      join(d, 'suite.yaml'),
+      'name: art-action\ncases: cases.jsonl\ntarget: { type: module, path: target.mjs }\nmetrics:\n  contains: { case_min: 1 }\n',
+    );
+    const answers = Object.fromEntries(ids.map((id) => [id, `code-${id}`]));
+    writeFileSync(join(d, 'answers.json'), JSON.stringify(answers));
+    const mainSha = 'a'.repeat(40);
+    const env = { GITHUB_API_URL: apiUrl, GITHUB_REPOSITORY: 'o/r' };
+    const inputs = { suite: join(d, 'suite.yaml'), 'github-token': TOKEN, cache: 'false', comment: 'false' };
+    const push = await new LocalActionRunner('eval-gate', { source: 'src/actions/eval-gate.ts' }).main({
+      eventName: 'push',
+      event: { ref: 'refs/heads/main', repository: { default_branch: 'main' } },
+      inputs,
+      env: { ...env, GITHUB_SHA: mainSha, GITHUB_REF: 'refs/heads/main' },
+      timeoutMs: 120_000,
+    });
+    expect(push.exitCode).toBe(0);
+    expect(push.outputs['baseline-artifact']).toMatch(
+      new RegExp(`^ragship-eval-baseline-art-action-${mainSha}-[0-9a-f]{16}$`),
+    );
+    // what the workflow's upload-artifact step does with the outputs
+    artifacts.length = 0;
+    artifacts.push({
+      id: 11,
+      name: push.outputs['baseline-artifact']!,
+      expired: false,
+      created_at: '2026-12-03T12:00:00Z',
+      branch: 'main',
+      headRepo: 1,
+      zip: writeStreamingZip({ 'results-head.jsonl': readFileSync(push.outputs['results-path']!) }),
+    });
+    for (let i = 0; i < 7; i++) answers[`c${i}`] = 'wrong';
+    writeFileSync(join(d, 'answers.json'), JSON.stringify(answers));
+    const pr = await new LocalActionRunner('eval-gate', { source: 'src/actions/eval-gate.ts' }).main({
+      eventName: 'pull_request',
+      event: {
+        pull_request: { number: 7, head: { sha: 'b'.repeat(40) }, base: { sha: mainSha }, labels: [] },
+        repository: { default_branch: 'main' },
+      },
+      inputs,
+      env: { ...env, GITHUB_SHA: 'c'.repeat(40) },
+      timeoutMs: 120_000,
+    });
+    expect(pr.exitCode).toBe(1);
+    expect(pr.stdout).toContain('artifact 11 of run 9011 on main');
+    expect(pr.summary).toContain(`main ${mainSha.slice(0, 7)}`);
+    expect(pr.summary).not.toContain('No baseline from main');
+    expect(pr.outputs.regressions).toBe('7');
+    expect(pr.outputs.passed).toBe('false');
+  }, 300_000);
 });
