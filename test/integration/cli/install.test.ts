@@ -1,4 +1,4 @@
-// The CLI installs like any npm CLI: `npm pack` (whose `prepare` compiles src/ to lib/) and
+// The CLI installs like any npm CLI: `npm pack` (whose `prepack` compiles src/ to lib/) and
 // `npm install -g --prefix <empty dir> --omit=dev <tgz>` give a `ragship` that runs without tsx,
 // without the sources and without this checkout. Needs the npm registry (production dependencies),
 // not the sandbox.
