@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { checkProject } from '../config/check.js';
 import { errorMessage, UserError } from '../core/errors.js';
 import { Report } from '../core/report.js';
 import { validate } from '../core/validate.js';
@@ -85,6 +86,8 @@ async function resolveDigest(h: HostEntry, image: string): Promise<string> {
 
 export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promise<DeployResult> {
   validateDeployInputs(inputs);
+  // `ragship config check`: compose files, services and files: of this environment, no SSH yet.
+  checkProject(inputs.config, { dir: inputs.repoDir, environment: inputs.environment });
   const s = new EnvSession(inputs, ports);
   const logger = ports.logger;
   for (const v of Object.values(inputs.env)) logger.setSecret(v);
