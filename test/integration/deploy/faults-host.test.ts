@@ -198,6 +198,7 @@ describe('faults leave the old release serving and nothing half-written', () => 
       );
       expect(withPort).not.toBe(compose);
       writeFileSync(join(repo, 'compose.yaml'), withPort);
+      const before = await serving();
       let connects = 0;
       const err = await runDeploy(
         { ...deployInputs(config, images.v2!), repoDir: repo },
@@ -212,7 +213,7 @@ describe('faults leave the old release serving and nothing half-written', () => 
       expect(err).toBeInstanceOf(ConfigError);
       expect(String(err)).toMatch(/publishes host port.*replace ports: with expose:/s);
       expect(connects).toBe(0);
-      expect(await serving()).toBe('v1');
+      expect(await serving()).toBe(before);
     } finally {
       rmSync(repo, { recursive: true, force: true });
     }
@@ -229,13 +230,15 @@ describe('faults leave the old release serving and nothing half-written', () => 
       );
       expect(badUser).not.toBe(compose);
       writeFileSync(join(repo, 'compose.yaml'), badUser);
+      // Whichever version the earlier tests left serving, deploy the other one.
+      const before = await serving();
       const err = await runDeploy(
-        { ...deployInputs(config, images.v2!), repoDir: repo },
+        { ...deployInputs(config, before === 'v1' ? images.v2! : images.v1!), repoDir: repo },
         { logger: logger() },
       ).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(Error);
       expect(String(err)).toMatch(/ragship-no-such-user|unable to find user|no matching entries/);
-      expect(await serving()).toBe('v1');
+      expect(await serving()).toBe(before);
       expect(await containers(['--filter', 'label=com.docker.compose.service=app'])).toEqual(['app running']);
       expect(await lockHeld(APP)).toBe(false);
     } finally {
