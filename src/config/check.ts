@@ -134,7 +134,7 @@ function checkRole(
     );
   };
   must(role.service, 'service');
-  role.imageServices.forEach((s, i) => must(s, `imageServices[${i}]`));
+  for (const [i, s] of role.imageServices.entries()) must(s, `imageServices[${i}]`);
   for (const [i, s] of (role.services ?? []).entries()) {
     if (inFiles.size > 0 && !inFiles.has(s))
       problems.push(

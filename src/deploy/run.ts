@@ -302,7 +302,8 @@ function finish(
   if (o.dry) {
     // The plan: what would run, and which checks needed the connection (the rest ran offline).
     const roles = s.roles.map(
-      ([n, r]) => `${n} (${r.strategy}, service ${r.service}${r.migrate ? `, migrate ${r.migrate.service}` : ''})`,
+      ([n, r]) =>
+        `${n} (${r.strategy}, service ${r.service}${r.migrate ? `, migrate ${r.migrate.service}` : ''})`,
     );
     report
       .heading('Plan', 3)
