@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { environmentOf } from '../config/load.js';
 import { errorMessage, UserError } from '../core/errors.js';
 import { Report } from '../core/report.js';
 import { validate } from '../core/validate.js';
@@ -85,6 +86,8 @@ async function resolveDigest(h: HostEntry, image: string): Promise<string> {
 
 export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promise<DeployResult> {
   validateDeployInputs(inputs);
+  if (environmentOf(inputs.config, inputs.environment).engine === 'swarm')
+    return (await import('../swarm/run.js')).runSwarmDeploy(inputs, ports);
   const s = new EnvSession(inputs, ports);
   const logger = ports.logger;
   for (const v of Object.values(inputs.env)) logger.setSecret(v);
