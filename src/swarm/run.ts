@@ -1,8 +1,8 @@
-import { parse as parseYaml } from 'yaml';
 import { posix } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { errorMessage, tail, UserError } from '../core/errors.js';
 import { Report } from '../core/report.js';
-import { type StepTiming, lockEnvironment, releasesTable, step } from '../deploy/apply.js';
+import { lockEnvironment, releasesTable, type StepTiming, step } from '../deploy/apply.js';
 import {
   appendStdin,
   homeDir,
@@ -42,7 +42,7 @@ import {
   stackDeploy,
   swarmState,
 } from './commands.js';
-import { converge, type ConvergeReport, updateSnapshot } from './converge.js';
+import { type ConvergeReport, converge, updateSnapshot } from './converge.js';
 import { type ImageCommand, renderStack, SECRET_PREFIX, SECRETS_TO_ENV } from './stack.js';
 
 /** What a Swarm release folder on the manager holds (no secret value: those are Swarm secrets). */
