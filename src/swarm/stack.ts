@@ -133,8 +133,9 @@ export function renderStack(i: StackInput): { files: StackFile[]; hash: string; 
           delete svc[k];
         if (receivers.has(name) && secretEntries.length) {
           const image = String(svc.image ?? '');
+          const command = commandOf(svc, i.commands.get(image), where);
           svc.entrypoint = ['/bin/sh', '-c', SECRETS_TO_ENV, 'ragship'];
-          svc.command = commandOf(svc, i.commands.get(image), where);
+          svc.command = command;
           svc.secrets = [
             ...((svc.secrets as unknown[]) ?? []),
             ...secretEntries.map(([key, source]) => ({ source, target: `${SECRET_PREFIX}${key}` })),
