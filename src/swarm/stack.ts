@@ -43,6 +43,9 @@ export interface StackFile {
 
 type Service = Record<string, unknown> & { deploy?: Record<string, unknown> };
 
+/** `docker stack deploy` interpolates `$` in compose files: literal text is written as `$$`. */
+export const literal = (text: string): string => text.replaceAll('$', () => '$$');
+
 /** `docker stack deploy` healthcheck + update policy from the role's health settings. */
 export function healthcheckOf(h: HealthConfig, existing: unknown): Record<string, unknown> | undefined {
   if (h.compose) return existing as Record<string, unknown> | undefined;
@@ -86,14 +89,15 @@ export function updatePolicy(role: RoleConfig): Record<string, unknown> {
 function commandOf(svc: Service, image: ImageCommand | undefined, where: string): string[] {
   const asList = (v: unknown): string[] | null =>
     v == null ? null : Array.isArray(v) ? v.map(String) : ['/bin/sh', '-c', String(v)];
-  const entrypoint = svc.entrypoint !== undefined ? asList(svc.entrypoint) : (image?.entrypoint ?? null);
+  const fromImage = (v: string[] | null | undefined) => (v ? v.map(literal) : null);
+  const entrypoint = svc.entrypoint !== undefined ? asList(svc.entrypoint) : fromImage(image?.entrypoint);
   // An entrypoint set in the compose file drops the image's CMD (as `docker run --entrypoint`).
   const cmd =
     svc.command !== undefined
       ? asList(svc.command)
       : svc.entrypoint !== undefined
         ? null
-        : (image?.cmd ?? null);
+        : fromImage(image?.cmd);
   const all = [...(entrypoint ?? []), ...(cmd ?? [])];
   if (!all.length)
     throw new ConfigError(
@@ -134,7 +138,7 @@ export function renderStack(i: StackInput): { files: StackFile[]; hash: string; 
         if (receivers.has(name) && secretEntries.length) {
           const image = String(svc.image ?? '');
           const command = commandOf(svc, i.commands.get(image), where);
-          svc.entrypoint = ['/bin/sh', '-c', SECRETS_TO_ENV, 'ragship'];
+          svc.entrypoint = ['/bin/sh', '-c', literal(SECRETS_TO_ENV), 'ragship'];
           svc.command = command;
           svc.secrets = [
             ...((svc.secrets as unknown[]) ?? []),

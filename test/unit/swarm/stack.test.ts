@@ -87,7 +87,8 @@ describe('stack rendering', () => {
   it('mounts per-release secrets and wraps the image command with the secrets-to-env shim', () => {
     const doc = parse(stack().files[0]!.content);
     const app = doc.services.app;
-    expect(app.entrypoint).toEqual(['/bin/sh', '-c', SECRETS_TO_ENV, 'ragship']);
+    // Written as $$ for docker stack deploy's interpolation, which turns it back into $.
+    expect(app.entrypoint).toEqual(['/bin/sh', '-c', SECRETS_TO_ENV.replaceAll('$', '$$$$'), 'ragship']);
     expect(app.command).toEqual(['docker-entrypoint.sh', 'node', 'server.js']);
     expect(app.secrets).toEqual([{ source: 'shop-prod_R1_API_KEY', target: 'ragship.API_KEY' }]);
     expect(app.environment).toEqual({ RAGSHIP_RELEASE: 'R1' });
