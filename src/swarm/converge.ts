@@ -38,12 +38,15 @@ export function downNodesOf(stdout: string): string[] {
 }
 
 /** running/desired per service from `docker service ls` ("2/2", "3/3 (max 1 per node)"). */
-export function replicasOf(stdout: string): Map<string, { running: number; desired: number; image: string }> {
-  const out = new Map<string, { running: number; desired: number; image: string }>();
+export function replicasOf(
+  stdout: string,
+): Map<string, { running: number; desired: number; image: string; mode: string }> {
+  const out = new Map<string, { running: number; desired: number; image: string; mode: string }>();
   for (const line of stdout.split('\n')) {
-    const [name, , replicas, image] = line.split('\t');
+    const [name, mode, replicas, image] = line.split('\t');
     const m = /^([0-9]+)\/([0-9]+)/.exec(replicas ?? '');
-    if (name && m) out.set(name, { running: Number(m[1]), desired: Number(m[2]), image: image ?? '' });
+    if (name && m)
+      out.set(name, { running: Number(m[1]), desired: Number(m[2]), image: image ?? '', mode: mode ?? '' });
   }
   return out;
 }
@@ -51,11 +54,17 @@ export function replicasOf(stdout: string): Map<string, { running: number; desir
 const digestOf = (image: string) => /@(sha256:[a-f0-9]{64})/.exec(image)?.[1] ?? image;
 
 /** Every task meant to run runs the spec's image and is Running (health passed, if any). */
-export function tasksOnSpec(psStdout: string, specImage: string): boolean {
+export function tasksOnSpec(
+  psStdout: string,
+  specImage: string,
+  downNodes: ReadonlySet<string> = new Set(),
+): boolean {
+  // Tasks on a node that is down cannot report: Swarm replaces replicated ones elsewhere.
   const tasks = psStdout
     .split('\n')
     .filter(Boolean)
-    .map((l) => l.split('\t'));
+    .map((l) => l.split('\t'))
+    .filter(([, node]) => !downNodes.has(node ?? ''));
   return (
     tasks.length > 0 &&
     tasks.every(([, , desired, current, , image]) => {
@@ -138,9 +147,14 @@ export async function converge(
       const done =
         (!fresh || u.state === 'completed') &&
         r &&
-        r.running === r.desired &&
         r.desired > 0 &&
-        tasksOnSpec((await host.exec(servicePs(name, true), { allowFailure: true })).stdout, u?.image ?? '');
+        // A global service counts a task on a down node as desired: only the live ones matter.
+        (r.running === r.desired || (r.mode === 'global' && down.size > 0)) &&
+        tasksOnSpec(
+          (await host.exec(servicePs(name, true), { allowFailure: true })).stdout,
+          u?.image ?? '',
+          down,
+        );
       if (!done) pending.push(name);
     }
     if (!pending.length) break;

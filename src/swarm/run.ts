@@ -377,7 +377,7 @@ async function deployStack(
       'fix the compose files for Swarm (docker stack deploy --help) and deploy again',
     );
   const timeout = Math.max(
-    300,
+    120,
     ...s.roles.map(
       ([, role]) => (role.health.timeout + role.health.interval * 10 + 30) * (role.replicas + 1),
     ),

@@ -205,7 +205,7 @@ describe('swarm commands', () => {
       replicasOf('s_app\treplicated\t2/3\tr@sha256:1\ns_proxy\tglobal\t3/3 (max 1 per node)\tn\n').get(
         's_app',
       ),
-    ).toEqual({ running: 2, desired: 3, image: 'r@sha256:1' });
+    ).toEqual({ running: 2, desired: 3, image: 'r@sha256:1', mode: 'replicated' });
     const d = `sha256:${'b'.repeat(64)}`;
     expect(
       tasksOnSpec(
