@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { CONNECTED_CHECKS, checkProject } from '../config/check.js';
+import { environmentOf } from '../config/load.js';
 import { errorMessage, UserError } from '../core/errors.js';
 import { Report } from '../core/report.js';
 import { validate } from '../core/validate.js';
@@ -86,6 +87,8 @@ async function resolveDigest(h: HostEntry, image: string): Promise<string> {
 
 export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promise<DeployResult> {
   validateDeployInputs(inputs);
+  if (environmentOf(inputs.config, inputs.environment).engine === 'swarm')
+    return (await import('../swarm/run.js')).runSwarmDeploy(inputs, ports);
   // `ragship config check`: compose files, services and files: of this environment, no SSH yet.
   checkProject(inputs.config, { dir: inputs.repoDir, environment: inputs.environment });
   const s = new EnvSession(inputs, ports);
