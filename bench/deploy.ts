@@ -275,12 +275,15 @@ export async function run(): Promise<unknown> {
     });
     // The v1 container replaced in step 3 is stopping in the background: wait it out.
     if (stoppingAfterTight) await untilGone(stoppingAfterTight, (GRACE + 60) * 1000);
+    const beforeRollback = await appIds(`${APP}-staging-web`, 'app');
     let rollback = { seconds: 0, timeToHealthyMs: 0 };
     const rollbackLoad = await underLoad(async () => {
       const t = performance.now();
       const r = await runRollback({ ...inputs(images.v1!), to: 'previous' }, { logger: logger() });
       rollback = { seconds: (performance.now() - t) / 1000, timeToHealthyMs: r.timeToHealthyMs };
     });
+    // The container the rollback replaced stops in the background: compose must not see it go.
+    for (const id of beforeRollback) await untilGone(id, (GRACE + 60) * 1000);
     // Naive: what a typical ssh-action script does, `pull && up -d` on the release the bench
     // deployed first, its compose file edited to the v2 digest. In its favour, nginx gets the
     // best case for a recreate: no upstream file, the service name re-resolved through Docker

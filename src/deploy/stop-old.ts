@@ -17,17 +17,65 @@ export const STOP_SETTLE_SECONDS = 5;
 
 /**
  * `docker stop --time <grace>` then `docker rm`, detached from the SSH session (stdio closed,
- * SIGHUP ignored), so the exec returns at once and the stop outlives the connection.
+ * SIGHUP ignored), so the exec returns at once and the stop outlives the connection. A marker
+ * file per container in `markerDir` lives as long as the stop: the next switch waits for it
+ * (compose must not see a container vanish under it).
  */
-export function stopInBackground(ids: string[], graceSeconds: number): Argv {
+export function stopInBackground(ids: string[], graceSeconds: number, markerDir: string): Argv {
   return [
     'sh',
     '-c',
-    'g=$1; shift; (trap "" HUP; docker stop --time "$g" "$@"; docker rm --force "$@") </dev/null >/dev/null 2>&1 &',
+    'g=$1; d=$2; shift 2; mkdir -p "$d" && for i; do : > "$d/$i"; done; (trap "" HUP; docker stop --time "$g" "$@"; docker rm --force "$@"; for i; do rm -f "$d/$i"; done) </dev/null >/dev/null 2>&1 &',
     'sh',
     String(Math.round(graceSeconds)),
+    markerDir,
     ...ids,
   ];
+}
+
+/** Ids with a stop marker in `markerDir` (none when it does not exist). */
+export const stopMarkers = (markerDir: string): Argv => [
+  'sh',
+  '-c',
+  'ls -1 "$1" 2>/dev/null; true',
+  'sh',
+  markerDir,
+];
+
+/**
+ * Before a switch: old containers of an earlier switch still in their background stop are
+ * waited for (at most their grace and a minute, then removed by force), so compose never sees
+ * a container disappear while it scales. Stale markers (a host reboot) are dropped.
+ */
+export async function awaitEarlierStops(
+  host: RemoteHost,
+  markerDir: string,
+  graceSeconds: number,
+  logger: Logger,
+): Promise<void> {
+  const listed = (await host.exec(stopMarkers(markerDir), { allowFailure: true })).stdout
+    .split('\n')
+    .map((s) => s.trim())
+    .filter((s) => /^[a-f0-9]{12,64}$/.test(s));
+  if (listed.length === 0) return;
+  const limit = performance.now() + (graceSeconds + 60) * 1000;
+  let left = listed;
+  let told = false;
+  for (;;) {
+    const r = await host.exec(exitStates(left), { allowFailure: true });
+    left = parseExitStates(r.stdout).map((s) => s.id.slice(0, 64));
+    left = listed.filter((id) => left.some((l) => l.startsWith(id) || id.startsWith(l)));
+    if (left.length === 0 || performance.now() >= limit) break;
+    if (!told) {
+      logger.info(
+        `${host.label}: waiting for ${left.length} old container(s) of the previous switch to finish stopping (SIGKILL after stopGrace)`,
+      );
+      told = true;
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  if (left.length) await host.exec(removeContainers(left), { allowFailure: true });
+  await host.exec(['rm', '-f', ...listed.map((id) => `${markerDir}/${id}`)], { allowFailure: true });
 }
 
 /** `<id>\t<status>\t<exit code>\t<oom killed>` per container that still exists. */
@@ -76,6 +124,8 @@ export interface StopOldOptions {
   service: string;
   graceSeconds: number;
   logger: Logger;
+  /** Host folder for the background stop's markers (see stopInBackground). */
+  markerDir: string;
   /** Wait for the whole stop (the behaviour before issue 21: the benchmark's baseline). */
   wait?: boolean;
   settleSeconds?: number;
@@ -99,7 +149,9 @@ export async function stopOld(o: StopOldOptions): Promise<OldStop> {
     else logger.info(`${host.label}: stopped ${o.names.join(', ')}`);
     return { ms: performance.now() - t, pending: [], killed };
   }
-  await host.exec(stopInBackground(ids, o.graceSeconds), { where: `${host.label} stop old ${o.service}` });
+  await host.exec(stopInBackground(ids, o.graceSeconds, o.markerDir), {
+    where: `${host.label} stop old ${o.service}`,
+  });
   const settleMs = Math.min(o.graceSeconds, o.settleSeconds ?? STOP_SETTLE_SECONDS) * 1000;
   let states: ExitState[] = [];
   for (;;) {
@@ -113,7 +165,10 @@ export async function stopOld(o: StopOldOptions): Promise<OldStop> {
   const exited = states.filter((s) => !s.running).map((s) => s.id);
   // What exited is removed now (the detached job's own rm then finds nothing): a deploy that
   // returns leaves no stopped containers behind unless one is still stopping.
-  if (exited.length) await host.exec(removeContainers(exited), { allowFailure: true });
+  if (exited.length) {
+    await host.exec(removeContainers(exited), { allowFailure: true });
+    await host.exec(['rm', '-f', ...exited.map((id) => `${o.markerDir}/${id}`)], { allowFailure: true });
+  }
   if (pending.length)
     logger.warn(
       `${label} still running ${Math.round(settleMs / 1000)} s after its stop signal; traffic has moved, so the deploy does not wait: docker stops it with SIGKILL after stopGrace (${o.graceSeconds} s) in the background. Likely ${sigkillAdvice(o.service)}`,

@@ -17,7 +17,7 @@ import {
 } from './commands.js';
 import { type ContainerInfo, inspect, waitHealthy } from './health.js';
 import { publishStatic, type StaticRelease } from './static.js';
-import { stopOld } from './stop-old.js';
+import { awaitEarlierStops, stopOld } from './stop-old.js';
 
 export interface SwitchContext {
   host: RemoteHost;
@@ -90,6 +90,8 @@ export async function zeroDowntimeSwitch(ctx: SwitchContext): Promise<SwitchResu
     await host.exec(upServices(target, ctx.supportServices), {
       where: `${host.label} start ${ctx.supportServices.join(', ')}`,
     });
+  const stopping = posix.join(target.projectDir, '.ragship-stopping');
+  await awaitEarlierStops(host, stopping, role.stopGrace, logger);
   const old = await ids(host, target.project, role.service);
   const before = await ids(host, target.project, role.service, true);
   // New = every container (running or not) that was not there before: a start that fails
@@ -166,6 +168,7 @@ export async function zeroDowntimeSwitch(ctx: SwitchContext): Promise<SwitchResu
       service: role.service,
       graceSeconds: role.stopGrace,
       logger,
+      markerDir: stopping,
       wait: ctx.waitForOldStop,
     });
     lap('old stop');
