@@ -48,6 +48,15 @@ export const healthSchema = z
   .strict()
   .refine((h) => h.http || h.compose, { message: 'set `http: /health` or `compose: true`' });
 
+/** One hook: argv in a one-off container of `service` (default: the role's service). */
+export const hookSchema = z
+  .object({
+    command: z.array(z.string().max(1000)).min(1, 'give the command as a list, e.g. [node, smoke.js]'),
+    service: fromGrammar('service').optional(),
+    timeout: duration.default(300),
+  })
+  .strict();
+
 export const roleSchema = z
   .object({
     hosts: z.array(z.string().min(1)).min(1, 'list at least one host as user@host:port'),
@@ -157,6 +166,21 @@ export const roleSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * Commands run in a one-off container of the new release (its image, env and network) on
+     * the role's first host, inside the deploy lock: `pre-deploy` after the upload, before
+     * anything is pulled or switched (a failure aborts, nothing switched); `post-switch` once
+     * every role serves the new release (a failure switches back to the previous release);
+     * `post-deploy` after the release is recorded (a failure is a warning: the release stays).
+     */
+    hooks: z
+      .object({
+        'pre-deploy': hookSchema.optional(),
+        'post-switch': hookSchema.optional(),
+        'post-deploy': hookSchema.optional(),
+      })
+      .strict()
+      .optional(),
     gpu: z
       .object({
         minFreeVramMiB: z.number().int().min(0).default(0),
@@ -231,3 +255,4 @@ export type RagshipConfig = z.output<typeof configSchema>;
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
 export type RoleConfig = z.output<typeof roleSchema>;
 export type HealthConfig = z.output<typeof healthSchema>;
+export type HookConfig = z.output<typeof hookSchema>;

@@ -2,6 +2,8 @@ import { posix } from 'node:path';
 import { errorMessage, UserError } from '../core/errors.js';
 import { Report } from '../core/report.js';
 import { validate } from '../core/validate.js';
+import { type HookContext, runHook } from '../hooks/run.js';
+import { postSwitch } from '../hooks/switch-back.js';
 import {
   type ApplyResult,
   applyRelease,
@@ -158,6 +160,21 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
         );
       }
     });
+    const hooks: HookContext = {
+      releaseId,
+      previousReleaseId: previous?.id,
+      environment: inputs.environment,
+      target: (roleName, h) =>
+        s.target(
+          h,
+          roleName,
+          releaseId,
+          bundles.get(roleName)!.composeFiles.map((f) => f.name),
+        ),
+      timings,
+      guard: () => lock!.assertHeld(),
+    };
+    await runHook(s, 'pre-deploy', hooks);
     await applyRelease(
       s,
       {
@@ -187,6 +204,7 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
       timings,
       result,
     );
+    await postSwitch(s, { ...hooks, previous });
     rec.result = 'success';
     let pruned: string[] = [];
     await step(s, timings, 'record + prune', '', async () => {
@@ -195,6 +213,10 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
       await record(s, rec!);
       pruned = await prune(s, [...before, rec!], inputs.config.retain);
     });
+    // The release is recorded and serves: a failing post-deploy hook only warns.
+    await runHook(s, 'post-deploy', hooks).catch((err) =>
+      logger.warn(`${errorMessage(err)} (the release ${releaseId} stays active)`),
+    );
     return finish(s, {
       releaseId,
       image,
