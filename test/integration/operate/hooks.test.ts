@@ -119,10 +119,12 @@ describe('deploy hooks (roles.<role>.hooks) on the sandbox cpu host', () => {
       `label=com.docker.compose.project=${PROJECT}`,
       '--filter',
       'label=com.docker.compose.service=app',
-      '--format',
-      '{{.Image}}',
+      '--quiet',
     ]);
-    expect(running.stdout.trim().split('\n')).toEqual([images.v1]);
+    const ids = running.stdout.split('\n').filter(Boolean);
+    expect(ids).toHaveLength(1);
+    const image = await execLocal(['docker', 'inspect', '--format', '{{.Config.Image}}', ids[0]!]);
+    expect(image.stdout.trim()).toBe(images.v1);
   });
 
   it('a failing post-deploy hook warns: the deploy succeeds and v2 stays active', async () => {
