@@ -201,6 +201,23 @@ export const roleSchema = z
   })
   .strict();
 
+export const sshSchema = z
+  .object({
+    /**
+     * A jump host (bastion) as user@host[:port] that every SSH connection goes through, like
+     * `ssh -J`; its host key is verified against the same known_hosts/fingerprints, fail-closed,
+     * and it takes the same deploy key. The CLI's --ssh-proxy wins over it.
+     */
+    proxy: z
+      .string()
+      .regex(
+        /^(?:[a-z_][a-z0-9_-]{0,31}@)?[A-Za-z0-9.:[\]-]{1,253}(?::[0-9]{1,5})?$/,
+        'must be user@host[:port]',
+      )
+      .optional(),
+  })
+  .strict();
+
 export const environmentSchema = z
   .object({
     roles: z
@@ -214,6 +231,8 @@ export const environmentSchema = z
       .optional(),
     /** Env var names the deploy must receive (missing ones fail before any connection). */
     requiredEnv: z.array(fromGrammar('envVar')).default([]),
+    /** SSH settings of this environment (override the top-level `ssh`). */
+    ssh: sshSchema.optional(),
   })
   .strict();
 
@@ -243,6 +262,8 @@ export const configSchema = z
     environments: z
       .record(fromGrammar('name'), environmentSchema)
       .refine((e) => Object.keys(e).length > 0, 'define at least one environment'),
+    /** SSH settings for every environment (an environment's own `ssh` wins). */
+    ssh: sshSchema.optional(),
     retain: z.number().int().min(1).max(100).default(5),
     lock: z
       .object({ ttl: duration.default(1800), wait: duration.default(0) })
