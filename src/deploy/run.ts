@@ -1,8 +1,11 @@
 import { posix } from 'node:path';
 import { CONNECTED_CHECKS, checkProject } from '../config/check.js';
+import { environmentOf } from '../config/load.js';
 import { errorMessage, UserError } from '../core/errors.js';
 import { Report } from '../core/report.js';
 import { validate } from '../core/validate.js';
+import { type HookContext, runHook } from '../hooks/run.js';
+import { postSwitch } from '../hooks/switch-back.js';
 import {
   type ApplyResult,
   applyRelease,
@@ -86,6 +89,8 @@ async function resolveDigest(h: HostEntry, image: string): Promise<string> {
 
 export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promise<DeployResult> {
   validateDeployInputs(inputs);
+  if (environmentOf(inputs.config, inputs.environment).engine === 'swarm')
+    return (await import('../swarm/run.js')).runSwarmDeploy(inputs, ports);
   // `ragship config check`: compose files, services and files: of this environment, no SSH yet.
   checkProject(inputs.config, { dir: inputs.repoDir, environment: inputs.environment });
   const s = new EnvSession(inputs, ports);
@@ -161,6 +166,21 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
         );
       }
     });
+    const hooks: HookContext = {
+      releaseId,
+      previousReleaseId: previous?.id,
+      environment: inputs.environment,
+      target: (roleName, h) =>
+        s.target(
+          h,
+          roleName,
+          releaseId,
+          bundles.get(roleName)!.composeFiles.map((f) => f.name),
+        ),
+      timings,
+      guard: () => lock!.assertHeld(),
+    };
+    await runHook(s, 'pre-deploy', hooks);
     await applyRelease(
       s,
       {
@@ -190,6 +210,7 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
       timings,
       result,
     );
+    await postSwitch(s, { ...hooks, previous });
     rec.result = 'success';
     let pruned: string[] = [];
     await step(s, timings, 'record + prune', '', async () => {
@@ -198,6 +219,10 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
       await record(s, rec!);
       pruned = await prune(s, [...before, rec!], inputs.config.retain);
     });
+    // The release is recorded and serves: a failing post-deploy hook only warns.
+    await runHook(s, 'post-deploy', hooks).catch((err) =>
+      logger.warn(`${errorMessage(err)} (the release ${releaseId} stays active)`),
+    );
     return finish(s, {
       releaseId,
       image,
