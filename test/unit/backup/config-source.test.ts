@@ -1,3 +1,4 @@
+import { InputReader as CoreInputReader, recordSource } from '../../../src/core/input-reader.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,22 +20,7 @@ const example = parseConfig(exampleYml);
 
 /** The action's input reader over a plain record (names exactly as in action.yml). */
 function inputs(values: Record<string, string>): InputReader {
-  return {
-    str: (name, o = {}) => {
-      const v = values[name] || o.default || '';
-      if (!v && o.required) throw new Error(`input ${name} is required`);
-      return v;
-    },
-    secret: (name, o = {}) => {
-      const v = values[name] ?? '';
-      if (!v && o.required) throw new Error(`input ${name} is required`);
-      return v;
-    },
-    bool: (name, fallback) => (values[name] === undefined ? fallback : values[name] === 'true'),
-    int: (name, fallback) => (values[name] === undefined ? fallback : Number(values[name])),
-    list: (name) => (values[name] ? values[name].split(',') : []),
-    multiline: (name) => values[name] ?? '',
-  };
+  return new CoreInputReader(recordSource('action', values));
 }
 
 /** A host whose Docker answers `docker ps` with the given names. */

@@ -1,3 +1,4 @@
+import { InputReader as CoreInputReader, recordSource } from '../../../src/core/input-reader.js';
 import { describe, expect, test } from 'vitest';
 import { type InputReader, readMetricsPush } from '../../../src/backup/inputs.js';
 import {
@@ -11,14 +12,7 @@ import { ConfigError } from '../../../src/core/errors.js';
 import { secrets } from '../../../src/core/redact.js';
 
 function reader(values: Record<string, string>): InputReader {
-  return {
-    str: (name, o = {}) => values[name] || o.default || '',
-    secret: (name) => values[name] ?? '',
-    bool: (_n, f) => f,
-    int: (_n, f) => f,
-    list: () => [],
-    multiline: (name) => values[name] ?? '',
-  };
+  return new CoreInputReader(recordSource('action', values));
 }
 
 describe('Pushgateway URL grammar (anchored, checked before any connection)', () => {
