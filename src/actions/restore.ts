@@ -1,5 +1,5 @@
-import type { AlertOptions } from '../backup/job.js';
 import { readRestoreJob } from '../backup/inputs.js';
+import type { AlertOptions } from '../backup/job.js';
 import type { RestoreOptions } from '../backup/restore.js';
 import { actionInputs } from '../github/inputs.js';
 import { runAction } from '../github/run-action.js';

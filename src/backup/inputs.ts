@@ -2,11 +2,11 @@ import { ConfigError } from '../core/errors.js';
 import type { InputReader } from '../core/input-reader.js';
 import type { HostConnection, SourceOptions } from './backup.js';
 import { type ConfigSource, loadConfigSource } from './config-source.js';
+import type { AlertOptions, BackupJobOptions } from './job.js';
 import { type MetricsPushOptions, parsePushgatewayUrl } from './metrics.js';
+import type { RestoreOptions } from './restore.js';
 import type { RetentionPolicy } from './retention.js';
 import type { StoreOptions } from './store.js';
-import type { AlertOptions, BackupJobOptions } from './job.js';
-import type { RestoreOptions } from './restore.js';
 
 export type { InputReader } from '../core/input-reader.js';
 

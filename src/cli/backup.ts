@@ -22,8 +22,8 @@ function flagNamed(flags: string): Option {
 /** Where the backups live: every backup verb takes these. */
 function storeOptions(cmd: Command): Command {
   cmd
-    .option('--environment <name>', 'environment name (names the key prefix; required)')
-    .option('--bucket <name>', 'S3-compatible bucket (required)')
+    .requiredOption('--environment <name>', 'environment name (names the key prefix)')
+    .requiredOption('--bucket <name>', 'S3-compatible bucket')
     .option('--prefix <prefix>', 'key prefix (default ragship/<environment>)')
     .option('--endpoint <url>', 'S3-compatible endpoint (MinIO, R2, B2)')
     .option('--region <region>', 'bucket region (default us-east-1)')

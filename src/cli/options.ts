@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
 import { ConfigError } from '../core/errors.js';
-import { type InputSource, InputReader } from '../core/input-reader.js';
+import { InputReader, type InputSource, splitList } from '../core/input-reader.js';
 import { secrets } from '../core/redact.js';
 
 /**
@@ -59,12 +59,29 @@ export function alias(
   options: { repeatable?: boolean } = {},
 ): Command {
   const opt = new Option(flags).hideHelp();
-  if (options.repeatable) opt.argParser(collect);
+  // An old spelling never negates another flag (--no-layer-cache is read as itself).
+  opt.negate = false;
   cmd.addOption(opt);
   const name = opt.long!.replace(/^--/, '');
   const table = ALIASES.get(cmd) ?? new Map<string, string[]>();
   table.set(canonical, [...(table.get(canonical) ?? []), name]);
   ALIASES.set(cmd, table);
+  // The value lands on the canonical flag too, so commander's required-option check and
+  // everything that reads the canonical flag see it.
+  const key = camel(canonical);
+  cmd.on(`option:${name}`, (value: unknown) => {
+    const current = cmd.getOptionValue(key) as unknown;
+    if (options.repeatable) {
+      cmd.setOptionValue(key, [...(Array.isArray(current) ? current : []), value]);
+      cmd.setOptionValue(camel(name), undefined);
+    } else if (current !== undefined && String(current) !== String(value)) {
+      throw new ConfigError(
+        `--${canonical}`,
+        `is given twice with different values (--${canonical} ${JSON.stringify(String(current))}, --${name} ${JSON.stringify(String(value ?? ''))})`,
+        `give it once, as --${canonical}`,
+      );
+    } else cmd.setOptionValue(key, value === true ? 'true' : value);
+  });
   return cmd;
 }
 
@@ -118,10 +135,13 @@ export function cliSource(cmd: Command, env: NodeJS.ProcessEnv = process.env): I
     getList: (name) => {
       const all = given(name);
       if (!all.length) return undefined;
-      return all
-        .flatMap(([, v]) => (Array.isArray(v) ? v.map(String) : [String(v)]))
-        .map((s) => s.trim())
-        .filter(Boolean);
+      // Repeated flags and comma-separated values alike, as the action's list inputs.
+      return all.flatMap(([, v]) => (Array.isArray(v) ? v.map(String) : [String(v)])).flatMap(splitList);
+    },
+    getLines: (name) => {
+      const all = given(name);
+      if (!all.length) return undefined;
+      return all.flatMap(([, v]) => (Array.isArray(v) ? v.map(String) : [String(v)])).filter((l) => l.trim());
     },
     getSecret: (name) => {
       const fileFlag = `${name}-file`;

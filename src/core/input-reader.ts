@@ -15,6 +15,8 @@ export interface InputSource {
   get(name: string): string | undefined;
   /** Repeated values (CLI) or one text to split (action); undefined when not given. */
   getList(name: string): string[] | undefined;
+  /** One value per line (action) or per repeated flag (CLI): key=value lists whose values may hold commas. */
+  getLines(name: string): string[] | undefined;
   /** A secret: never from argv on the CLI (a file flag or an environment variable). */
   getSecret(name: string): string | undefined;
   /** A multi-line value kept as given (known_hosts, dotenv): the input, or the CLI's `--NAME-file`. */
@@ -135,6 +137,10 @@ export class InputReader {
     return this.source.getList(name) ?? [];
   }
 
+  lines(name: string): string[] {
+    return this.source.getLines(name) ?? [];
+  }
+
   multiline(name: string): string {
     return this.source.getText(name) ?? '';
   }
@@ -168,6 +174,10 @@ export function recordSource(door: Door, values: Record<string, string | string[
     getList: (name) => {
       const v = at(name);
       return v === undefined ? undefined : Array.isArray(v) ? v : splitList(v);
+    },
+    getLines: (name) => {
+      const v = at(name);
+      return v === undefined ? undefined : Array.isArray(v) ? v : splitLines(v);
     },
     getSecret: (name) => one(name),
     getText: (name) => {

@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { type InputSource, InputReader, splitList } from '../core/input-reader.js';
+import { InputReader, type InputSource, splitLines, splitList } from '../core/input-reader.js';
 import { secrets } from '../core/redact.js';
 
 /**
@@ -12,6 +12,10 @@ export const actionSource: InputSource = {
   getList: (name) => {
     const raw = core.getInput(name);
     return raw.trim() ? splitList(raw) : undefined;
+  },
+  getLines: (name) => {
+    const raw = core.getInput(name);
+    return raw.trim() ? splitLines(raw) : undefined;
   },
   getSecret: (name) => {
     const value = core.getInput(name, { trimWhitespace: false });

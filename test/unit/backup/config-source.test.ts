@@ -1,4 +1,3 @@
-import { InputReader as CoreInputReader, recordSource } from '../../../src/core/input-reader.js';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,7 @@ import {
 } from '../../../src/backup/config-source.js';
 import { type InputReader, readConfigSource, readSource } from '../../../src/backup/inputs.js';
 import { parseConfig } from '../../../src/config/load.js';
+import { InputReader as CoreInputReader, recordSource } from '../../../src/core/input-reader.js';
 import { MemoryLogger } from '../../../src/core/logger.js';
 import type { RemoteHost } from '../../../src/core/remote-host.js';
 

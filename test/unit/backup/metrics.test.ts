@@ -1,4 +1,3 @@
-import { InputReader as CoreInputReader, recordSource } from '../../../src/core/input-reader.js';
 import { describe, expect, test } from 'vitest';
 import { type InputReader, readMetricsPush } from '../../../src/backup/inputs.js';
 import {
@@ -9,6 +8,7 @@ import {
   renderOutcome,
 } from '../../../src/backup/metrics.js';
 import { ConfigError } from '../../../src/core/errors.js';
+import { InputReader as CoreInputReader, recordSource } from '../../../src/core/input-reader.js';
 import { secrets } from '../../../src/core/redact.js';
 
 function reader(values: Record<string, string>): InputReader {
