@@ -92,7 +92,7 @@ describe('cases file validation', () => {
       error(() => parseCaseLine('{"id":"x","question":"q","relevant_sources":"a#b"}', 'c.jsonl', 7)).message,
     ).toMatch(/^c\.jsonl:7 relevant_sources: is a string \("a#b"\), not a list \(case x\) — write a list/);
     expect(error(() => parseCaseLine('{"id":"x","question":"q","tagz":[]}', 'c.jsonl', 3)).message).toMatch(
-      /^c\.jsonl:3 tagz: Unrecognized key/,
+      /^c\.jsonl:3 tagz: is not a known key \(case x\) — did you mean `tags`\?/,
     );
     expect(error(() => parseCaseLine('{"id":"x",', 'c.jsonl', 2)).message).toMatch(
       /^c\.jsonl:2: is not valid JSON/,
