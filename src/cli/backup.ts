@@ -12,13 +12,6 @@ import type { CliContext } from './program.js';
  * RAGSHIP_ALERT_WEBHOOK, RAGSHIP_METRICS_PUSH_TOKEN, RAGSHIP_METRICS_PUSH_PASSWORD.
  */
 
-/** A hidden old switch whose name starts with --no- but negates nothing (read as its own flag). */
-function flagNamed(flags: string): Option {
-  const o = new Option(flags).hideHelp();
-  o.negate = false;
-  return o;
-}
-
 /** Where the backups live: every backup verb takes these. */
 function storeOptions(cmd: Command): Command {
   cmd
@@ -135,17 +128,8 @@ export function registerBackup(program: Command, ctx: () => CliContext): void {
       ),
   )
     .option('--backup-id <id>', 'backup id, latest or latest-verified (default latest-verified)')
-    .addOption(flagNamed('--no-safety-copy'))
     .action(async (_opts, cmd: Command) => {
-      const opts = cmd.opts();
-      if (opts.noSafetyCopy && opts.safetyCopy !== undefined)
-        throw new ConfigError(
-          '--safety-copy',
-          'is given together with --no-safety-copy',
-          'give it once, as --safety-copy false',
-        );
       const i = readRestoreJob(cliReader(cmd));
-      if (opts.noSafetyCopy) i.safetyCopy = false;
       const { logger, print } = ctx();
       const { result, report } = await (await import('../backup/job.js')).runRestoreJob(i, logger);
       print(result, report.toString());
@@ -153,6 +137,7 @@ export function registerBackup(program: Command, ctx: () => CliContext): void {
   const restore = program.commands.find((c) => c.name() === 'restore')!;
   boolOption(restore, 'dry-run', 'show what would change, change nothing');
   boolOption(restore, 'safety-copy', 'back up the current data first (default true)');
+  alias(restore, 'safety-copy', '--no-safety-copy', { invert: true });
 
   storeOptions(
     program.command('backups').description('list the backups of an environment (committed, verified, size)'),

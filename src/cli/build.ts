@@ -1,5 +1,5 @@
 import { tmpdir } from 'node:os';
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import type { GitContext } from '../build/git-context.js';
 import { readBuildPushInputs } from '../build/inputs.js';
 import { parseKeyValues } from '../build/tags.js';
@@ -89,7 +89,7 @@ export function registerBuild(program: Command, ctx: () => CliContext): void {
   alias(build, 'tags', '--tag <tag>', { repeatable: true });
   alias(build, 'labels', '--label <key=value>', { repeatable: true });
   alias(build, 'no-cache', '--no-layer-cache');
-  build.addOption(switchNamed('--no-push'));
+  alias(build, 'push', '--no-push', { invert: true });
   build.action(async (opts, cmd: Command) => {
     const secrets: Record<string, string> = {};
     for (const [id, envName] of Object.entries(parseKeyValues(opts.secretEnv ?? [], '--secret-env'))) {
@@ -103,11 +103,6 @@ export function registerBuild(program: Command, ctx: () => CliContext): void {
       secrets[id] = value;
     }
     const r = cliReader(cmd);
-    if (opts.noPush) {
-      if (r.source.get('push') !== undefined && r.bool('push'))
-        throw new ConfigError('--push', 'is true but --no-push is given too', 'give one: --push false');
-      opts.push = 'false';
-    }
     const inputs = readBuildPushInputs(r, {
       secrets,
       git: await gitContext(opts, r.str('context', { default: '.' })),
@@ -121,11 +116,4 @@ export function registerBuild(program: Command, ctx: () => CliContext): void {
     });
     print((await import('../build/build-push.js')).metadataOf(result), result.image ?? result.imageId);
   });
-}
-
-/** A hidden old switch whose name starts with --no- but negates nothing (read as its own flag). */
-function switchNamed(flags: string): Option {
-  const o = new Option(flags).hideHelp();
-  o.negate = false;
-  return o;
 }

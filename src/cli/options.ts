@@ -56,7 +56,7 @@ export function alias(
   cmd: Command,
   canonical: string,
   flags: string,
-  options: { repeatable?: boolean } = {},
+  options: { repeatable?: boolean; invert?: boolean } = {},
 ): Command {
   const opt = new Option(flags).hideHelp();
   // An old spelling never negates another flag (--no-layer-cache is read as itself).
@@ -74,12 +74,16 @@ export function alias(
     if (options.repeatable) {
       cmd.setOptionValue(key, [...(Array.isArray(current) ? current : []), value]);
       cmd.setOptionValue(camel(name), undefined);
-    } else if (current !== undefined && String(current) !== String(value)) {
+    } else if (current !== undefined && String(current) !== (options.invert ? 'false' : String(value))) {
       throw new ConfigError(
         `--${canonical}`,
         `is given twice with different values (--${canonical} ${JSON.stringify(String(current))}, --${name} ${JSON.stringify(String(value ?? ''))})`,
         `give it once, as --${canonical}`,
       );
+    } else if (options.invert) {
+      // `--no-harden-ssh` is `--harden-ssh false`; kept as 'false' on both for the reader's check.
+      cmd.setOptionValue(key, 'false');
+      cmd.setOptionValue(camel(name), 'false');
     } else cmd.setOptionValue(key, value === true ? 'true' : value);
   });
   return cmd;

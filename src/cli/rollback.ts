@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { ConfigError } from '../core/errors.js';
 import { runIdentity } from '../deploy/action-support.js';
 import { readConnection, readRollbackOnly } from '../deploy/inputs.js';
 import { connection, lockWaitOption, sshOptions } from './deploy.js';
-import { boolOption, cliReader } from './options.js';
+import { alias, boolOption, cliReader } from './options.js';
 import type { CliContext } from './program.js';
 
 export function registerRollback(program: Command, ctx: () => CliContext): void {
@@ -13,28 +12,17 @@ export function registerRollback(program: Command, ctx: () => CliContext): void 
       .description('re-apply a recorded release by digest (default: the previous one), no rebuild'),
   )
     .option('--to <previous|release-id|tag|digest>', 'target release (default previous)')
-    .option('--reason <text>', 'why (recorded)')
-    // The old spelling of --allow-older-schema false.
-    .option('--block-older-schema', 'same as --allow-older-schema false');
-  rollback.options.at(-1)!.hideHelp();
+    .option('--reason <text>', 'why (recorded)');
   boolOption(
     rollback,
     'allow-older-schema',
     'allow a target that expects an older schema than the live one (default true)',
   );
+  // The old spelling of --allow-older-schema false.
+  alias(rollback, 'allow-older-schema', '--block-older-schema', { invert: true });
   lockWaitOption(rollback).action(async (_opts, cmd: Command) => {
     const r = cliReader(cmd);
-    const only = readRollbackOnly(r);
-    if (cmd.opts().blockOlderSchema) {
-      if (r.source.get('allow-older-schema') !== undefined && !only.blockOnOlderSchema)
-        throw new ConfigError(
-          '--allow-older-schema',
-          'is true but --block-older-schema is given too',
-          'give one: --allow-older-schema false (the old --block-older-schema) or true',
-        );
-      only.blockOnOlderSchema = true;
-    }
-    const inputs = { ...readConnection(r, process.cwd()), ...only, ...runIdentity() };
+    const inputs = { ...readConnection(r, process.cwd()), ...readRollbackOnly(r), ...runIdentity() };
     const { logger, print } = ctx();
     const result = await (await import('../rollback/run.js')).runRollback(inputs, { logger });
     const { report, ...rest } = result;

@@ -33,11 +33,14 @@ function schemasAt(schema: unknown, path: ReadonlyArray<PropertyKey>): unknown[]
         case 'readonly':
         case 'catch':
         case 'nonoptional':
-          return visit(def.innerType, depth + 1);
+          visit(def.innerType, depth + 1);
+          return;
         case 'pipe':
-          return visit(def.in, depth + 1);
+          visit(def.in, depth + 1);
+          return;
         case 'lazy':
-          return visit(def.getter(), depth + 1);
+          visit(def.getter(), depth + 1);
+          return;
         case 'union':
           for (const o of def.options) visit(o, depth + 1);
           return;

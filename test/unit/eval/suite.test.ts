@@ -49,7 +49,9 @@ describe('suite file validation', () => {
 
   it('names the line and key of a wrong type', () => {
     const e = error(() => parseSuite(VALID.replace('case_min: 1', "case_min: 'high'"), file, {}));
-    expect(e.message).toMatch(/s\.yaml:7 metrics\.hit@k\.case_min: is a string \("high"\), not a number — write a number/);
+    expect(e.message).toMatch(
+      /s\.yaml:7 metrics\.hit@k\.case_min: is a string \("high"\), not a number — write a number/,
+    );
   });
 
   it('names the line and key of a misspelt key and of an unknown metric', () => {
