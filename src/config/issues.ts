@@ -166,7 +166,11 @@ export function describeIssue(
       const a = A[expected] ?? expected;
       if (value === undefined)
         return [
-          { path: keyPath(issue.path), problem: `is missing (${a} is required)`, fix: `add this key: ${a}` },
+          {
+            path: keyPath(issue.path),
+            problem: `is missing (${a} is required)`,
+            fix: `add \`${String(issue.path.at(-1) ?? '')}:\` with ${a}`,
+          },
         ];
       return [
         {

@@ -186,6 +186,9 @@ export function recordSource(door: Door, values: Record<string, string | string[
     },
     where: (name, kind = 'value') =>
       door === 'action' ? `input '${name}'` : `--${name}${kind === 'value' ? '' : '-file'}`,
-    howToSet: (name) => (door === 'action' ? `set \`${name}:\` under \`with:\`` : `pass --${name}`),
+    howToSet: (name, _kind, example) =>
+      door === 'action'
+        ? `set \`${name}:\` under \`with:\``
+        : `pass --${name} ${example ?? name.replace(/-/g, '_').toUpperCase()}`,
   };
 }

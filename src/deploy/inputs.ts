@@ -1,3 +1,4 @@
+import { environmentOf } from '../config/load.js';
 import type { InputReader } from '../core/input-reader.js';
 import { validate } from '../core/validate.js';
 import { configAt } from './action-support.js';
@@ -12,8 +13,11 @@ import type { ConnectionInputs } from './session.js';
 export function readConnection(r: InputReader, workdir: string): ConnectionInputs {
   const environment = r.str('environment', { required: true, example: 'production' });
   validate('name', environment, r.where('environment'));
+  const config = configAt(workdir, r.str('config', { default: 'ragship.yml' }));
+  // Checked here, before any key is read or any host is reached.
+  environmentOf(config, environment, r.where('environment'));
   return {
-    config: configAt(workdir, r.str('config', { default: 'ragship.yml' })),
+    config,
     environment,
     sshPrivateKey: r.privateKey('ssh-private-key', { required: true }),
     knownHosts: r.multiline('known-hosts'),
