@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { runIdentity } from '../deploy/action-support.js';
 import { readConnection, readDeployOnly } from '../deploy/inputs.js';
@@ -21,7 +22,11 @@ export function sshOptions(cmd: Command): Command {
     .option('--known-hosts-file <path>', 'known_hosts file for the hosts')
     .option('--host-fingerprints <SHA256:...>', 'pinned host key fingerprint (repeatable)', collect)
     .option('--registry-username <user>', 'registry user for pulls on the hosts')
-    .option('--registry-password-file <path>', 'registry password (or env RAGSHIP_REGISTRY_PASSWORD)');
+    .option('--registry-password-file <path>', 'registry password (or env RAGSHIP_REGISTRY_PASSWORD)')
+    .option(
+      '--ssh-proxy <user@host:port>',
+      'jump host (bastion) for every SSH connection, its host key verified like the hosts’ (wins over ssh.proxy in ragship.yml)',
+    );
   alias(cmd, 'environment', '--env <name>');
   alias(cmd, 'ssh-private-key-file', '--ssh-key-file <path>');
   alias(cmd, 'host-fingerprints', '--fingerprint <SHA256:...>', { repeatable: true });
@@ -71,7 +76,8 @@ export function registerDeploy(program: Command, ctx: () => CliContext): void {
     const inputs = {
       ...readConnection(r, process.cwd()),
       ...readDeployOnly(r),
-      repoDir: process.cwd(),
+      // Compose files and files: are read from the folder of ragship.yml (as `config check`).
+      repoDir: dirname(resolve(r.str('config', { default: 'ragship.yml' }))),
       ...runIdentity(),
     };
     const { logger, print } = ctx();

@@ -24,6 +24,8 @@ export function readConnection(r: InputReader, workdir: string): ConnectionInput
     fingerprints: r.list('host-fingerprints'),
     registryUsername: r.str('registry-username') || undefined,
     registryPassword: r.secret('registry-password') || undefined,
+    // CLI only (--ssh-proxy); the actions take the jump host from ssh.proxy in ragship.yml.
+    sshProxy: r.str('ssh-proxy') || undefined,
   };
 }
 
