@@ -146,3 +146,19 @@ describe('cli door source', () => {
     );
   });
 });
+
+describe('the action door reads with: inputs through the same reader', () => {
+  afterEach(() => vi.unstubAllEnvs());
+  test('INPUT_VERIFY=flase fails the backup action with the input named', async () => {
+    const { actionInputs } = await import('../../../src/github/inputs.js');
+    vi.stubEnv('INPUT_ENVIRONMENT', 'prod');
+    vi.stubEnv('INPUT_BUCKET', 'b');
+    vi.stubEnv('INPUT_ENCRYPTION-PASSPHRASE', 'p');
+    vi.stubEnv('INPUT_VERIFY', 'flase');
+    expect(error(() => readBackupJob(actionInputs)).message).toBe(
+      `input 'verify': "flase" is not a boolean — use true or false`,
+    );
+    vi.stubEnv('INPUT_VERIFY', 'false');
+    expect(readBackupJob(actionInputs).verify).toBe(false);
+  });
+});
