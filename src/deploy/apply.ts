@@ -16,6 +16,7 @@ import {
   waitContainers,
   withTimeout,
 } from './commands.js';
+import { recordRetained, retainedElsewhere } from './host-retention.js';
 import { DeployLock } from './lock.js';
 import { type ReleaseRecord, releaseFolder, retainedImages } from './release-log.js';
 import type { EnvSession, HostEntry } from './session.js';
@@ -296,11 +297,18 @@ export async function prune(s: EnvSession, records: ReleaseRecord[], retain: num
       const r = await h.host.exec(pruneFiles(published, keep), { allowFailure: true });
       for (const f of r.stdout.split('\n').filter(Boolean)) removed.push(`${h.key} ${roleName} ${f}`);
     }
+    // Host-wide retention: what every other app and environment on this host still keeps.
+    const elsewhere = await keptOnHost(s, h, keep);
+    if (!elsewhere) continue;
     for (const repo of repos) {
       const list = await h.host.exec(listImages(repo), { allowFailure: true });
       for (const line of list.stdout.split('\n')) {
         const ref = line.split('\t')[0]?.trim();
         if (!ref || ref.endsWith('@<none>') || keep.has(ref) || !deployedHere.has(ref)) continue;
+        if (elsewhere.has(ref)) {
+          s.ports.logger.info(`${h.key}: ${ref} stays: ${elsewhere.get(ref)} still retains it`);
+          continue;
+        }
         // `docker image rm` refuses images a container uses: that is the last safety net.
         const r = await h.host.exec(removeImage(ref), { allowFailure: true });
         if (r.code === 0) removed.push(`${h.key} ${ref}`);
@@ -308,6 +316,23 @@ export async function prune(s: EnvSession, records: ReleaseRecord[], retain: num
     }
   }
   return removed;
+}
+
+/** Publishes this environment's retained images on `h`; undefined (no image pruned) on failure. */
+async function keptOnHost(
+  s: EnvSession,
+  h: HostEntry,
+  keep: Set<string>,
+): Promise<Map<string, string> | undefined> {
+  try {
+    await recordRetained(h, keep);
+    return await retainedElsewhere(h);
+  } catch (err) {
+    s.ports.logger.warn(
+      `${h.key}: what other environments on the host retain could not be read (${errorMessage(err)}): no image pruned there`,
+    );
+    return undefined;
+  }
 }
 
 export function releasesTable(records: ReleaseRecord[], limit = 10): Report {
