@@ -2,7 +2,6 @@ import { posix } from 'node:path';
 import { errorMessage, tail, UserError } from '../core/errors.js';
 import { Report } from '../core/report.js';
 import {
-  appendStdin,
   type ComposeTarget,
   containerLogs,
   listImages,
@@ -19,6 +18,7 @@ import {
 import { recordRetained, retainedElsewhere } from './host-retention.js';
 import { DeployLock } from './lock.js';
 import { type ReleaseRecord, releaseFolder, retainedImages } from './release-log.js';
+import { appendReleaseLog, redactedRecord } from './release-log-file.js';
 import type { EnvSession, HostEntry } from './session.js';
 import { extractStatic, pruneFiles, type StaticPlan, staticSource } from './static.js';
 import { recreateSwitch, zeroDowntimeSwitch } from './switch.js';
@@ -246,11 +246,11 @@ async function settleMigration(
 
 /** Appends the record to the release log of every host (each host can answer `releases`). */
 export async function record(s: EnvSession, rec: ReleaseRecord): Promise<void> {
-  const line = `${JSON.stringify(rec)}\n`;
+  const line = `${JSON.stringify(redactedRecord(rec))}\n`;
   const errors: string[] = [];
   for (const h of s.hosts.values()) {
     await h.host
-      .exec(appendStdin(posix.join(h.root, 'releases.jsonl')), { input: line, where: `${h.key} release log` })
+      .exec(appendReleaseLog(h.root), { input: line, where: `${h.key} release log` })
       .catch((e) => errors.push(errorMessage(e)));
   }
   if (errors.length)

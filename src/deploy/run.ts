@@ -13,6 +13,7 @@ import {
   step,
 } from './apply.js';
 import { freeKiB, mkdirs, pullImage, removeTree } from './commands.js';
+import { attachFailure, FailureLogCapture, failedStep, servingAfterFailure } from './failure.js';
 import type { DeployLock } from './lock.js';
 import { activeRelease, newReleaseId, type ReleaseRecord, releaseFolder } from './release-log.js';
 import { pullServicesOf, type RoleBundle, renderRole } from './render.js';
@@ -85,6 +86,8 @@ async function resolveDigest(h: HostEntry, image: string): Promise<string> {
 
 export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promise<DeployResult> {
   validateDeployInputs(inputs);
+  const capture = new FailureLogCapture(ports.logger);
+  ports = { ...ports, logger: capture };
   const s = new EnvSession(inputs, ports);
   const logger = ports.logger;
   for (const v of Object.values(inputs.env)) logger.setSecret(v);
@@ -101,6 +104,7 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
   let lock: DeployLock | undefined;
   let rec: ReleaseRecord | undefined;
   const result: ApplyResult = { timeToHealthyMs: 0 };
+  let previous: ReleaseRecord | undefined;
   try {
     await step(s, timings, 'preflight', `${s.hosts.size} host(s)`, () => s.preflight());
     const image = await resolveDigest(s.primary, inputs.image);
@@ -113,7 +117,7 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
     }
     lock = await lockEnvironment(s, timings, inputs, ports.onLocked);
     const before = await s.readReleases();
-    const previous = activeRelease(before);
+    previous = activeRelease(before);
     rec = {
       id: releaseId,
       kind: 'deploy',
@@ -205,6 +209,16 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
       records: [...before, rec],
     });
   } catch (err) {
+    attachFailure(err, {
+      kind: 'deploy',
+      app: s.app,
+      environment: inputs.environment,
+      releaseId: rec ? releaseId : undefined,
+      ...failedStep(timings, err),
+      error: errorMessage(err),
+      logs: capture.lastLogs ?? result.output,
+      serving: servingAfterFailure(s.hosts.keys(), timings, releaseId, previous),
+    });
     if (rec && rec.result !== 'success') {
       rec.error = errorMessage(err).slice(0, 2000);
       rec.output = result.output;

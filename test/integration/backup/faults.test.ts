@@ -1,7 +1,8 @@
 // Real parts: Chroma 1.0.5 in a container on the sandbox engine, driven over SSH as the cpu
 // host's deploy user; s3rver (own instance) behind an HTTP proxy on 127.0.0.1 that can hold
 // the archive upload open (a store that stalls, so a cancel always lands before the commit).
-// Faults of issue 17 in backups: a cancelled backup (item 1), staleness (item 3).
+// Faults of issue 17 in backups: a cancelled backup (item 1), staleness (item 3), a restore
+// whose stop fails or whose persist path is not a volume (item 8).
 import { spawn } from 'node:child_process';
 import { createServer, request, type Server } from 'node:http';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { checkStaleness } from '../../../src/backup/alerts.js';
 import { runBackup } from '../../../src/backup/backup.js';
 import type { ChromaApi } from '../../../src/backup/chroma-api.js';
 import { keys } from '../../../src/backup/manifest.js';
+import { restoreBackup } from '../../../src/backup/restore.js';
 import { restartAfterCancel } from '../../../src/backup/stopped-guard.js';
 import { BackupStore } from '../../../src/backup/store.js';
 import { verifyBackup } from '../../../src/backup/verify.js';
@@ -30,6 +32,8 @@ const CONTAINER = 'ragship-faults17-chroma';
 const S3_PORT = 18291;
 const PROXY_PORT = 18292;
 const CHROMA_PORT = 18293;
+const TARGET = 'ragship-faults17-target';
+const TARGET_PORT = 18297;
 const logger = new MemoryLogger();
 let s3: S3Fixture;
 let chroma: ChromaApi;
@@ -137,6 +141,7 @@ afterAll(async () => {
   const vs = vols.stdout.split('\n').filter(Boolean);
   if (vs.length) await execLocal(['docker', 'volume', 'rm', '-f', ...vs], { allowFailure: true });
   await removeChromaContainer(CONTAINER);
+  await removeChromaContainer(TARGET);
   await s3?.close();
 }, 120_000);
 
@@ -211,6 +216,53 @@ describe('staleness counts from when a backup was taken, not when a drill re-ver
       expect(s.stale).toBe(true);
     } finally {
       host.close();
+    }
+  }, 300_000);
+});
+
+describe('a restore whose stop fails changes nothing (item 8)', () => {
+  test('the target is killed instead of stopping (exit 137): the restore aborts before wiping, its data is unchanged and it serves', async () => {
+    const host = connectSandboxHost('cpu', { logger });
+    try {
+      const b = await runBackup(
+        backupOptions(
+          { container: CONTAINER, persistPath: '/data', chromaPort: 8000 },
+          s3.options('restore'),
+          {
+            compression: 'gzip',
+          },
+        ),
+        logger,
+        host,
+      );
+      // Node as PID 1 ignores SIGTERM: `docker stop --time 1` ends in SIGKILL.
+      const target = await startChromaContainer(TARGET, TARGET_PORT, { init: false });
+      await seed(target, ['live-data'], 50, 8);
+      const l = new MemoryLogger();
+      await expect(
+        restoreBackup(
+          {
+            ...backupOptions(
+              { container: TARGET, persistPath: '/data', chromaPort: 8000 },
+              s3.options('restore'),
+              {
+                stopTimeoutSeconds: 1,
+              },
+            ),
+            backupId: b.manifest.id,
+            dryRun: false,
+            safetyCopy: false,
+          },
+          l,
+          host,
+        ),
+      ).rejects.toThrow(/restore aborted before any data was touched/);
+      expect(l.text()).not.toMatch(/restoring anyway/);
+      await target.waitHealthy(90_000);
+      expect((await target.collections()).map((c) => c.name)).toEqual(['live-data']);
+    } finally {
+      host.close();
+      await removeChromaContainer(TARGET);
     }
   }, 300_000);
 });
