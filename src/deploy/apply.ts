@@ -17,7 +17,7 @@ import {
 } from './commands.js';
 import { recordRetained, retainedElsewhere } from './host-retention.js';
 import { DeployLock } from './lock.js';
-import { type ReleaseRecord, releaseFolder, retainedImages } from './release-log.js';
+import { activeRelease, type ReleaseRecord, releaseFolder, retainedImages } from './release-log.js';
 import { appendReleaseLog, redactedRecord } from './release-log-file.js';
 import type { EnvSession, HostEntry } from './session.js';
 import { extractStatic, pruneFiles, type StaticPlan, staticSource } from './static.js';
@@ -336,7 +336,7 @@ async function keptOnHost(
 }
 
 export function releasesTable(records: ReleaseRecord[], limit = 10): Report {
-  const active = records.filter((r) => r.result === 'success').at(-1)?.id;
+  const active = activeRelease(records)?.id;
   return new Report().table(
     ['', 'release', 'kind', 'git sha', 'image', 'when', 'who', 'result'],
     records
