@@ -320,13 +320,14 @@ export async function runBackup(
             what: `logical export of ${api.url}`,
           }),
         );
-        const drift = exp.stats
-          .filter((s) => s.before !== s.after || s.exported !== s.before)
-          .map(({ ids: _ids, ...s }) => s);
+        const drifted = exp.stats.filter(
+          (s) => s.before !== s.after || s.exported !== s.before || s.changed > 0,
+        );
+        const drift = drifted.map(({ ids: _ids, changed: _changed, ...s }) => s);
         if (drift.length && o.onDrift === 'fail') {
           throw new UserError(
             'logical export',
-            `data changed while it was exported (${drift.map((d) => `${d.collection}: ${d.before} before, ${d.exported} exported, ${d.after} after`).join('; ')}): the export is not a consistent snapshot`,
+            `data changed while it was exported (${drifted.map((d) => `${d.collection}: ${d.before} before, ${d.exported} exported, ${d.after} after, ${d.changed} record(s) changed`).join('; ')}): the export is not a consistent snapshot`,
             'run it when writes pause, use mode: physical, or set on-drift: fuzzy to keep it marked as fuzzy',
           );
         }
