@@ -19,7 +19,14 @@ runAction<Inputs>({
       ctx.setOutput('records', d.verify.verification.records);
       return ctx.writeSummary(d.report);
     }
-    const r = await runBackupJob(i, ctx.logger);
+    // A killed run (SIGKILL, runner lost) cannot restart Chroma itself: the post step does.
+    const r = await runBackupJob(
+      {
+        ...i,
+        onChromaDown: (down, container) => ctx.saveState('chroma-down', down ? container : ''),
+      },
+      ctx.logger,
+    );
     const m = r.backup!.manifest;
     ctx.setOutput('backup-id', m.id);
     ctx.setOutput('manifest-key', r.backup!.manifestKey);
@@ -33,5 +40,12 @@ runAction<Inputs>({
       m.chroma.collections.reduce((a, c) => a + c.count, 0),
     );
     await ctx.writeSummary(r.report);
+  },
+  async post(ctx) {
+    const container = ctx.getState('chroma-down');
+    if (!container) return;
+    const { restartAfterCancel } = await import('../backup/stopped-guard.js');
+    const source = readSource(input, readConfigSource(input, input.str('environment', { required: true })));
+    if (source.host) await restartAfterCancel(source.host, container, ctx.logger);
   },
 });

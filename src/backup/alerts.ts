@@ -10,7 +10,11 @@ export interface StalenessResult {
   stale: boolean;
 }
 
-/** The dead-man switch: fails when the newest verified backup is older than `maxAgeHours`. */
+/**
+ * The dead-man switch: fails when the newest verified backup was TAKEN more than `maxAgeHours`
+ * ago. Age counts from the backup's creation (its id), never from its verification: a weekly
+ * drill that re-verifies a 10-day-old backup must not make it look fresh.
+ */
 export async function checkStaleness(
   store: BackupStore,
   maxAgeHours: number,
@@ -18,7 +22,7 @@ export async function checkStaleness(
 ): Promise<StalenessResult> {
   const newest = (await listBackups(store)).find((b) => b.committed && b.verified);
   if (!newest) return { stale: true };
-  const at = newest.verifiedAt ?? newest.time;
+  const at = newest.time;
   const ageHours = (now.getTime() - at.getTime()) / 3_600_000;
   return { newestVerified: newest.id, ageHours, stale: ageHours > maxAgeHours };
 }

@@ -22,6 +22,7 @@ import {
   tunnelToContainer,
 } from './physical.js';
 import { streamToStore } from './pipeline.js';
+import { StoppedChromaGuard } from './stopped-guard.js';
 import { BackupStore, partSizeFor, type StoreOptions } from './store.js';
 import { TarIndex } from './tar-index.js';
 
@@ -91,6 +92,11 @@ export interface BackupOptions {
   /** Multipart uploads older than this under the prefix are orphans of killed runs. */
   orphanMinAgeMs?: number;
   kdf?: KdfParams;
+  /**
+   * Physical mode: called with true just before Chroma is stopped and with false once it runs
+   * again, so the action's post step knows to start it if the run is killed in between.
+   */
+  onChromaDown?: (down: boolean, container: string) => void;
 }
 
 export interface BackupResult {
@@ -180,6 +186,7 @@ export async function runBackup(
   const started = Date.now();
   const id = newBackupId(new Date(started));
   const host = hostOverride ?? (o.source.host ? connectHost(o.source.host, logger) : undefined);
+  let guard: StoppedChromaGuard | undefined;
   try {
     if (host) o = { ...o, source: await resolveSourceContainer(o.source, host, logger) };
     await store.check();
@@ -217,9 +224,17 @@ export async function runBackup(
         let snapshot: LocalSnapshot | undefined;
         let archive: Manifest['archive'];
         const container = o.source.container!;
+        guard = new StoppedChromaGuard(host!, container, logger, {
+          onStopped: () => o.onChromaDown?.(true, container),
+          onRestarted: () => o.onChromaDown?.(false, container),
+          stopGraceMs: (o.stopTimeoutSeconds + 30) * 1000,
+        });
         try {
           if (o.localSnapshot !== false) await sweepSnapshots(host!, container, logger);
-          await logger.group(`stop ${container} (grace ${o.stopTimeoutSeconds} s)`, () => copy.stop());
+          guard.arm();
+          await logger.group(`stop ${container} (grace ${o.stopTimeoutSeconds} s)`, () =>
+            guard!.track(copy.stop()),
+          );
           if (o.localSnapshot !== false) {
             snapshot = await logger.group(`local snapshot of ${container}:${persistPath} on the host`, () =>
               takeLocalSnapshot(host!, container, persistPath, id, logger),
@@ -228,6 +243,7 @@ export async function runBackup(
           if (snapshot) {
             // Chroma is back before a single byte leaves the host.
             downtimeMs = await copy.restart();
+            guard.disarm();
             logger.info(
               `downtime ${(downtimeMs / 1000).toFixed(2)} s, of which the local copy ${(snapshot.copyMs / 1000).toFixed(2)} s; streaming the snapshot now`,
             );
@@ -253,6 +269,7 @@ export async function runBackup(
                 ? Promise.resolve()
                 : done.then(async () => {
                     downtimeMs = await copy.restart();
+                    guard!.disarm();
                   });
               restarted.catch(() => {});
               const stored = await (onHost ? streamCompressedToStore : streamToStore)(store, {
@@ -277,6 +294,7 @@ export async function runBackup(
               return undefined;
             });
           }
+          if (downtimeMs !== undefined) guard.disarm();
           await snapshot?.remove();
         }
         manifestBase = {
@@ -302,13 +320,14 @@ export async function runBackup(
             what: `logical export of ${api.url}`,
           }),
         );
-        const drift = exp.stats
-          .filter((s) => s.before !== s.after || s.exported !== s.before)
-          .map(({ ids: _ids, ...s }) => s);
+        const drifted = exp.stats.filter(
+          (s) => s.before !== s.after || s.exported !== s.before || s.changed > 0,
+        );
+        const drift = drifted.map(({ ids: _ids, changed: _changed, ...s }) => s);
         if (drift.length && o.onDrift === 'fail') {
           throw new UserError(
             'logical export',
-            `data changed while it was exported (${drift.map((d) => `${d.collection}: ${d.before} before, ${d.exported} exported, ${d.after} after`).join('; ')}): the export is not a consistent snapshot`,
+            `data changed while it was exported (${drifted.map((d) => `${d.collection}: ${d.before} before, ${d.exported} exported, ${d.after} after, ${d.changed} record(s) changed`).join('; ')}): the export is not a consistent snapshot`,
             'run it when writes pause, use mode: physical, or set on-drift: fuzzy to keep it marked as fuzzy',
           );
         }
@@ -380,6 +399,8 @@ export async function runBackup(
       durationMs: Date.now() - started,
       ragship: VERSION,
     };
+    if (guard?.cancelled)
+      throw new UserError('backup', 'was cancelled', 'nothing was committed; run the backup again');
     // The commit marker: written only after every byte above is stored.
     const manifestKey = store.key(keys.manifest(id));
     await store.putJson(manifestKey, manifest);
@@ -389,6 +410,8 @@ export async function runBackup(
     );
     return { manifest, manifestKey, mbPerSecond, orphansAborted };
   } finally {
+    if (guard?.cancelled) await guard.exiting;
+    guard?.disarm(false);
     if (!hostOverride) host?.close();
   }
 }

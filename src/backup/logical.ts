@@ -19,6 +19,65 @@ export interface ExportStats {
   exported: number;
   after: number;
   ids: string[];
+  /**
+   * Records whose content (document, metadata, embedding) differs between the export and a
+   * second read right after it, or that only one of the two saw: updates and delete-plus-add
+   * that keep the count.
+   */
+  changed: number;
+}
+
+/** JSON with object keys sorted: Chroma returns a metadata's keys in no fixed order. */
+function canonical(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canonical);
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+    );
+  return v;
+}
+
+/** One record's content, as exported: id, embedding, document and metadata. */
+function recordDigest(page: Records, i: number): string {
+  return createHash('sha256')
+    .update(
+      JSON.stringify([
+        page.ids[i],
+        page.embeddings?.[i] ?? null,
+        page.documents?.[i] ?? null,
+        canonical(page.metadatas?.[i] ?? null),
+      ]),
+    )
+    .digest('base64')
+    .slice(0, 22);
+}
+
+/** Counts the records whose content differs from `exported` (id → digest) on a second read. */
+async function changedSince(
+  api: ChromaApi,
+  collectionId: string,
+  exported: Map<string, string>,
+  pageSize: number,
+): Promise<number> {
+  let changed = 0;
+  const seen = new Set<string>();
+  for (let offset = 0; ; offset += pageSize) {
+    const page = await api.get(collectionId, {
+      limit: pageSize,
+      offset,
+      include: ['embeddings', 'documents', 'metadatas'],
+    });
+    for (let i = 0; i < page.ids.length; i++) {
+      const id = page.ids[i]!;
+      seen.add(id);
+      if (exported.get(id) !== recordDigest(page, i)) changed++;
+    }
+    if (page.ids.length < pageSize) break;
+  }
+  for (const id of exported.keys()) if (!seen.has(id)) changed++;
+  return changed;
 }
 
 export function exportStream(
@@ -41,6 +100,7 @@ export function exportStream(
         const before = await api.count(c.id);
         yield `${JSON.stringify({ kind: 'collection', name: c.name, metadata: c.metadata ?? null, configuration: c.configuration_json ?? null, count: before })}\n`;
         const ids: string[] = [];
+        const digests = new Map<string, string>();
         for (let offset = 0; ; offset += options.pageSize) {
           const page = await api.get(c.id, {
             limit: options.pageSize,
@@ -49,14 +109,18 @@ export function exportStream(
           });
           if (page.ids.length === 0) break;
           ids.push(...page.ids);
+          for (let i = 0; i < page.ids.length; i++) digests.set(page.ids[i]!, recordDigest(page, i));
           yield `${JSON.stringify({ kind: 'records', collection: c.name, ids: page.ids, embeddings: page.embeddings, documents: page.documents, metadatas: page.metadatas })}\n`;
           if (page.ids.length < options.pageSize) break;
         }
         const after = await api.count(c.id);
         const unique = new Set(ids).size;
-        stats.push({ collection: c.name, before, exported: unique, after, ids });
+        const changed = await changedSince(api, c.id, digests, options.pageSize);
+        stats.push({ collection: c.name, before, exported: unique, after, ids, changed });
         yield `${JSON.stringify({ kind: 'end', collection: c.name, exported: unique })}\n`;
-        options.logger.info(`exported ${c.name}: ${unique} records (count before ${before}, after ${after})`);
+        options.logger.info(
+          `exported ${c.name}: ${unique} records (count before ${before}, after ${after}; ${changed} changed since read)`,
+        );
       }
       resolveDone();
     } catch (err) {

@@ -8,7 +8,15 @@ import { resolveBackupId } from './catalog.js';
 import { ChromaApi, compareVersions } from './chroma-api.js';
 import { importNdjson } from './logical.js';
 import type { Manifest } from './manifest.js';
-import { checkContainer, checkPersistPath, coldCopy, commands, tunnelToContainer } from './physical.js';
+import {
+  checkContainer,
+  checkPersistPath,
+  coldCopy,
+  commands,
+  containerState,
+  onMount,
+  tunnelToContainer,
+} from './physical.js';
 import { BackupStore } from './store.js';
 import { assertKeys, compareWithManifest, downloadChecked, loadManifest } from './verify.js';
 
@@ -140,10 +148,31 @@ export async function restoreBackup(
         healthTimeoutMs: o.healthTimeoutSeconds * 1000,
         logger,
       });
+      // What `find -delete` below clears must be the container's own data: a volume or bind
+      // mount (--volumes-from shows it); a path in the container's layer would be cleared in a
+      // throwaway container only, and the backup merged over the old data.
+      const mounts = JSON.parse((await host.exec(commands.mounts(container))).stdout || '[]') ?? [];
+      if (!onMount(mounts, persistPath))
+        throw new UserError(
+          'persist-path',
+          `${container}:${persistPath} is not on a volume or bind mount of the container: a restore could not replace it (nothing was changed)`,
+          'mount the persist dir as a volume (as the example compose file does), then restore',
+        );
       try {
-        await copy
-          .stop()
-          .catch((err) => logger.warn(`${(err as Error).message} (restoring anyway: the data is replaced)`));
+        await copy.stop().catch((err) => {
+          throw new UserError(
+            `${host.label}: ${container}`,
+            `restore aborted before any data was touched: ${(err as Error).message.replace(/ ?the backup was not taken and /, ' ')}`,
+            `fix the stop (raise stop-timeout-seconds, check the restart policy) and restore again${safetyCopyId ? `; the safety copy ${safetyCopyId} is kept` : ''}`,
+          );
+        });
+        const state = await containerState(host, container);
+        if (state.Running)
+          throw new UserError(
+            `${host.label}: ${container}`,
+            'restore aborted: the container is running again after the stop (a restart policy?), its data is live',
+            'stop whatever restarts it, then restore again',
+          );
         await logger.group(`replace ${container}:${persistPath}`, async () => {
           await host.exec(
             [

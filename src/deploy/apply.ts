@@ -2,7 +2,6 @@ import { posix } from 'node:path';
 import { errorMessage, tail, UserError } from '../core/errors.js';
 import { Report } from '../core/report.js';
 import {
-  appendStdin,
   type ComposeTarget,
   containerLogs,
   listImages,
@@ -16,8 +15,10 @@ import {
   waitContainers,
   withTimeout,
 } from './commands.js';
+import { recordRetained, retainedElsewhere } from './host-retention.js';
 import { DeployLock } from './lock.js';
 import { activeRelease, type ReleaseRecord, releaseFolder, retainedImages } from './release-log.js';
+import { appendReleaseLog, redactedRecord } from './release-log-file.js';
 import type { EnvSession, HostEntry } from './session.js';
 import { extractStatic, pruneFiles, type StaticPlan, staticSource } from './static.js';
 import { recreateSwitch, zeroDowntimeSwitch } from './switch.js';
@@ -245,11 +246,11 @@ async function settleMigration(
 
 /** Appends the record to the release log of every host (each host can answer `releases`). */
 export async function record(s: EnvSession, rec: ReleaseRecord): Promise<void> {
-  const line = `${JSON.stringify(rec)}\n`;
+  const line = `${JSON.stringify(redactedRecord(rec))}\n`;
   const errors: string[] = [];
   for (const h of s.hosts.values()) {
     await h.host
-      .exec(appendStdin(posix.join(h.root, 'releases.jsonl')), { input: line, where: `${h.key} release log` })
+      .exec(appendReleaseLog(h.root), { input: line, where: `${h.key} release log` })
       .catch((e) => errors.push(errorMessage(e)));
   }
   if (errors.length)
@@ -296,11 +297,18 @@ export async function prune(s: EnvSession, records: ReleaseRecord[], retain: num
       const r = await h.host.exec(pruneFiles(published, keep), { allowFailure: true });
       for (const f of r.stdout.split('\n').filter(Boolean)) removed.push(`${h.key} ${roleName} ${f}`);
     }
+    // Host-wide retention: what every other app and environment on this host still keeps.
+    const elsewhere = await keptOnHost(s, h, keep);
+    if (!elsewhere) continue;
     for (const repo of repos) {
       const list = await h.host.exec(listImages(repo), { allowFailure: true });
       for (const line of list.stdout.split('\n')) {
         const ref = line.split('\t')[0]?.trim();
         if (!ref || ref.endsWith('@<none>') || keep.has(ref) || !deployedHere.has(ref)) continue;
+        if (elsewhere.has(ref)) {
+          s.ports.logger.info(`${h.key}: ${ref} stays: ${elsewhere.get(ref)} still retains it`);
+          continue;
+        }
         // `docker image rm` refuses images a container uses: that is the last safety net.
         const r = await h.host.exec(removeImage(ref), { allowFailure: true });
         if (r.code === 0) removed.push(`${h.key} ${ref}`);
@@ -308,6 +316,23 @@ export async function prune(s: EnvSession, records: ReleaseRecord[], retain: num
     }
   }
   return removed;
+}
+
+/** Publishes this environment's retained images on `h`; undefined (no image pruned) on failure. */
+async function keptOnHost(
+  s: EnvSession,
+  h: HostEntry,
+  keep: Set<string>,
+): Promise<Map<string, string> | undefined> {
+  try {
+    await recordRetained(h, keep);
+    return await retainedElsewhere(h);
+  } catch (err) {
+    s.ports.logger.warn(
+      `${h.key}: what other environments on the host retain could not be read (${errorMessage(err)}): no image pruned there`,
+    );
+    return undefined;
+  }
 }
 
 export function releasesTable(records: ReleaseRecord[], limit = 10): Report {

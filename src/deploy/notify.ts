@@ -1,6 +1,7 @@
 import { sendAlert, webhookFormat } from '../backup/alerts.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { secrets } from '../core/redact.js';
 
 /** GitHub deployment statuses + a Slack/Discord webhook around one deploy or rollback. */
 export interface NotifyOptions {
@@ -85,7 +86,7 @@ export class DeployNotifier {
   private async status(state: string, description: string, url?: string): Promise<void> {
     await this.api(`/deployments/${this.deploymentId}/statuses`, {
       state,
-      description: description.slice(0, 140),
+      description: secrets.redact(description).slice(0, 140),
       log_url: this.o.runUrl,
       environment_url: url,
       auto_inactive: state === 'success',

@@ -17,6 +17,7 @@ import {
   step,
 } from './apply.js';
 import { freeKiB, mkdirs, pullImage, removeTree } from './commands.js';
+import { attachFailure, FailureLogCapture, failedStep, servingAfterFailure } from './failure.js';
 import type { DeployLock } from './lock.js';
 import { activeRelease, newReleaseId, type ReleaseRecord, releaseFolder } from './release-log.js';
 import { pullServicesOf, type RoleBundle, renderRole } from './render.js';
@@ -93,6 +94,8 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
     return (await import('../swarm/run.js')).runSwarmDeploy(inputs, ports);
   // `ragship config check`: compose files, services and files: of this environment, no SSH yet.
   checkProject(inputs.config, { dir: inputs.repoDir, environment: inputs.environment });
+  const capture = new FailureLogCapture(ports.logger);
+  ports = { ...ports, logger: capture };
   const s = new EnvSession(inputs, ports);
   const logger = ports.logger;
   for (const v of Object.values(inputs.env)) logger.setSecret(v);
@@ -109,6 +112,7 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
   let lock: DeployLock | undefined;
   let rec: ReleaseRecord | undefined;
   const result: ApplyResult = { timeToHealthyMs: 0 };
+  let previous: ReleaseRecord | undefined;
   try {
     await step(s, timings, 'preflight', `${s.hosts.size} host(s)`, () => s.preflight());
     const image = await resolveDigest(s.primary, inputs.image);
@@ -121,7 +125,7 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
     }
     lock = await lockEnvironment(s, timings, inputs, ports.onLocked);
     const before = await s.readReleases();
-    const previous = activeRelease(before);
+    previous = activeRelease(before);
     rec = {
       id: releaseId,
       kind: 'deploy',
@@ -233,6 +237,16 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
       records: [...before, rec],
     });
   } catch (err) {
+    attachFailure(err, {
+      kind: 'deploy',
+      app: s.app,
+      environment: inputs.environment,
+      releaseId: rec ? releaseId : undefined,
+      ...failedStep(timings, err),
+      error: errorMessage(err),
+      logs: capture.lastLogs ?? result.output,
+      serving: servingAfterFailure(s.hosts.keys(), timings, releaseId, previous),
+    });
     if (rec && rec.result !== 'success') {
       rec.error = errorMessage(err).slice(0, 2000);
       rec.output = result.output;

@@ -7,6 +7,7 @@ import {
   runIdentity,
   type SavedLock,
 } from '../deploy/action-support.js';
+import { failureOf, failureReport } from '../deploy/failure.js';
 import { readConnection } from '../deploy/inputs.js';
 import { DeployNotifier } from '../deploy/notify.js';
 import type { ConnectionInputs } from '../deploy/session.js';
@@ -79,6 +80,9 @@ export function runDeployAction<I, R extends { report: Report }>(
       const result = await spec
         .run(inputs, { logger: ctx.logger, onLocked: (lock) => ctx.saveState('lock', JSON.stringify(lock)) })
         .catch(async (err: unknown) => {
+          // The summary a person reads first: host, step, error, last log lines, what serves.
+          const failure = failureOf(err);
+          if (failure) await ctx.writeSummary(failureReport(failure));
           await notifier.finish({ ok: false, detail: errorMessage(err) });
           throw err;
         });

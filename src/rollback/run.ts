@@ -13,6 +13,7 @@ import {
   step,
 } from '../deploy/apply.js';
 import { imageExists, pullImage } from '../deploy/commands.js';
+import { attachFailure, FailureLogCapture, failedStep, servingAfterFailure } from '../deploy/failure.js';
 import type { DeployLock } from '../deploy/lock.js';
 import {
   activeRelease,
@@ -76,6 +77,8 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
   const to = validateTo(inputs.to);
   if (environmentOf(inputs.config, inputs.environment).engine === 'swarm')
     return (await import('../swarm/run.js')).runSwarmRollback({ ...inputs, to }, ports);
+  const capture = new FailureLogCapture(ports.logger);
+  ports = { ...ports, logger: capture };
   const s = new EnvSession(inputs, ports);
   const logger = ports.logger;
   const t0 = performance.now();
@@ -84,6 +87,7 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
   const releaseId = newReleaseId(new Date());
   let lock: DeployLock | undefined;
   let rec: ReleaseRecord | undefined;
+  let active: ReleaseRecord | undefined;
   try {
     await step(s, timings, 'preflight', `${s.hosts.size} host(s)`, () => s.preflight());
     lock = await lockEnvironment(s, timings, inputs, ports.onLocked);
@@ -91,7 +95,7 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
     const target = resolveTarget(records, to);
     // Rolling back to a rollback record re-applies the folder that record ran from.
     const folder = releaseFolder(target);
-    const active = activeRelease(records);
+    active = activeRelease(records);
     let schemaWarning: string | undefined;
     if (target.schemaVersion && active?.schemaVersion && target.schemaVersion < active.schemaVersion) {
       schemaWarning = `⚠️ ${target.id} expects schema ${target.schemaVersion}, the live schema is ${active.schemaVersion}: migrations are not run backwards`;
@@ -212,6 +216,16 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
       report,
     };
   } catch (err) {
+    attachFailure(err, {
+      kind: 'rollback',
+      app: s.app,
+      environment: inputs.environment,
+      releaseId: rec ? releaseId : undefined,
+      ...failedStep(timings, err),
+      error: errorMessage(err),
+      logs: capture.lastLogs,
+      serving: servingAfterFailure(s.hosts.keys(), timings, rec?.source ?? releaseId, active),
+    });
     if (rec && rec.result !== 'success') {
       rec.error = errorMessage(err).slice(0, 2000);
       rec.finishedAt = new Date().toISOString();

@@ -1,0 +1,101 @@
+import { posix } from 'node:path';
+import type { Argv } from '../core/shell.js';
+import { parseReleaseLog } from './release-log.js';
+import type { HostEntry } from './session.js';
+
+/**
+ * Retention is host-wide: one Docker image store serves every app and environment deployed on
+ * a host (staging beside production, the same digest promoted from one to the other), so a
+ * prune must never remove an image that ANY of them still retains. Each deploy root holds
+ * `retained-images` (the images its environment keeps, one per line), and the deploy user's
+ * `~/.ragship/deploy-roots` lists every root deployed on the host, custom roots included;
+ * roots under the default `~/ragship/<app>/<environment>` are found even when unlisted.
+ * A root without the file (deployed by an older ragship) counts every image of a successful
+ * release in its log as retained — never less than it keeps.
+ */
+export const RETAINED_FILE = 'retained-images';
+
+/** Records this root in the host's list and writes what it retains (stdin: one image a line). */
+export function publishRetained(root: string): Argv {
+  return [
+    'sh',
+    '-c',
+    [
+      'set -e',
+      'reg="$HOME/.ragship/deploy-roots"',
+      'mkdir -p "$HOME/.ragship"',
+      'touch "$reg"',
+      'grep -qxF -- "$1" "$reg" || printf "%s\\n" "$1" >> "$reg"',
+      't="$1/.retained-images.$$"',
+      'cat > "$t"',
+      'mv -f "$t" "$1/retained-images"',
+    ].join('; '),
+    'sh',
+    root,
+  ];
+}
+
+/**
+ * Prints, for every other deploy root on the host, `@@retained <root>` then its retained
+ * images, or `@@log <root>` then its release log when it has no retained-images file.
+ */
+export function readOtherRetained(root: string): Argv {
+  return [
+    'sh',
+    '-c',
+    [
+      '{ cat "$HOME/.ragship/deploy-roots" 2>/dev/null; for d in "$HOME"/ragship/*/*; do printf "%s\\n" "$d"; done; }',
+      '| sort -u | while IFS= read -r r; do',
+      '[ -n "$r" ] && [ "$r" != "$1" ] || continue;',
+      'if [ -f "$r/retained-images" ]; then echo "@@retained $r"; cat "$r/retained-images";',
+      'elif [ -f "$r/releases.jsonl" ]; then echo "@@log $r"; cat "$r/releases.jsonl"; fi;',
+      'done',
+    ].join(' '),
+    'sh',
+    root,
+  ];
+}
+
+/** Images the other roots' output above retains, with the root that retains each. */
+export function parseOtherRetained(out: string): Map<string, string> {
+  const kept = new Map<string, string>();
+  let section: { kind: string; root: string; lines: string[] } | undefined;
+  const flush = () => {
+    if (!section) return;
+    if (section.kind === 'retained') {
+      for (const l of section.lines) if (l.trim()) kept.set(l.trim(), section.root);
+    } else {
+      let records: ReturnType<typeof parseReleaseLog> = [];
+      try {
+        records = parseReleaseLog(section.lines.join('\n'));
+      } catch {
+        records = [];
+      }
+      for (const r of records.filter((x) => x.result === 'success'))
+        for (const img of Object.values(r.images)) kept.set(img, section.root);
+    }
+  };
+  for (const line of out.split('\n')) {
+    const m = /^@@(retained|log) (.+)$/.exec(line);
+    if (m) {
+      flush();
+      section = { kind: m[1]!, root: m[2]!, lines: [] };
+    } else section?.lines.push(line);
+  }
+  flush();
+  return kept;
+}
+
+/** What the other apps and environments on `h` retain (image → the root that keeps it). */
+export async function retainedElsewhere(h: HostEntry): Promise<Map<string, string>> {
+  const r = await h.host.exec(readOtherRetained(h.root), { where: `${h.key} retained images` });
+  return parseOtherRetained(r.stdout);
+}
+
+/** Publishes what this environment retains on `h`, before anything is pruned. */
+export async function recordRetained(h: HostEntry, keep: Set<string>): Promise<void> {
+  await h.host.exec(publishRetained(h.root), {
+    input: [...keep].map((k) => `${k}\n`).join(''),
+    where: `${h.key} ${posix.join(h.root, RETAINED_FILE)}`,
+  });
+}
