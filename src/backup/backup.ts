@@ -250,6 +250,7 @@ export async function runBackup(
                 minBytes: o.minSizeBytes,
                 maxBytes: o.maxSizeBytes,
                 what: `archive of ${container}:${persistPath}`,
+                logger,
               });
               await restarted;
               return stored;
@@ -285,6 +286,7 @@ export async function runBackup(
             minBytes: o.minSizeBytes,
             maxBytes: o.maxSizeBytes,
             what: `logical export of ${api.url}`,
+            logger,
           }),
         );
         const drift = exp.stats
@@ -349,6 +351,7 @@ export async function runBackup(
           minBytes: 1024,
           maxBytes: 1024 ** 3,
           what: `app config ${dir}`,
+          logger,
         });
       });
     }
