@@ -1,3 +1,4 @@
+import { Transform } from 'node:stream';
 import type { Logger } from './logger.js';
 
 /**
@@ -90,4 +91,20 @@ export class Progress {
       `${formatProgress(this.o.label, this.o.unit, this.done, undefined, elapsed)} in ${seconds(elapsed / 1000)}`,
     );
   }
+}
+
+/** A pass-through stage that reports the bytes flowing through it (a download's progress). */
+export function progressStream(p: Progress): Transform {
+  let bytes = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      bytes += chunk.length;
+      p.update(bytes);
+      cb(null, chunk);
+    },
+    flush(cb) {
+      p.finish();
+      cb();
+    },
+  });
 }

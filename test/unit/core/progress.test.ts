@@ -89,3 +89,38 @@ describe('progress of long work', () => {
     expect(logger.text().trim()).toBe('restore: 50.0 MB, 25.0 MB/s in 2 s');
   });
 });
+
+describe('progressStream', () => {
+  it('passes bytes through unchanged, reports them, and closes the progress when the stream ends', async () => {
+    const { Readable } = await import('node:stream');
+    const { pipeline } = await import('node:stream/promises');
+    const { progressStream } = await import('../../../src/core/progress.js');
+    let t = 0;
+    const logger = new MemoryLogger();
+    const p = new Progress({
+      label: 'download',
+      unit: 'bytes',
+      total: 3 * MB,
+      logger,
+      tty: false,
+      intervalMs: 1,
+      now: () => (t += 10),
+    });
+    const chunks: Buffer[] = [];
+    await pipeline(
+      Readable.from([Buffer.alloc(MB, 1), Buffer.alloc(MB, 2), Buffer.alloc(MB, 3)]),
+      progressStream(p),
+      async (src: AsyncIterable<Buffer>) => {
+        for await (const c of src) chunks.push(c);
+      },
+    );
+    expect(
+      Buffer.concat(chunks).equals(
+        Buffer.concat([Buffer.alloc(MB, 1), Buffer.alloc(MB, 2), Buffer.alloc(MB, 3)]),
+      ),
+    ).toBe(true);
+    const lines = logger.text().trim().split('\n');
+    expect(lines[0]).toMatch(/^download: 1\.0 MB of 3\.0 MB \(33 %\)/);
+    expect(lines.at(-1)).toMatch(/^download: 3\.0 MB, .* in \d+ s$/);
+  });
+});
