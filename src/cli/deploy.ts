@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { configAt, runIdentity } from '../deploy/action-support.js';
 import { parseDotenv } from '../deploy/env-file.js';
@@ -65,7 +66,8 @@ export function registerDeploy(program: Command, ctx: () => CliContext): void {
           ...connection(opts),
           image: opts.image,
           env: opts.envFile ? parseDotenv(readTextFile(opts.envFile, 'env-file'), opts.envFile) : {},
-          repoDir: process.cwd(),
+          // Compose files and files: are read from the folder of ragship.yml (as `config check`).
+          repoDir: dirname(resolve(opts.config)),
           gitSha: opts.gitSha,
           schemaVersion: opts.schemaVersion,
           dryRun: !!opts.dryRun,

@@ -231,10 +231,29 @@ export const environmentSchema = z
       .optional(),
     /** Env var names the deploy must receive (missing ones fail before any connection). */
     requiredEnv: z.array(fromGrammar('envVar')).default([]),
+    /**
+     * How the environment runs: `compose` (default) = each role's hosts run their own compose
+     * project over SSH; `swarm` = the roles' hosts are Swarm managers (the first one reached is
+     * used) and the release is a `docker stack deploy` of the same compose files, scheduled by
+     * Swarm over the cluster's nodes (docs/swarm.md).
+     */
+    engine: z.enum(['compose', 'swarm']).default('compose'),
     /** SSH settings of this environment (override the top-level `ssh`). */
     ssh: sshSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((e, ctx) => {
+    if (e.engine !== 'swarm') return;
+    for (const [name, r] of Object.entries(e.roles)) {
+      if (r.strategy === 'recreate' || r.gpu || r.prefetch || r.static)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['roles', name],
+          message:
+            'engine: swarm rolls roles with start-first updates: recreate, gpu, prefetch and static are compose-host features; move this role to an environment with engine: compose',
+        });
+    }
+  });
 
 /** A registry a tunnel can carry: the same name must mean loopback on the runner and on the host. */
 const TUNNEL_SERVER = /^localhost:[0-9]{1,5}$/;

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { userInfo } from 'node:os';
 import { posix } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { RagshipConfig } from '../config/schema.js';
@@ -6,6 +8,27 @@ import { RemoteHost } from '../core/remote-host.js';
 import { parseHostSpec } from '../core/validate.js';
 import { releaseLock } from './lock.js';
 import type { NotifyOptions } from './notify.js';
+
+/** Who runs a release outside Actions: git's user.name, else the OS user (never `unknown` when either exists). */
+export function localActor(env: NodeJS.ProcessEnv = process.env): string {
+  try {
+    const name = execFileSync('git', ['config', 'user.name'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 5000,
+    }).trim();
+    if (name) return name;
+  } catch {
+    // no git, or no user.name
+  }
+  try {
+    const user = userInfo().username;
+    if (user) return user;
+  } catch {
+    // no passwd entry (some containers)
+  }
+  return env.USER || env.LOGNAME || 'unknown';
+}
 
 /** What both front doors (action, CLI) need to know about the run. */
 export function runIdentity(env: NodeJS.ProcessEnv = process.env): {
@@ -16,7 +39,7 @@ export function runIdentity(env: NodeJS.ProcessEnv = process.env): {
   const id = env.GITHUB_RUN_ID;
   return {
     runId: id ? `${id}.${env.GITHUB_RUN_ATTEMPT ?? '1'}` : `local-${process.pid}-${Date.now()}`,
-    actor: env.GITHUB_ACTOR ?? env.USER ?? 'unknown',
+    actor: env.GITHUB_ACTOR || localActor(env),
     runUrl:
       id && env.GITHUB_REPOSITORY
         ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${id}`
