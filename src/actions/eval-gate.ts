@@ -71,6 +71,7 @@ runAction<Inputs>({
       labels: (pr?.labels ?? []).map((l) => l.name),
       forceLabel: inputs.runLabel,
     });
+    if (changedFiles instanceof Error) logger.warn(`paths filter: ${changedFiles.message}`);
     logger.info(`eval ${decision.run ? 'runs' : 'skipped'}: ${decision.reason}`);
     ctx.setOutput('run', decision.run);
     ctx.setOutput('skipped', !decision.run);

@@ -1,6 +1,7 @@
 /**
  * The files a pull request changes, from the REST API (`GET /repos/{o}/{r}/pulls/{n}/files`,
- * 100 a page; GitHub lists at most 3000). A renamed file counts under both names.
+ * 100 a page). A renamed file counts under both names. GitHub lists at most 3000 files: with
+ * that many the list may be incomplete, which is an error (the caller then runs the suite).
  */
 export interface PullFilesOptions {
   token: string;
@@ -35,7 +36,8 @@ export async function listPullRequestFiles(o: PullFilesOptions): Promise<string[
       files.push(f.filename);
       if (f.previous_filename) files.push(f.previous_filename);
     }
-    if (batch.length < 100) break;
+    if (batch.length < 100) return files;
   }
-  return files;
+  // 30 full pages: GitHub stops listing at 3000 files, so a relevant one may be missing.
+  throw new Error('the pull request changes 3000 files or more, more than the REST API lists');
 }

@@ -136,6 +136,11 @@ describe('the PR’s changed files', () => {
     await expect(
       listPullRequestFiles({ token: 'wrong', apiUrl, owner: 'o', repo: 'r', number: 7 }),
     ).rejects.toThrow(/HTTP 401/);
+    // GitHub lists at most 3000: a list that long may miss the relevant file
+    changed = Array.from({ length: 3000 }, (_, i) => ({ filename: `docs/f${i}.md` }));
+    await expect(
+      listPullRequestFiles({ token: TOKEN, apiUrl, owner: 'o', repo: 'r', number: 7 }),
+    ).rejects.toThrow(/3000 files/);
   });
 });
 
