@@ -1,4 +1,4 @@
-import { type BackupCommand, readBackupJob } from '../backup/inputs.js';
+import { type BackupCommand, readBackupJob, readConfigSource, readSource } from '../backup/inputs.js';
 import type { BackupJobOptions } from '../backup/job.js';
 import { actionInputs } from '../github/inputs.js';
 import { runAction } from '../github/run-action.js';
@@ -45,7 +45,8 @@ runAction<Inputs>({
     const container = ctx.getState('chroma-down');
     if (!container) return;
     const { restartAfterCancel } = await import('../backup/stopped-guard.js');
-    const source = readSource(input, readConfigSource(input, input.str('environment', { required: true })));
+    const environment = actionInputs.str('environment', { required: true });
+    const source = readSource(actionInputs, readConfigSource(actionInputs, environment));
     if (source.host) await restartAfterCancel(source.host, container, ctx.logger);
   },
 });
