@@ -46,10 +46,14 @@ export type DropHook = NonNullable<SessionPorts['connect']> & { outcome?: unknow
 
 /**
  * A connect port for runDeploy/runRollback: the first remote command matching `when` is
- * started, `afterMs` later the connection is dropped while it runs; `outcome` says how that
- * command ended ('resolved' or its error).
+ * started, then the connection is dropped while it runs — `after` ms later, or once `after()`
+ * resolves (wait for what the command does on the host, not a guess of how long a loaded
+ * machine takes to get there); `outcome` says how that command ended ('resolved' or its error).
  */
-export function dropDuring(when: (argv: readonly string[]) => boolean, afterMs = 0): DropHook {
+export function dropDuring(
+  when: (argv: readonly string[]) => boolean,
+  after: number | (() => Promise<void>) = 0,
+): DropHook {
   const connect = ((_spec, options) => {
     const host = new RemoteHost(options);
     connect.hosts.push(host);
@@ -63,7 +67,8 @@ export function dropDuring(when: (argv: readonly string[]) => boolean, afterMs =
         () => 'resolved',
         (e: unknown) => e,
       );
-      if (afterMs) await new Promise((r) => setTimeout(r, afterMs));
+      if (typeof after === 'function') await after();
+      else if (after) await new Promise((r) => setTimeout(r, after));
       await dropConnection(host, exec);
       connect.outcome = await settled;
       return running;

@@ -154,8 +154,27 @@ describe('faults leave the old release serving and nothing half-written', () => 
   it('the SSH connection drops during the migration: the migration finishes on the host and its container is removed; v2 serves; a re-run converges', async () => {
     const slow = fixtureConfig(APP, PORT);
     slow.environments.staging!.roles.web!.minFreeDiskGiB = 0;
-    slow.environments.staging!.roles.web!.migrate!.command = ['sh', '-c', 'sleep 4 && exec node migrate.js'];
-    const connect = dropDuring((argv) => argv.includes('run') && argv.includes('--rm'), 1000);
+    slow.environments.staging!.roles.web!.migrate!.command = ['sh', '-c', 'sleep 8 && exec node migrate.js'];
+    // Drop once the migration container runs on the host: a fixed delay raced a loaded machine,
+    // where the connection sometimes went before compose had created the container.
+    const migrationRunning = () =>
+      until(
+        'the migration container runs on the host',
+        async () => {
+          const r = await execLocal([
+            'docker',
+            'ps',
+            '-q',
+            '--filter',
+            `label=com.docker.compose.project=${project}`,
+            '--filter',
+            'label=com.docker.compose.oneoff=True',
+          ]);
+          return r.stdout.trim() !== '';
+        },
+        120_000,
+      );
+    const connect = dropDuring((argv) => argv.includes('run') && argv.includes('--rm'), migrationRunning);
     const l = logger();
     const err = await runDeploy(deployInputs(slow, images.v1!), { logger: l, connect }).catch(
       (e: unknown) => e,
