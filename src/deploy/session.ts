@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { environmentOf } from '../config/load.js';
 import type { EnvironmentConfig, RagshipConfig, RoleConfig } from '../config/schema.js';
 import { errorMessage, UserError } from '../core/errors.js';
+import type { Host } from '../core/host.js';
 import type { Logger } from '../core/logger.js';
 import { RemoteHost } from '../core/remote-host.js';
 import { type HostSpec, parseHostSpec } from '../core/validate.js';
@@ -25,7 +26,7 @@ export interface ConnectionInputs {
 export interface SessionPorts {
   logger: Logger;
   /** Opens a host (tests inject faults here). */
-  connect?: (spec: HostSpec, options: ConstructorParameters<typeof RemoteHost>[0]) => RemoteHost;
+  connect?: (spec: HostSpec, options: ConstructorParameters<typeof RemoteHost>[0]) => Host;
 }
 
 export interface ReleaseManifest {
@@ -43,7 +44,7 @@ export interface ReleaseManifest {
 export interface HostEntry {
   key: string;
   spec: HostSpec;
-  host: RemoteHost;
+  host: Host;
   compose: string[];
   root: string;
 }
@@ -207,7 +208,7 @@ export class EnvSession {
   }
 
   connectionsPerHost(): Record<string, number> {
-    return Object.fromEntries([...this.hosts.values()].map((h) => [h.key, h.host.connectionsOpened]));
+    return Object.fromEntries([...this.hosts.values()].map((h) => [h.key, h.host.connectionsOpened ?? 0]));
   }
 
   close(): void {

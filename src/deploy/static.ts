@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { RemoteHost } from '../core/remote-host.js';
+import type { Host } from '../core/host.js';
 import type { Argv } from '../core/shell.js';
 import type { EnvSession, HostEntry } from './session.js';
 
@@ -126,7 +126,7 @@ export function pruneFiles(published: string, keep: string[]): Argv {
  * Extracts the image's folder into the release folder, unless a complete copy is there (a
  * rollback re-uses the one its deploy extracted; a pruned image was pulled back before).
  */
-export async function extractStatic(host: RemoteHost, image: string, s: StaticRelease): Promise<boolean> {
+export async function extractStatic(host: Host, image: string, s: StaticRelease): Promise<boolean> {
   if ((await host.exec(['test', '-d', s.source], { allowFailure: true })).code === 0) return false;
   const partial = `${s.source}.partial`;
   await host.exec(['rm', '-rf', '--', partial]);
@@ -144,11 +144,7 @@ export async function extractStatic(host: RemoteHost, image: string, s: StaticRe
   return true;
 }
 
-export async function publishStatic(
-  host: RemoteHost,
-  s: StaticRelease,
-  phase: 'assets' | 'pages',
-): Promise<void> {
+export async function publishStatic(host: Host, s: StaticRelease, phase: 'assets' | 'pages'): Promise<void> {
   await host.exec(publishFiles(s.source, s.published, phase), {
     where: `${host.label} publish ${phase === 'assets' ? 'static assets' : 'pages'}`,
   });

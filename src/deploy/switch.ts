@@ -1,8 +1,8 @@
 import { posix } from 'node:path';
 import type { RoleConfig } from '../config/schema.js';
 import { errorMessage, UserError } from '../core/errors.js';
+import type { Host } from '../core/host.js';
 import type { Logger } from '../core/logger.js';
-import type { RemoteHost } from '../core/remote-host.js';
 import {
   type ComposeTarget,
   containerLogs,
@@ -20,7 +20,7 @@ import { type ContainerInfo, inspect, waitHealthy } from './health.js';
 import { publishStatic, type StaticRelease } from './static.js';
 
 export interface SwitchContext {
-  host: RemoteHost;
+  host: Host;
   role: RoleConfig;
   roleName: string;
   target: ComposeTarget;
@@ -38,7 +38,7 @@ export interface SwitchResult {
   stopped: string[];
 }
 
-async function ids(host: RemoteHost, project: string, service: string, all = false): Promise<string[]> {
+async function ids(host: Host, project: string, service: string, all = false): Promise<string[]> {
   const r = await host.exec(serviceContainers(project, service, all));
   return r.stdout
     .split('\n')
