@@ -6,6 +6,7 @@ import type { Logger } from '../core/logger.js';
 import {
   type ComposeTarget,
   containerLogs,
+  mkdirs,
   proxyReload,
   proxyTest,
   recreate,
@@ -113,7 +114,7 @@ export async function zeroDowntimeSwitch(ctx: SwitchContext): Promise<SwitchResu
     const oldInfo = await inspect(host, old);
     // New hashed assets beside the old ones: the old page keeps loading its own while it drains.
     if (ctx.static) await publishStatic(host, ctx.static.release, 'assets');
-    await host.exec(['mkdir', '-p', posix.dirname(upstreamPath)]);
+    await host.exec(mkdirs(posix.dirname(upstreamPath)));
     await host.upload(upstreamPath, upstreamBlock(proxy.upstream, fresh_, proxy.port), 0o644);
     switched = true;
     await host.exec(upServices(target, [proxy.service]), { where: `${host.label} start ${proxy.service}` });

@@ -1,4 +1,3 @@
-import { posix } from 'node:path';
 import { ConfigError, errorMessage, UserError } from '../core/errors.js';
 import { Report } from '../core/report.js';
 import { grammars } from '../core/validate.js';
@@ -10,6 +9,8 @@ import {
   releasesTable,
   type StepTiming,
   step,
+  stepsTable,
+  summarizeTimings,
 } from '../deploy/apply.js';
 import { imageExists, pullImage } from '../deploy/commands.js';
 import type { DeployLock } from '../deploy/lock.js';
@@ -177,7 +178,7 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
     );
     rec.result = 'success';
     rec.finishedAt = new Date().toISOString();
-    rec.timings = Object.fromEntries(timings.map((t) => [t.step, t.ms]));
+    rec.timings = summarizeTimings(timings);
     await record(s, rec);
     const all = [...records, rec];
     const report = new Report()
@@ -194,6 +195,7 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
           ['time to healthy', `${(result.timeToHealthyMs / 1000).toFixed(1)} s`],
         ],
       )
+      .text(stepsTable(timings).toString().trimEnd())
       .heading('Releases', 3)
       .text(releasesTable(all).toString());
     return {
@@ -212,6 +214,7 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
     if (rec && rec.result !== 'success') {
       rec.error = errorMessage(err).slice(0, 2000);
       rec.finishedAt = new Date().toISOString();
+      rec.timings = summarizeTimings(timings);
       await record(s, rec).catch(() => undefined);
     }
     throw err;
@@ -241,9 +244,7 @@ export async function listReleases(
 ): Promise<{ records: ReleaseRecord[]; report: Report }> {
   const s = new EnvSession(inputs, ports);
   try {
-    const p = s.primary;
-    const home = (await p.host.exec(['sh', '-c', 'printf %s "$HOME"'])).stdout.trim();
-    p.root = s.env.root ?? posix.join(home, 'ragship', s.app, inputs.environment);
+    await s.resolveRoot(s.primary);
     const records = await s.readReleases();
     return {
       records,

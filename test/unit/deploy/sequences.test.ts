@@ -25,6 +25,7 @@ import {
   stopContainers,
   upServices,
 } from '../../../src/deploy/commands.js';
+import { deployRoot, ReleaseLayout } from '../../../src/deploy/layout.js';
 import type { ReleaseRecord } from '../../../src/deploy/release-log.js';
 import { EnvSession } from '../../../src/deploy/session.js';
 import { recreateSwitch, zeroDowntimeSwitch } from '../../../src/deploy/switch.js';
@@ -375,5 +376,32 @@ describe('rollback (fake host)', () => {
       image: img('1'),
     });
     expect(h!.closed).toBe(true);
+    // One timings summary for deploy and rollback: summed per step, and the report's Steps table.
+    const recorded = JSON.parse(appended!.input!) as ReleaseRecord;
+    expect(Object.keys(recorded.timings)).toEqual(
+      expect.arrayContaining(['preflight', 'lock', 'check release + images', 'switch web (zero-downtime)']),
+    );
+    expect(result.report.toString()).toMatch(/### Steps[\s\S]*switch web \(zero-downtime\)/);
+  });
+});
+
+describe('ReleaseLayout', () => {
+  it('derives every on-host path of a release from the deploy root', () => {
+    const l = new ReleaseLayout('/srv/seqapp', 'seqapp', 'staging');
+    expect([l.releases, l.shared, l.releaseLog, l.lockDir]).toEqual([
+      '/srv/seqapp/releases',
+      '/srv/seqapp/shared',
+      '/srv/seqapp/releases.jsonl',
+      '/srv/seqapp/lock',
+    ]);
+    expect(l.releaseDir('R1', 'web')).toBe('/srv/seqapp/releases/R1/web');
+    expect(l.manifest('R1', 'web')).toBe('/srv/seqapp/releases/R1/web/manifest.json');
+    expect(l.projectDir('web')).toBe('/srv/seqapp/shared/web');
+    expect(l.project('web')).toBe('seqapp-staging-web');
+  });
+
+  it('puts the deploy root under the deploy user home unless the environment names one', () => {
+    expect(deployRoot({ app: 'a', environment: 'e', home: '/home/deploy' })).toBe('/home/deploy/ragship/a/e');
+    expect(deployRoot({ root: '/srv/a', app: 'a', environment: 'e', home: '/home/deploy' })).toBe('/srv/a');
   });
 });
