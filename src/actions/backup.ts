@@ -9,6 +9,7 @@ import {
 } from '../backup/inputs.js';
 import type { BackupJobOptions } from '../backup/job.js';
 import * as input from '../github/inputs.js';
+import { runUrl } from '../github/run.js';
 import { runAction } from '../github/run-action.js';
 
 type Inputs = BackupJobOptions & { command: 'backup' | 'verify' | 'check-staleness'; backupId: string };
@@ -52,9 +53,7 @@ runAction<Inputs>({
       alert: {
         webhookUrl: input.secret('webhook-url') || undefined,
         webhookFormat: input.str('webhook-format') || undefined,
-        runUrl: process.env.GITHUB_RUN_ID
-          ? `${process.env.GITHUB_SERVER_URL}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
-          : undefined,
+        runUrl: runUrl(),
       },
     };
   },

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { configAt, runIdentity } from '../deploy/action-support.js';
+import { configAt } from '../deploy/action-support.js';
 import { parseDotenv } from '../deploy/env-file.js';
+import { runIdentity } from '../github/run.js';
 import { collect, readSecretFile, readTextFile } from './options.js';
 import type { CliContext } from './program.js';
 

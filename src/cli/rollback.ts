@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runIdentity } from '../deploy/action-support.js';
+import { runIdentity } from '../github/run.js';
 import { connection, sshOptions } from './deploy.js';
 import type { CliContext } from './program.js';
 

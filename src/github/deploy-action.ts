@@ -7,8 +7,8 @@ import {
   runIdentity,
   type SavedLock,
 } from '../deploy/action-support.js';
-import { DeployNotifier } from '../deploy/notify.js';
 import type { ConnectionInputs } from '../deploy/session.js';
+import { DeployNotifier } from './deployments.js';
 import * as input from './inputs.js';
 import { runAction } from './run-action.js';
 

@@ -3,31 +3,28 @@ import { Report } from '../core/report.js';
 import { grammars } from '../core/validate.js';
 import {
   type ApplyResult,
+  activeRelease,
   applyRelease,
+  type ConnectionInputs,
+  type DeployLock,
+  EnvSession,
+  imageExists,
   lockEnvironment,
+  newReleaseId,
+  pullImage,
+  type ReleaseManifest,
+  type ReleaseRecord,
   record,
+  releaseFolder,
   releasesTable,
+  resolveTarget,
+  type SessionPorts,
   type StepTiming,
+  staticPlan,
   step,
   stepsTable,
   summarizeTimings,
-} from '../deploy/apply.js';
-import { imageExists, pullImage } from '../deploy/commands.js';
-import type { DeployLock } from '../deploy/lock.js';
-import {
-  activeRelease,
-  newReleaseId,
-  type ReleaseRecord,
-  releaseFolder,
-  resolveTarget,
-} from '../deploy/release-log.js';
-import {
-  type ConnectionInputs,
-  EnvSession,
-  type ReleaseManifest,
-  type SessionPorts,
-} from '../deploy/session.js';
-import { staticPlan } from '../deploy/static.js';
+} from '../deploy/index.js';
 
 export interface RollbackInputs extends ConnectionInputs {
   /** previous | a release id | an image tag or digest. */
