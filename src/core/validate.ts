@@ -1,4 +1,3 @@
-import { posix } from 'node:path';
 import { ConfigError as UserError } from './errors.js';
 
 /**
@@ -132,29 +131,4 @@ export function parseHostSpec(spec: string, where: string, defaultUser = 'deploy
   const port = m[3] ? Number(m[3]) : 22;
   if (port < 1 || port > 65535) throw new UserError(where, `port ${port} is out of range`, 'use 1–65535');
   return { user, host: host.replace(/^\[|\]$/g, ''), port };
-}
-
-/**
- * Joins `relative` onto `root` and refuses anything that would land outside it
- * (.., absolute paths, NUL, newlines).
- */
-export function confinedPath(root: string, relative: string, where: string): string {
-  if (/[\0\n\r]/.test(relative))
-    throw new UserError(where, `${show(relative)} contains a control character`, 'use a plain relative path');
-  if (relative === '' || posix.isAbsolute(relative)) {
-    throw new UserError(
-      where,
-      `${show(relative)} must be a non-empty relative path`,
-      `give a path inside ${root}`,
-    );
-  }
-  const full = posix.normalize(posix.join(root, relative));
-  const base = posix.normalize(root).replace(/\/$/, '');
-  if (full !== base && !full.startsWith(`${base}/`)) {
-    throw new UserError(where, `${show(relative)} points outside ${base}`, 'remove ".." components');
-  }
-  if (relative.split('/').includes('..')) {
-    throw new UserError(where, `${show(relative)} contains ".."`, 'remove ".." components');
-  }
-  return full;
 }

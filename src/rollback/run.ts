@@ -94,7 +94,7 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
         throw new UserError(
           'to',
           schemaWarning,
-          'set allow-older-schema: true if the old code reads the new schema',
+          'if the old code reads the new schema, roll back without blocking (the CLI without --block-older-schema; the action with allow-older-schema: true)',
         );
       logger.warn(schemaWarning);
     }
