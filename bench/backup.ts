@@ -8,6 +8,8 @@
  *   - the stock-tool pipeline with the same compression and cipher: `docker cp … - | zstd -3
  *     -T0 | age -r … > file` (local, no SSH, no upload, Chroma stopped), and the ratio;
  *   - restore-and-verify seconds (download, hashes, decrypt, boot, compare, restart, query).
+ * The backup runs twice per size: zstd on the host (what ragship picks when the host has the
+ * CLI) and zstd on this machine (the fallback), so the choice is measured.
  * BENCH_BACKUP_RECORDS: comma-separated records per collection, one data size each
  * (default 3000 ≈ 40 MB of persist dir at dimension 256).
  */
@@ -76,27 +78,36 @@ export async function run(): Promise<Record<string, unknown>> {
       const api = await startChromaContainer(CONTAINER, 18241);
       await seed(api, COLLECTIONS, perCollection, DIM);
       const store = s3.options(`bench-${perCollection}`);
-      const { value: backup, peakRssMB } = await peakRss(() =>
-        runBackup(
-          {
-            environment: 'bench',
-            mode: 'physical',
-            source: { container: CONTAINER, persistPath: '/data', chromaPort: 8000 },
-            store,
-            passphrase: '',
-            recipients: [recipient],
-            minSizeBytes: 1024,
-            maxSizeBytes: 100 * 1024 ** 3,
-            stopTimeoutSeconds: 60,
-            healthTimeoutSeconds: 60,
-            onDrift: 'fail',
-            pageSize: 1000,
-          },
-          logger,
-          host,
-        ),
-      );
+      const backupWith = (hostCompression: boolean) =>
+        peakRss(() =>
+          runBackup(
+            {
+              environment: 'bench',
+              mode: 'physical',
+              source: { container: CONTAINER, persistPath: '/data', chromaPort: 8000 },
+              store,
+              passphrase: '',
+              recipients: [recipient],
+              minSizeBytes: 1024,
+              maxSizeBytes: 100 * 1024 ** 3,
+              stopTimeoutSeconds: 60,
+              healthTimeoutSeconds: 60,
+              onDrift: 'fail',
+              pageSize: 1000,
+              hostCompression,
+            },
+            logger,
+            host,
+          ),
+        );
+      // Both ways on the same data in the same run: zstd on the host (chosen when the host has
+      // the CLI) and on this machine (the fallback), each with its peak RSS.
+      const { value: local, peakRssMB: localPeakRssMB } = await backupWith(false);
+      const { value: backup, peakRssMB } = await backupWith(true);
       const m = backup.manifest;
+      const lm = local.manifest;
+      const lmb = lm.archive.plainBytes / 1e6;
+      const lStream = lm.durationMs / 1000 - (lm.downtimeMs ?? 0) / 1000;
       // The stock pipeline reads the same persist dir (Chroma stopped, as in the backup's copy).
       await execLocal(['docker', 'stop', '--time', '60', CONTAINER]);
       const stock = await stockPipeline(join(work, 'stock.tar.zst.age'), recipient);
@@ -130,7 +141,18 @@ export async function run(): Promise<Record<string, unknown>> {
           parts: m.archive.parts,
           peakRssMB,
           includes:
-            'API summary (ids of every collection), stop, local snapshot (cp --reflink=auto into a volume), restart + heartbeat, docker cp of the snapshot over SSH, per-file SHA-256, zstd -3 (child process), age X25519, S3 multipart, manifest',
+            'API summary (ids of every collection), stop, local snapshot (cp --reflink=auto into a volume), restart + heartbeat, docker cp of the snapshot | zstd -3 -T0 on the host, over SSH, zstd -d here for per-file SHA-256, age X25519 (native ChaCha20-Poly1305) of the host-compressed bytes, S3 multipart, manifest',
+        },
+        backupLocalZstd: {
+          seconds: +(lm.durationMs / 1000).toFixed(2),
+          mbPerSecond: +(lmb / (lm.durationMs / 1000)).toFixed(2),
+          afterDowntimeSeconds: +lStream.toFixed(2),
+          afterDowntimeMbPerSecond: +(lmb / lStream).toFixed(2),
+          downtimeSeconds: +((lm.downtimeMs ?? 0) / 1000).toFixed(2),
+          storedMB: +(lm.archive.storedBytes / 1e6).toFixed(2),
+          peakRssMB: localPeakRssMB,
+          includes:
+            'the same, but the tar crosses SSH uncompressed and zstd -3 -T0 runs on this machine (child process)',
         },
         stockPipeline: {
           seconds: +stock.seconds.toFixed(2),
@@ -138,6 +160,7 @@ export async function run(): Promise<Record<string, unknown>> {
           storedMB: +(stockStored / 1e6).toFixed(2),
           command: `docker cp ${CONTAINER}:/data - | zstd -3 -T0 | age -r <recipient> > file (local, Chroma stopped, no SSH, no upload)`,
         },
+        localZstdAfterDowntimeToStockRatio: +(lmb / lStream / stockMbPerSecond).toFixed(3),
         backupToStockThroughputRatio: +(mb / backupSeconds / stockMbPerSecond).toFixed(3),
         // What runs while Chroma serves again: the stream (docker cp of the snapshot over SSH,
         // hashes, zstd, age, S3) plus the API summary before the stop and the manifest.

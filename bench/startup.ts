@@ -3,11 +3,23 @@
  * is run as the runner runs it (`node dist/index.js`, INPUT_* env, GITHUB_* files) with invalid
  * inputs, so it loads, validates its inputs, reports `::error::` and exits 1 — 10 runs each, median
  * wall-clock milliseconds from spawn to exit. Also: bundle sizes, and bare `node` start-up on the
- * same machine as the floor, and the compiled CLI (`ragship --version`, `ragship deploy --help`).
+ * same machine as the floor, and the CLI as npm installs it (bin/ragship.js → compiled lib/, no
+ * sources, no tsx): `ragship --version`, `ragship deploy --help`, `ragship init --help`.
  * Real parts: this machine's node; no network, no Docker.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -112,12 +124,19 @@ export async function run(): Promise<unknown> {
         code === 0 ? resolve() : reject(new Error(`tsc -p tsconfig.build.json exited ${code}`)),
       ),
     );
+    // Laid out as npm installs it (bin/, lib/, package.json, node_modules; no src/), so the
+    // command runs through bin/ragship.js exactly as an installed `ragship` does.
+    const installed = join(work, 'installed');
+    mkdirSync(installed);
+    for (const f of ['bin', 'lib', 'package.json'])
+      cpSync(join(ROOT, f), join(installed, f), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(installed, 'node_modules'), 'dir');
     const cli: Array<Record<string, unknown>> = [];
-    for (const args of [['--version'], ['deploy', '--help']]) {
+    for (const args of [['--version'], ['deploy', '--help'], ['init', '--help']]) {
       const runs = [];
       for (let i = 0; i < RUNS; i++)
         runs.push(
-          await once([join(ROOT, 'lib/cli/main.js'), ...args], { PATH: process.env.PATH, HOME: work }),
+          await once([join(installed, 'bin/ragship.js'), ...args], { PATH: process.env.PATH, HOME: work }),
         );
       cli.push({
         command: `ragship ${args.join(' ')}`,

@@ -225,7 +225,7 @@ function alignedTable(header: string[], rows: string[][]): string {
   return [line(header), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)].join('\n');
 }
 
-function table(rows: Row[]): string {
+export function table(rows: Row[]): string {
   const esc = (t: string) => t.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   return alignedTable(
     ['key', 'type', 'required', 'default', 'description'],

@@ -9,6 +9,7 @@ import { ChromaApi, idSetDigest, pickSamples } from './chroma-api.js';
 import { type Compression, defaultCompression } from './compress.js';
 import { resolveComposeContainer } from './config-source.js';
 import { assertPassphrase, type KdfParams } from './crypto-stream.js';
+import { canCompressOnHost, compressedOnHost, streamCompressedToStore } from './host-compress.js';
 import { exportStream, NdjsonIndex } from './logical.js';
 import { keys, MANIFEST_FORMAT, type Manifest, newBackupId } from './manifest.js';
 import {
@@ -71,6 +72,11 @@ export interface BackupOptions {
    * whole stream (no extra disk on the host).
    */
   localSnapshot?: boolean;
+  /**
+   * Physical mode: compress with zstd on the Chroma host when it and this machine have the CLI
+   * (default); false streams the tar over SSH and compresses here (the benchmark's comparison).
+   */
+  hostCompression?: boolean;
   /** Write format-1 RAGSHIPB objects: only for tests of the read path of old backups. */
   legacyFormat?: boolean;
   /** A dump smaller than this is refused (catches 0-byte and truncated dumps). */
@@ -230,9 +236,18 @@ export async function runBackup(
           archive = await logger.group(
             snapshot ? 'stream the snapshot to the store' : 'stream the persist dir to the store',
             async () => {
+              const producer = snapshot ? snapshot.copyOut : commands.copyOut(container, persistPath);
+              const onHost =
+                compression === 'zstd' &&
+                !o.legacyFormat &&
+                o.hostCompression !== false &&
+                (await canCompressOnHost(host!));
+              logger.info(onHost ? `zstd runs on ${host!.label}` : 'zstd runs on this machine');
               const { stdout, done } = await host!.execStream(
-                snapshot ? snapshot.copyOut : commands.copyOut(container, persistPath),
-                { where: `${host!.label}: docker cp` },
+                onHost ? compressedOnHost(producer) : producer,
+                {
+                  where: `${host!.label}: docker cp`,
+                },
               );
               // Without a snapshot: restart Chroma as soon as the copy has been read, not when S3 has it all.
               const restarted = snapshot
@@ -241,7 +256,7 @@ export async function runBackup(
                     downtimeMs = await copy.restart();
                   });
               restarted.catch(() => {});
-              const stored = await streamToStore(store, {
+              const stored = await (onHost ? streamCompressedToStore : streamToStore)(store, {
                 source: stdout,
                 producerDone: done,
                 inspector: new TarIndex(),

@@ -26,7 +26,7 @@ export class Meter extends Transform {
  * the size bounds: a dump that failed, came out below the floor or above the ceiling never
  * completes its upload (the multipart upload is aborted instead).
  */
-class Gate extends Transform {
+export class Gate extends Transform {
   bytes = 0;
   constructor(
     private readonly producerDone: Promise<unknown>,

@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { configAt } from '../deploy/action-support.js';
 import { parseDotenv } from '../deploy/env-file.js';
@@ -12,7 +13,11 @@ export function sshOptions(cmd: Command): Command {
     .option('--ssh-key-file <path>', 'deploy private key (or env RAGSHIP_SSH_PRIVATE_KEY)')
     .option('--known-hosts-file <path>', 'known_hosts file for the hosts')
     .option('--fingerprint <SHA256:...>', 'pinned host key fingerprint (repeatable)', collect)
-    .option('--registry-password-file <path>', 'registry password (or env RAGSHIP_REGISTRY_PASSWORD)');
+    .option('--registry-password-file <path>', 'registry password (or env RAGSHIP_REGISTRY_PASSWORD)')
+    .option(
+      '--ssh-proxy <user@host:port>',
+      'jump host (bastion) for every SSH connection, its host key verified like the hosts’ (wins over ssh.proxy in ragship.yml)',
+    );
 }
 
 export function connection(opts: Record<string, string | string[] | undefined>) {
@@ -35,6 +40,7 @@ export function connection(opts: Record<string, string | string[] | undefined>) 
     knownHosts: readTextFile(opts.knownHostsFile as string | undefined, 'known-hosts'),
     fingerprints: (opts.fingerprint as string[] | undefined) ?? [],
     registryPassword: registry,
+    sshProxy: opts.sshProxy as string | undefined,
   };
 }
 
@@ -61,7 +67,8 @@ export function registerDeploy(program: Command, ctx: () => CliContext): void {
           ...connection(opts),
           image: opts.image,
           env: opts.envFile ? parseDotenv(readTextFile(opts.envFile, 'env-file'), opts.envFile) : {},
-          repoDir: process.cwd(),
+          // Compose files and files: are read from the folder of ragship.yml (as `config check`).
+          repoDir: dirname(resolve(opts.config)),
           gitSha: opts.gitSha,
           schemaVersion: opts.schemaVersion,
           dryRun: !!opts.dryRun,

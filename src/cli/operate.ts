@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { ConfigError } from '../core/errors.js';
+import { runIdentity } from '../deploy/action-support.js';
 import {
   parseCommand,
   parseGrep,
@@ -14,7 +15,7 @@ import {
 import { connection, sshOptions } from './deploy.js';
 import type { CliContext } from './program.js';
 
-/** The day-2 verbs: status, logs, exec, lock (docs/operate.md). */
+/** The day-2 verbs: status, logs, exec, lock, remove (docs/operate.md). */
 export function registerOperate(program: Command, ctx: () => CliContext): void {
   const lock = program
     .command('lock')
@@ -151,5 +152,40 @@ export function registerOperate(program: Command, ctx: () => CliContext): void {
       );
       if (json) print(r);
       process.exitCode = r.exitCode ?? 1;
+    });
+
+  sshOptions(
+    program
+      .command('remove')
+      .description(
+        'take an environment (or one role) off its hosts: compose project down, release folders and lock removed, recorded in the release log; volumes only with --volumes',
+      ),
+  )
+    .option('--role <name>', 'only this role (default: the whole environment)')
+    .option('--volumes', 'also delete the named volumes (vector DB data, model cache): needs --confirm')
+    .option('--confirm <app-env>', 'with --volumes: type <app>-<environment> (asked for on a terminal)')
+    .action(async (opts) => {
+      const role = parseRole(opts.role);
+      const { logger, print } = ctx();
+      const conn = connection(opts);
+      let confirm: string | undefined = opts.confirm;
+      const { checkConfirmation, confirmationOf, runRemove } = await import('../operate/remove.js');
+      if (opts.volumes && confirm === undefined && process.stdin.isTTY && process.stderr.isTTY) {
+        const { createInterface } = await import('node:readline/promises');
+        const rl = createInterface({ input: process.stdin, output: process.stderr });
+        try {
+          confirm = await rl.question(
+            `--volumes deletes the data volumes of ${conn.config.app} ${conn.environment} for good. Type ${confirmationOf(conn.config.app, conn.environment)} to go on: `,
+          );
+        } finally {
+          rl.close();
+        }
+      }
+      checkConfirmation({ ...conn, volumes: !!opts.volumes, confirm: confirm?.trim() });
+      const { report, ...rest } = await runRemove(
+        { ...conn, ...runIdentity(), role, volumes: !!opts.volumes, confirm: confirm?.trim() },
+        { logger },
+      );
+      print(rest, report.toString());
     });
 }

@@ -49,7 +49,8 @@ export function parseConfig(text: string, file = 'ragship.yml'): RagshipConfig {
     for (const [roleName, role] of Object.entries(env.roles)) {
       for (const [i, h] of role.hosts.entries())
         parseHostSpec(h, `${file} environments.${envName}.roles.${roleName}.hosts[${i}]`);
-      if (role.strategy === 'zero-downtime' && !role.proxy) {
+      // Swarm rolls the service itself (start-first updates): no ragship-switched proxy needed.
+      if (role.strategy === 'zero-downtime' && !role.proxy && env.engine !== 'swarm') {
         throw new ConfigError(
           `${file} environments.${envName}.roles.${roleName}.proxy`,
           'is required for strategy zero-downtime',

@@ -48,6 +48,15 @@ export const healthSchema = z
   .strict()
   .refine((h) => h.http || h.compose, { message: 'set `http: /health` or `compose: true`' });
 
+/** One hook: argv in a one-off container of `service` (default: the role's service). */
+export const hookSchema = z
+  .object({
+    command: z.array(z.string().max(1000)).min(1, 'give the command as a list, e.g. [node, smoke.js]'),
+    service: fromGrammar('service').optional(),
+    timeout: duration.default(300),
+  })
+  .strict();
+
 export const roleSchema = z
   .object({
     hosts: z.array(z.string().min(1)).min(1, 'list at least one host as user@host:port'),
@@ -157,6 +166,21 @@ export const roleSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * Commands run in a one-off container of the new release (its image, env and network) on
+     * the role's first host, inside the deploy lock: `pre-deploy` after the upload, before
+     * anything is pulled or switched (a failure aborts, nothing switched); `post-switch` once
+     * every role serves the new release (a failure switches back to the previous release);
+     * `post-deploy` after the release is recorded (a failure is a warning: the release stays).
+     */
+    hooks: z
+      .object({
+        'pre-deploy': hookSchema.optional(),
+        'post-switch': hookSchema.optional(),
+        'post-deploy': hookSchema.optional(),
+      })
+      .strict()
+      .optional(),
     gpu: z
       .object({
         minFreeVramMiB: z.number().int().min(0).default(0),
@@ -177,6 +201,23 @@ export const roleSchema = z
   })
   .strict();
 
+export const sshSchema = z
+  .object({
+    /**
+     * A jump host (bastion) as user@host[:port] that every SSH connection goes through, like
+     * `ssh -J`; its host key is verified against the same known_hosts/fingerprints, fail-closed,
+     * and it takes the same deploy key. The CLI's --ssh-proxy wins over it.
+     */
+    proxy: z
+      .string()
+      .regex(
+        /^(?:[a-z_][a-z0-9_-]{0,31}@)?[A-Za-z0-9.:[\]-]{1,253}(?::[0-9]{1,5})?$/,
+        'must be user@host[:port]',
+      )
+      .optional(),
+  })
+  .strict();
+
 export const environmentSchema = z
   .object({
     roles: z
@@ -190,8 +231,29 @@ export const environmentSchema = z
       .optional(),
     /** Env var names the deploy must receive (missing ones fail before any connection). */
     requiredEnv: z.array(fromGrammar('envVar')).default([]),
+    /**
+     * How the environment runs: `compose` (default) = each role's hosts run their own compose
+     * project over SSH; `swarm` = the roles' hosts are Swarm managers (the first one reached is
+     * used) and the release is a `docker stack deploy` of the same compose files, scheduled by
+     * Swarm over the cluster's nodes (docs/swarm.md).
+     */
+    engine: z.enum(['compose', 'swarm']).default('compose'),
+    /** SSH settings of this environment (override the top-level `ssh`). */
+    ssh: sshSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((e, ctx) => {
+    if (e.engine !== 'swarm') return;
+    for (const [name, r] of Object.entries(e.roles)) {
+      if (r.strategy === 'recreate' || r.gpu || r.prefetch || r.static)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['roles', name],
+          message:
+            'engine: swarm rolls roles with start-first updates: recreate, gpu, prefetch and static are compose-host features; move this role to an environment with engine: compose',
+        });
+    }
+  });
 
 /** A registry a tunnel can carry: the same name must mean loopback on the runner and on the host. */
 const TUNNEL_SERVER = /^localhost:[0-9]{1,5}$/;
@@ -219,6 +281,8 @@ export const configSchema = z
     environments: z
       .record(fromGrammar('name'), environmentSchema)
       .refine((e) => Object.keys(e).length > 0, 'define at least one environment'),
+    /** SSH settings for every environment (an environment's own `ssh` wins). */
+    ssh: sshSchema.optional(),
     retain: z.number().int().min(1).max(100).default(5),
     lock: z
       .object({ ttl: duration.default(1800), wait: duration.default(0) })
@@ -231,3 +295,4 @@ export type RagshipConfig = z.output<typeof configSchema>;
 export type EnvironmentConfig = z.output<typeof environmentSchema>;
 export type RoleConfig = z.output<typeof roleSchema>;
 export type HealthConfig = z.output<typeof healthSchema>;
+export type HookConfig = z.output<typeof hookSchema>;

@@ -7,7 +7,7 @@ import { parseHostSpec } from '../core/validate.js';
 import { releaseLock } from './lock.js';
 
 export { notifyOptionsFromRunner } from '../github/deployments.js';
-export { runIdentity } from '../github/run.js';
+export { localActor, runIdentity } from '../github/run.js';
 
 export function configAt(workdir: string, file: string): RagshipConfig {
   return loadConfig(posix.isAbsolute(file) ? file : posix.join(workdir, file));

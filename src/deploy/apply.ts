@@ -17,7 +17,7 @@ import {
   withTimeout,
 } from './commands.js';
 import { DeployLock } from './lock.js';
-import { type ReleaseRecord, releaseFolder, retainedImages } from './release-log.js';
+import { activeRelease, type ReleaseRecord, releaseFolder, retainedImages } from './release-log.js';
 import type { EnvSession, HostEntry } from './session.js';
 import { extractStatic, pruneFiles, type StaticPlan, staticSource } from './static.js';
 import { recreateSwitch, zeroDowntimeSwitch } from './switch.js';
@@ -329,7 +329,7 @@ export async function prune(s: EnvSession, records: ReleaseRecord[], retain: num
 }
 
 export function releasesTable(records: ReleaseRecord[], limit = 10): Report {
-  const active = records.filter((r) => r.result === 'success').at(-1)?.id;
+  const active = activeRelease(records)?.id;
   return new Report().table(
     ['', 'release', 'kind', 'git sha', 'image', 'when', 'who', 'result'],
     records

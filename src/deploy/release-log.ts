@@ -3,9 +3,13 @@ import { ConfigError, UserError } from '../core/errors.js';
 /** One line of `<root>/releases.jsonl` on every host of the environment. */
 export interface ReleaseRecord {
   id: string;
-  kind: 'deploy' | 'rollback';
+  kind: 'deploy' | 'rollback' | 'remove';
   /** For a rollback: the release re-applied. */
   source?: string;
+  /** For a remove (`ragship remove --role`): the roles taken off; absent = the whole environment. */
+  roles?: string[];
+  /** For a remove: whether the compose projects' volumes were deleted too. */
+  volumesRemoved?: boolean;
   app: string;
   environment: string;
   gitSha?: string;
@@ -16,7 +20,8 @@ export interface ReleaseRecord {
   envHash: string;
   actor: string;
   runUrl?: string;
-  result: 'success' | 'failed';
+  /** `removed` marks a `ragship remove` (never a release that serves). */
+  result: 'success' | 'failed' | 'removed';
   error?: string;
   /** Output of the failing step (e.g. the migration). */
   output?: string;
@@ -45,16 +50,29 @@ export function releaseFolder(r: Pick<ReleaseRecord, 'id' | 'kind' | 'source'>):
   return r.kind === 'rollback' && r.source ? r.source : r.id;
 }
 
-/** The release serving now: the last successful one. */
+/**
+ * Records since the environment was last removed as a whole (`ragship remove` without --role):
+ * what was deployed before that no longer exists on the hosts.
+ */
+export function sinceRemoved(records: ReleaseRecord[]): ReleaseRecord[] {
+  for (let i = records.length - 1; i >= 0; i--)
+    if (records[i]!.kind === 'remove' && !records[i]!.roles?.length) return records.slice(i + 1);
+  return records;
+}
+
+/** The release serving now: the last successful one (none after the environment was removed). */
 export function activeRelease(records: ReleaseRecord[]): ReleaseRecord | undefined {
-  return records.filter((r) => r.result === 'success').at(-1);
+  return sinceRemoved(records)
+    .filter((r) => r.result === 'success')
+    .at(-1);
 }
 
 /**
  * `previous` = the last successful release before the active one whose content differs
  * (after a rollback to A, previous goes to the release the rollback left).
  */
-export function resolveTarget(records: ReleaseRecord[], to: string): ReleaseRecord {
+export function resolveTarget(all: ReleaseRecord[], to: string): ReleaseRecord {
+  const records = sinceRemoved(all);
   const ok = records.filter((r) => r.result === 'success');
   const active = ok.at(-1);
   const listing = () =>

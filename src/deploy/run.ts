@@ -1,7 +1,11 @@
 import { posix } from 'node:path';
+import { CONNECTED_CHECKS, checkProject } from '../config/check.js';
+import { environmentOf } from '../config/load.js';
 import { errorMessage, UserError } from '../core/errors.js';
 import { Report } from '../core/report.js';
 import { validate } from '../core/validate.js';
+import { type HookContext, runHook } from '../hooks/run.js';
+import { postSwitch } from '../hooks/switch-back.js';
 import {
   type ApplyResult,
   applyRelease,
@@ -80,6 +84,10 @@ async function resolveDigest(h: HostEntry, image: string): Promise<string> {
 
 export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promise<DeployResult> {
   validateDeployInputs(inputs);
+  if (environmentOf(inputs.config, inputs.environment).engine === 'swarm')
+    return (await import('../swarm/run.js')).runSwarmDeploy(inputs, ports);
+  // `ragship config check`: compose files, services and files: of this environment, no SSH yet.
+  checkProject(inputs.config, { dir: inputs.repoDir, environment: inputs.environment });
   const s = new EnvSession(inputs, ports);
   const logger = ports.logger;
   for (const v of Object.values(inputs.env)) logger.setSecret(v);
@@ -153,6 +161,21 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
         );
       }
     });
+    const hooks: HookContext = {
+      releaseId,
+      previousReleaseId: previous?.id,
+      environment: inputs.environment,
+      target: (roleName, h) =>
+        s.target(
+          h,
+          roleName,
+          releaseId,
+          bundles.get(roleName)!.composeFiles.map((f) => f.name),
+        ),
+      timings,
+      guard: () => lock!.assertHeld(),
+    };
+    await runHook(s, 'pre-deploy', hooks);
     await applyRelease(
       s,
       {
@@ -182,6 +205,7 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
       timings,
       result,
     );
+    await postSwitch(s, { ...hooks, previous });
     rec.result = 'success';
     let pruned: string[] = [];
     await step(s, timings, 'record + prune', '', async () => {
@@ -190,6 +214,10 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
       await record(s, rec!);
       pruned = await prune(s, [...before, rec!], inputs.config.retain);
     });
+    // The release is recorded and serves: a failing post-deploy hook only warns.
+    await runHook(s, 'post-deploy', hooks).catch((err) =>
+      logger.warn(`${errorMessage(err)} (the release ${releaseId} stays active)`),
+    );
     return finish(s, {
       releaseId,
       image,
@@ -281,6 +309,23 @@ function finish(
       ],
     )
     .text(stepsTable(o.timings).toString().trimEnd());
+  if (o.dry) {
+    // The plan: what would run, and which checks needed the connection (the rest ran offline).
+    const roles = s.roles.map(
+      ([n, r]) =>
+        `${n} (${r.strategy}, service ${r.service}${r.migrate ? `, migrate ${r.migrate.service}` : ''})`,
+    );
+    report
+      .heading('Plan', 3)
+      .text(
+        `Would: lock ${s.inputs.environment}, upload the release to ${[...s.hosts.keys()].join(', ')}, pull ${o.image}, ` +
+          `migrate, switch ${roles.join('; ')}, health gate, record, prune. Nothing was changed.`,
+      )
+      .text(
+        'Checked without a connection (`ragship config check`): ragship.yml, its compose files, services and files:. ' +
+          `Checked over SSH (preflight): ${CONNECTED_CHECKS.slice(0, 4).join('; ')}. Not checked by a dry run: the deploy lock, the pull, migrations and the health gate.`,
+      );
+  }
   if (o.pruned.length) report.details(`pruned ${o.pruned.length} image(s)`, o.pruned.join('\n'));
   if (o.records) report.heading('Releases', 3).text(releasesTable(o.records).toString());
   return {

@@ -5,6 +5,7 @@ import { errorMessage, UserError } from '../core/errors.js';
 import type { Host } from '../core/host.js';
 import type { Logger } from '../core/logger.js';
 import { RemoteHost } from '../core/remote-host.js';
+import { jumpOptions } from '../core/ssh-proxy.js';
 import { type HostSpec, parseHostSpec } from '../core/validate.js';
 import { checkHost } from '../preflight/host-check.js';
 import { type ComposeTarget, commandExists, homeDir, mkdirs, registryLogin } from './commands.js';
@@ -22,6 +23,8 @@ export interface ConnectionInputs {
   registryUsername?: string;
   registryPassword?: string;
   connectTimeoutMs?: number;
+  /** --ssh-proxy: jump host for every connection (wins over ragship.yml ssh.proxy). */
+  sshProxy?: string;
 }
 
 export interface SessionPorts {
@@ -63,6 +66,19 @@ export class EnvSession {
   ) {
     this.env = environmentOf(inputs.config, inputs.environment);
     this.roles = Object.entries(this.env.roles);
+    const jump = jumpOptions(
+      {
+        flag: inputs.sshProxy,
+        environment: this.env.ssh?.proxy,
+        global: inputs.config.ssh?.proxy,
+        environmentName: inputs.environment,
+      },
+      {
+        privateKey: inputs.sshPrivateKey,
+        hostKeys: { knownHosts: inputs.knownHosts, fingerprints: inputs.fingerprints },
+        connectTimeoutMs: inputs.connectTimeoutMs ?? 15_000,
+      },
+    );
     // Every host spec is validated before any connection is opened.
     for (const [roleName, role] of this.roles) {
       role.hosts.forEach((h, i) => {
@@ -76,6 +92,7 @@ export class EnvSession {
           connectTimeoutMs: inputs.connectTimeoutMs ?? 15_000,
           logger: ports.logger,
           label: key,
+          jump,
         };
         const host = ports.connect ? ports.connect(spec, options) : new RemoteHost(options);
         this.hosts.set(key, { key, spec, host, compose: [], root: '' });

@@ -19,6 +19,15 @@ export function baselineKey(suite: string, sha: string, configHash: string): str
   return `ragship-eval-baseline-${suite}-${sha}-${configHash.slice(0, 16)}`;
 }
 
+/**
+ * The workflow artifact that keeps a baseline durably (the workflow uploads the results file
+ * under this name on main; PR runs find it through the REST API). Keys are letters, digits and
+ * . _ - only (suite names are), which artifact names allow.
+ */
+export function baselineArtifactName(key: string): string {
+  return key;
+}
+
 export class FolderBaselineStore implements BaselineStore {
   constructor(readonly dir: string) {}
   get description(): string {

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
-import { type BaselineStore, baselineKey } from './baseline.js';
+import { type BaselineStore, baselineArtifactName, baselineKey } from './baseline.js';
 import type { CacheStore } from './cache.js';
 import { type Comparison, compareResults } from './compare.js';
 import { createJudge } from './judge.js';
@@ -39,6 +39,8 @@ export interface EvalGateInputs {
   concurrency?: number;
   judgeApiKey?: string;
   runUrl?: string;
+  /** Artifact name the workflow uploads report.html under; the report links to it. */
+  reportArtifact?: string;
   env?: Record<string, string | undefined>;
   fetch?: typeof fetch;
 }
@@ -60,6 +62,8 @@ export interface EvalGateResult {
   junitPath: string;
   resultsPath: string;
   baselineSource: string;
+  /** With saveBaseline: the artifact name to upload `resultsPath` under (durable baseline). */
+  baselineArtifact?: string;
   passed: boolean;
   regressions: number;
 }
@@ -120,8 +124,10 @@ export async function runEvalGate(inputs: EvalGateInputs, ports: EvalGatePorts):
     `${run.runs} runs: ${run.pass} pass, ${run.fail} fail, ${run.error} error; cache ${run.cache.hits}/${run.cache.hits + run.cache.misses}; ${run.liveCalls} live calls`,
   );
 
+  let baselineArtifact: string | undefined;
   if (inputs.saveBaseline) {
     const key = baselineKey(suite.config.name, inputs.headSha, suite.configHash);
+    baselineArtifact = baselineArtifactName(key);
     await ports.baselines.save(key, resultsPath);
     logger.info(`stored as the baseline ${key} (${ports.baselines.description})`);
   }
@@ -179,6 +185,7 @@ export async function runEvalGate(inputs: EvalGateInputs, ports: EvalGatePorts):
     baselineSource,
     savedAsBaseline: inputs.saveBaseline,
     runUrl: inputs.runUrl,
+    reportArtifact: inputs.reportArtifact,
   });
   const reportPath = join(outDir, 'report.md');
   const jsonPath = join(outDir, 'report.json');
@@ -213,6 +220,7 @@ export async function runEvalGate(inputs: EvalGateInputs, ports: EvalGatePorts):
     junitPath,
     resultsPath,
     baselineSource,
+    baselineArtifact,
     passed: comparison.gate.passed,
     regressions: comparison.regressedCases.length + comparison.newErrors.length,
   };

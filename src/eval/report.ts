@@ -36,6 +36,8 @@ export interface ReportInput {
   /** This run was stored as main's baseline (no warning about a missing one). */
   savedAsBaseline?: boolean;
   runUrl?: string;
+  /** Name of the artifact the workflow uploads the HTML report under (linked from the comment). */
+  reportArtifact?: string;
 }
 
 /** The Markdown a person reads: PR comment and job summary (same text). */
@@ -50,7 +52,7 @@ export function renderMarkdown(input: ReportInput): string {
     r.text(
       [
         `> ⚠️ **No baseline from main** (${input.baselineSource}): nothing was compared, only absolute thresholds apply — a regression would pass.`,
-        '> To create one: let the eval gate run on a push to main (`save-baseline` is on there by default), or run',
+        '> To create one: let the eval gate run on a push to main (`save-baseline` is on there by default; the workflow uploads the results as the `baseline-artifact` it outputs, which PR runs find with `actions: read`), or run',
         '> `ragship eval <suite> --sha <main sha> --save-baseline`; or give `baseline-url` (an app of the merge-base) to evaluate it now.',
       ].join('\n'),
     );
@@ -130,6 +132,10 @@ export function renderMarkdown(input: ReportInput): string {
     r.details(
       `${c.improvedCases.length} improved case(s)`,
       c.improvedCases.map((id) => `\`${id}\``).join(', '),
+    );
+  if (input.reportArtifact)
+    r.text(
+      `📊 HTML report (main vs PR answers and sources side by side, each metric's change with its interval): artifact \`${input.reportArtifact}\`${input.runUrl ? ` of [this run](${input.runUrl}#artifacts)` : ''}.`,
     );
   if (input.runUrl) r.text(`[workflow run](${input.runUrl})`);
   return r.toString();

@@ -6,6 +6,7 @@ import { AdaptiveLimiter } from './backoff.js';
 import { type CacheStore, cacheKey } from './cache.js';
 import { jsonLinesWriter } from './jsonl-writer.js';
 import { type Judge, type JudgeMetric, JudgeOutputError } from './judge.js';
+import { Progress } from './progress.js';
 import { retrievalScores } from './retrieval-metrics.js';
 import {
   caseHash,
@@ -97,6 +98,8 @@ export interface RunOptions {
   shard?: { index: number; count: number };
   concurrency?: number;
   labels?: Record<string, string>;
+  /** A progress line every this many ms (default: 5 s in CI logs, 2 s on a terminal). */
+  progressEveryMs?: number;
 }
 
 /** Deterministic per-case metrics from a target response. */
@@ -356,9 +359,16 @@ export async function runSuite(options: RunOptions): Promise<RunSummary> {
     return record;
   }
 
+  let total = 0;
+  for await (const c of readCases(suite.casesPath)) if (inShard(c.id, shard)) total += cfg.run.repeats;
+  const progress = new Progress({
+    total,
+    logger,
+    counts: summary,
+    label: options.labels?.side === 'baseline' ? 'eval baseline' : 'eval',
+    everyMs: options.progressEveryMs,
+  });
   const source = jobs();
-  let done = 0;
-  let nextLog = 25;
   const worker = async () => {
     for (;;) {
       const next = await source.next();
@@ -371,15 +381,14 @@ export async function runSuite(options: RunOptions): Promise<RunSummary> {
       summary.costUsd += record.costUsd;
       summary.liveCostUsd += record.liveCostUsd;
       await write(record);
-      if (++done >= nextLog) {
-        logger.info(`${done} runs done (${summary.pass} pass, ${summary.fail} fail, ${summary.error} error)`);
-        nextLog *= 2;
-      }
+      progress.tick();
     }
   };
+  progress.start();
   try {
     await Promise.all(Array.from({ length: concurrency }, worker));
   } finally {
+    progress.stop();
     await close();
   }
   summary.throttled = targetLimiter.stats.throttled + judgeLimiter.stats.throttled;

@@ -167,15 +167,23 @@ export type SuiteConfig = z.infer<typeof suiteSchema>;
 
 export const caseSchema = z
   .object({
+    /** Stable id (letters, digits, `. _ : / # -`, max 128, unique in the file): pairs the case with main's. */
     id: z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._:/#-]{0,127}$/, 'letters, digits and . _ : / # - (max 128)'),
+    /** The question, filled into the target's body as `{{question}}`. */
     question: z.string().min(1),
+    /** The expected answer (exact and normalized match, token F1, ROUGE-L). */
     reference: z.string().default(''),
+    /** Source ids the retriever should return (hit@k, recall@k, precision@k, MRR, nDCG@k). */
     relevant_sources: z.array(z.string().min(1)).default([]),
+    /** Grouping in the report only: not part of the case's content hash. */
     tags: z.array(z.string()).default([]),
+    /** Substrings the answer must contain (the `contains` metric). */
     must_contain: z.array(z.string().min(1)).default([]),
+    /** A regular expression the answer must match, case-insensitive (the `regex` metric). */
     must_match: z.string().optional(),
+    /** Extra template values for the target's body, `{{vars.NAME}}`. */
     vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
     /** Assertions for this case (added to the suite's). */
     assert: z.array(assertionSchema).default([]),

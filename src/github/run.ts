@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { userInfo } from 'node:os';
+
 // What ragship knows about the GitHub Actions run it is part of, read from the runner's
 // GITHUB_* variables in one place (also outside Actions: the CLI then names a local run).
 
@@ -9,6 +12,27 @@ export function runUrl(env: NodeJS.ProcessEnv = process.env): string | undefined
     : undefined;
 }
 
+/** Who runs a release outside Actions: git's user.name, else the OS user (never `unknown` when either exists). */
+export function localActor(env: NodeJS.ProcessEnv = process.env): string {
+  try {
+    const name = execFileSync('git', ['config', 'user.name'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 5000,
+    }).trim();
+    if (name) return name;
+  } catch {
+    // no git, or no user.name
+  }
+  try {
+    const user = userInfo().username;
+    if (user) return user;
+  } catch {
+    // no passwd entry (some containers)
+  }
+  return env.USER || env.LOGNAME || 'unknown';
+}
+
 /** What both front doors (action, CLI) need to know about the run: id, actor and its link. */
 export function runIdentity(env: NodeJS.ProcessEnv = process.env): {
   runId: string;
@@ -18,7 +42,7 @@ export function runIdentity(env: NodeJS.ProcessEnv = process.env): {
   const id = env.GITHUB_RUN_ID;
   return {
     runId: id ? `${id}.${env.GITHUB_RUN_ATTEMPT ?? '1'}` : `local-${process.pid}-${Date.now()}`,
-    actor: env.GITHUB_ACTOR ?? env.USER ?? 'unknown',
+    actor: env.GITHUB_ACTOR || localActor(env),
     runUrl: runUrl(env),
   };
 }

@@ -98,3 +98,71 @@ export function runOneOff(t: ComposeTarget, service: string, argv: readonly stri
 
 /** argv inside an already running container (`--in-running`). */
 export const execInContainer = (id: string, argv: readonly string[]): Argv => ['docker', 'exec', id, ...argv];
+
+/** `ragship remove`: the project down with its files; volumes only when asked. */
+export const composeDown = (t: ComposeTarget, volumes: boolean): Argv =>
+  compose(t, 'down', '--remove-orphans', '--timeout', '30', ...(volumes ? ['--volumes'] : []));
+
+const projectLabel = (project: string) => `label=com.docker.compose.project=${project}`;
+
+/** Every container of a compose project, one-off `run` containers included (ids). */
+export const labelledContainers = (project: string): Argv => [
+  'docker',
+  'ps',
+  '--all',
+  '--quiet',
+  '--no-trunc',
+  '--filter',
+  projectLabel(project),
+];
+
+export const labelledNetworks = (project: string): Argv => [
+  'docker',
+  'network',
+  'ls',
+  '--quiet',
+  '--filter',
+  projectLabel(project),
+];
+
+/** Named volumes of a compose project (names). */
+export const labelledVolumes = (project: string): Argv => [
+  'docker',
+  'volume',
+  'ls',
+  '--quiet',
+  '--filter',
+  projectLabel(project),
+];
+
+export const removeContainersForce = (ids: readonly string[]): Argv => [
+  'docker',
+  'rm',
+  '--force',
+  '--volumes',
+  ...ids,
+];
+export const removeNetworks = (ids: readonly string[]): Argv => ['docker', 'network', 'rm', ...ids];
+export const removeVolumes = (names: readonly string[]): Argv => ['docker', 'volume', 'rm', ...names];
+
+/**
+ * A role's files under the deploy root: its folder in every release and its shared project
+ * folder (bind-mounted files, published static pages). Root and role travel as arguments.
+ */
+export const removeRoleFolders = (root: string, role: string): Argv => [
+  'sh',
+  '-c',
+  'rm -rf -- "$1"/releases/*/"$2" "$1/shared/$2"',
+  'remove',
+  root,
+  role,
+];
+
+/** The whole environment's release folders and shared files (the history files stay). */
+export const removeEnvironmentFolders = (root: string): Argv => [
+  'rm',
+  '-rf',
+  '--',
+  `${root}/releases`,
+  `${root}/shared`,
+];

@@ -221,5 +221,11 @@ export function provisionReport(hosts: HostOutcome[], dryRun: boolean): Report {
     );
     if (h.error) report.text(`**Error:** ${h.error}`);
   }
+  if (dryRun)
+    report.text(
+      'Dry run: each step read its host over SSH (the connection and host key were checked) and changed nothing. ' +
+        "Checked only when applied: each step's result, and the lock-out guard — the deploy user (--deploy-key-file) " +
+        'and the --admin-user log in over new connections before sshd is changed; if one cannot, sshd is left as it is.',
+    );
   return report;
 }

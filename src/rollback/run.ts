@@ -1,3 +1,5 @@
+import { posix } from 'node:path';
+import { environmentOf } from '../config/load.js';
 import { ConfigError, errorMessage, UserError } from '../core/errors.js';
 import { Report } from '../core/report.js';
 import { grammars } from '../core/validate.js';
@@ -71,6 +73,8 @@ export function validateTo(to: string): string {
 /** Re-applies a recorded release (compose files + env + image digest) through the deploy path. */
 export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts): Promise<RollbackResult> {
   const to = validateTo(inputs.to);
+  if (environmentOf(inputs.config, inputs.environment).engine === 'swarm')
+    return (await import('../swarm/run.js')).runSwarmRollback({ ...inputs, to }, ports);
   const s = new EnvSession(inputs, ports);
   const logger = ports.logger;
   const t0 = performance.now();

@@ -86,7 +86,14 @@ export class LocalActionRunner {
   };
   private state: Record<string, string> = {};
 
-  constructor(readonly action: string) {
+  /**
+   * `source`: run this TypeScript entry (e.g. src/actions/eval-gate.ts) through tsx instead of the
+   * bundle, with the same runner environment — for tests of action changes not yet bundled.
+   */
+  constructor(
+    readonly action: string,
+    private readonly options: { source?: string } = {},
+  ) {
     this.actionYml = parseYaml(readFileSync(join(ROOT, 'actions', action, 'action.yml'), 'utf8'));
   }
 
@@ -122,9 +129,11 @@ export class LocalActionRunner {
     for (const [name, value] of Object.entries(options.inputs ?? {})) env[inputEnvName(name)] = value;
     for (const [name, value] of Object.entries(this.state)) env[`STATE_${name}`] = value;
 
-    const entry = join(ROOT, 'actions', this.action, script);
+    const args = this.options.source
+      ? ['--import', 'tsx', join(ROOT, this.options.source)]
+      : [join(ROOT, 'actions', this.action, script)];
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [entry], { env, cwd: process.cwd() });
+      const child = spawn(process.execPath, args, { env, cwd: process.cwd() });
       if (child.pid) options.onSpawn?.(child.pid);
       let stdout = '';
       let stderr = '';

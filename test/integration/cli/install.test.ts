@@ -1,4 +1,4 @@
-// The CLI installs like any npm CLI: `npm pack` (whose `prepare` compiles src/ to lib/) and
+// The CLI installs like any npm CLI: `npm pack` (whose `prepack` compiles src/ to lib/) and
 // `npm install -g --prefix <empty dir> --omit=dev <tgz>` give a `ragship` that runs without tsx,
 // without the sources and without this checkout. Needs the npm registry (production dependencies),
 // not the sandbox.
@@ -13,6 +13,7 @@ import {
   realpathSync,
   rmSync,
   symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -128,4 +129,39 @@ describe('ragship installed from `npm pack` into an empty prefix (production dep
       expect(r.stdout, path.join(' ')).toContain(`Usage: ragship ${path.join(' ')}`);
     }
   }, 180_000);
+
+  test('ragship init and ragship config check run from the installed package on a copy of the example app (no SSH)', async () => {
+    const app = join(userDir, 'my-app');
+    mkdirSync(app);
+    for (const f of ['compose.yaml', 'Dockerfile', 'nginx', 'package.json'])
+      cpSync(join(ROOT, 'example-app', f), join(app, f), { recursive: true });
+    const init = await sh('ragship', ['init', '--host', 'deploy@127.0.0.1:22'], app, env);
+    expect(init.stdout).toMatch(/switched service app on port 8080, proxy nginx, migrate migrate/);
+    expect(init.stdout).toContain('wrote .github/workflows/release-deploy.yml');
+    // The workflow callers come from the templates shipped in the package.
+    expect(readFileSync(join(app, '.github/workflows/pr.yml'), 'utf8')).toContain(
+      'uses: ragship/ragship/.github/workflows/ci.yml@v1',
+    );
+    // From another folder: files are read relative to ragship.yml, not the current directory.
+    const ok = await sh(
+      'ragship',
+      ['config', 'check', '--config', 'my-app/ragship.yml', '--environment', 'staging'],
+      userDir,
+      env,
+    );
+    expect(ok.stdout).toMatch(/ragship\.yml ok/);
+    expect(ok.stdout).toMatch(/staging\/web: compose\.yaml/);
+    writeFileSync(
+      join(app, 'compose.yaml'),
+      readFileSync(join(app, 'compose.yaml'), 'utf8').replace(
+        '    expose:\n      - "8080"',
+        '    container_name: my-app\n    expose:\n      - "8080"',
+      ),
+    );
+    const bad = await run('ragship', ['config', 'check'], { cwd: app, env }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect((bad as { code: number }).code).toBe(2);
+    expect((bad as { stderr: string }).stderr).toMatch(/container_name.*remove container_name/);
+  }, 120_000);
 });

@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/core/errors.js';
 import { execLocal } from '../../../src/core/exec.js';
 import { runDeploy } from '../../../src/deploy/run.js';
 import { dropDuring } from '../../support/ssh-faults.js';
@@ -186,7 +187,7 @@ describe('faults leave the old release serving and nothing half-written', () => 
     });
   }, 300_000);
 
-  it('a new container that cannot start (host port already allocated) is removed: only the old one remains and keeps serving', async () => {
+  it('a switched service that publishes a host port is refused before any connection (config check), naming the fix', async () => {
     const repo = mkdtempSync(join(tmpdir(), 'ragship-f2-repo-'));
     try {
       cpSync(FIXTURE, repo, { recursive: true });
@@ -197,15 +198,47 @@ describe('faults leave the old release serving and nothing half-written', () => 
       );
       expect(withPort).not.toBe(compose);
       writeFileSync(join(repo, 'compose.yaml'), withPort);
-      // v2 with the port: the old v1 container publishes none, so the new one starts.
-      await runDeploy({ ...deployInputs(config, images.v2!), repoDir: repo }, { logger: logger() });
-      expect(await serving()).toBe('v2');
+      const before = await serving();
+      let connects = 0;
       const err = await runDeploy(
-        { ...deployInputs(config, images.v1!), repoDir: repo },
+        { ...deployInputs(config, images.v2!), repoDir: repo },
+        {
+          logger: logger(),
+          connect: () => {
+            connects++;
+            throw new Error('must not connect');
+          },
+        },
+      ).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConfigError);
+      expect(String(err)).toMatch(/publishes host port.*replace ports: with expose:/s);
+      expect(connects).toBe(0);
+      expect(await serving()).toBe(before);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  }, 300_000);
+
+  it('a new container that cannot start (its user does not exist) is removed: only the old one remains and keeps serving', async () => {
+    const repo = mkdtempSync(join(tmpdir(), 'ragship-f2-repo-'));
+    try {
+      cpSync(FIXTURE, repo, { recursive: true });
+      const compose = readFileSync(join(repo, 'compose.yaml'), 'utf8');
+      const badUser = compose.replace(
+        '    volumes: [data:/data]\n  migrate:',
+        '    volumes: [data:/data]\n    user: ragship-no-such-user\n  migrate:',
+      );
+      expect(badUser).not.toBe(compose);
+      writeFileSync(join(repo, 'compose.yaml'), badUser);
+      // Whichever version the earlier tests left serving, deploy the other one.
+      const before = await serving();
+      const err = await runDeploy(
+        { ...deployInputs(config, before === 'v1' ? images.v2! : images.v1!), repoDir: repo },
         { logger: logger() },
       ).catch((e: unknown) => e);
-      expect(String(err)).toMatch(/port is already allocated|address already in use/);
-      expect(await serving()).toBe('v2');
+      expect(err).toBeInstanceOf(Error);
+      expect(String(err)).toMatch(/ragship-no-such-user|unable to find user|no matching entries/);
+      expect(await serving()).toBe(before);
       expect(await containers(['--filter', 'label=com.docker.compose.service=app'])).toEqual(['app running']);
       expect(await lockHeld(APP)).toBe(false);
     } finally {

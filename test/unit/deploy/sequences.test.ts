@@ -22,12 +22,12 @@ import {
   removeTree,
   scaleBeside,
   serviceContainers,
-  stopContainers,
   upServices,
 } from '../../../src/deploy/commands.js';
 import { deployRoot, ReleaseLayout } from '../../../src/deploy/layout.js';
 import type { ReleaseRecord } from '../../../src/deploy/release-log.js';
 import { EnvSession } from '../../../src/deploy/session.js';
+import { exitStates, stopInBackground, stopMarkers } from '../../../src/deploy/stop-old.js';
 import { recreateSwitch, zeroDowntimeSwitch } from '../../../src/deploy/switch.js';
 import { runRollback } from '../../../src/rollback/run.js';
 import { RecordingHost, type Reply } from '../../support/fake-host.js';
@@ -75,6 +75,7 @@ const target = (release: string, project = PROJECT, role = 'web'): ComposeTarget
   envFile: `/srv/seqapp/releases/${release}/${role}/compose.env`,
 });
 const line = commandLine;
+const STOPPING = '/srv/seqapp/shared/web/.ragship-stopping';
 const ps = (service: string, all = false, project = PROJECT) =>
   line(serviceContainers(project, service, all));
 const inspected = (id: string, name: string, ip: string, status = 'running') =>
@@ -123,6 +124,7 @@ describe('zero-downtime switch (fake host)', () => {
     });
     const upstream = '/srv/seqapp/shared/web/nginx/app.upstream.conf';
     expect(host.lines()).toEqual([
+      line(stopMarkers(STOPPING)),
       ps('app'),
       ps('app', true),
       line(scaleBeside(t, 'app', 2)),
@@ -137,8 +139,11 @@ describe('zero-downtime switch (fake host)', () => {
       ps('nginx'),
       line(proxyTest('px1')),
       line(proxyReload('px1')),
-      line(stopContainers(['old1'], web.stopGrace)),
+      // The old container drains and stops in the background; its exit is checked, then removed.
+      line(stopInBackground(['old1'], web.stopGrace, STOPPING)),
+      line(exitStates(['old1'])),
       line(removeContainers(['old1'])),
+      `rm -f ${STOPPING}/old1`,
     ]);
     expect(host.files.get(upstream)).toContain('server web-app-2:8080');
     expect(host.files.get(upstream)).not.toContain('web-app-1');
@@ -160,6 +165,7 @@ describe('zero-downtime switch (fake host)', () => {
       }),
     ).rejects.toThrow(/did not turn healthy/);
     expect(host.lines()).toEqual([
+      line(stopMarkers(STOPPING)),
       ps('app'),
       ps('app', true),
       line(scaleBeside(t, 'app', 2)),

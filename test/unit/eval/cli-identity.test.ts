@@ -72,3 +72,15 @@ describe('ragship eval --identity', () => {
     expect(out.join('')).toMatch(/--identity.*is not one line of 1 to 200 characters/);
   });
 });
+
+describe('ragship eval numeric flags', () => {
+  it.each(['abc', '0', '-3', '1.5', '1e3'])(
+    '--concurrency %s exits 2 naming the flag, before any case runs',
+    async (v) => {
+      const r = await evalRun(['--concurrency', v]);
+      expect(r.code).toBe(2);
+      expect(out.join('')).toContain('--concurrency');
+      expect(out.join('')).not.toMatch(/eval \d+\/\d+/);
+    },
+  );
+});

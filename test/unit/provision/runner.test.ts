@@ -31,6 +31,8 @@ describe('provision runner: check → apply → check again', () => {
     expect(provisionReport([outcome], true).toString()).toMatch(
       /## Provision plan \(dry run\)[\s\S]*\| packages \| planned \| install ca-certificates/,
     );
+    expect(provisionReport([outcome], true).toString()).toMatch(/Checked only when applied:.*lock-out guard/);
+    expect(provisionReport([outcome], false).toString()).not.toMatch(/Checked only when applied/);
   });
 
   it('a sudo user without passwordless sudo fails before anything else, naming the fix', async () => {
