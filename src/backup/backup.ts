@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { UserError } from '../core/errors.js';
+import type { Host } from '../core/host.js';
 import type { Logger } from '../core/logger.js';
 import { RemoteHost } from '../core/remote-host.js';
 import { parseHostSpec } from '../core/validate.js';
@@ -119,7 +120,7 @@ const VERSION = (() => {
 /** Fills in `container` from `compose` (project + service) by asking the host's Docker. */
 export async function resolveSourceContainer(
   source: SourceOptions,
-  host: RemoteHost,
+  host: Host,
   logger: Logger,
 ): Promise<SourceOptions> {
   if (source.container || !source.compose || source.chromaUrl) return source;
@@ -128,7 +129,7 @@ export async function resolveSourceContainer(
   return { ...source, container };
 }
 
-export function connectHost(conn: HostConnection, logger: Logger, where = 'host'): RemoteHost {
+export function connectHost(conn: HostConnection, logger: Logger, where = 'host'): Host {
   const spec = parseHostSpec(conn.spec, where);
   return new RemoteHost({
     ...spec,
@@ -147,7 +148,7 @@ export function connectHost(conn: HostConnection, logger: Logger, where = 'host'
 export async function runBackup(
   o: BackupOptions,
   logger: Logger,
-  hostOverride?: RemoteHost,
+  hostOverride?: Host,
 ): Promise<BackupResult> {
   if (o.recipients?.length) checkRecipients(o.recipients, 'encryption-recipients');
   else assertPassphrase(o.passphrase, 'encryption-passphrase');

@@ -1,7 +1,7 @@
 import { environmentOf, loadConfig } from '../config/load.js';
 import type { RagshipConfig } from '../config/schema.js';
 import { ConfigError, UserError } from '../core/errors.js';
-import type { RemoteHost } from '../core/remote-host.js';
+import type { Host } from '../core/host.js';
 import { grammars } from '../core/validate.js';
 
 /**
@@ -99,7 +99,7 @@ export function composeServiceNames(project: string, service: string): string[] 
 
 /** The one running container of a compose service on the host. */
 export async function resolveComposeContainer(
-  host: RemoteHost,
+  host: Host,
   compose: { project: string; service: string },
 ): Promise<string> {
   const r = await host.exec(composeServiceNames(compose.project, compose.service), {

@@ -1,7 +1,7 @@
 import { PassThrough, type Readable, Transform, type TransformCallback, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { UserError } from '../core/errors.js';
-import type { RemoteHost } from '../core/remote-host.js';
+import type { Host } from '../core/host.js';
 import type { Argv } from '../core/shell.js';
 import { ageEncryptStream } from './age-stream.js';
 import { decompressor, haveZstd } from './compress.js';
@@ -19,13 +19,13 @@ import type { BackupStore } from './store.js';
  */
 
 /** Whether the host has the zstd CLI on its PATH. */
-export async function hostHasZstd(host: RemoteHost): Promise<boolean> {
+export async function hostHasZstd(host: Host): Promise<boolean> {
   const r = await host.exec(['sh', '-c', 'command -v zstd'], { allowFailure: true });
   return r.code === 0;
 }
 
 /** Host compression is possible: zstd here (to index the plaintext) and on the host. */
-export async function canCompressOnHost(host: RemoteHost): Promise<boolean> {
+export async function canCompressOnHost(host: Host): Promise<boolean> {
   return haveZstd() && (await hostHasZstd(host));
 }
 

@@ -1,7 +1,8 @@
 import { errorMessage } from '../core/errors.js';
 import { formatDuration, type Logger } from '../core/logger.js';
+import { sendAlert, webhookFormat } from '../core/notify.js';
 import { Report } from '../core/report.js';
-import { checkStaleness, sendAlert, stalenessError, webhookFormat } from './alerts.js';
+import { checkStaleness, stalenessError } from './alerts.js';
 import { type BackupOptions, type BackupResult, runBackup } from './backup.js';
 import { listBackups } from './catalog.js';
 import { type MetricsPushOptions, type PushResult, pushBackupMetrics } from './metrics.js';

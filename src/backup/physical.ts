@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { UserError } from '../core/errors.js';
+import type { Host } from '../core/host.js';
 import type { Logger } from '../core/logger.js';
-import type { RemoteHost } from '../core/remote-host.js';
 import type { Argv } from '../core/shell.js';
 import { ChromaApi } from './chroma-api.js';
 import { openTunnel, type Tunnel } from './tunnel.js';
@@ -141,7 +141,7 @@ export function onMount(mounts: Array<{ Destination?: string }>, path: string): 
  * streams straight from the stopped container instead.
  */
 export async function takeLocalSnapshot(
-  host: RemoteHost,
+  host: Host,
   container: string,
   persistPath: string,
   id: string,
@@ -187,7 +187,7 @@ export async function takeLocalSnapshot(
 }
 
 /** Removes snapshots of `container` left by killed runs (one backup per environment runs at a time). */
-export async function sweepSnapshots(host: RemoteHost, container: string, logger: Logger): Promise<number> {
+export async function sweepSnapshots(host: Host, container: string, logger: Logger): Promise<number> {
   const names = (r: { stdout: string }) => r.stdout.split(/\s+/).filter(Boolean);
   const holders = names(
     await host.exec(commands.snapshotLeftovers(container, 'container'), { allowFailure: true }),
@@ -210,7 +210,7 @@ export interface ContainerState {
   Health?: { Status: string };
 }
 
-export async function containerState(host: RemoteHost, container: string): Promise<ContainerState> {
+export async function containerState(host: Host, container: string): Promise<ContainerState> {
   const r = await host.exec(commands.state(container), {
     where: `${host.label}: docker inspect ${container}`,
   });
@@ -219,7 +219,7 @@ export async function containerState(host: RemoteHost, container: string): Promi
 
 /** The API of a Chroma container as the runner reaches it: through the SSH connection. */
 export async function tunnelToContainer(
-  host: RemoteHost,
+  host: Host,
   container: string,
   port: number,
 ): Promise<{ api: ChromaApi; tunnel: Tunnel }> {
@@ -247,7 +247,7 @@ export interface ColdCopy {
  * (137) or an OOM kill, and always restart afterwards, measuring downtime to the first heartbeat.
  */
 export function coldCopy(
-  host: RemoteHost,
+  host: Host,
   container: string,
   options: { graceSeconds: number; chromaPort: number; healthTimeoutMs: number; logger: Logger },
 ): ColdCopy {

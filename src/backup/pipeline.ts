@@ -12,11 +12,6 @@ import { LEGACY_ENCRYPTION, type StoredObject } from './manifest.js';
 import type { BackupStore } from './store.js';
 import type { FileEntry } from './tar-index.js';
 
-/** Anything that watches the plaintext go by and can list its files at the end. */
-export interface PlainInspector extends Transform {
-  files: FileEntry[] | (() => FileEntry[]);
-}
-
 /** Counts and hashes bytes passing through. */
 export class Meter extends Transform {
   readonly hash = createHash('sha256');

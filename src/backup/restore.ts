@@ -1,8 +1,8 @@
 import { posix } from 'node:path';
 import { Writable } from 'node:stream';
 import { UserError } from '../core/errors.js';
+import type { Host } from '../core/host.js';
 import type { Logger } from '../core/logger.js';
-import type { RemoteHost } from '../core/remote-host.js';
 import { type BackupOptions, connectHost, resolveSourceContainer, runBackup } from './backup.js';
 import { resolveBackupId } from './catalog.js';
 import { ChromaApi, compareVersions } from './chroma-api.js';
@@ -49,7 +49,7 @@ const nullSink = () => new Writable({ write: (_c, _e, cb) => cb() });
 export async function restoreBackup(
   o: RestoreOptions,
   logger: Logger,
-  hostOverride?: RemoteHost,
+  hostOverride?: Host,
 ): Promise<RestoreResult> {
   assertKeys(o, logger);
   const secrets = { passphrase: o.passphrase, identities: o.identities };

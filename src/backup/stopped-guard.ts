@@ -1,6 +1,6 @@
 import { errorMessage } from '../core/errors.js';
+import type { Host } from '../core/host.js';
 import type { Logger } from '../core/logger.js';
-import type { RemoteHost } from '../core/remote-host.js';
 import { connectHost, type HostConnection } from './backup.js';
 import { checkContainer, commands, containerState } from './physical.js';
 
@@ -13,7 +13,7 @@ const EXIT_CODE: Record<(typeof SIGNALS)[number], number> = { SIGHUP: 129, SIGIN
  * and the action's post step both call. Returns what it did, for the log.
  */
 export async function restartIfStopped(
-  host: RemoteHost,
+  host: Host,
   container: string,
   options: { settleMs?: number } = {},
 ): Promise<'started' | 'was running'> {
@@ -74,7 +74,7 @@ export class StoppedChromaGuard {
   private readonly handler = (sig: (typeof SIGNALS)[number]) => void this.onSignal(sig);
 
   constructor(
-    private readonly host: RemoteHost,
+    private readonly host: Host,
     private readonly container: string,
     private readonly logger: Logger,
     private readonly hooks: { onStopped?: () => void; onRestarted?: () => void; stopGraceMs?: number } = {},

@@ -1,5 +1,5 @@
 import { type AddressInfo, createServer, type Server } from 'node:net';
-import type { RemoteHost } from '../core/remote-host.js';
+import type { Host } from '../core/host.js';
 
 /**
  * A local port forwarded over the host's one SSH connection to `targetHost:targetPort` as the
@@ -11,19 +11,17 @@ export interface Tunnel {
   close(): Promise<void>;
 }
 
-export async function openTunnel(host: RemoteHost, targetHost: string, targetPort: number): Promise<Tunnel> {
-  const client = await host.connect();
+export async function openTunnel(host: Host, targetHost: string, targetPort: number): Promise<Tunnel> {
   const server: Server = createServer((socket) => {
-    client.forwardOut('127.0.0.1', 0, targetHost, targetPort, (err, stream) => {
-      if (err) {
-        socket.destroy();
-        return;
-      }
-      socket.pipe(stream).pipe(socket);
-      socket.on('error', () => stream.close());
-      stream.on('error', () => socket.destroy());
-      socket.on('close', () => stream.close());
-    });
+    host.forward(targetHost, targetPort).then(
+      (stream) => {
+        socket.pipe(stream).pipe(socket);
+        socket.on('error', () => stream.destroy());
+        stream.on('error', () => socket.destroy());
+        socket.on('close', () => stream.destroy());
+      },
+      () => socket.destroy(),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

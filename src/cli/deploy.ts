@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { runIdentity } from '../deploy/action-support.js';
 import { readConnection, readDeployOnly } from '../deploy/inputs.js';
+import { runIdentity } from '../github/run.js';
 import { alias, boolOption, cliReader, collect } from './options.js';
 import type { CliContext } from './program.js';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { runIdentity } from '../deploy/action-support.js';
 import { readConnection, readRollbackOnly } from '../deploy/inputs.js';
+import { runIdentity } from '../github/run.js';
 import { connection, lockWaitOption, sshOptions } from './deploy.js';
 import { alias, boolOption, cliReader } from './options.js';
 import type { CliContext } from './program.js';

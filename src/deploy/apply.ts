@@ -30,6 +30,24 @@ export interface StepTiming {
   ok: boolean;
 }
 
+/**
+ * Milliseconds per step name, summed over hosts and batches: the `timings` of a release record
+ * (deploy and rollback alike; a step that ran on three hosts counts three times).
+ */
+export function summarizeTimings(timings: StepTiming[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const t of timings) out[t.step] = (out[t.step] ?? 0) + t.ms;
+  return out;
+}
+
+/** The per-step table of a deploy's or rollback's report. */
+export function stepsTable(timings: StepTiming[]): Report {
+  return new Report().heading('Steps', 3).table(
+    ['step', 'host', 'duration', 'ok'],
+    timings.map((t) => [t.step, t.host, `${(t.ms / 1000).toFixed(1)} s`, t.ok ? '✅' : '❌']),
+  );
+}
+
 /** Runs `fn` as a timed, logged step and records it (also when it fails). */
 export async function step<T>(
   s: EnvSession,
@@ -286,7 +304,7 @@ export async function prune(s: EnvSession, records: ReleaseRecord[], retain: num
   const removed: string[] = [];
   for (const h of s.hosts.values()) {
     if (dropIds.length)
-      await h.host.exec(removeTree(...dropIds.map((id) => posix.join(h.root, 'releases', id))), {
+      await h.host.exec(removeTree(...dropIds.map((id) => s.layout(h).release(id))), {
         allowFailure: true,
       });
     // Published static files (old hashed assets) that no retained release folder holds.
@@ -373,7 +391,7 @@ export async function lockEnvironment(
   onLocked?: (lock: { host: string; dir: string; token: string }) => void,
 ): Promise<DeployLock> {
   const p = s.primary;
-  const dir = posix.join(p.root, 'lock');
+  const dir = s.layout(p).lockDir;
   const lock = new DeployLock(
     p.host,
     {

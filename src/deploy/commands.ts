@@ -106,7 +106,7 @@ export const stopContainers = (ids: string[], graceSeconds: number): Argv => [
   String(Math.round(graceSeconds)),
   ...ids,
 ];
-export const removeContainers = (ids: string[]): Argv => ['docker', 'rm', '--force', ...ids];
+export const removeContainers = (ids: readonly string[]): Argv => ['docker', 'rm', '--force', ...ids];
 export const containerLogs = (id: string, lines = 100): Argv => [
   'docker',
   'logs',
@@ -160,10 +160,19 @@ export const registryLogin = (server: string, username: string): Argv => [
 
 export const mkdirs = (...paths: string[]): Argv => ['mkdir', '-p', ...paths];
 
+/** Exit status 0 when `path` is a directory. */
+export const isDirectory = (path: string): Argv => ['test', '-d', path];
+
+/** Makes a tree readable (and its folders enterable) by everyone: nginx serves it. */
+export const makeReadable = (path: string): Argv => ['chmod', '-R', 'a+rX', path];
+
+/** Renames a folder onto a path that must not exist as a folder (`-T`: never moved inside it). */
+export const renameTree = (from: string, to: string): Argv => ['mv', '-T', from, to];
+
 /** Appends stdin to a file (one JSON line: O_APPEND keeps concurrent lines whole). */
 export const appendStdin = (path: string): Argv => ['sh', '-c', 'cat >> "$1"', 'sh', path];
 
-/** Copies a release's bind-mounted files into the stable project directory. */
+/** Copies a release's bind-mounted files into the stable project directory (`-p`: modes kept). */
 export const syncFiles = (fromDir: string, toDir: string): Argv => [
   'cp',
   '-R',
@@ -219,6 +228,15 @@ export const listImages = (repository: string): Argv => [
   repository,
 ];
 export const removeImage = (ref: string): Argv => ['docker', 'image', 'rm', ref];
+/** The registry digests of a local image, one `repo@sha256:…` per line. */
+export const repoDigests = (ref: string): Argv => [
+  'docker',
+  'image',
+  'inspect',
+  '--format',
+  '{{range .RepoDigests}}{{.}}\n{{end}}',
+  ref,
+];
 export const imageExists = (ref: string): Argv => ['docker', 'image', 'inspect', '--format', '{{.Id}}', ref];
 export const pullImage = (ref: string): Argv => ['docker', 'pull', '--quiet', ref];
 
@@ -306,7 +324,6 @@ export const nvidiaSmiQuery: Argv = [
   '--query-gpu=index,name,driver_version,memory.total,memory.used,memory.free',
   '--format=csv,noheader,nounits',
 ];
-export const nvidiaSmiPlain: Argv = ['nvidia-smi'];
 export const dockerRuntimes: Argv = ['docker', 'info', '--format', '{{json .Runtimes}}'];
 export const homeDir: Argv = ['sh', '-c', 'printf %s "$HOME"'];
 export const commandExists = (name: string): Argv => ['sh', '-c', 'command -v "$1"', 'sh', name];

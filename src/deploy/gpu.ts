@@ -1,6 +1,6 @@
 import { UserError } from '../core/errors.js';
+import type { Host } from '../core/host.js';
 import type { Logger } from '../core/logger.js';
-import type { RemoteHost } from '../core/remote-host.js';
 import { dockerRuntimes, nvidiaSmiQuery } from './commands.js';
 
 export interface GpuInfo {
@@ -110,11 +110,7 @@ export function hasNvidiaRuntime(runtimesJson: string): boolean {
   }
 }
 
-export async function gpuPreflight(
-  host: RemoteHost,
-  need: GpuRequirement,
-  logger: Logger,
-): Promise<GpuInfo[]> {
+export async function gpuPreflight(host: Host, need: GpuRequirement, logger: Logger): Promise<GpuInfo[]> {
   const smi = await host.exec(nvidiaSmiQuery, { allowFailure: true });
   const verdict = parseNvidiaSmi(smi.code, smi.stdout, smi.stderr);
   if (!verdict.ok) throw new UserError(`${host.label} GPU preflight`, verdict.problem, verdict.fix);

@@ -1,7 +1,7 @@
 import type { HealthConfig } from '../config/schema.js';
 import { UserError } from '../core/errors.js';
+import type { Host } from '../core/host.js';
 import type { Logger } from '../core/logger.js';
-import type { RemoteHost } from '../core/remote-host.js';
 import { httpGet, httpPostJson, inspectContainers } from './commands.js';
 
 export interface ContainerInfo {
@@ -30,17 +30,13 @@ export function parseInspect(stdout: string): ContainerInfo[] {
     });
 }
 
-export async function inspect(host: RemoteHost, ids: string[]): Promise<ContainerInfo[]> {
+export async function inspect(host: Host, ids: string[]): Promise<ContainerInfo[]> {
   if (ids.length === 0) return [];
   return parseInspect((await host.exec(inspectContainers(ids))).stdout);
 }
 
 /** One probe of one container; returns what failed, or undefined when healthy. */
-export async function probe(
-  host: RemoteHost,
-  c: ContainerInfo,
-  h: HealthConfig,
-): Promise<string | undefined> {
+export async function probe(host: Host, c: ContainerInfo, h: HealthConfig): Promise<string | undefined> {
   if (h.compose) {
     const [now] = await inspect(host, [c.id]);
     if (!now) return 'container is gone';
@@ -82,7 +78,7 @@ export async function probe(
  * timeout (or at once if a container exits). Returns milliseconds until healthy.
  */
 export async function waitHealthy(
-  host: RemoteHost,
+  host: Host,
   ids: string[],
   h: HealthConfig,
   logger: Logger,

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { posix } from 'node:path';
 import { UserError } from '../core/errors.js';
+import type { Host } from '../core/host.js';
 import type { Logger } from '../core/logger.js';
-import type { RemoteHost } from '../core/remote-host.js';
 import { type LockOp, lockOp } from './commands.js';
 
 export interface LockOwner {
@@ -27,8 +27,8 @@ export interface LockOptions {
   pollMs?: number;
 }
 
-/** A host that can run commands (RemoteHost, or a local stand-in in unit tests). */
-export type LockHost = Pick<RemoteHost, 'exec' | 'label'>;
+/** A host that can run commands (Host, or a local stand-in in unit tests). */
+export type LockHost = Pick<Host, 'exec' | 'label'>;
 
 export interface LockState {
   state: 'acquired' | 'took-over' | 'held' | 'renewed' | 'mine' | 'lost' | 'released' | 'foreign' | 'absent';
@@ -83,7 +83,7 @@ export async function lockOperation(
   return { state: state as LockState['state'], now: Number(now), expiresAt: Number(expiresAt), holder };
 }
 
-export async function readOwner(host: RemoteHost, dir: string): Promise<LockOwner | undefined> {
+export async function readOwner(host: Host, dir: string): Promise<LockOwner | undefined> {
   const raw = await host.readFile(posix.join(dir, 'owner.json'));
   if (!raw) return undefined;
   try {

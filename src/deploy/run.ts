@@ -15,8 +15,10 @@ import {
   releasesTable,
   type StepTiming,
   step,
+  stepsTable,
+  summarizeTimings,
 } from './apply.js';
-import { freeKiB, mkdirs, pullImage, removeTree } from './commands.js';
+import { freeKiB, mkdirs, pullImage, removeTree, repoDigests, syncFiles } from './commands.js';
 import { attachFailure, FailureLogCapture, failedStep, servingAfterFailure } from './failure.js';
 import type { DeployLock } from './lock.js';
 import { activeRelease, newReleaseId, type ReleaseRecord, releaseFolder } from './release-log.js';
@@ -69,14 +71,7 @@ export function validateDeployInputs(inputs: DeployInputs): void {
 async function resolveDigest(h: HostEntry, image: string): Promise<string> {
   if (image.includes('@sha256:')) return image.replace(/:[^/:@]+@/, '@');
   await h.host.exec(pullImage(image), { where: `${h.key} pull ${image}` });
-  const r = await h.host.exec([
-    'docker',
-    'image',
-    'inspect',
-    '--format',
-    '{{range .RepoDigests}}{{.}}\n{{end}}',
-    image,
-  ]);
+  const r = await h.host.exec(repoDigests(image));
   const repo = image.replace(/:[^/:]+$/, '');
   const digest = r.stdout.split('\n').find((d) => d.startsWith(`${repo}@`));
   if (!digest)
@@ -154,7 +149,7 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
         const free: string[] = [];
         for (const h of s.hosts.values()) {
           await h.host
-            .exec(removeTree(posix.join(h.root, 'releases', releaseId)), { allowFailure: true })
+            .exec(removeTree(s.layout(h).release(releaseId)), { allowFailure: true })
             .catch(() => undefined);
           const df = await h.host.exec(freeKiB(h.root), { allowFailure: true }).catch(() => undefined);
           const kib = Number(df?.stdout.trim().split('\n').at(-1)?.split(/\s+/)[3]);
@@ -219,7 +214,7 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
     let pruned: string[] = [];
     await step(s, timings, 'record + prune', '', async () => {
       rec!.finishedAt = new Date().toISOString();
-      rec!.timings = summarize(timings);
+      rec!.timings = summarizeTimings(timings);
       await record(s, rec!);
       pruned = await prune(s, [...before, rec!], inputs.config.retain);
     });
@@ -251,7 +246,7 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
       rec.error = errorMessage(err).slice(0, 2000);
       rec.output = result.output;
       rec.finishedAt = new Date().toISOString();
-      rec.timings = summarize(timings);
+      rec.timings = summarizeTimings(timings);
       await record(s, rec).catch(() => undefined);
     }
     throw err;
@@ -294,13 +289,7 @@ async function uploadBundle(
     envHash: b.envHash,
   };
   await h.host.upload(posix.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, 0o600);
-  if (b.files.length) await h.host.exec(['cp', '-R', '-p', `${filesDir}/.`, `${s.projectDir(h, roleName)}/`]);
-}
-
-function summarize(timings: StepTiming[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const t of timings) out[t.step] = (out[t.step] ?? 0) + t.ms;
-  return out;
+  if (b.files.length) await h.host.exec(syncFiles(filesDir, s.projectDir(h, roleName)));
 }
 
 function finish(
@@ -333,11 +322,7 @@ function finish(
         ],
       ],
     )
-    .heading('Steps', 3)
-    .table(
-      ['step', 'host', 'duration', 'ok'],
-      o.timings.map((t) => [t.step, t.host, `${(t.ms / 1000).toFixed(1)} s`, t.ok ? '✅' : '❌']),
-    );
+    .text(stepsTable(o.timings).toString().trimEnd());
   if (o.dry) {
     // The plan: what would run, and which checks needed the connection (the rest ran offline).
     const roles = s.roles.map(

@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { environmentOf } from '../config/load.js';
 import type { EnvironmentConfig, RagshipConfig, RoleConfig } from '../config/schema.js';
 import { errorMessage, UserError } from '../core/errors.js';
+import type { Host } from '../core/host.js';
 import type { Logger } from '../core/logger.js';
 import { RemoteHost } from '../core/remote-host.js';
 import { jumpOptions } from '../core/ssh-proxy.js';
@@ -9,6 +10,7 @@ import { type HostSpec, parseHostSpec } from '../core/validate.js';
 import { checkHost } from '../preflight/host-check.js';
 import { type ComposeTarget, commandExists, homeDir, mkdirs, registryLogin } from './commands.js';
 import { gpuPreflight } from './gpu.js';
+import { deployRoot, ReleaseLayout } from './layout.js';
 import { parseReleaseLog, type ReleaseRecord } from './release-log.js';
 import type { StaticManifest } from './static.js';
 
@@ -28,7 +30,7 @@ export interface ConnectionInputs {
 export interface SessionPorts {
   logger: Logger;
   /** Opens a host (tests inject faults here). */
-  connect?: (spec: HostSpec, options: ConstructorParameters<typeof RemoteHost>[0]) => RemoteHost;
+  connect?: (spec: HostSpec, options: ConstructorParameters<typeof RemoteHost>[0]) => Host;
 }
 
 export interface ReleaseManifest {
@@ -46,8 +48,9 @@ export interface ReleaseManifest {
 export interface HostEntry {
   key: string;
   spec: HostSpec;
-  host: RemoteHost;
+  host: Host;
   compose: string[];
+  /** The deploy root on this host ('' until `resolveRoot`); `layout(h)` derives every path from it. */
   root: string;
 }
 
@@ -114,16 +117,33 @@ export class EnvSession {
     return this.hosts.values().next().value!;
   }
 
+  /** The on-host paths of this environment on `h` (its root resolved by `resolveRoot`). */
+  layout(h: HostEntry): ReleaseLayout {
+    return new ReleaseLayout(h.root, this.app, this.inputs.environment);
+  }
+
+  /**
+   * Resolves the deploy root of `h` once (the deploy user's home decides the default): the one
+   * place it is computed, for deploy, rollback, releases, sleep and status alike.
+   */
+  async resolveRoot(h: HostEntry): Promise<ReleaseLayout> {
+    if (!h.root) {
+      const home = (await h.host.exec(homeDir, { where: `${h.key} home` })).stdout.trim();
+      h.root = deployRoot({ root: this.env.root, app: this.app, environment: this.inputs.environment, home });
+    }
+    return this.layout(h);
+  }
+
   project(roleName: string): string {
     return `${this.app}-${this.inputs.environment}-${roleName}`;
   }
 
   releaseDir(h: HostEntry, releaseId: string, roleName: string): string {
-    return posix.join(h.root, 'releases', releaseId, roleName);
+    return this.layout(h).releaseDir(releaseId, roleName);
   }
 
   projectDir(h: HostEntry, roleName: string): string {
-    return posix.join(h.root, 'shared', roleName);
+    return this.layout(h).projectDir(roleName);
   }
 
   target(h: HostEntry, roleName: string, releaseId: string, composeFiles: string[]): ComposeTarget {
@@ -151,7 +171,7 @@ export class EnvSession {
     roleName: string,
     releaseId: string,
   ): Promise<{ target: ComposeTarget; manifest: ReleaseManifest } | undefined> {
-    const raw = await h.host.readFile(posix.join(this.releaseDir(h, releaseId, roleName), 'manifest.json'));
+    const raw = await h.host.readFile(this.layout(h).manifest(releaseId, roleName));
     if (!raw) return undefined;
     const manifest = JSON.parse(raw.toString('utf8')) as ReleaseManifest;
     return { target: this.target(h, roleName, releaseId, manifest.composeFiles), manifest };
@@ -163,9 +183,8 @@ export class EnvSession {
       [...this.hosts.values()].map((h) =>
         this.ports.logger.group(`preflight ${h.key}`, async () => {
           const roles = this.roles.filter(([n]) => this.roleHosts(n).includes(h)).map(([, r]) => r);
-          const home = (await h.host.exec(homeDir)).stdout.trim();
-          h.root = this.env.root ?? posix.join(home, 'ragship', this.app, this.inputs.environment);
-          await h.host.exec(mkdirs(h.root, posix.join(h.root, 'releases'), posix.join(h.root, 'shared')));
+          const layout = await this.resolveRoot(h);
+          await h.host.exec(mkdirs(layout.root, layout.releases, layout.shared));
           const facts = await checkHost(h.host, this.ports.logger, h.root);
           h.compose = facts.compose;
           const floor = Math.max(...roles.map((r) => r.minFreeDiskGiB + (r.gpu?.minDiskGiB ?? 0)));
@@ -219,12 +238,12 @@ export class EnvSession {
   }
 
   async readReleases(h: HostEntry = this.primary): Promise<ReleaseRecord[]> {
-    const raw = await h.host.readFile(posix.join(h.root, 'releases.jsonl'));
+    const raw = await h.host.readFile(this.layout(h).releaseLog);
     return raw ? parseReleaseLog(raw.toString('utf8')) : [];
   }
 
   connectionsPerHost(): Record<string, number> {
-    return Object.fromEntries([...this.hosts.values()].map((h) => [h.key, h.host.connectionsOpened]));
+    return Object.fromEntries([...this.hosts.values()].map((h) => [h.key, h.host.connectionsOpened ?? 0]));
   }
 
   close(): void {

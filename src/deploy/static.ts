@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
-import type { RemoteHost } from '../core/remote-host.js';
+import type { Host } from '../core/host.js';
 import type { Argv } from '../core/shell.js';
+import { isDirectory, makeReadable, mkdirs, removeContainers, removeTree, renameTree } from './commands.js';
 import type { EnvSession, HostEntry } from './session.js';
 
 /**
@@ -126,29 +127,25 @@ export function pruneFiles(published: string, keep: string[]): Argv {
  * Extracts the image's folder into the release folder, unless a complete copy is there (a
  * rollback re-uses the one its deploy extracted; a pruned image was pulled back before).
  */
-export async function extractStatic(host: RemoteHost, image: string, s: StaticRelease): Promise<boolean> {
-  if ((await host.exec(['test', '-d', s.source], { allowFailure: true })).code === 0) return false;
+export async function extractStatic(host: Host, image: string, s: StaticRelease): Promise<boolean> {
+  if ((await host.exec(isDirectory(s.source), { allowFailure: true })).code === 0) return false;
   const partial = `${s.source}.partial`;
-  await host.exec(['rm', '-rf', '--', partial]);
-  await host.exec(['mkdir', '-p', partial, s.published]);
+  await host.exec(removeTree(partial));
+  await host.exec(mkdirs(partial, s.published));
   const id = (
     await host.exec(createForCopy(image), { where: `${host.label} static files of ${image}` })
   ).stdout.trim();
   try {
     await host.exec(copyOut(id, s.from, partial), { where: `${host.label} copy ${s.from} out of the image` });
   } finally {
-    await host.exec(['docker', 'rm', '--force', id], { allowFailure: true });
+    await host.exec(removeContainers([id]), { allowFailure: true });
   }
-  await host.exec(['chmod', '-R', 'a+rX', partial]);
-  await host.exec(['mv', '-T', partial, s.source]);
+  await host.exec(makeReadable(partial));
+  await host.exec(renameTree(partial, s.source));
   return true;
 }
 
-export async function publishStatic(
-  host: RemoteHost,
-  s: StaticRelease,
-  phase: 'assets' | 'pages',
-): Promise<void> {
+export async function publishStatic(host: Host, s: StaticRelease, phase: 'assets' | 'pages'): Promise<void> {
   await host.exec(publishFiles(s.source, s.published, phase), {
     where: `${host.label} publish ${phase === 'assets' ? 'static assets' : 'pages'}`,
   });

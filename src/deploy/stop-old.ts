@@ -1,5 +1,5 @@
+import type { Host } from '../core/host.js';
 import type { Logger } from '../core/logger.js';
-import type { RemoteHost } from '../core/remote-host.js';
 import type { Argv } from '../core/shell.js';
 import { removeContainers, stopContainers } from './commands.js';
 
@@ -48,7 +48,7 @@ export const stopMarkers = (markerDir: string): Argv => [
  * a container disappear while it scales. Stale markers (a host reboot) are dropped.
  */
 export async function awaitEarlierStops(
-  host: RemoteHost,
+  host: Host,
   markerDir: string,
   graceSeconds: number,
   logger: Logger,
@@ -118,7 +118,7 @@ export interface OldStop {
 }
 
 export interface StopOldOptions {
-  host: RemoteHost;
+  host: Host;
   ids: string[];
   names: string[];
   service: string;

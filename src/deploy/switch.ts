@@ -1,11 +1,12 @@
 import { posix } from 'node:path';
 import type { RoleConfig } from '../config/schema.js';
 import { errorMessage, UserError } from '../core/errors.js';
+import type { Host } from '../core/host.js';
 import type { Logger } from '../core/logger.js';
-import type { RemoteHost } from '../core/remote-host.js';
 import {
   type ComposeTarget,
   containerLogs,
+  mkdirs,
   proxyReload,
   proxyTest,
   recreate,
@@ -20,7 +21,7 @@ import { publishStatic, type StaticRelease } from './static.js';
 import { awaitEarlierStops, stopOld } from './stop-old.js';
 
 export interface SwitchContext {
-  host: RemoteHost;
+  host: Host;
   role: RoleConfig;
   roleName: string;
   target: ComposeTarget;
@@ -51,7 +52,7 @@ export function formatPhases(phases: Record<string, number>): string {
     .join(' · ');
 }
 
-async function ids(host: RemoteHost, project: string, service: string, all = false): Promise<string[]> {
+async function ids(host: Host, project: string, service: string, all = false): Promise<string[]> {
   const r = await host.exec(serviceContainers(project, service, all));
   return r.stdout
     .split('\n')
@@ -137,7 +138,7 @@ export async function zeroDowntimeSwitch(ctx: SwitchContext): Promise<SwitchResu
     const oldInfo = await inspect(host, old);
     // New hashed assets beside the old ones: the old page keeps loading its own while it drains.
     if (ctx.static) await publishStatic(host, ctx.static.release, 'assets');
-    await host.exec(['mkdir', '-p', posix.dirname(upstreamPath)]);
+    await host.exec(mkdirs(posix.dirname(upstreamPath)));
     await host.upload(upstreamPath, upstreamBlock(proxy.upstream, fresh_, proxy.port), 0o644);
     switched = true;
     await host.exec(upServices(target, [proxy.service]), { where: `${host.label} start ${proxy.service}` });

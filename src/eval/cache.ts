@@ -12,11 +12,6 @@ export interface CacheStore {
   put(key: string, value: string): Promise<void>;
 }
 
-export interface CacheCounters {
-  hits: number;
-  misses: number;
-}
-
 /** Key = sha256 of the canonical JSON of every part that can change a response. */
 export function cacheKey(parts: Record<string, unknown>): string {
   return sha256(canonicalJson(parts));

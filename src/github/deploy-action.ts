@@ -9,8 +9,8 @@ import {
 } from '../deploy/action-support.js';
 import { failureOf, failureReport } from '../deploy/failure.js';
 import { readConnection } from '../deploy/inputs.js';
-import { DeployNotifier } from '../deploy/notify.js';
 import type { ConnectionInputs } from '../deploy/session.js';
+import { DeployNotifier } from './deployments.js';
 import { actionInputs as input } from './inputs.js';
 import { runAction } from './run-action.js';
 

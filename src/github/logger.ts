@@ -19,14 +19,25 @@ export class ActionsLogger implements Logger {
   error(message: string, annotation?: Annotation): void {
     core.error(secrets.redact(message), annotation);
   }
+  private open = 0;
+
+  /**
+   * A log group of the runner: GitHub folds `::group::` … `::endgroup::` and cannot nest them,
+   * so a group started while another is open (an inner step, or steps running concurrently on
+   * several hosts) becomes plain start/end lines inside the open one.
+   */
   async group<T>(name: string, fn: () => Promise<T>): Promise<T> {
     const started = performance.now();
-    core.startGroup(name);
+    const outer = this.open === 0;
+    this.open++;
+    if (outer) core.startGroup(name);
+    else core.info(`▶ ${name}`);
     try {
       return await fn();
     } finally {
+      this.open--;
       core.info(`${name} took ${formatDuration(performance.now() - started)}`);
-      core.endGroup();
+      if (outer) core.endGroup();
     }
   }
   setSecret(value: string | undefined): void {

@@ -2,7 +2,6 @@ import { posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { RoleConfig } from '../config/schema.js';
 import { ConfigError, UserError } from '../core/errors.js';
-import { homeDir } from '../deploy/commands.js';
 import { activeRelease, type ReleaseRecord, releaseFolder } from '../deploy/release-log.js';
 import {
   type ConnectionInputs,
@@ -91,8 +90,7 @@ export class DeployedEnvironment {
   async open(): Promise<void> {
     await Promise.all(
       [...this.s.hosts.values()].map(async (h) => {
-        const home = (await h.host.exec(homeDir, { where: `${h.key} home` })).stdout.trim();
-        h.root = this.s.env.root ?? posix.join(home, 'ragship', this.s.app, this.s.inputs.environment);
+        await this.s.resolveRoot(h);
       }),
     );
     this.records = await this.s.readReleases();

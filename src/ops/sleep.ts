@@ -1,7 +1,6 @@
-import { posix } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { Report } from '../core/report.js';
-import { compose, homeDir } from '../deploy/commands.js';
+import { compose } from '../deploy/commands.js';
 import { activeRelease, releaseFolder } from '../deploy/release-log.js';
 import { type ConnectionInputs, EnvSession, type SessionPorts } from '../deploy/session.js';
 import { detectCompose } from '../preflight/host-check.js';
@@ -52,8 +51,7 @@ export async function runSleep(inputs: SleepInputs, ports: SessionPorts): Promis
   const projects: SleepResult['projects'] = [];
   try {
     for (const h of s.hosts.values()) {
-      const home = (await h.host.exec(homeDir)).stdout.trim();
-      h.root = s.env.root ?? posix.join(home, 'ragship', s.app, inputs.environment);
+      await s.resolveRoot(h);
       h.compose = (await detectCompose(h.host)).compose;
     }
     const active = activeRelease(await s.readReleases());

@@ -1,6 +1,6 @@
 import { UserError } from '../core/errors.js';
+import type { Host } from '../core/host.js';
 import type { Logger } from '../core/logger.js';
-import type { RemoteHost } from '../core/remote-host.js';
 import type { Argv } from '../core/shell.js';
 
 export interface HostFacts {
@@ -13,7 +13,7 @@ export interface HostFacts {
 }
 
 /** Detects compose v2 (`docker compose`) first, then v1 (`docker-compose`). */
-export async function detectCompose(host: RemoteHost): Promise<{ compose: string[]; version: string }> {
+export async function detectCompose(host: Host): Promise<{ compose: string[]; version: string }> {
   const v2 = await host.exec(['docker', 'compose', 'version', '--short'], { allowFailure: true });
   if (v2.code === 0 && v2.stdout.trim()) return { compose: ['docker', 'compose'], version: v2.stdout.trim() };
   const v1 = await host.exec(['docker-compose', 'version', '--short'], { allowFailure: true });
@@ -25,7 +25,7 @@ export async function detectCompose(host: RemoteHost): Promise<{ compose: string
   );
 }
 
-export async function freeDiskBytes(host: RemoteHost, path: string): Promise<number> {
+export async function freeDiskBytes(host: Host, path: string): Promise<number> {
   // df -P: portable one-line output; column 4 is available 1K-blocks.
   const df: Argv = ['df', '-P', '-k', path];
   const out = await host.exec(df, { where: `${host.label} disk check` });
@@ -36,7 +36,7 @@ export async function freeDiskBytes(host: RemoteHost, path: string): Promise<num
 }
 
 /** Facts every deploy needs before it touches anything. */
-export async function checkHost(host: RemoteHost, logger: Logger, diskPath = '.'): Promise<HostFacts> {
+export async function checkHost(host: Host, logger: Logger, diskPath = '.'): Promise<HostFacts> {
   const docker = await host.exec(['docker', 'version', '--format', '{{.Server.Version}}'], {
     allowFailure: true,
   });

@@ -1,14 +1,9 @@
 import type { ExecOptions, ExecResult } from '../core/exec.js';
+import type { Host } from '../core/host.js';
 import type { Argv } from '../core/shell.js';
 
-/** What provisioning needs from a host: argv in, result out (RemoteHost.exec, or a recording in tests). */
-export interface CommandPort {
-  readonly label: string;
-  exec(
-    argv: Argv,
-    options?: Pick<ExecOptions, 'input' | 'allowFailure' | 'timeoutMs' | 'where'>,
-  ): Promise<ExecResult>;
-}
+/** What provisioning needs of a Host: argv in, result out (a RemoteHost, or the recording fake in tests). */
+export type CommandPort = Pick<Host, 'label' | 'exec'>;
 
 /** Exit code the read helper uses for "file does not exist" (cat itself never exits 3). */
 const MISSING = 3;

@@ -5,30 +5,32 @@ import { Report } from '../core/report.js';
 import { grammars } from '../core/validate.js';
 import {
   type ApplyResult,
-  applyRelease,
-  lockEnvironment,
-  record,
-  releasesTable,
-  type StepTiming,
-  step,
-} from '../deploy/apply.js';
-import { imageExists, pullImage } from '../deploy/commands.js';
-import { attachFailure, FailureLogCapture, failedStep, servingAfterFailure } from '../deploy/failure.js';
-import type { DeployLock } from '../deploy/lock.js';
-import {
   activeRelease,
-  newReleaseId,
-  type ReleaseRecord,
-  releaseFolder,
-  resolveTarget,
-} from '../deploy/release-log.js';
-import {
+  applyRelease,
+  attachFailure,
   type ConnectionInputs,
+  type DeployLock,
   EnvSession,
+  FailureLogCapture,
+  failedStep,
+  imageExists,
+  lockEnvironment,
+  newReleaseId,
+  pullImage,
   type ReleaseManifest,
+  type ReleaseRecord,
+  record,
+  releaseFolder,
+  releasesTable,
+  resolveTarget,
   type SessionPorts,
-} from '../deploy/session.js';
-import { staticPlan } from '../deploy/static.js';
+  type StepTiming,
+  servingAfterFailure,
+  staticPlan,
+  step,
+  stepsTable,
+  summarizeTimings,
+} from '../deploy/index.js';
 
 export interface RollbackInputs extends ConnectionInputs {
   /** previous | a release id | an image tag or digest. */
@@ -103,7 +105,7 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
         throw new UserError(
           'to',
           schemaWarning,
-          'set allow-older-schema: true if the old code reads the new schema',
+          'if the old code reads the new schema, roll back without blocking (the CLI without --block-older-schema; the action with allow-older-schema: true)',
         );
       logger.warn(schemaWarning);
     }
@@ -184,7 +186,7 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
     );
     rec.result = 'success';
     rec.finishedAt = new Date().toISOString();
-    rec.timings = Object.fromEntries(timings.map((t) => [t.step, t.ms]));
+    rec.timings = summarizeTimings(timings);
     await record(s, rec);
     const all = [...records, rec];
     const report = new Report()
@@ -201,6 +203,7 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
           ['time to healthy', `${(result.timeToHealthyMs / 1000).toFixed(1)} s`],
         ],
       )
+      .text(stepsTable(timings).toString().trimEnd())
       .heading('Releases', 3)
       .text(releasesTable(all).toString());
     return {
@@ -229,6 +232,7 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
     if (rec && rec.result !== 'success') {
       rec.error = errorMessage(err).slice(0, 2000);
       rec.finishedAt = new Date().toISOString();
+      rec.timings = summarizeTimings(timings);
       await record(s, rec).catch(() => undefined);
     }
     throw err;
@@ -258,9 +262,7 @@ export async function listReleases(
 ): Promise<{ records: ReleaseRecord[]; report: Report }> {
   const s = new EnvSession(inputs, ports);
   try {
-    const p = s.primary;
-    const home = (await p.host.exec(['sh', '-c', 'printf %s "$HOME"'])).stdout.trim();
-    p.root = s.env.root ?? posix.join(home, 'ragship', s.app, inputs.environment);
+    await s.resolveRoot(s.primary);
     const records = await s.readReleases();
     return {
       records,

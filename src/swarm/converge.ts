@@ -1,6 +1,6 @@
 import { tail, UserError } from '../core/errors.js';
+import type { Host } from '../core/host.js';
 import type { Logger } from '../core/logger.js';
-import type { RemoteHost } from '../core/remote-host.js';
 import { nodeList, servicePs, stackServices, updateStatus } from './commands.js';
 
 export interface ServiceUpdate {
@@ -75,7 +75,7 @@ export function tasksOnSpec(
 }
 
 export async function updateSnapshot(
-  host: Pick<RemoteHost, 'exec'>,
+  host: Pick<Host, 'exec'>,
   services: string[],
 ): Promise<Map<string, ServiceUpdate>> {
   return parseUpdateStatus((await host.exec(updateStatus(services), { allowFailure: true })).stdout);
@@ -95,7 +95,7 @@ export interface ConvergeReport {
  * naming the services, the nodes that went down and the tasks' last errors.
  */
 export async function converge(
-  host: Pick<RemoteHost, 'exec'>,
+  host: Pick<Host, 'exec'>,
   o: {
     services: string[];
     before: Map<string, ServiceUpdate>;
@@ -176,7 +176,7 @@ export async function converge(
   return { ms: Math.round(performance.now() - t0), downNodes: [...down], warnings };
 }
 
-async function taskErrors(host: Pick<RemoteHost, 'exec'>, service: string): Promise<string> {
+async function taskErrors(host: Pick<Host, 'exec'>, service: string): Promise<string> {
   const ps = await host.exec(servicePs(service), { allowFailure: true });
   const lines = ps.stdout
     .split('\n')

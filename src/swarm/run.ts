@@ -5,7 +5,6 @@ import { Report } from '../core/report.js';
 import { lockEnvironment, releasesTable, type StepTiming, step } from '../deploy/apply.js';
 import {
   appendStdin,
-  homeDir,
   imageExists,
   listImages,
   mkdirs,
@@ -62,9 +61,8 @@ const stackDir = (h: HostEntry, releaseId: string) => posix.join(h.root, 'releas
 /** The manager (first host of the environment): root, swarm role, registry login. */
 async function preflightManager(s: EnvSession): Promise<HostEntry> {
   const h = s.primary;
-  const home = (await h.host.exec(homeDir)).stdout.trim();
-  h.root = s.env.root ?? posix.join(home, 'ragship', s.app, s.inputs.environment);
-  await h.host.exec(mkdirs(h.root, posix.join(h.root, 'releases')));
+  const layout = await s.resolveRoot(h);
+  await h.host.exec(mkdirs(layout.root, layout.releases));
   const state = (await h.host.exec(swarmState, { allowFailure: true })).stdout.trim();
   if (state !== 'active true')
     throw new UserError(

@@ -2,7 +2,8 @@
 // command runs (its sshd session processes are SIGKILLed, as a network cut or a host reboot
 // would end it). Used by the deploy fault tests.
 import { readFileSync } from 'node:fs';
-import { RemoteHost } from '../../src/core/remote-host.js';
+import { RemoteHost, type RemoteHostOptions } from '../../src/core/remote-host.js';
+import type { HostSpec } from '../../src/core/validate.js';
 import type { SessionPorts } from '../../src/deploy/session.js';
 import { parentPids } from './process.js';
 import { sandboxHost } from './sandbox.js';
@@ -54,7 +55,7 @@ export function dropDuring(
   when: (argv: readonly string[]) => boolean,
   after: number | (() => Promise<void>) = 0,
 ): DropHook {
-  const connect = ((_spec, options) => {
+  const connect = ((_spec: HostSpec, options: RemoteHostOptions) => {
     const host = new RemoteHost(options);
     connect.hosts.push(host);
     const exec = host.exec.bind(host);
@@ -74,7 +75,7 @@ export function dropDuring(
       return running;
     }) as RemoteHost['exec'];
     return host;
-  }) as DropHook;
+  }) as unknown as DropHook;
   connect.hosts = [];
   return connect;
 }

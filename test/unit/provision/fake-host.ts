@@ -1,6 +1,4 @@
-import type { ExecResult } from '../../../src/core/exec.js';
 import { MemoryLogger } from '../../../src/core/logger.js';
-import { commandLine } from '../../../src/core/shell.js';
 import type { HostOs } from '../../../src/provision/os.js';
 import {
   DEFAULT_INPUTS,
@@ -10,36 +8,29 @@ import {
 } from '../../../src/provision/settings.js';
 import type { LoginProbe, StepContext } from '../../../src/provision/step.js';
 import { type CommandPort, Target } from '../../../src/provision/target.js';
+import { RecordingHost, type Reply } from '../../support/fake-host.js';
 
-export type Reply = Partial<ExecResult> | ((line: string, input?: string) => Partial<ExecResult>);
+export type { Reply } from '../../support/fake-host.js';
 
-/** A host that answers from a table of recorded replies (first match wins) and records every command. */
-export class FakeHost implements CommandPort {
-  readonly label = 'root@fake:22';
-  readonly calls: Array<{ line: string; argv: readonly string[]; input?: string }> = [];
-  constructor(private readonly replies: Array<[RegExp, Reply]>) {}
+/**
+ * The recording host (test/support/fake-host.ts) as provisioning sees it: connected as root,
+ * replies written for root also match a sudo user's `sudo -n --` commands.
+ */
+export class FakeHost extends RecordingHost implements CommandPort {
+  constructor(replies: Array<[RegExp, Reply]>) {
+    super(replies, 'root@fake:22');
+  }
 
-  async exec(
-    argv: readonly string[],
-    options: { input?: unknown; allowFailure?: boolean } = {},
-  ): Promise<ExecResult> {
-    const line = commandLine(argv);
-    const input = typeof options.input === 'string' ? options.input : undefined;
-    this.calls.push({ line, argv, input });
-    // Replies are written for root; a sudo run's commands match the same way.
-    const bare = line.replace(/^sudo -n -- /, '');
-    const hit = this.replies.find(([re]) => re.test(bare));
-    const reply = hit ? (typeof hit[1] === 'function' ? hit[1](line, input) : hit[1]) : {};
-    const result = { code: 0, signal: null, stdout: '', stderr: '', durationMs: 1, ...reply };
-    if (result.code !== 0 && !options.allowFailure) throw new Error(`fake: ${line} exited ${result.code}`);
-    return result;
+  protected override matchLine(line: string): string {
+    return line.replace(/^sudo -n -- /, '');
   }
 
   /** Files written through Target.writeFile: path → content. */
   written(): Map<string, string> {
     const m = new Map<string, string>();
     for (const c of this.calls)
-      if (c.argv.includes('sh') && c.argv[2]?.includes('mktemp')) m.set(c.argv[4]!, c.input ?? '');
+      if (c.kind === 'exec' && c.argv.includes('sh') && c.argv[2]?.includes('mktemp'))
+        m.set(c.argv[4]!, c.input ?? '');
     return m;
   }
 }
