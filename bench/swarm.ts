@@ -46,7 +46,7 @@ export async function run(): Promise<unknown> {
   const images = await fixtureImages(['v1', 'v2']);
   const nginx = `${sandbox().registry.host}/ragship-swarm/nginx:test`;
   const { execFileSync } = await import('node:child_process');
-  execFileSync('docker', ['tag', 'ragship-deploy/nginx:test', nginx]);
+  execFileSync('docker', ['tag', 'ragship-swarm/nginx:test', nginx]);
   execFileSync('docker', ['push', '--quiet', nginx]);
   const cluster = await startSwarmCluster({ ...SWARM, workers: 2 });
   let swarm: unknown;

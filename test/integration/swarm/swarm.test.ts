@@ -97,7 +97,7 @@ function releases() {
 describe('engine: swarm on a 3-node Docker Swarm (manager + 2 workers, own dockerd each)', () => {
   beforeAll(async () => {
     images = await fixtureImages(['v1', 'v2']);
-    execFileSync('docker', ['tag', 'ragship-deploy/nginx:test', NGINX]);
+    execFileSync('docker', ['tag', 'ragship-swarm/nginx:test', NGINX]);
     execFileSync('docker', ['push', '--quiet', NGINX]);
     cluster = await startSwarmCluster({ prefix: PREFIX, workers: 2, sshPort: SSH_PORT, httpPort: HTTP_PORT });
   }, 900_000);
