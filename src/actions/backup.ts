@@ -1,63 +1,12 @@
-import {
-  oneOf,
-  readChromaCommand,
-  readConfigSource,
-  readMetricsPush,
-  readRetention,
-  readSource,
-  readStore,
-} from '../backup/inputs.js';
+import { type BackupCommand, readBackupJob } from '../backup/inputs.js';
 import type { BackupJobOptions } from '../backup/job.js';
-import * as input from '../github/inputs.js';
+import { actionInputs } from '../github/inputs.js';
 import { runAction } from '../github/run-action.js';
 
-type Inputs = BackupJobOptions & { command: 'backup' | 'verify' | 'check-staleness'; backupId: string };
+type Inputs = BackupJobOptions & { command: BackupCommand; backupId: string };
 
 runAction<Inputs>({
-  getInputs: () => {
-    const environment = input.str('environment', { required: true });
-    const fromConfig = readConfigSource(input, environment);
-    return {
-      command: oneOf(
-        input.str('command', { default: 'backup' }),
-        ['backup', 'verify', 'check-staleness'] as const,
-        "input 'command'",
-      ),
-      environment,
-      mode: oneOf(
-        input.str('mode', { default: 'physical' }),
-        ['physical', 'logical'] as const,
-        "input 'mode'",
-      ),
-      source: readSource(input, fromConfig),
-      store: readStore(input, environment),
-      passphrase: input.secret('encryption-passphrase', { required: true }),
-      minSizeBytes: input.int('min-size-bytes', 65536, { min: 1 }),
-      maxSizeBytes: input.int('max-size-gb', 100, { min: 1, max: 50_000 }) * 1024 ** 3,
-      stopTimeoutSeconds: input.int('stop-timeout-seconds', 120, { min: 1, max: 3600 }),
-      healthTimeoutSeconds: input.int('health-timeout-seconds', 120, { min: 1, max: 3600 }),
-      onDrift: oneOf(
-        input.str('on-drift', { default: 'fail' }),
-        ['fail', 'fuzzy'] as const,
-        "input 'on-drift'",
-      ),
-      pageSize: input.int('page-size', 1000, { min: 1, max: 5000 }),
-      configPath: input.str('config-path') || undefined,
-      verify: input.bool('verify', true),
-      retention: input.bool('prune', true) ? readRetention(input) : undefined,
-      maxAgeHours: input.int('max-age-hours', 26, { min: 1 }),
-      chromaCommand: readChromaCommand(input),
-      backupId: input.str('backup-id', { default: 'latest' }),
-      metrics: readMetricsPush(input, fromConfig),
-      alert: {
-        webhookUrl: input.secret('webhook-url') || undefined,
-        webhookFormat: input.str('webhook-format') || undefined,
-        runUrl: process.env.GITHUB_RUN_ID
-          ? `${process.env.GITHUB_SERVER_URL}/${process.env.GITHUB_REPOSITORY}/actions/runs/${process.env.GITHUB_RUN_ID}`
-          : undefined,
-      },
-    };
-  },
+  getInputs: () => readBackupJob(actionInputs),
   async main(i, ctx) {
     // Loaded after the inputs are valid: the S3 SDK, SSH and Chroma client are most of the bundle.
     const { runBackupJob, runDrill, runStaleness } = await import('../backup/job.js');

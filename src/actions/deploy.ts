@@ -1,17 +1,12 @@
-import { parseDotenv } from '../deploy/env-file.js';
+import { readDeployOnly } from '../deploy/inputs.js';
 import type { runDeploy } from '../deploy/run.js';
 import { runDeployAction } from '../github/deploy-action.js';
-import * as input from '../github/inputs.js';
 
 runDeployAction({
   kind: 'deploy',
-  getInputs: (workdir) => ({
-    image: input.str('image', { required: true }),
-    env: parseDotenv(input.secret('env'), "input 'env'"),
+  getInputs: (workdir, r) => ({
+    ...readDeployOnly(r, { gitSha: process.env.GITHUB_SHA }),
     repoDir: workdir,
-    gitSha: input.str('git-sha', { default: process.env.GITHUB_SHA ?? '' }) || undefined,
-    schemaVersion: input.str('schema-version') || undefined,
-    dryRun: input.bool('dry-run'),
   }),
   // Loaded after the inputs are valid: SSH and the deploy engine are most of the bundle (start-up time).
   run: async (...args: Parameters<typeof runDeploy>) => (await import('../deploy/run.js')).runDeploy(...args),

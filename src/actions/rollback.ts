@@ -1,14 +1,10 @@
+import { readRollbackOnly } from '../deploy/inputs.js';
 import { runDeployAction } from '../github/deploy-action.js';
-import * as input from '../github/inputs.js';
 import type { runRollback } from '../rollback/run.js';
 
 runDeployAction({
   kind: 'rollback',
-  getInputs: () => ({
-    to: input.str('to', { default: 'previous' }),
-    reason: input.str('reason'),
-    blockOnOlderSchema: !input.bool('allow-older-schema', true),
-  }),
+  getInputs: (_workdir, r) => readRollbackOnly(r),
   // Loaded after the inputs are valid: SSH and the deploy engine are most of the bundle (start-up time).
   run: async (...args: Parameters<typeof runRollback>) =>
     (await import('../rollback/run.js')).runRollback(...args),

@@ -282,6 +282,7 @@ export async function runBackup(
                 minBytes: o.minSizeBytes,
                 maxBytes: o.maxSizeBytes,
                 what: `archive of ${container}:${persistPath}`,
+                logger,
               });
               await restarted;
               return stored;
@@ -318,6 +319,7 @@ export async function runBackup(
             minBytes: o.minSizeBytes,
             maxBytes: o.maxSizeBytes,
             what: `logical export of ${api.url}`,
+            logger,
           }),
         );
         const drifted = exp.stats.filter(
@@ -383,6 +385,7 @@ export async function runBackup(
           minBytes: 1024,
           maxBytes: 1024 ** 3,
           what: `app config ${dir}`,
+          logger,
         });
       });
     }

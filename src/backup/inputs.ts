@@ -1,26 +1,21 @@
 import { ConfigError } from '../core/errors.js';
+import type { InputReader } from '../core/input-reader.js';
 import type { HostConnection, SourceOptions } from './backup.js';
 import { type ConfigSource, loadConfigSource } from './config-source.js';
+import type { AlertOptions, BackupJobOptions } from './job.js';
 import { type MetricsPushOptions, parsePushgatewayUrl } from './metrics.js';
+import type { RestoreOptions } from './restore.js';
 import type { RetentionPolicy } from './retention.js';
 import type { StoreOptions } from './store.js';
 
-/** The typed readers of an input source (action inputs or CLI flags), injected. */
-export interface InputReader {
-  str(name: string, o?: { required?: boolean; default?: string }): string;
-  secret(name: string, o?: { required?: boolean }): string;
-  bool(name: string, fallback: boolean): boolean;
-  int(name: string, fallback: number, range?: { min?: number; max?: number }): number;
-  list(name: string): string[];
-  multiline(name: string): string;
-}
+export type { InputReader } from '../core/input-reader.js';
 
 export function oneOf<T extends string>(value: string, allowed: readonly T[], where: string): T {
   if (!(allowed as readonly string[]).includes(value))
     throw new ConfigError(
       where,
       `${JSON.stringify(value)} is not one of ${allowed.join(', ')}`,
-      `use ${allowed[0]}`,
+      `use one of ${allowed.join(', ')}`,
     );
   return value as T;
 }
@@ -29,7 +24,7 @@ export function readStore(r: InputReader, environment: string): StoreOptions {
   const prefix = (r.str('prefix') || `ragship/${environment}`).replace(/^\/+|\/+$/g, '');
   if (!/^[A-Za-z0-9!_.*'()/-]{1,200}$/.test(prefix) || prefix.split('/').includes('..'))
     throw new ConfigError(
-      "input 'prefix'",
+      r.where('prefix'),
       `${JSON.stringify(prefix)} is not a plain key prefix`,
       'use letters, digits and / - _ .',
     );
@@ -39,11 +34,7 @@ export function readStore(r: InputReader, environment: string): StoreOptions {
     endpoint: r.str('endpoint') || undefined,
     region: r.str('region', { default: 'us-east-1' }),
     forcePathStyle: r.bool('force-path-style', false),
-    checksumMode: oneOf(
-      r.str('checksum-mode', { default: 'WHEN_SUPPORTED' }),
-      ['WHEN_SUPPORTED', 'WHEN_REQUIRED'] as const,
-      "input 'checksum-mode'",
-    ),
+    checksumMode: r.oneOf('checksum-mode', ['WHEN_SUPPORTED', 'WHEN_REQUIRED'] as const, 'WHEN_SUPPORTED'),
     accessKeyId: r.secret('aws-access-key-id') || undefined,
     secretAccessKey: r.secret('aws-secret-access-key') || undefined,
     sessionToken: r.secret('aws-session-token') || undefined,
@@ -70,7 +61,7 @@ export function readSource(r: InputReader, fromConfig?: ConfigSource): SourceOpt
   const host: HostConnection | undefined = spec
     ? {
         spec,
-        privateKey: r.secret('ssh-private-key', { required: true }),
+        privateKey: r.privateKey('ssh-private-key', { required: true }),
         knownHosts: r.multiline('known-hosts'),
         fingerprints: r.list('host-fingerprints'),
       }
@@ -113,7 +104,7 @@ export function readMetricsPush(r: InputReader, fromConfig?: ConfigSource): Metr
   if (!raw) {
     if (token || username || password)
       throw new ConfigError(
-        "input 'metrics-push-url' (CLI --metrics-push-url)",
+        r.where('metrics-push-url'),
         'is empty but Pushgateway credentials are set',
         'set the Pushgateway base URL, or drop the metrics-push-* credentials',
       );
@@ -123,31 +114,31 @@ export function readMetricsPush(r: InputReader, fromConfig?: ConfigSource): Metr
   const app = r.str('metrics-app') || fromConfig?.app || '';
   if (!app)
     throw new ConfigError(
-      "input 'metrics-app' (CLI --metrics-app)",
+      r.where('metrics-app'),
       'is required with metrics-push-url (the `app` label BackupStale groups by)',
       'set metrics-app, or config (ragship.yml) whose `app` is used',
     );
   if (app.length > 128 || /[\u0000-\u001f\u007f]/.test(app))
     throw new ConfigError(
-      "input 'metrics-app' (CLI --metrics-app)",
+      r.where('metrics-app'),
       `${JSON.stringify(app.slice(0, 60))} is not a label value (at most 128 characters, no control characters)`,
       'use the app name, e.g. northwind-rag',
     );
   if (token && (username || password))
     throw new ConfigError(
-      "input 'metrics-push-token'",
+      r.where('metrics-push-token', 'secret'),
       'is set together with metrics-push-username/metrics-push-password',
       'use either a bearer token or basic auth, not both',
     );
   if (!!username !== !!password)
     throw new ConfigError(
-      username ? "input 'metrics-push-password'" : "input 'metrics-push-username'",
+      username ? r.where('metrics-push-password', 'secret') : r.where('metrics-push-username'),
       'is missing: basic auth needs both metrics-push-username and metrics-push-password',
       'set both (the password from a secret), or use metrics-push-token',
     );
   if (username.includes(':'))
     throw new ConfigError(
-      "input 'metrics-push-username'",
+      r.where('metrics-push-username'),
       'contains ":", which basic auth cannot carry in a user name',
       'use the user name without ":"',
     );
@@ -157,5 +148,100 @@ export function readMetricsPush(r: InputReader, fromConfig?: ConfigSource): Metr
     token: token || undefined,
     username: username || undefined,
     password: password || undefined,
+  };
+}
+
+/** What backup and restore share: sizes, timeouts, alerts — one limit per input for both doors. */
+export function readCommon(r: InputReader) {
+  return {
+    maxSizeBytes: r.int('max-size-gb', 100, { min: 1, max: 50_000 }) * 1024 ** 3,
+    stopTimeoutSeconds: r.int('stop-timeout-seconds', 120, { min: 1, max: 3600 }),
+    healthTimeoutSeconds: r.int('health-timeout-seconds', 120, { min: 1, max: 3600 }),
+    alert: {
+      webhookUrl: r.secret('webhook-url') || undefined,
+      webhookFormat: r.str('webhook-format') || undefined,
+      runUrl: runUrl(),
+    },
+  };
+}
+
+function runUrl(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.GITHUB_RUN_ID && env.GITHUB_REPOSITORY
+    ? `${env.GITHUB_SERVER_URL ?? 'https://github.com'}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`
+    : undefined;
+}
+
+export type BackupCommand = 'backup' | 'verify' | 'check-staleness';
+
+/** Every input of actions/backup and `ragship backup`, read once. */
+export function readBackupJob(
+  r: InputReader,
+): BackupJobOptions & { command: BackupCommand; backupId: string } {
+  const environment = r.str('environment', { required: true, example: 'production' });
+  const command = r.oneOf('command', ['backup', 'verify', 'check-staleness'] as const, 'backup');
+  const store = readStore(r, environment);
+  const common = readCommon(r);
+  const maxAgeHours = r.int('max-age-hours', 26, { min: 1, max: 24 * 366 });
+  // check-staleness reads only the store: no passphrase, no host.
+  if (command === 'check-staleness')
+    return {
+      ...common,
+      command,
+      environment,
+      store,
+      maxAgeHours,
+      backupId: 'latest',
+      mode: 'physical',
+      source: { persistPath: '/data', chromaPort: 8000 },
+      passphrase: '',
+      minSizeBytes: 1,
+      onDrift: 'fail',
+      pageSize: 1000,
+      verify: false,
+    };
+  const passphrase = r.secret('encryption-passphrase', { required: true });
+  const fromConfig = command === 'backup' ? readConfigSource(r, environment) : undefined;
+  return {
+    ...common,
+    command,
+    environment,
+    mode: r.oneOf('mode', ['physical', 'logical'] as const, 'physical'),
+    source: command === 'backup' ? readSource(r, fromConfig) : { persistPath: '/data', chromaPort: 8000 },
+    store,
+    passphrase,
+    minSizeBytes: r.int('min-size-bytes', 65536, { min: 1 }),
+    onDrift: r.oneOf('on-drift', ['fail', 'fuzzy'] as const, 'fail'),
+    pageSize: r.int('page-size', 1000, { min: 1, max: 5000 }),
+    configPath: r.str('config-path') || undefined,
+    verify: r.bool('verify', true),
+    retention: r.bool('prune', true) ? readRetention(r) : undefined,
+    maxAgeHours,
+    chromaCommand: readChromaCommand(r),
+    backupId: r.str('backup-id', { default: 'latest' }),
+    metrics: command === 'backup' ? readMetricsPush(r, fromConfig) : undefined,
+  };
+}
+
+/** Every input of actions/restore and `ragship restore`, read once (host or chroma-url required). */
+export function readRestoreJob(r: InputReader): RestoreOptions & { alert: AlertOptions } {
+  const environment = r.str('environment', { required: true, example: 'production' });
+  const source = readSource(r, readConfigSource(r, environment));
+  if (!source.host && !source.chromaUrl)
+    throw new ConfigError(
+      `${r.where('host')} or ${r.where('chroma-url')}`,
+      'is required: where to restore to',
+      r.door === 'action'
+        ? 'set host (with ssh-private-key), config (ragship.yml), or chroma-url'
+        : 'pass --host (with --ssh-private-key-file), --config (ragship.yml), or --chroma-url',
+    );
+  return {
+    ...readCommon(r),
+    environment,
+    backupId: r.str('backup-id', { default: 'latest-verified' }),
+    dryRun: r.bool('dry-run', false),
+    safetyCopy: r.bool('safety-copy', true),
+    source,
+    store: readStore(r, environment),
+    passphrase: r.secret('encryption-passphrase', { required: true }),
   };
 }

@@ -3,6 +3,8 @@ import { PassThrough, type Readable, Transform, type TransformCallback } from 'n
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { UserError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { Progress } from '../core/progress.js';
 import { ageEncryptStream } from './age-stream.js';
 import { type Compression, compressor } from './compress.js';
 import { EncryptStream, type KdfParams } from './crypto-stream.js';
@@ -97,6 +99,8 @@ export interface StreamOptions {
    * the read path that keeps old backups restorable; never chosen by any input.
    */
   legacyFormat?: boolean;
+  /** Where upload progress goes (MB, MB/s every few seconds; a live line on a terminal). */
+  logger?: Logger;
 }
 
 /**
@@ -123,12 +127,16 @@ export async function streamToStore(store: BackupStore, o: StreamOptions): Promi
     producerError = err as Error;
     body.destroy(err as Error);
   });
-  const uploaded = store.uploadStream(o.key, body, o.partSize).catch((err) => {
-    // S3 failed: tear the pipeline down (nothing else would drain it).
-    body.destroy(err as Error);
-    throw err;
-  });
+  const progress = o.logger && new Progress({ label: `upload ${o.key}`, unit: 'bytes', logger: o.logger });
+  const uploaded = store
+    .uploadStream(o.key, body, o.partSize, (b) => progress?.update(b))
+    .catch((err) => {
+      // S3 failed: tear the pipeline down (nothing else would drain it).
+      body.destroy(err as Error);
+      throw err;
+    });
   const [p, u] = await Promise.allSettled([piped, uploaded]);
+  progress?.finish();
   if (p.status === 'rejected' || u.status === 'rejected') {
     const errors = [p, u].flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
     throw errors.find((e) => e instanceof UserError) ?? producerError ?? errors[0];

@@ -197,7 +197,15 @@ export async function restoreBackup(
             where: `${host.label}: docker cp into ${container}`,
           });
           await Promise.all([
-            downloadChecked(store, manifest.archive, 'physical', secrets, stdin, `backup ${id} archive`),
+            downloadChecked(
+              store,
+              manifest.archive,
+              'physical',
+              secrets,
+              stdin,
+              `backup ${id} archive`,
+              logger,
+            ),
             cp,
           ]);
         });
@@ -214,7 +222,7 @@ export async function restoreBackup(
         const lines = new (await import('node:stream')).PassThrough();
         const { createInterface } = await import('node:readline');
         await Promise.all([
-          downloadChecked(store, manifest.archive, 'logical', secrets, lines, `backup ${id} archive`),
+          downloadChecked(store, manifest.archive, 'logical', secrets, lines, `backup ${id} archive`, logger),
           importNdjson(target, createInterface({ input: lines }), logger),
         ]);
       } finally {

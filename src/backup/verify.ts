@@ -3,10 +3,11 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { UserError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
+import { Progress, progressStream } from '../core/progress.js';
 import { type AgeDecryptKeys, ageDecryptStream } from './age-stream.js';
 import { type ChromaApi, compareVersions, idSetDigest } from './chroma-api.js';
 import { decompressor } from './compress.js';
@@ -84,6 +85,7 @@ export async function downloadChecked(
   keys: string | AgeDecryptKeys,
   sink: Writable,
   where: string,
+  logger?: Logger,
 ): Promise<void> {
   const k: AgeDecryptKeys = typeof keys === 'string' ? { passphrase: keys } : keys;
   if (obj.encryption === LEGACY_ENCRYPTION && !k.passphrase)
@@ -102,7 +104,12 @@ export async function downloadChecked(
   const plain = new Meter();
   const index = mode === 'physical' ? new TarIndex() : new NdjsonIndex();
   try {
-    await pipeline(body, stored, decrypt, decompress, plain, index, sink);
+    const progress = logger
+      ? progressStream(
+          new Progress({ label: `download ${obj.key}`, unit: 'bytes', total: obj.storedBytes, logger }),
+        )
+      : new PassThrough();
+    await pipeline(body, progress, stored, decrypt, decompress, plain, index, sink);
   } catch (err) {
     if (err instanceof UserError) throw err;
     throw new UserError(

@@ -1,7 +1,9 @@
 import { isAbsolute, normalize } from 'node:path';
 import { ConfigError } from '../core/errors.js';
+import type { InputReader } from '../core/input-reader.js';
 import { validate } from '../core/validate.js';
 import type { GitContext } from './git-context.js';
+import { parseKeyValues } from './tags.js';
 
 export type CacheMode = 'gha' | 'registry' | 'local' | 'none';
 export type BuilderChoice = 'auto' | 'buildx' | 'buildkit' | 'legacy';
@@ -54,22 +56,22 @@ export interface BuildPushInputs {
 const CACHE_MODES: readonly CacheMode[] = ['gha', 'registry', 'local', 'none'];
 const BUILDERS: readonly BuilderChoice[] = ['auto', 'buildx', 'buildkit', 'legacy'];
 
-export function parseCacheMode(value: string): CacheMode {
+export function parseCacheMode(value: string, where = 'cache'): CacheMode {
   const v = value.trim().toLowerCase() as CacheMode;
   if (!CACHE_MODES.includes(v))
     throw new ConfigError(
-      'cache',
+      where,
       `${JSON.stringify(value)} is not a cache mode`,
       `use one of ${CACHE_MODES.join(', ')}`,
     );
   return v;
 }
 
-export function parseBuilder(value: string): BuilderChoice {
+export function parseBuilder(value: string, where = 'builder'): BuilderChoice {
   const v = value.trim().toLowerCase() as BuilderChoice;
   if (!BUILDERS.includes(v))
     throw new ConfigError(
-      'builder',
+      where,
       `${JSON.stringify(value)} is not a builder`,
       `use one of ${BUILDERS.join(', ')}`,
     );
@@ -193,4 +195,42 @@ export function contextDir(inputs: Pick<BuildPushInputs, 'context'>): string {
 
 export function dockerfileOf(inputs: Pick<BuildPushInputs, 'context' | 'file'>): string {
   return inputs.file ? absolute(inputs.file) : `${contextDir(inputs)}/Dockerfile`.replace('//', '/');
+}
+
+/**
+ * Every input of actions/build-push and `ragship build` that both doors share, read once by the
+ * shared reader (names as in action.yml; the CLI's flags have the same names). The git context,
+ * the temp dir and the build secrets' values come from each door.
+ */
+export function readBuildPushInputs(
+  r: InputReader,
+  door: { git: GitContext; tempDir: string; secrets: Record<string, string>; cacheDefault: CacheMode },
+): BuildPushInputs {
+  const username = r.str('username') || undefined;
+  return {
+    context: r.str('context', { default: '.' }),
+    file: r.str('file') || undefined,
+    target: r.str('target') || undefined,
+    buildArgs: parseKeyValues(r.lines('build-args'), r.where('build-args')),
+    secrets: door.secrets,
+    secretFiles: parseKeyValues(r.lines('secret-files'), r.where('secret-files')),
+    platforms: r.list('platforms'),
+    registry: r.str('registry'),
+    image: r.str('image', { required: true, example: 'acme/rag-app' }),
+    username,
+    // The CLI reads a password only for a user (the runner may already be logged in).
+    password: (r.door === 'action' || username ? r.secret('password') : '') || undefined,
+    push: r.bool('push', true),
+    cache: parseCacheMode(r.str('cache', { default: door.cacheDefault }), r.where('cache')),
+    cacheScope: r.str('cache-scope') || undefined,
+    cacheDir: r.str('cache-dir') || undefined,
+    provenance: r.bool('provenance', false),
+    sbom: r.bool('sbom', false),
+    noCache: r.bool('no-cache', false),
+    tags: r.list('tags'),
+    labels: parseKeyValues(r.lines('labels'), r.where('labels')),
+    builder: parseBuilder(r.str('builder', { default: 'auto' }), r.where('builder')),
+    git: door.git,
+    tempDir: door.tempDir,
+  };
 }

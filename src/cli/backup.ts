@@ -1,130 +1,58 @@
-import type { Command } from 'commander';
-import {
-  type InputReader,
-  oneOf,
-  readChromaCommand,
-  readConfigSource,
-  readMetricsPush,
-  readRetention,
-  readSource,
-  readStore,
-} from '../backup/inputs.js';
+import { type Command, Option } from 'commander';
+import { readBackupJob, readRestoreJob, readStore } from '../backup/inputs.js';
 import { ConfigError } from '../core/errors.js';
-import { secrets } from '../core/redact.js';
-import { collect, readSecretFile, readTextFile } from './options.js';
+import { alias, boolOption, cliReader, collect } from './options.js';
 import type { CliContext } from './program.js';
 
 /**
- * Flags mirror the action inputs (same names); secrets come from files or environment
- * variables only: RAGSHIP_BACKUP_PASSPHRASE, AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or the
- * SDK chain), RAGSHIP_SSH_PRIVATE_KEY, RAGSHIP_ALERT_WEBHOOK, RAGSHIP_METRICS_PUSH_TOKEN,
- * RAGSHIP_METRICS_PUSH_PASSWORD.
+ * Flags are the action inputs (same names, same limits, read by the same functions in
+ * src/backup/inputs.ts); secrets come from files or environment variables only:
+ * --encryption-passphrase-file or RAGSHIP_ENCRYPTION_PASSPHRASE, AWS_ACCESS_KEY_ID /
+ * AWS_SECRET_ACCESS_KEY (or the SDK chain), --ssh-private-key-file or RAGSHIP_SSH_PRIVATE_KEY,
+ * RAGSHIP_ALERT_WEBHOOK, RAGSHIP_METRICS_PUSH_TOKEN, RAGSHIP_METRICS_PUSH_PASSWORD.
  */
-function reader(opts: Record<string, unknown>): InputReader {
-  const flag = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-  const raw = (name: string) => {
-    const v = opts[flag(name)];
-    return v === undefined ? '' : String(v);
-  };
-  const secretSources: Record<string, [string, string]> = {
-    'ssh-private-key': ['sshKeyFile', 'RAGSHIP_SSH_PRIVATE_KEY'],
-    'encryption-passphrase': ['passphraseFile', 'RAGSHIP_BACKUP_PASSPHRASE'],
-    'aws-access-key-id': ['', 'AWS_ACCESS_KEY_ID'],
-    'aws-secret-access-key': ['', 'AWS_SECRET_ACCESS_KEY'],
-    'aws-session-token': ['', 'AWS_SESSION_TOKEN'],
-    'webhook-url': ['', 'RAGSHIP_ALERT_WEBHOOK'],
-    'metrics-push-token': ['metricsPushTokenFile', 'RAGSHIP_METRICS_PUSH_TOKEN'],
-    'metrics-push-password': ['metricsPushPasswordFile', 'RAGSHIP_METRICS_PUSH_PASSWORD'],
-  };
-  return {
-    str: (name, o = {}) => {
-      const v = raw(name) || o.default || '';
-      if (!v && o.required) throw new ConfigError(`--${name}`, 'is required', `pass --${name}`);
-      return v;
-    },
-    secret: (name, o = {}) => {
-      const [fileFlag, env] = secretSources[name] ?? ['', ''];
-      const file = fileFlag ? (opts[fileFlag] as string | undefined) : undefined;
-      if (o.required || file) return readSecretFile(file, env, name);
-      const v = process.env[env] ?? '';
-      secrets.add(v);
-      return v;
-    },
-    bool: (name, fallback) => {
-      const v = raw(name);
-      return v === '' ? fallback : ['true', '1', 'yes'].includes(v);
-    },
-    int: (name, fallback, range = {}) => {
-      const v = raw(name);
-      if (v === '') return fallback;
-      const n = Number(v);
-      if (
-        !Number.isInteger(n) ||
-        (range.min !== undefined && n < range.min) ||
-        (range.max !== undefined && n > range.max)
-      )
-        throw new ConfigError(
-          `--${name}`,
-          `${v} is not a whole number in range`,
-          `use ${range.min ?? '-∞'}–${range.max ?? '∞'}`,
-        );
-      return n;
-    },
-    list: (name) => (opts[flag(name)] as string[] | undefined) ?? [],
-    multiline: (name) =>
-      name === 'known-hosts'
-        ? readTextFile(opts.knownHostsFile as string | undefined, 'known-hosts')
-        : raw(name),
-  };
-}
 
 /** Where the backups live: every backup verb takes these. */
 function storeOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .requiredOption('--environment <name>', 'environment name (names the key prefix)')
     .requiredOption('--bucket <name>', 'S3-compatible bucket')
     .option('--prefix <prefix>', 'key prefix (default ragship/<environment>)')
     .option('--endpoint <url>', 'S3-compatible endpoint (MinIO, R2, B2)')
-    .option('--region <region>', 'bucket region', 'us-east-1')
-    .option('--force-path-style <bool>', 'path-style URLs', 'false')
-    .option('--checksum-mode <mode>', 'WHEN_SUPPORTED or WHEN_REQUIRED', 'WHEN_SUPPORTED');
+    .option('--region <region>', 'bucket region (default us-east-1)')
+    .option('--checksum-mode <mode>', 'WHEN_SUPPORTED (default) or WHEN_REQUIRED');
+  boolOption(cmd, 'force-path-style', 'path-style URLs (default false)');
+  return alias(cmd, 'environment', '--env <name>');
 }
 
 /** The store plus where Chroma runs, encryption and alerts: backup and restore. */
 function common(cmd: Command): Command {
-  return storeOptions(cmd)
-    .option('--passphrase-file <path>', 'encryption passphrase file (or env RAGSHIP_BACKUP_PASSPHRASE)')
+  storeOptions(cmd)
+    .option(
+      '--encryption-passphrase-file <path>',
+      'encryption passphrase file (or env RAGSHIP_ENCRYPTION_PASSPHRASE)',
+    )
     .option('--config <path>', "ragship.yml: the environment's Chroma host and compose project")
     .option('--role <name>', 'role of the environment that runs Chroma (with --config)')
-    .option('--chroma-service <name>', 'compose service of Chroma (with --config)', 'chroma')
+    .option('--chroma-service <name>', 'compose service of Chroma (with --config; default chroma)')
     .option('--host <user@host:port>', 'host running Chroma')
-    .option('--ssh-key-file <path>', 'deploy private key (or env RAGSHIP_SSH_PRIVATE_KEY)')
+    .option('--ssh-private-key-file <path>', 'deploy private key (or env RAGSHIP_SSH_PRIVATE_KEY)')
     .option('--known-hosts-file <path>', 'known_hosts for the host')
     .option('--host-fingerprints <SHA256:...>', 'pinned host key fingerprint (repeatable)', collect)
     .option('--container <name>', 'Chroma container on the host')
-    .option('--persist-path <path>', 'persist dir inside the container', '/data')
-    .option('--chroma-port <port>', "Chroma's port inside the container", '8000')
+    .option('--persist-path <path>', 'persist dir inside the container (default /data)')
+    .option('--chroma-port <port>', "Chroma's port inside the container (default 8000)")
     .option('--chroma-url <url>', 'a Chroma URL reachable from here (logical mode)')
-    .option('--max-size-gb <n>', 'upper bound of one archive (fixes the part size)', '100')
-    .option('--stop-timeout-seconds <n>', 'docker stop grace period', '120')
-    .option('--health-timeout-seconds <n>', 'wait for the heartbeat after restart', '120')
+    .option('--max-size-gb <n>', 'upper bound of one archive, fixes the part size (default 100)')
+    .option('--stop-timeout-seconds <n>', 'docker stop grace period (default 120)')
+    .option('--health-timeout-seconds <n>', 'wait for the heartbeat after restart (default 120)')
     .option(
       '--webhook-format <format>',
       'slack, discord or json (webhook URL from env RAGSHIP_ALERT_WEBHOOK)',
     );
-}
-
-/** What `common` adds, read once for backup and restore. */
-function readCommon(r: InputReader) {
-  return {
-    maxSizeBytes: r.int('max-size-gb', 100, { min: 1 }) * 1024 ** 3,
-    stopTimeoutSeconds: r.int('stop-timeout-seconds', 120, { min: 1 }),
-    healthTimeoutSeconds: r.int('health-timeout-seconds', 120, { min: 1 }),
-    alert: {
-      webhookUrl: r.secret('webhook-url') || undefined,
-      webhookFormat: r.str('webhook-format') || undefined,
-    },
-  };
+  alias(cmd, 'encryption-passphrase-file', '--passphrase-file <path>');
+  alias(cmd, 'ssh-private-key-file', '--ssh-key-file <path>');
+  return alias(cmd, 'host-fingerprints', '--fingerprint <SHA256:...>', { repeatable: true });
 }
 
 export function registerBackup(program: Command, ctx: () => CliContext): void {
@@ -135,20 +63,18 @@ export function registerBackup(program: Command, ctx: () => CliContext): void {
         'back up Chroma to S3 (streamed, encrypted, manifest last), restore-drill it, prune verified backups',
       ),
   )
-    .option('--mode <mode>', 'physical or logical', 'physical')
-    .option('--command <command>', 'backup, verify or check-staleness', 'backup')
+    .option('--mode <mode>', 'physical (default) or logical')
+    .option('--command <command>', 'backup (default), verify or check-staleness')
     .option('--config-path <dir>', 'app config folder on the host to back up too')
-    .option('--min-size-bytes <n>', 'size floor of the dump', '65536')
-    .option('--on-drift <mode>', 'fail or fuzzy', 'fail')
-    .option('--page-size <n>', 'records per page (logical)', '1000')
-    .option('--verify <bool>', 'run the restore drill', 'true')
-    .option('--prune <bool>', 'apply retention after a verified backup', 'true')
-    .option('--keep-last <n>', 'verified backups to keep', '7')
-    .option('--keep-daily <n>', 'daily backups to keep', '7')
-    .option('--keep-weekly <n>', 'weekly backups to keep', '4')
-    .option('--keep-monthly <n>', 'monthly backups to keep', '6')
-    .option('--max-age-hours <n>', 'staleness limit', '26')
-    .option('--backup-id <id>', 'backup to drill (verify)', 'latest')
+    .option('--min-size-bytes <n>', 'size floor of the dump (default 65536)')
+    .option('--on-drift <mode>', 'fail (default) or fuzzy')
+    .option('--page-size <n>', 'records per page, logical mode (default 1000)')
+    .option('--keep-last <n>', 'verified backups to keep (default 7)')
+    .option('--keep-daily <n>', 'daily backups to keep (default 7)')
+    .option('--keep-weekly <n>', 'weekly backups to keep (default 4)')
+    .option('--keep-monthly <n>', 'monthly backups to keep (default 6)')
+    .option('--max-age-hours <n>', 'staleness limit (default 26)')
+    .option('--backup-id <id>', 'backup to drill with --command verify (default latest)')
     .option('--chroma-command <cmd>', 'command running the chroma CLI for the drill')
     .option(
       '--metrics-push-url <url>',
@@ -167,57 +93,19 @@ export function registerBackup(program: Command, ctx: () => CliContext): void {
       '--metrics-push-password-file <path>',
       'Pushgateway basic-auth password file (or env RAGSHIP_METRICS_PUSH_PASSWORD)',
     )
-    .action(async (opts) => {
+    .action(async (_opts, cmd: Command) => {
+      const i = readBackupJob(cliReader(cmd));
       const { logger, print } = ctx();
-      const r = reader(opts);
-      const environment = r.str('environment', { required: true });
-      const command = oneOf(r.str('command'), ['backup', 'verify', 'check-staleness'] as const, '--command');
-      const store = readStore(r, environment);
-      const shared = readCommon(r);
-      const { alert } = shared;
-      if (command === 'check-staleness') {
-        const s = await (await import('../backup/job.js')).runStaleness(
-          { store, maxAgeHours: r.int('max-age-hours', 26), environment, alert },
-          logger,
-        );
+      const job = await import('../backup/job.js');
+      if (i.command === 'check-staleness') {
+        const s = await job.runStaleness(i as Required<typeof i>, logger);
         return print({ ok: true }, s.report.toString());
       }
-      const passphrase = r.secret('encryption-passphrase', { required: true });
-      if (command === 'verify') {
-        const d = await (await import('../backup/job.js')).runDrill(
-          {
-            store,
-            passphrase,
-            backupId: r.str('backup-id'),
-            chromaCommand: readChromaCommand(r),
-            maxAgeHours: r.int('max-age-hours', 26),
-            environment,
-            alert,
-          },
-          logger,
-        );
+      if (i.command === 'verify') {
+        const d = await job.runDrill(i, logger);
         return print(d.verify.verification, d.report.toString());
       }
-      const fromConfig = readConfigSource(r, environment);
-      const result = await (await import('../backup/job.js')).runBackupJob(
-        {
-          ...shared,
-          environment,
-          mode: oneOf(r.str('mode'), ['physical', 'logical'] as const, '--mode'),
-          source: readSource(r, fromConfig),
-          store,
-          passphrase,
-          minSizeBytes: r.int('min-size-bytes', 65536, { min: 1 }),
-          onDrift: oneOf(r.str('on-drift'), ['fail', 'fuzzy'] as const, '--on-drift'),
-          pageSize: r.int('page-size', 1000, { min: 1, max: 5000 }),
-          configPath: r.str('config-path') || undefined,
-          verify: r.bool('verify', true),
-          retention: r.bool('prune', true) ? readRetention(r) : undefined,
-          chromaCommand: readChromaCommand(r),
-          metrics: readMetricsPush(r, fromConfig),
-        },
-        logger,
-      );
+      const result = await job.runBackupJob(i, logger);
       print(
         {
           manifest: result.backup?.manifest,
@@ -228,6 +116,9 @@ export function registerBackup(program: Command, ctx: () => CliContext): void {
         result.report.toString(),
       );
     });
+  const backup = program.commands.find((c) => c.name() === 'backup')!;
+  boolOption(backup, 'verify', 'run the restore drill after the backup (default true)');
+  boolOption(backup, 'prune', 'apply retention after a verified backup (default true)');
 
   common(
     program
@@ -236,38 +127,25 @@ export function registerBackup(program: Command, ctx: () => CliContext): void {
         'restore a backup to a host (checked first, safety copy, verified after); --dry-run shows the changes',
       ),
   )
-    .option('--backup-id <id>', 'backup id, latest or latest-verified', 'latest-verified')
-    .option('--dry-run', 'show what would change, change nothing')
-    .option('--no-safety-copy', 'skip the safety copy of the current data')
-    .action(async (opts) => {
+    .option('--backup-id <id>', 'backup id, latest or latest-verified (default latest-verified)')
+    .action(async (_opts, cmd: Command) => {
+      const i = readRestoreJob(cliReader(cmd));
       const { logger, print } = ctx();
-      const r = reader(opts);
-      const environment = r.str('environment', { required: true });
-      const { result, report } = await (await import('../backup/job.js')).runRestoreJob(
-        {
-          ...readCommon(r),
-          environment,
-          backupId: r.str('backup-id'),
-          dryRun: !!opts.dryRun,
-          safetyCopy: opts.safetyCopy !== false,
-          source: readSource(r, readConfigSource(r, environment)),
-          store: readStore(r, environment),
-          passphrase: r.secret('encryption-passphrase', { required: true }),
-        },
-        logger,
-      );
+      const { result, report } = await (await import('../backup/job.js')).runRestoreJob(i, logger);
       print(result, report.toString());
     });
+  const restore = program.commands.find((c) => c.name() === 'restore')!;
+  boolOption(restore, 'dry-run', 'show what would change, change nothing');
+  boolOption(restore, 'safety-copy', 'back up the current data first (default true)');
+  alias(restore, 'safety-copy', '--no-safety-copy', { invert: true });
 
   storeOptions(
     program.command('backups').description('list the backups of an environment (committed, verified, size)'),
-  ).action(async (opts) => {
+  ).action(async (_opts, cmd: Command) => {
+    const r = cliReader(cmd);
+    const store = readStore(r, r.str('environment', { required: true, example: 'production' }));
     const { logger, print } = ctx();
-    const r = reader(opts);
-    const { backups, report } = await (await import('../backup/job.js')).listJob(
-      readStore(r, r.str('environment', { required: true })),
-      logger,
-    );
+    const { backups, report } = await (await import('../backup/job.js')).listJob(store, logger);
     print(
       backups.map(({ manifest: _m, ...b }) => b),
       report.toString(),

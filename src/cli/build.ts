@@ -1,11 +1,11 @@
 import { tmpdir } from 'node:os';
 import type { Command } from 'commander';
 import type { GitContext } from '../build/git-context.js';
-import { parseBuilder, parseCacheMode } from '../build/inputs.js';
+import { readBuildPushInputs } from '../build/inputs.js';
 import { parseKeyValues } from '../build/tags.js';
 import { ConfigError } from '../core/errors.js';
 import { execLocal } from '../core/exec.js';
-import { collect, readSecretFile } from './options.js';
+import { alias, boolOption, cliReader, collect } from './options.js';
 import type { CliContext } from './program.js';
 
 async function git(args: string[], cwd: string): Promise<string> {
@@ -44,89 +44,76 @@ async function gitContext(opts: Record<string, string | undefined>, cwd: string)
 }
 
 export function registerBuild(program: Command, ctx: () => CliContext): void {
-  program
+  const build = program
     .command('build')
     .description(
       'build the multi-stage image and push it with computed tags and OCI labels; prints the digest',
     )
     .requiredOption('--image <name>', 'image name inside the registry, e.g. acme/rag-app')
-    .option('--registry <host[:port]>', 'registry host (empty = Docker Hub)', '')
+    .option('--registry <host[:port]>', 'registry host (empty = Docker Hub)')
     .option(
       '--username <user>',
       'registry user (password from --password-file or env RAGSHIP_REGISTRY_PASSWORD)',
     )
     .option('--password-file <path>', 'file holding the registry password or token')
-    .option('--no-push', 'only build and load the image locally')
-    .option('--context <dir>', 'build context', '.')
+    .option('--context <dir>', 'build context (default .)')
     .option('--file <path>', 'Dockerfile (default <context>/Dockerfile)')
     .option('--target <stage>', 'multi-stage target')
-    .option('--build-arg <KEY=value>', 'build argument (repeatable; never secrets)', collect)
+    .option('--build-args <KEY=value>', 'build argument (repeatable; never secrets)', collect)
     .option(
       '--secret-env <id=ENV_NAME>',
-      'build secret read from an environment variable (repeatable)',
+      'build secret read from an environment variable (repeatable; the CLI form of the secrets input)',
       collect,
     )
-    .option('--secret-file <id=path>', 'build secret read from a file (repeatable)', collect)
-    .option('--platform <os/arch>', 'target platform (repeatable; buildx only)', collect)
-    .option('--tag <tag>', 'extra raw tag (repeatable)', collect)
-    .option('--label <key=value>', 'extra label (repeatable)', collect)
-    .option('--cache <mode>', 'gha | registry | local | none', 'none')
+    .option('--secret-files <id=path>', 'build secret read from a file (repeatable)', collect)
+    .option('--platforms <os/arch>', 'target platform (repeatable or comma-separated; buildx only)', collect)
+    .option('--tags <tag>', 'extra raw tag (repeatable)', collect)
+    .option('--labels <key=value>', 'extra label (repeatable)', collect)
+    .option('--cache <mode>', 'gha | registry | local | none (default none)')
     .option('--cache-scope <scope>', 'cache scope (default: image name + target)')
     .option('--cache-dir <dir>', 'folder for --cache local')
-    .option('--provenance', 'attach a provenance attestation (buildx)')
-    .option('--sbom', 'attach an SBOM attestation (buildx)')
-    .option('--no-layer-cache', 'ignore every layer cache, a cold build (action input no-cache)')
-    .option('--builder <auto|buildx|buildkit|legacy>', 'which builder to use', 'auto')
+    .option('--builder <auto|buildx|buildkit|legacy>', 'which builder to use (default auto)')
     .option('--event <name>', 'event the tags are computed for: push, pull_request, schedule', 'push')
     .option('--ref <ref>', 'git ref (default: the checked-out branch or tag)')
     .option('--sha <sha>', 'git commit (default: HEAD)')
     .option('--pr <number>', 'pull request number (with --event pull_request)')
     .option('--default-branch <name>', 'branch that gets `latest` (default: origin HEAD, else main)')
-    .option('--source-url <url>', 'repository URL for org.opencontainers.image.source')
-    .action(async (opts) => {
-      const { logger, print } = ctx();
-      const secrets: Record<string, string> = {};
-      for (const [id, envName] of Object.entries(parseKeyValues(opts.secretEnv ?? [], 'secret-env'))) {
-        const value = process.env[envName];
-        if (!value)
-          throw new ConfigError(
-            `--secret-env ${id}`,
-            `environment variable ${envName} is empty`,
-            'export it before running ragship build',
-          );
-        secrets[id] = value;
-      }
-      const password = opts.username
-        ? readSecretFile(opts.passwordFile, 'RAGSHIP_REGISTRY_PASSWORD', 'password')
-        : undefined;
-      const result = await (await import('../build/build-push.js')).runBuildPush(
-        {
-          context: opts.context,
-          file: opts.file,
-          target: opts.target,
-          buildArgs: parseKeyValues(opts.buildArg ?? [], 'build-arg'),
-          secrets,
-          secretFiles: parseKeyValues(opts.secretFile ?? [], 'secret-file'),
-          platforms: opts.platform ?? [],
-          registry: opts.registry,
-          image: opts.image,
-          username: opts.username,
-          password,
-          push: opts.push,
-          cache: parseCacheMode(opts.cache),
-          cacheScope: opts.cacheScope,
-          cacheDir: opts.cacheDir,
-          provenance: !!opts.provenance,
-          sbom: !!opts.sbom,
-          noCache: opts.layerCache === false,
-          tags: opts.tag ?? [],
-          labels: parseKeyValues(opts.label ?? [], 'label'),
-          builder: parseBuilder(opts.builder),
-          git: await gitContext(opts, opts.context),
-          tempDir: tmpdir(),
-        },
-        { exec: execLocal, logger },
-      );
-      print((await import('../build/build-push.js')).metadataOf(result), result.image ?? result.imageId);
+    .option('--source-url <url>', 'repository URL for org.opencontainers.image.source');
+  boolOption(build, 'push', 'push to the registry (default true; false: build and load locally)');
+  boolOption(build, 'provenance', 'attach a provenance attestation (buildx)');
+  boolOption(build, 'sbom', 'attach an SBOM attestation (buildx)');
+  boolOption(build, 'no-cache', 'ignore every layer cache, a cold build');
+  alias(build, 'build-args', '--build-arg <KEY=value>', { repeatable: true });
+  alias(build, 'secret-files', '--secret-file <id=path>', { repeatable: true });
+  alias(build, 'platforms', '--platform <os/arch>', { repeatable: true });
+  alias(build, 'tags', '--tag <tag>', { repeatable: true });
+  alias(build, 'labels', '--label <key=value>', { repeatable: true });
+  alias(build, 'no-cache', '--no-layer-cache');
+  alias(build, 'push', '--no-push', { invert: true });
+  build.action(async (opts, cmd: Command) => {
+    const secrets: Record<string, string> = {};
+    for (const [id, envName] of Object.entries(parseKeyValues(opts.secretEnv ?? [], '--secret-env'))) {
+      const value = process.env[envName];
+      if (!value)
+        throw new ConfigError(
+          `--secret-env ${id}`,
+          `environment variable ${envName} is empty`,
+          'export it before running ragship build',
+        );
+      secrets[id] = value;
+    }
+    const r = cliReader(cmd);
+    const inputs = readBuildPushInputs(r, {
+      secrets,
+      git: await gitContext(opts, r.str('context', { default: '.' })),
+      tempDir: tmpdir(),
+      cacheDefault: 'none',
     });
+    const { logger, print } = ctx();
+    const result = await (await import('../build/build-push.js')).runBuildPush(inputs, {
+      exec: execLocal,
+      logger,
+    });
+    print((await import('../build/build-push.js')).metadataOf(result), result.image ?? result.imageId);
+  });
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { UserError } from '../core/errors.js';
+import { ConfigError, UserError } from '../core/errors.js';
 import { costReport, parsePrometheusText, summariseCost } from '../ops/cost.js';
 import type { SleepAction } from '../ops/sleep.js';
 import { connection, sshOptions } from './deploy.js';
@@ -49,7 +49,7 @@ export function registerOps(program: Command, ctx: () => CliContext): void {
       const { print } = ctx();
       const budget = opts.budgetUsd === undefined ? undefined : Number(opts.budgetUsd);
       if (budget !== undefined && !(budget >= 0))
-        throw new UserError('--budget-usd', 'must be a number ≥ 0', 'e.g. --budget-usd 20');
+        throw new ConfigError('--budget-usd', 'must be a number ≥ 0', 'e.g. --budget-usd 20');
       const current = parsePrometheusText(await metricsText(opts.metrics));
       const baseline = opts.baseline ? parsePrometheusText(await metricsText(opts.baseline)) : [];
       const summary = summariseCost(current, baseline, budget);

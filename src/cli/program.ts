@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { ConfigError, isUserError } from '../core/errors.js';
+import { asUserError, ConfigError, errorDocument, exitCodeOf, isUserError } from '../core/errors.js';
 import { ConsoleLogger, type Logger } from '../core/logger.js';
 import { secrets } from '../core/redact.js';
+import { refuseOptionLikeValues } from './options.js';
 import { registerCapabilities } from './verbs.js';
 
 /** Exit codes: 0 ok, 1 failure, 2 usage or configuration error. */
@@ -58,19 +59,31 @@ export async function main(argv: string[]): Promise<number> {
     }
     return ctx;
   });
+  const json = () => ctx?.json ?? argv.includes('--json');
+  const fail = (err: unknown, code: number): number => {
+    if (json())
+      process.stdout.write(
+        `${secrets.redact(JSON.stringify({ ok: false, error: { ...errorDocument(err), exitCode: code } }))}\n`,
+      );
+    return code;
+  };
   try {
+    refuseOptionLikeValues(program, argv);
     await program.parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } catch (caught) {
+    if (caught instanceof CommanderError) {
+      // Commander already printed its message (and the help) on stderr.
+      if (caught.exitCode === 0) return EXIT.ok;
+      return fail(new ConfigError('usage', caught.message.replace(/^error: /, ''), 'see --help'), EXIT.usage);
     }
-    const logger = ctx?.logger ?? new ConsoleLogger();
+    const err = asUserError(caught, 'cli');
+    const logger = ctx?.logger ?? new ConsoleLogger({ json: json() });
     if (isUserError(err)) {
       logger.error(err.message);
-      return err instanceof ConfigError ? EXIT.usage : EXIT.failure;
+      return fail(err, exitCodeOf(err));
     }
     logger.error(`ragship bug: ${(err as Error)?.stack ?? String(err)}`);
-    return EXIT.failure;
+    return fail(err, EXIT.failure);
   }
 }

@@ -1,30 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
 import { ConfigError } from '../core/errors.js';
 import { parseHostSpec } from '../core/validate.js';
+import { describeIssues } from './issues.js';
 import { configSchema, type EnvironmentConfig, type RagshipConfig } from './schema.js';
 
-/** Dotted key path of a zod issue, e.g. environments.production.roles.web.hosts[0]. */
-export function keyPath(path: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
-  return out || '(top level)';
-}
-
-function fixFor(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case 'unrecognized_keys':
-      return `remove ${issue.keys.map((k) => `\`${k}\``).join(', ')} (check the spelling against docs/deploy.md)`;
-    case 'invalid_type':
-      return issue.input === undefined ? 'add this key' : `use a ${issue.expected}`;
-    case 'invalid_value':
-      return `use one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    default:
-      return 'fix the value';
-  }
-}
+export { keyPath } from './issues.js';
 
 /** Parses and validates ragship.yml text; every error names the key and the fix. */
 export function parseConfig(text: string, file = 'ragship.yml'): RagshipConfig {
@@ -36,11 +18,10 @@ export function parseConfig(text: string, file = 'ragship.yml'): RagshipConfig {
   }
   const result = configSchema.safeParse(raw);
   if (!result.success) {
-    const issues = result.error.issues.slice(0, 10);
+    const issues = describeIssues(configSchema, result.error.issues, raw, 'docs/configuration.md');
     const first = issues[0]!;
-    if (issues.length === 1)
-      throw new ConfigError(`${file} ${keyPath(first.path)}`, first.message, fixFor(first));
-    const lines = issues.map((i) => `${keyPath(i.path)}: ${i.message} — ${fixFor(i)}`);
+    if (issues.length === 1) throw new ConfigError(`${file} ${first.path}`, first.problem, first.fix);
+    const lines = issues.map((i) => `${i.path}: ${i.problem} — ${i.fix}`);
     throw new ConfigError(file, `${issues.length} problems:\n${lines.join('\n')}`, '');
   }
   const config = result.data;
@@ -100,7 +81,8 @@ export function loadConfig(path: string): RagshipConfig {
 }
 
 export function environmentOf(config: RagshipConfig, name: string, where = 'environment'): EnvironmentConfig {
-  const env = config.environments[name];
+  // Own keys only: `__proto__` or `toString` is not an environment.
+  const env = Object.hasOwn(config.environments, name) ? config.environments[name] : undefined;
   if (!env) {
     throw new ConfigError(
       where,

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
+import { describeIssue } from '../config/issues.js';
 import { ConfigError } from '../core/errors.js';
 import { assertionSchema } from './assertions.js';
 
@@ -315,9 +316,8 @@ export function parseSuite(
           if (pair?.key?.range) line = lineCounter.linePos(pair.key.range[0]).line;
         }
       }
-      const key =
-        issue.code === 'unrecognized_keys' ? keyPath([...issue.path, issue.keys[0]!]) : keyPath(issue.path);
-      return `${file}:${line ?? 1} ${key}: ${issue.message}`;
+      const d = describeIssue(suiteSchema, issue, raw, 'docs/guides/eval-gate.md')[0]!;
+      return `${file}:${line ?? 1} ${d.path}: ${d.problem} — ${d.fix}`;
     });
     throw new ConfigError(
       lines[0]!.split(' ')[0]!,
@@ -369,14 +369,12 @@ export function parseCaseLine(line: string, file: string, lineNo: number): EvalC
   }
   const result = caseSchema.safeParse(raw);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const key =
-      issue.code === 'unrecognized_keys' ? keyPath([...issue.path, issue.keys[0]!]) : keyPath(issue.path);
+    const d = describeIssue(caseSchema, result.error.issues[0]!, raw, 'docs/guides/eval-gate.md')[0]!;
     const id = (raw as { id?: unknown })?.id;
     throw new ConfigError(
-      `${file}:${lineNo} ${key}`,
-      `${issue.message}${typeof id === 'string' ? ` (case ${id})` : ''}`,
-      'fix this case',
+      `${file}:${lineNo} ${d.path}`,
+      `${d.problem}${typeof id === 'string' ? ` (case ${id})` : ''}`,
+      d.fix,
     );
   }
   return result.data;

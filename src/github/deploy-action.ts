@@ -1,16 +1,17 @@
 import { errorMessage } from '../core/errors.js';
+import type { InputReader } from '../core/input-reader.js';
 import type { Report } from '../core/report.js';
 import {
-  configAt,
   notifyOptionsFromRunner,
   releaseSavedLock,
   runIdentity,
   type SavedLock,
 } from '../deploy/action-support.js';
 import { failureOf, failureReport } from '../deploy/failure.js';
+import { readConnection } from '../deploy/inputs.js';
 import { DeployNotifier } from '../deploy/notify.js';
 import type { ConnectionInputs } from '../deploy/session.js';
-import * as input from './inputs.js';
+import { actionInputs as input } from './inputs.js';
 import { runAction } from './run-action.js';
 
 /** The inputs deploy and rollback share, read once with the names of their action.yml files. */
@@ -18,15 +19,15 @@ export interface DeployActionCommon extends ConnectionInputs {
   runId: string;
   actor: string;
   runUrl?: string;
-  lockWaitSeconds: number;
+  lockWaitSeconds?: number;
 }
 
 type Lock = { host: string; dir: string; token: string };
 
 export interface DeployActionSpec<I, R extends { report: Report }> {
   kind: 'deploy' | 'rollback';
-  /** Inputs only this action has; `workdir` is the resolved working-directory input. */
-  getInputs(workdir: string): I;
+  /** Inputs only this action has, through the shared reader; `workdir` is the working-directory input. */
+  getInputs(workdir: string, r: InputReader): I;
   run(
     inputs: DeployActionCommon & I,
     ports: { logger: import('../core/logger.js').Logger; onLocked: (lock: Lock) => void },
@@ -38,7 +39,7 @@ export interface DeployActionSpec<I, R extends { report: Report }> {
 }
 
 const auth = () => ({
-  sshPrivateKey: input.secret('ssh-private-key', { required: true }),
+  sshPrivateKey: input.privateKey('ssh-private-key', { required: true }),
   knownHosts: input.multiline('known-hosts'),
   fingerprints: input.list('host-fingerprints'),
 });
@@ -54,18 +55,13 @@ export function runDeployAction<I, R extends { report: Report }>(
   return runAction<Inputs>({
     getInputs: () => {
       const workdir = input.str('working-directory', { default: '.' });
-      const config = configAt(workdir, input.str('config', { default: 'ragship.yml' }));
-      const environment = input.str('environment', { required: true });
+      const connection = readConnection(input, workdir);
+      const { config, environment } = connection;
       const identity = runIdentity();
       return {
-        ...auth(),
-        config,
-        environment,
-        registryUsername: input.str('registry-username'),
-        registryPassword: input.secret('registry-password'),
-        lockWaitSeconds: input.int('lock-wait-seconds', 0, { min: 0, max: 21600 }),
+        ...connection,
         ...identity,
-        ...spec.getInputs(workdir),
+        ...spec.getInputs(workdir, input),
         notify: {
           token: input.secret('github-token'),
           deploymentStatus: input.bool('deployment-status'),

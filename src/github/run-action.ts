@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { isUserError } from '../core/errors.js';
+import { asUserError, isUserError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { secrets } from '../core/redact.js';
 import type { Report } from '../core/report.js';
@@ -60,7 +60,8 @@ export async function runAction<I>(definition: ActionDefinition<I>): Promise<voi
     core.saveState(POST_MARKER, 'true');
     const inputs = definition.getInputs();
     await definition.main(inputs, ctx);
-  } catch (err) {
+  } catch (caught) {
+    const err = asUserError(caught, 'action');
     if (isPost) {
       // Post-step cleanup reports but does not turn a green job red.
       core.warning(`cleanup: ${secrets.redact((err as Error).message)}`);

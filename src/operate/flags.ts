@@ -109,7 +109,7 @@ export function parseCommand(argv: readonly string[] | undefined): string[] {
     throw new ConfigError(
       'command',
       'is missing',
-      'put the command after --, e.g. ragship exec --env staging -- node migrate.js',
+      'put the command after --, e.g. ragship exec --environment staging -- node migrate.js',
     );
   argv.forEach((a, i) => {
     if (a.includes('\0'))

@@ -90,7 +90,7 @@ export async function runSleep(inputs: SleepInputs, ports: SessionPorts): Promis
       .heading(`${inputs.action === 'sleep' ? 'Slept' : 'Woke'} ${inputs.environment}`)
       .text(
         inputs.action === 'sleep'
-          ? `Containers stopped; volumes and containers kept. Wake with \`ragship wake --env ${inputs.environment}\`.`
+          ? `Containers stopped; volumes and containers kept. Wake with \`ragship wake --environment ${inputs.environment}\`.`
           : 'Containers started again from the same release.',
       )
       .table(

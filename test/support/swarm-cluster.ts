@@ -137,6 +137,11 @@ export async function startSwarmCluster(o: {
         'systempaths=unconfined',
         '--device-cgroup-rule',
         'a *:* rmw',
+        // Containers inside need a writable cgroup tree (runc: "mkdir /sys/fs/cgroup/cpuset/docker:
+        // read-only file system" without it), as in the provision test's fresh host.
+        '--cgroupns=host',
+        '-v',
+        '/sys/fs/cgroup:/sys/fs/cgroup:rw',
         '--tmpfs',
         '/run',
         '-v',

@@ -193,6 +193,13 @@ describe('getting-started, from the doc: install, init, config check, provision 
     staging.root = `/srv/ragship/${APP}`;
     const web = staging.roles.web;
     web.health = { ...web.health, http: '/ready' };
+    // The migration of the doc's ragship.yml for the example app (it also ingests the corpus).
+    const docYaml = [...DOC.matchAll(/```yaml\n([\s\S]*?)```/g)]
+      .map((m) => m[1]!)
+      .find((y) => /^app: /m.test(y));
+    const docMigrate = parseYaml(docYaml!).environments.staging.roles.web.migrate;
+    expect(docMigrate.command.join(' ')).toMatch(/ingest corpus/);
+    web.migrate = docMigrate;
     web.stopGrace = '10s';
     web.vars = { HTTP_BIND: '127.0.0.1', HTTP_PORT: String(HTTP_PORT), HTTPS_PORT: String(HTTP_PORT + 1) };
     writeFileSync(join(repo, 'ragship.yml'), stringify(cfg));

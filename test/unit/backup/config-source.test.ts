@@ -10,6 +10,7 @@ import {
 } from '../../../src/backup/config-source.js';
 import { type InputReader, readConfigSource, readSource } from '../../../src/backup/inputs.js';
 import { parseConfig } from '../../../src/config/load.js';
+import { InputReader as CoreInputReader, recordSource } from '../../../src/core/input-reader.js';
 import { MemoryLogger } from '../../../src/core/logger.js';
 import type { RemoteHost } from '../../../src/core/remote-host.js';
 
@@ -19,22 +20,7 @@ const example = parseConfig(exampleYml);
 
 /** The action's input reader over a plain record (names exactly as in action.yml). */
 function inputs(values: Record<string, string>): InputReader {
-  return {
-    str: (name, o = {}) => {
-      const v = values[name] || o.default || '';
-      if (!v && o.required) throw new Error(`input ${name} is required`);
-      return v;
-    },
-    secret: (name, o = {}) => {
-      const v = values[name] ?? '';
-      if (!v && o.required) throw new Error(`input ${name} is required`);
-      return v;
-    },
-    bool: (name, fallback) => (values[name] === undefined ? fallback : values[name] === 'true'),
-    int: (name, fallback) => (values[name] === undefined ? fallback : Number(values[name])),
-    list: (name) => (values[name] ? values[name].split(',') : []),
-    multiline: (name) => values[name] ?? '',
-  };
+  return new CoreInputReader(recordSource('action', values));
 }
 
 /** A host whose Docker answers `docker ps` with the given names. */

@@ -8,17 +8,11 @@ import {
   renderOutcome,
 } from '../../../src/backup/metrics.js';
 import { ConfigError } from '../../../src/core/errors.js';
+import { InputReader as CoreInputReader, recordSource } from '../../../src/core/input-reader.js';
 import { secrets } from '../../../src/core/redact.js';
 
 function reader(values: Record<string, string>): InputReader {
-  return {
-    str: (name, o = {}) => values[name] || o.default || '',
-    secret: (name) => values[name] ?? '',
-    bool: (_n, f) => f,
-    int: (_n, f) => f,
-    list: () => [],
-    multiline: (name) => values[name] ?? '',
-  };
+  return new CoreInputReader(recordSource('action', values));
 }
 
 describe('Pushgateway URL grammar (anchored, checked before any connection)', () => {

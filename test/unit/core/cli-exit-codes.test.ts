@@ -98,7 +98,7 @@ describe('ragship CLI exit codes (npx tsx src/cli/main.ts)', () => {
   it('a missing secret is a config error saying how to pass it: exit 2', () => {
     const r = results.missingSecret!;
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--ssh-key-file PATH or set RAGSHIP_SSH_PRIVATE_KEY/);
+    expect(r.stderr).toMatch(/--ssh-private-key-file PATH or set RAGSHIP_SSH_PRIVATE_KEY/);
   });
 
   it('an unreadable private key is a config error naming the key, not a crash: exit 2', () => {

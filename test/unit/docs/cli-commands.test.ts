@@ -260,7 +260,11 @@ describe('the checker itself', () => {
     expect(parseError(['backups', '--env', 'production'])?.code).toBe(
       'commander.missingMandatoryOptionValue',
     );
-    expect(parseError(['backups', '--env', 'production'], true)?.code).toBe('commander.unknownOption');
+    // --env is the hidden old spelling of --environment: accepted, not shown in --help.
+    expect(parseError(['backups', '--env', 'production', '--bucket', 'b'], true)).toBeUndefined();
+    expect(parseError(['backups', '--environment', 'production', '--bukcet', 'b'], true)?.code).toBe(
+      'commander.unknownOption',
+    );
     expect(parseError(['deploy', '--help'])).toBeUndefined();
     expect(parseError(['--version'])).toBeUndefined();
   });
