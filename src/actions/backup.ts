@@ -45,7 +45,8 @@ runAction<Inputs>({
     const container = ctx.getState('chroma-down');
     if (!container) return;
     const { restartAfterCancel } = await import('../backup/stopped-guard.js');
-    const source = readSource(input, readConfigSource(input, input.str('environment', { required: true })));
+    // The post step sees the step's inputs again: the same host connection as the main step.
+    const { source } = readBackupJob(actionInputs);
     if (source.host) await restartAfterCancel(source.host, container, ctx.logger);
   },
 });
