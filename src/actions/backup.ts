@@ -1,4 +1,4 @@
-import { type BackupCommand, readBackupJob, readConfigSource, readSource } from '../backup/inputs.js';
+import { type BackupCommand, readBackupJob } from '../backup/inputs.js';
 import type { BackupJobOptions } from '../backup/job.js';
 import { actionInputs } from '../github/inputs.js';
 import { runAction } from '../github/run-action.js';
@@ -45,8 +45,8 @@ runAction<Inputs>({
     const container = ctx.getState('chroma-down');
     if (!container) return;
     const { restartAfterCancel } = await import('../backup/stopped-guard.js');
-    const environment = actionInputs.str('environment', { required: true });
-    const source = readSource(actionInputs, readConfigSource(actionInputs, environment));
+    // The post step sees the step's inputs again: the same host connection as the main step.
+    const { source } = readBackupJob(actionInputs);
     if (source.host) await restartAfterCancel(source.host, container, ctx.logger);
   },
 });
