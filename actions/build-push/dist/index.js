@@ -908,7 +908,7 @@ const assert = __nccwpck_require__(4589)
 const { Readable } = __nccwpck_require__(9927)
 const { InvalidArgumentError, RequestAbortedError } = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(36)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
 const { AsyncResource } = __nccwpck_require__(6698)
 
 class RequestHandler extends AsyncResource {
@@ -1129,7 +1129,7 @@ const assert = __nccwpck_require__(4589)
 const { finished, PassThrough } = __nccwpck_require__(7075)
 const { InvalidArgumentError, InvalidReturnValueError } = __nccwpck_require__(8707)
 const util = __nccwpck_require__(3440)
-const { getResolveErrorBodyCallback } = __nccwpck_require__(36)
+const { getResolveErrorBodyCallback } = __nccwpck_require__(7655)
 const { AsyncResource } = __nccwpck_require__(6698)
 const { addSignal, removeSignal } = __nccwpck_require__(158)
 
@@ -1868,7 +1868,7 @@ module.exports = { Readable: BodyReadable, chunksDecode }
 
 /***/ }),
 
-/***/ 36:
+/***/ 7655:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 const assert = __nccwpck_require__(4589)
@@ -28656,6 +28656,75 @@ class CommandError extends errors_UserError {
         this.signal = signal;
     }
 }
+const NETWORK = {
+    ECONNREFUSED: {
+        problem: 'the connection was refused',
+        fix: 'check that the service runs and listens there, and that the host and port are right',
+    },
+    ENOTFOUND: {
+        problem: 'the host name does not resolve',
+        fix: 'check the spelling of the host name and DNS',
+    },
+    EAI_AGAIN: {
+        problem: 'the host name could not be resolved (DNS did not answer)',
+        fix: 'check the network and DNS, then re-run',
+    },
+    ETIMEDOUT: { problem: 'the connection timed out', fix: 'check the address, the firewall and the network' },
+    EHOSTUNREACH: { problem: 'the host is unreachable', fix: 'check the address, the routes and the firewall' },
+    ENETUNREACH: { problem: 'the network is unreachable', fix: 'check the network of this machine' },
+    ECONNRESET: { problem: 'the connection was reset', fix: 'check the endpoint and re-run' },
+};
+/** The first Node system error (code + address) inside an error, its causes or an AggregateError. */
+function systemError(err, depth = 0) {
+    if (!err || typeof err !== 'object' || depth > 5)
+        return undefined;
+    const e = err;
+    if (typeof e.code === 'string' && NETWORK[e.code])
+        return e;
+    for (const inner of [e.cause, ...(Array.isArray(e.errors) ? e.errors : [])]) {
+        const found = systemError(inner, depth + 1);
+        if (found)
+            return found;
+    }
+    return undefined;
+}
+/**
+ * Failures caused by the user's input or environment, thrown by libraries as plain errors (a
+ * refused connection, a name that does not resolve, missing cloud credentials, an unreadable
+ * key), become UserErrors naming the cause and the fix; anything else is returned as it was.
+ * `door` picks the words of the fix: action inputs or CLI flags and environment variables.
+ */
+function asUserError(err, door = 'cli') {
+    if (err instanceof errors_UserError || !(err instanceof Error))
+        return err;
+    const sys = systemError(err);
+    if (sys) {
+        const n = NETWORK[sys.code];
+        const s = sys;
+        const target = s.hostname ?? (s.address ? `${s.address}${s.port ? `:${s.port}` : ''}` : '');
+        return new errors_UserError(target ? `connection to ${target}` : 'connection', n.problem, n.fix, { cause: err });
+    }
+    if (err.name === 'CredentialsProviderError' ||
+        /Could not load credentials from any providers/.test(err.message))
+        return new errors_UserError('AWS credentials', 'none were found for the S3 store', door === 'action'
+            ? 'set the inputs aws-access-key-id and aws-secret-access-key (from secrets), or configure OIDC credentials before this step'
+            : 'export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) before running ragship', { cause: err });
+    if (/Cannot parse privateKey|Unsupported key format/i.test(err.message))
+        return new ConfigError(door === 'action' ? "input 'ssh-private-key'" : '--ssh-private-key-file', `is not a private key ssh2 can read (${err.message.replace(/privateKey/g, 'private key')})`, 'give the private key (the file without .pub), in OpenSSH or PEM format', { cause: err });
+    return err;
+}
+/** Exit code of the CLI for an error: 2 for input and configuration errors, 1 otherwise. */
+function exitCodeOf(err) {
+    return err instanceof ConfigError ? 2 : 1;
+}
+/** The `error` member of the CLI's `--json` failure document. */
+function errorDocument(err) {
+    if (err instanceof ConfigError)
+        return { kind: 'usage', where: err.where, message: err.message, fix: err.fix || undefined, exitCode: 2 };
+    if (err instanceof errors_UserError)
+        return { kind: 'user', where: err.where, message: err.message, fix: err.fix || undefined, exitCode: 1 };
+    return { kind: 'bug', message: errorMessage(err), exitCode: 1 };
+}
 function errorMessage(err) {
     if (err instanceof Error)
         return err.message;
@@ -28844,7 +28913,6 @@ class Report {
 
 ;// CONCATENATED MODULE: ./src/core/validate.ts
 
-
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const DOMAIN = '(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]{1,5})?)';
 const REPOSITORY = `(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*`;
@@ -28949,43 +29017,160 @@ function parseHostSpec(spec, where, defaultUser = 'deploy') {
         throw new UserError(where, `port ${port} is out of range`, 'use 1–65535');
     return { user, host: host.replace(/^\[|\]$/g, ''), port };
 }
-/**
- * Joins `relative` onto `root` and refuses anything that would land outside it
- * (.., absolute paths, NUL, newlines).
- */
-function confinedPath(root, relative, where) {
-    if (/[\0\n\r]/.test(relative))
-        throw new UserError(where, `${show(relative)} contains a control character`, 'use a plain relative path');
-    if (relative === '' || posix.isAbsolute(relative)) {
-        throw new UserError(where, `${show(relative)} must be a non-empty relative path`, `give a path inside ${root}`);
+
+;// CONCATENATED MODULE: ./src/build/tags.ts
+
+
+const SEMVER = /^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
+function parseSemver(text) {
+    const m = SEMVER.exec(text);
+    if (!m)
+        return undefined;
+    const [major, minor, patch] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const prerelease = m[4];
+    return {
+        major,
+        minor,
+        patch,
+        prerelease,
+        version: `${major}.${minor}.${patch}${prerelease ? `-${prerelease}` : ''}`,
+    };
+}
+/** A ref name as a Docker tag: what metadata-action does (feature/x → feature-x). */
+function sanitizeTag(name) {
+    const out = name
+        .replace(/[^A-Za-z0-9_.-]/g, '-')
+        .replace(/^[.-]+/, '')
+        .slice(0, 128);
+    return out;
+}
+function refKind(ref) {
+    if (ref.startsWith('refs/heads/'))
+        return { kind: 'branch', name: ref.slice('refs/heads/'.length) };
+    if (ref.startsWith('refs/tags/'))
+        return { kind: 'tag', name: ref.slice('refs/tags/'.length) };
+    const pull = /^refs\/pull\/([0-9]+)\//.exec(ref);
+    if (pull)
+        return { kind: 'pull', number: Number(pull[1]) };
+    return { kind: 'other' };
+}
+function isPullRequest(ctx) {
+    return ctx.eventName.startsWith('pull_request');
+}
+/** The commit the image is built from: the PR head on pull requests, else GITHUB_SHA. */
+function revisionOf(ctx) {
+    return isPullRequest(ctx) && ctx.prHeadSha ? ctx.prHeadSha : ctx.sha;
+}
+function computeTags(ctx, options = {}) {
+    const tags = [];
+    const add = (t) => {
+        if (t && !tags.includes(t))
+            tags.push(t);
+    };
+    const ref = refKind(ctx.ref);
+    if (isPullRequest(ctx)) {
+        const n = ctx.prNumber ?? (ref.kind === 'pull' ? ref.number : undefined);
+        if (n === undefined) {
+            throw new ConfigError('git context', `a ${ctx.eventName} event without a pull request number`, 'run the action on a real pull_request event');
+        }
+        add(`pr-${n}`);
     }
-    const full = posix.normalize(posix.join(root, relative));
-    const base = posix.normalize(root).replace(/\/$/, '');
-    if (full !== base && !full.startsWith(`${base}/`)) {
-        throw new UserError(where, `${show(relative)} points outside ${base}`, 'remove ".." components');
+    else if (ctx.eventName === 'schedule') {
+        add('nightly');
     }
-    if (relative.split('/').includes('..')) {
-        throw new UserError(where, `${show(relative)} contains ".."`, 'remove ".." components');
+    else if (ref.kind === 'tag') {
+        const semver = parseSemver(ref.name);
+        if (semver) {
+            add(semver.version);
+            if (!semver.prerelease) {
+                add(`${semver.major}.${semver.minor}`);
+                // 0.x is not stable: a moving "0" tag would promise compatibility it does not have.
+                if (semver.major > 0)
+                    add(String(semver.major));
+            }
+        }
+        else
+            add(sanitizeTag(ref.name));
     }
-    return full;
+    else if (ref.kind === 'branch') {
+        add(sanitizeTag(ref.name));
+        if (options.latest !== false && ctx.defaultBranch && ref.name === ctx.defaultBranch)
+            add('latest');
+    }
+    const sha = revisionOf(ctx);
+    if (options.shaTags !== false && sha) {
+        validate('sha', sha, 'git sha');
+        add(`sha-${sha.slice(0, 7)}`);
+        if (sha.length > 7)
+            add(`sha-${sha}`);
+    }
+    for (const [i, t] of (options.extra ?? []).entries())
+        add(validate('tag', t, `tags[${i}]`));
+    for (const t of tags)
+        validate('tag', t, 'computed tag');
+    if (tags.length === 0) {
+        throw new ConfigError('tags', `no tag could be computed for event ${JSON.stringify(ctx.eventName)} on ref ${JSON.stringify(ctx.ref)}`, 'pass extra tags with `tags:`');
+    }
+    return tags;
+}
+/** The human version: what org.opencontainers.image.version says. */
+function versionOf(tags) {
+    return tags.find((t) => t !== 'latest') ?? tags[0] ?? '';
+}
+/** OCI labels org.opencontainers.image.* filled from the git context. */
+function computeLabels(ctx, tags, options) {
+    const repo = ctx.repository ?? {};
+    const labels = {
+        'org.opencontainers.image.title': repo.name ?? options.title,
+        'org.opencontainers.image.description': repo.description,
+        'org.opencontainers.image.url': repo.htmlUrl,
+        'org.opencontainers.image.source': repo.htmlUrl,
+        'org.opencontainers.image.version': versionOf(tags),
+        'org.opencontainers.image.created': options.created,
+        'org.opencontainers.image.revision': revisionOf(ctx) || undefined,
+        'org.opencontainers.image.licenses': repo.license && repo.license !== 'NOASSERTION' ? repo.license : undefined,
+    };
+    const out = {};
+    for (const [k, v] of Object.entries(labels))
+        if (v)
+            out[k] = v;
+    for (const [k, v] of Object.entries(options.extra ?? {}))
+        out[k] = v;
+    return out;
+}
+/** `k=v` lines (labels, build args, secrets) into a record; keys validated, values kept verbatim. */
+function parseKeyValues(lines, where, options = {}) {
+    const out = {};
+    for (const [i, line] of lines.entries()) {
+        const at = line.indexOf('=');
+        const k = at > 0 ? line.slice(0, at).trim() : '';
+        if (!k || !/^[A-Za-z0-9_.-]+$/.test(k)) {
+            // A malformed secret line is never echoed back: it may be the secret itself.
+            const shown = options.secret ? `line ${i + 1}` : JSON.stringify(line.slice(0, 60));
+            throw new ConfigError(`${where}[${i}]`, `${shown} is not KEY=value`, 'write one KEY=value per line');
+        }
+        out[k] = line.slice(at + 1);
+    }
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/build/inputs.ts
 
 
 
+
 const CACHE_MODES = ['gha', 'registry', 'local', 'none'];
 const BUILDERS = ['auto', 'buildx', 'buildkit', 'legacy'];
-function parseCacheMode(value) {
+function parseCacheMode(value, where = 'cache') {
     const v = value.trim().toLowerCase();
     if (!CACHE_MODES.includes(v))
-        throw new ConfigError('cache', `${JSON.stringify(value)} is not a cache mode`, `use one of ${CACHE_MODES.join(', ')}`);
+        throw new ConfigError(where, `${JSON.stringify(value)} is not a cache mode`, `use one of ${CACHE_MODES.join(', ')}`);
     return v;
 }
-function parseBuilder(value) {
+function parseBuilder(value, where = 'builder') {
     const v = value.trim().toLowerCase();
     if (!BUILDERS.includes(v))
-        throw new ConfigError('builder', `${JSON.stringify(value)} is not a builder`, `use one of ${BUILDERS.join(', ')}`);
+        throw new ConfigError(where, `${JSON.stringify(value)} is not a builder`, `use one of ${BUILDERS.join(', ')}`);
     return v;
 }
 const SECRET_ID = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -29061,6 +29246,40 @@ function contextDir(inputs) {
 }
 function dockerfileOf(inputs) {
     return inputs.file ? absolute(inputs.file) : `${contextDir(inputs)}/Dockerfile`.replace('//', '/');
+}
+/**
+ * Every input of actions/build-push and `ragship build` that both doors share, read once by the
+ * shared reader (names as in action.yml; the CLI's flags have the same names). The git context,
+ * the temp dir and the build secrets' values come from each door.
+ */
+function readBuildPushInputs(r, door) {
+    const username = r.str('username') || undefined;
+    return {
+        context: r.str('context', { default: '.' }),
+        file: r.str('file') || undefined,
+        target: r.str('target') || undefined,
+        buildArgs: parseKeyValues(r.lines('build-args'), r.where('build-args')),
+        secrets: door.secrets,
+        secretFiles: parseKeyValues(r.lines('secret-files'), r.where('secret-files')),
+        platforms: r.list('platforms'),
+        registry: r.str('registry'),
+        image: r.str('image', { required: true, example: 'acme/rag-app' }),
+        username,
+        // The CLI reads a password only for a user (the runner may already be logged in).
+        password: (r.door === 'action' || username ? r.secret('password') : '') || undefined,
+        push: r.bool('push', true),
+        cache: parseCacheMode(r.str('cache', { default: door.cacheDefault }), r.where('cache')),
+        cacheScope: r.str('cache-scope') || undefined,
+        cacheDir: r.str('cache-dir') || undefined,
+        provenance: r.bool('provenance', false),
+        sbom: r.bool('sbom', false),
+        noCache: r.bool('no-cache', false),
+        tags: r.list('tags'),
+        labels: parseKeyValues(r.lines('labels'), r.where('labels')),
+        builder: parseBuilder(r.str('builder', { default: 'auto' }), r.where('builder')),
+        git: door.git,
+        tempDir: door.tempDir,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/build/args.ts
@@ -29587,142 +29806,6 @@ class SecretServer {
         s.closeAllConnections();
         await new Promise((resolve) => s.close(() => resolve()));
     }
-}
-
-;// CONCATENATED MODULE: ./src/build/tags.ts
-
-
-const SEMVER = /^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
-function parseSemver(text) {
-    const m = SEMVER.exec(text);
-    if (!m)
-        return undefined;
-    const [major, minor, patch] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    const prerelease = m[4];
-    return {
-        major,
-        minor,
-        patch,
-        prerelease,
-        version: `${major}.${minor}.${patch}${prerelease ? `-${prerelease}` : ''}`,
-    };
-}
-/** A ref name as a Docker tag: what metadata-action does (feature/x → feature-x). */
-function sanitizeTag(name) {
-    const out = name
-        .replace(/[^A-Za-z0-9_.-]/g, '-')
-        .replace(/^[.-]+/, '')
-        .slice(0, 128);
-    return out;
-}
-function refKind(ref) {
-    if (ref.startsWith('refs/heads/'))
-        return { kind: 'branch', name: ref.slice('refs/heads/'.length) };
-    if (ref.startsWith('refs/tags/'))
-        return { kind: 'tag', name: ref.slice('refs/tags/'.length) };
-    const pull = /^refs\/pull\/([0-9]+)\//.exec(ref);
-    if (pull)
-        return { kind: 'pull', number: Number(pull[1]) };
-    return { kind: 'other' };
-}
-function isPullRequest(ctx) {
-    return ctx.eventName.startsWith('pull_request');
-}
-/** The commit the image is built from: the PR head on pull requests, else GITHUB_SHA. */
-function revisionOf(ctx) {
-    return isPullRequest(ctx) && ctx.prHeadSha ? ctx.prHeadSha : ctx.sha;
-}
-function computeTags(ctx, options = {}) {
-    const tags = [];
-    const add = (t) => {
-        if (t && !tags.includes(t))
-            tags.push(t);
-    };
-    const ref = refKind(ctx.ref);
-    if (isPullRequest(ctx)) {
-        const n = ctx.prNumber ?? (ref.kind === 'pull' ? ref.number : undefined);
-        if (n === undefined) {
-            throw new ConfigError('git context', `a ${ctx.eventName} event without a pull request number`, 'run the action on a real pull_request event');
-        }
-        add(`pr-${n}`);
-    }
-    else if (ctx.eventName === 'schedule') {
-        add('nightly');
-    }
-    else if (ref.kind === 'tag') {
-        const semver = parseSemver(ref.name);
-        if (semver) {
-            add(semver.version);
-            if (!semver.prerelease) {
-                add(`${semver.major}.${semver.minor}`);
-                // 0.x is not stable: a moving "0" tag would promise compatibility it does not have.
-                if (semver.major > 0)
-                    add(String(semver.major));
-            }
-        }
-        else
-            add(sanitizeTag(ref.name));
-    }
-    else if (ref.kind === 'branch') {
-        add(sanitizeTag(ref.name));
-        if (options.latest !== false && ctx.defaultBranch && ref.name === ctx.defaultBranch)
-            add('latest');
-    }
-    const sha = revisionOf(ctx);
-    if (options.shaTags !== false && sha) {
-        validate('sha', sha, 'git sha');
-        add(`sha-${sha.slice(0, 7)}`);
-        if (sha.length > 7)
-            add(`sha-${sha}`);
-    }
-    for (const [i, t] of (options.extra ?? []).entries())
-        add(validate('tag', t, `tags[${i}]`));
-    for (const t of tags)
-        validate('tag', t, 'computed tag');
-    if (tags.length === 0) {
-        throw new ConfigError('tags', `no tag could be computed for event ${JSON.stringify(ctx.eventName)} on ref ${JSON.stringify(ctx.ref)}`, 'pass extra tags with `tags:`');
-    }
-    return tags;
-}
-/** The human version: what org.opencontainers.image.version says. */
-function versionOf(tags) {
-    return tags.find((t) => t !== 'latest') ?? tags[0] ?? '';
-}
-/** OCI labels org.opencontainers.image.* filled from the git context. */
-function computeLabels(ctx, tags, options) {
-    const repo = ctx.repository ?? {};
-    const labels = {
-        'org.opencontainers.image.title': repo.name ?? options.title,
-        'org.opencontainers.image.description': repo.description,
-        'org.opencontainers.image.url': repo.htmlUrl,
-        'org.opencontainers.image.source': repo.htmlUrl,
-        'org.opencontainers.image.version': versionOf(tags),
-        'org.opencontainers.image.created': options.created,
-        'org.opencontainers.image.revision': revisionOf(ctx) || undefined,
-        'org.opencontainers.image.licenses': repo.license && repo.license !== 'NOASSERTION' ? repo.license : undefined,
-    };
-    const out = {};
-    for (const [k, v] of Object.entries(labels))
-        if (v)
-            out[k] = v;
-    for (const [k, v] of Object.entries(options.extra ?? {}))
-        out[k] = v;
-    return out;
-}
-/** `k=v` lines (labels, build args, secrets) into a record; keys validated, values kept verbatim. */
-function parseKeyValues(lines, where, options = {}) {
-    const out = {};
-    for (const [i, line] of lines.entries()) {
-        const at = line.indexOf('=');
-        const k = at > 0 ? line.slice(0, at).trim() : '';
-        if (!k || !/^[A-Za-z0-9_.-]+$/.test(k)) {
-            // A malformed secret line is never echoed back: it may be the secret itself.
-            const shown = options.secret ? `line ${i + 1}` : JSON.stringify(line.slice(0, 60));
-            throw new ConfigError(`${where}[${i}]`, `${shown} is not KEY=value`, 'write one KEY=value per line');
-        }
-        out[k] = line.slice(at + 1);
-    }
-    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/build/build-push.ts
@@ -33058,65 +33141,197 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./src/core/input-reader.ts
+
+const input_reader_show = (v) => JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v);
+/** The one boolean grammar of ragship (the YAML 1.2 core schema, as @actions/core reads it). */
+function parseBool(raw, where) {
+    if (raw === 'true' || raw === 'True' || raw === 'TRUE')
+        return true;
+    if (raw === 'false' || raw === 'False' || raw === 'FALSE')
+        return false;
+    throw new ConfigError(where, `${input_reader_show(raw)} is not a boolean`, 'use true or false');
+}
+/** The one whole-number grammar: digits only, inside the range. */
+function parseInt10(raw, where, range = {}) {
+    if (!/^-?[0-9]{1,15}$/.test(raw))
+        throw new ConfigError(where, `${input_reader_show(raw)} is not a whole number`, 'use digits only, e.g. 15');
+    const n = Number(raw);
+    if ((range.min !== undefined && n < range.min) || (range.max !== undefined && n > range.max))
+        throw new ConfigError(where, `${n} is out of range`, `use a whole number from ${range.min ?? '-∞'} to ${range.max ?? '∞'}`);
+    return n;
+}
+/** Splits a list input: newline- or comma-separated, blanks and #comments dropped. */
+function splitList(text) {
+    return text
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter((s) => s && !s.startsWith('#'));
+}
+/** Lines of a multi-line input, blanks and #comments dropped (key=value inputs). */
+function splitLines(text) {
+    return text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('#'));
+}
+/** An OpenSSH/authorized_keys public key line or a PEM/SSH2 public key block. */
+function isPublicKey(text) {
+    return (/^(?:[a-z0-9-]+(?:="[^"]*")?(?:,[a-z0-9-]+(?:="[^"]*")?)*\s+)?(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp[0-9]+|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)\s+[A-Za-z0-9+/=]+/.test(text) || /-----BEGIN (?:SSH2 |RSA )?PUBLIC KEY-----/.test(text));
+}
+class InputReader {
+    source;
+    constructor(source) {
+        this.source = source;
+    }
+    get door() {
+        return this.source.door;
+    }
+    /** The input as the user names it at this door (for errors thrown outside the reader). */
+    where(name, kind = 'value') {
+        return this.source.where(name, kind);
+    }
+    str(name, o = {}) {
+        const v = this.source.get(name);
+        if (v)
+            return v;
+        if (o.required)
+            throw new ConfigError(this.where(name), 'is required', this.source.howToSet(name, 'value', o.example));
+        return o.default ?? '';
+    }
+    secret(name, o = {}) {
+        const v = this.source.getSecret(name) ?? '';
+        if (!v.trim() && o.required)
+            throw new ConfigError(this.where(name, 'secret'), 'is required', this.source.howToSet(name, 'secret'));
+        return v;
+    }
+    /**
+     * An SSH private key. A public key (the `.pub` file, an authorized_keys line) is refused here,
+     * before any connection, with the fix — ssh2 would only say "Unsupported key format".
+     */
+    privateKey(name, o = {}) {
+        const v = this.secret(name, o);
+        const key = v.trim();
+        if (key && isPublicKey(key))
+            throw new ConfigError(this.where(name, 'secret'), 'holds a public key, not a private key', 'give the private key: the file without .pub (it starts with -----BEGIN OPENSSH PRIVATE KEY-----)');
+        return v;
+    }
+    bool(name, fallback = false) {
+        const v = this.source.get(name);
+        return v === undefined ? fallback : parseBool(v, this.where(name));
+    }
+    int(name, fallback, range = {}) {
+        const v = this.source.get(name);
+        return v === undefined ? fallback : parseInt10(v, this.where(name), range);
+    }
+    list(name) {
+        return this.source.getList(name) ?? [];
+    }
+    lines(name) {
+        return this.source.getLines(name) ?? [];
+    }
+    multiline(name) {
+        return this.source.getText(name) ?? '';
+    }
+    /** One of a fixed set of words (case-sensitive, as documented). */
+    oneOf(name, allowed, fallback) {
+        const v = this.source.get(name);
+        if (v === undefined)
+            return fallback;
+        if (!allowed.includes(v))
+            throw new ConfigError(this.where(name), `${input_reader_show(v)} is not one of ${allowed.join(', ')}`, `use one of ${allowed.join(', ')}`);
+        return v;
+    }
+}
+/** An in-memory source (tests, and callers that already hold the values). */
+function recordSource(door, values) {
+    const at = (name) => (Object.hasOwn(values, name) ? values[name] : undefined);
+    const one = (name) => {
+        const v = at(name);
+        if (v === undefined)
+            return undefined;
+        const s = (Array.isArray(v) ? v.join('\n') : v).trim();
+        return s === '' ? undefined : s;
+    };
+    return {
+        door,
+        get: one,
+        getList: (name) => {
+            const v = at(name);
+            return v === undefined ? undefined : Array.isArray(v) ? v : splitList(v);
+        },
+        getLines: (name) => {
+            const v = at(name);
+            return v === undefined ? undefined : Array.isArray(v) ? v : splitLines(v);
+        },
+        getSecret: (name) => one(name),
+        getText: (name) => {
+            const v = at(name);
+            return v === undefined ? undefined : Array.isArray(v) ? v.join('\n') : v;
+        },
+        where: (name, kind = 'value') => door === 'action' ? `input '${name}'` : `--${name}${kind === 'value' ? '' : '-file'}`,
+        howToSet: (name, _kind, example) => door === 'action'
+            ? `set \`${name}:\` under \`with:\``
+            : `pass --${name} ${example ?? name.replace(/-/g, '_').toUpperCase()}`,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/github/inputs.ts
 
 
 
 /**
- * Typed readers for action inputs. Each action's `getInputs()` calls these once, with the
- * names exactly as in its action.yml; nothing else reads core.getInput.
+ * The action door of the shared input reader: `with:` inputs by the names of action.yml. Each
+ * action's `getInputs()` reads through this reader once; nothing else reads core.getInput.
  */
+const actionSource = {
+    door: 'action',
+    get: (name) => getInput(name, { trimWhitespace: true }) || undefined,
+    getList: (name) => {
+        const raw = getInput(name);
+        return raw.trim() ? splitList(raw) : undefined;
+    },
+    getLines: (name) => {
+        const raw = getInput(name);
+        return raw.trim() ? splitLines(raw) : undefined;
+    },
+    getSecret: (name) => {
+        const value = getInput(name, { trimWhitespace: false });
+        if (value) {
+            // Masked before anything else can print it.
+            core_setSecret(value);
+            secrets.add(value);
+        }
+        return value || undefined;
+    },
+    getText: (name) => getInput(name, { trimWhitespace: false }) || undefined,
+    where: (name) => `input '${name}'`,
+    howToSet: (name, kind = 'value', example) => kind === 'secret'
+        ? `pass it from a secret: \`${name}: \${{ secrets.NAME }}\``
+        : `set \`${name}:${example ? ` ${example}` : ''}\` under \`with:\``,
+};
+const actionInputs = new InputReader(actionSource);
 function str(name, options = {}) {
-    const value = getInput(name, { trimWhitespace: true });
-    if (!value && options.required) {
-        throw new errors_UserError(`input '${name}'`, 'is required but empty', `set \`${name}:\` under \`with:\``);
-    }
-    return value || options.default || '';
+    return actionInputs.str(name, options);
 }
 /** A secret input: masked before anything else can print it. */
 function secret(name, options = {}) {
-    const value = getInput(name, { trimWhitespace: false });
-    if (value) {
-        core_setSecret(value);
-        secrets.add(value);
-    }
-    if (!value.trim() && options.required) {
-        throw new errors_UserError(`input '${name}'`, 'is required but empty', `pass it from a secret: \`${name}: \${{ secrets.NAME }}\``);
-    }
-    return value;
+    return actionInputs.secret(name, options);
 }
+/** true or false (True/TRUE/False/FALSE too); anything else fails, as on the CLI. */
 function bool(name, fallback = false) {
-    const value = getInput(name).trim().toLowerCase();
-    if (value === '')
-        return fallback;
-    if (['true', 'yes', '1', 'on'].includes(value))
-        return true;
-    if (['false', 'no', '0', 'off'].includes(value))
-        return false;
-    throw new errors_UserError(`input '${name}'`, `${JSON.stringify(value)} is not a boolean`, 'use true or false');
+    return actionInputs.bool(name, fallback);
 }
 function inputs_int(name, fallback, range = {}) {
-    const raw = core.getInput(name).trim();
-    if (raw === '')
-        return fallback;
-    if (!/^-?[0-9]+$/.test(raw))
-        throw new UserError(`input '${name}'`, `${JSON.stringify(raw)} is not a whole number`, 'use digits only');
-    const n = Number(raw);
-    if ((range.min !== undefined && n < range.min) || (range.max !== undefined && n > range.max)) {
-        throw new UserError(`input '${name}'`, `${n} is out of range`, `use ${range.min ?? '-∞'}–${range.max ?? '∞'}`);
-    }
-    return n;
+    return actionInputs.int(name, fallback, range);
 }
 /** Newline- or comma-separated list, blanks and #comments dropped. */
 function list(name) {
-    return getInput(name)
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter((s) => s && !s.startsWith('#'));
+    return actionInputs.list(name);
 }
 /** Multi-line input kept as lines (for known_hosts, dotenv blocks). */
 function multiline(name) {
-    return getInput(name, { trimWhitespace: false });
+    return actionInputs.multiline(name);
 }
 
 ;// CONCATENATED MODULE: ./src/github/logger.ts
@@ -33140,15 +33355,28 @@ class ActionsLogger {
     error(message, annotation) {
         error(secrets.redact(message), annotation);
     }
+    open = 0;
+    /**
+     * A log group of the runner: GitHub folds `::group::` … `::endgroup::` and cannot nest them,
+     * so a group started while another is open (an inner step, or steps running concurrently on
+     * several hosts) becomes plain start/end lines inside the open one.
+     */
     async group(name, fn) {
         const started = performance.now();
-        startGroup(name);
+        const outer = this.open === 0;
+        this.open++;
+        if (outer)
+            startGroup(name);
+        else
+            info(`▶ ${name}`);
         try {
             return await fn();
         }
         finally {
+            this.open--;
             info(`${name} took ${formatDuration(performance.now() - started)}`);
-            endGroup();
+            if (outer)
+                endGroup();
         }
     }
     setSecret(value) {
@@ -33200,7 +33428,8 @@ async function runAction(definition) {
         const inputs = definition.getInputs();
         await definition.main(inputs, ctx);
     }
-    catch (err) {
+    catch (caught) {
+        const err = asUserError(caught, 'action');
         if (isPost) {
             // Post-step cleanup reports but does not turn a green job red.
             warning(`cleanup: ${secrets.redact(err.message)}`);
@@ -33226,37 +33455,15 @@ async function runAction(definition) {
 
 
 const build_push_event = () => process.env.GITHUB_EVENT_PATH ? JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(process.env.GITHUB_EVENT_PATH, 'utf8')) : {};
-const lines = (name) => multiline(name)
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'));
 runAction({
-    getInputs: () => ({
-        context: str('context', { default: '.' }),
-        file: str('file') || undefined,
-        target: str('target') || undefined,
-        buildArgs: parseKeyValues(lines('build-args'), 'build-args'),
-        secrets: parseKeyValues(secret('secrets')
+    getInputs: () => readBuildPushInputs(actionInputs, {
+        secrets: parseKeyValues(actionInputs
+            .secret('secrets')
             .split('\n')
-            .filter((l) => l.trim()), 'secrets', { secret: true }),
-        secretFiles: parseKeyValues(lines('secret-files'), 'secret-files'),
-        platforms: list('platforms'),
-        registry: str('registry'),
-        image: str('image', { required: true }),
-        username: str('username') || undefined,
-        password: secret('password') || undefined,
-        push: bool('push', true),
-        cache: parseCacheMode(str('cache', { default: 'gha' })),
-        cacheScope: str('cache-scope') || undefined,
-        cacheDir: str('cache-dir') || undefined,
-        provenance: bool('provenance', false),
-        sbom: bool('sbom', false),
-        noCache: bool('no-cache', false),
-        tags: list('tags'),
-        labels: parseKeyValues(lines('labels'), 'labels'),
-        builder: parseBuilder(str('builder', { default: 'auto' })),
+            .filter((l) => l.trim()), "input 'secrets'", { secret: true }),
         git: gitContextFromActions(process.env, build_push_event()),
         tempDir: process.env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(),
+        cacheDefault: 'gha',
     }),
     async main(inputs, ctx) {
         const r = await runBuildPush(inputs, { exec: execLocal, logger: ctx.logger });

@@ -28380,11 +28380,12 @@ module.exports = {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Qd: () => (/* binding */ CommandError),
 /* harmony export */   RT: () => (/* binding */ tail),
+/* harmony export */   Yl: () => (/* binding */ asUserError),
 /* harmony export */   iU: () => (/* binding */ isUserError),
 /* harmony export */   xL: () => (/* binding */ ConfigError),
 /* harmony export */   yo: () => (/* binding */ UserError)
 /* harmony export */ });
-/* unused harmony export errorMessage */
+/* unused harmony exports exitCodeOf, errorDocument, errorMessage */
 /**
  * Two kinds of failure: a UserError is something the person running ragship can fix
  * (bad input, unreachable host, wrong key) and is shown without a stack; anything else
@@ -28424,6 +28425,75 @@ class CommandError extends UserError {
         this.stderrTail = stderrTail;
         this.signal = signal;
     }
+}
+const NETWORK = {
+    ECONNREFUSED: {
+        problem: 'the connection was refused',
+        fix: 'check that the service runs and listens there, and that the host and port are right',
+    },
+    ENOTFOUND: {
+        problem: 'the host name does not resolve',
+        fix: 'check the spelling of the host name and DNS',
+    },
+    EAI_AGAIN: {
+        problem: 'the host name could not be resolved (DNS did not answer)',
+        fix: 'check the network and DNS, then re-run',
+    },
+    ETIMEDOUT: { problem: 'the connection timed out', fix: 'check the address, the firewall and the network' },
+    EHOSTUNREACH: { problem: 'the host is unreachable', fix: 'check the address, the routes and the firewall' },
+    ENETUNREACH: { problem: 'the network is unreachable', fix: 'check the network of this machine' },
+    ECONNRESET: { problem: 'the connection was reset', fix: 'check the endpoint and re-run' },
+};
+/** The first Node system error (code + address) inside an error, its causes or an AggregateError. */
+function systemError(err, depth = 0) {
+    if (!err || typeof err !== 'object' || depth > 5)
+        return undefined;
+    const e = err;
+    if (typeof e.code === 'string' && NETWORK[e.code])
+        return e;
+    for (const inner of [e.cause, ...(Array.isArray(e.errors) ? e.errors : [])]) {
+        const found = systemError(inner, depth + 1);
+        if (found)
+            return found;
+    }
+    return undefined;
+}
+/**
+ * Failures caused by the user's input or environment, thrown by libraries as plain errors (a
+ * refused connection, a name that does not resolve, missing cloud credentials, an unreadable
+ * key), become UserErrors naming the cause and the fix; anything else is returned as it was.
+ * `door` picks the words of the fix: action inputs or CLI flags and environment variables.
+ */
+function asUserError(err, door = 'cli') {
+    if (err instanceof UserError || !(err instanceof Error))
+        return err;
+    const sys = systemError(err);
+    if (sys) {
+        const n = NETWORK[sys.code];
+        const s = sys;
+        const target = s.hostname ?? (s.address ? `${s.address}${s.port ? `:${s.port}` : ''}` : '');
+        return new UserError(target ? `connection to ${target}` : 'connection', n.problem, n.fix, { cause: err });
+    }
+    if (err.name === 'CredentialsProviderError' ||
+        /Could not load credentials from any providers/.test(err.message))
+        return new UserError('AWS credentials', 'none were found for the S3 store', door === 'action'
+            ? 'set the inputs aws-access-key-id and aws-secret-access-key (from secrets), or configure OIDC credentials before this step'
+            : 'export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) before running ragship', { cause: err });
+    if (/Cannot parse privateKey|Unsupported key format/i.test(err.message))
+        return new ConfigError(door === 'action' ? "input 'ssh-private-key'" : '--ssh-private-key-file', `is not a private key ssh2 can read (${err.message.replace(/privateKey/g, 'private key')})`, 'give the private key (the file without .pub), in OpenSSH or PEM format', { cause: err });
+    return err;
+}
+/** Exit code of the CLI for an error: 2 for input and configuration errors, 1 otherwise. */
+function exitCodeOf(err) {
+    return err instanceof ConfigError ? 2 : 1;
+}
+/** The `error` member of the CLI's `--json` failure document. */
+function errorDocument(err) {
+    if (err instanceof ConfigError)
+        return { kind: 'usage', where: err.where, message: err.message, fix: err.fix || undefined, exitCode: 2 };
+    if (err instanceof UserError)
+        return { kind: 'user', where: err.where, message: err.message, fix: err.fix || undefined, exitCode: 1 };
+    return { kind: 'bug', message: errorMessage(err), exitCode: 1 };
 }
 function errorMessage(err) {
     if (err instanceof Error)
@@ -31955,15 +32025,28 @@ class ActionsLogger {
     error(message, annotation) {
         error(secrets.redact(message), annotation);
     }
+    open = 0;
+    /**
+     * A log group of the runner: GitHub folds `::group::` … `::endgroup::` and cannot nest them,
+     * so a group started while another is open (an inner step, or steps running concurrently on
+     * several hosts) becomes plain start/end lines inside the open one.
+     */
     async group(name, fn) {
         const started = performance.now();
-        startGroup(name);
+        const outer = this.open === 0;
+        this.open++;
+        if (outer)
+            startGroup(name);
+        else
+            info(`▶ ${name}`);
         try {
             return await fn();
         }
         finally {
+            this.open--;
             info(`${name} took ${formatDuration(performance.now() - started)}`);
-            endGroup();
+            if (outer)
+                endGroup();
         }
     }
     setSecret(value) {
@@ -32015,7 +32098,8 @@ async function runAction(definition) {
         const inputs = definition.getInputs();
         await definition.main(inputs, ctx);
     }
-    catch (err) {
+    catch (caught) {
+        const err = (0,errors/* asUserError */.Yl)(caught, 'action');
         if (isPost) {
             // Post-step cleanup reports but does not turn a green job red.
             warning(`cleanup: ${secrets.redact(err.message)}`);
@@ -32030,88 +32114,233 @@ async function runAction(definition) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/preflight/ssh-host-inputs.ts
+/**
+ * Reads `hosts`, `ssh-private-key` (required, masked), `known-hosts`, `host-fingerprints`,
+ * `connect-timeout-seconds` (1–300) — the same in the actions and the CLI.
+ */
+function sshHostInputs(r) {
+    const hosts = r.list('hosts');
+    if (!hosts.length)
+        r.str('hosts', { required: true, example: 'deploy@app1.example.com' });
+    return {
+        hosts,
+        sshPrivateKey: r.privateKey('ssh-private-key', { required: true }),
+        knownHosts: r.multiline('known-hosts'),
+        fingerprints: r.list('host-fingerprints'),
+        connectTimeoutMs: r.int('connect-timeout-seconds', 15, { min: 1, max: 300 }) * 1000,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/core/input-reader.ts
+
+const show = (v) => JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v);
+/** The one boolean grammar of ragship (the YAML 1.2 core schema, as @actions/core reads it). */
+function parseBool(raw, where) {
+    if (raw === 'true' || raw === 'True' || raw === 'TRUE')
+        return true;
+    if (raw === 'false' || raw === 'False' || raw === 'FALSE')
+        return false;
+    throw new errors/* ConfigError */.xL(where, `${show(raw)} is not a boolean`, 'use true or false');
+}
+/** The one whole-number grammar: digits only, inside the range. */
+function parseInt10(raw, where, range = {}) {
+    if (!/^-?[0-9]{1,15}$/.test(raw))
+        throw new errors/* ConfigError */.xL(where, `${show(raw)} is not a whole number`, 'use digits only, e.g. 15');
+    const n = Number(raw);
+    if ((range.min !== undefined && n < range.min) || (range.max !== undefined && n > range.max))
+        throw new errors/* ConfigError */.xL(where, `${n} is out of range`, `use a whole number from ${range.min ?? '-∞'} to ${range.max ?? '∞'}`);
+    return n;
+}
+/** Splits a list input: newline- or comma-separated, blanks and #comments dropped. */
+function splitList(text) {
+    return text
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter((s) => s && !s.startsWith('#'));
+}
+/** Lines of a multi-line input, blanks and #comments dropped (key=value inputs). */
+function splitLines(text) {
+    return text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('#'));
+}
+/** An OpenSSH/authorized_keys public key line or a PEM/SSH2 public key block. */
+function isPublicKey(text) {
+    return (/^(?:[a-z0-9-]+(?:="[^"]*")?(?:,[a-z0-9-]+(?:="[^"]*")?)*\s+)?(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp[0-9]+|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)\s+[A-Za-z0-9+/=]+/.test(text) || /-----BEGIN (?:SSH2 |RSA )?PUBLIC KEY-----/.test(text));
+}
+class InputReader {
+    source;
+    constructor(source) {
+        this.source = source;
+    }
+    get door() {
+        return this.source.door;
+    }
+    /** The input as the user names it at this door (for errors thrown outside the reader). */
+    where(name, kind = 'value') {
+        return this.source.where(name, kind);
+    }
+    str(name, o = {}) {
+        const v = this.source.get(name);
+        if (v)
+            return v;
+        if (o.required)
+            throw new errors/* ConfigError */.xL(this.where(name), 'is required', this.source.howToSet(name, 'value', o.example));
+        return o.default ?? '';
+    }
+    secret(name, o = {}) {
+        const v = this.source.getSecret(name) ?? '';
+        if (!v.trim() && o.required)
+            throw new errors/* ConfigError */.xL(this.where(name, 'secret'), 'is required', this.source.howToSet(name, 'secret'));
+        return v;
+    }
+    /**
+     * An SSH private key. A public key (the `.pub` file, an authorized_keys line) is refused here,
+     * before any connection, with the fix — ssh2 would only say "Unsupported key format".
+     */
+    privateKey(name, o = {}) {
+        const v = this.secret(name, o);
+        const key = v.trim();
+        if (key && isPublicKey(key))
+            throw new errors/* ConfigError */.xL(this.where(name, 'secret'), 'holds a public key, not a private key', 'give the private key: the file without .pub (it starts with -----BEGIN OPENSSH PRIVATE KEY-----)');
+        return v;
+    }
+    bool(name, fallback = false) {
+        const v = this.source.get(name);
+        return v === undefined ? fallback : parseBool(v, this.where(name));
+    }
+    int(name, fallback, range = {}) {
+        const v = this.source.get(name);
+        return v === undefined ? fallback : parseInt10(v, this.where(name), range);
+    }
+    list(name) {
+        return this.source.getList(name) ?? [];
+    }
+    lines(name) {
+        return this.source.getLines(name) ?? [];
+    }
+    multiline(name) {
+        return this.source.getText(name) ?? '';
+    }
+    /** One of a fixed set of words (case-sensitive, as documented). */
+    oneOf(name, allowed, fallback) {
+        const v = this.source.get(name);
+        if (v === undefined)
+            return fallback;
+        if (!allowed.includes(v))
+            throw new errors/* ConfigError */.xL(this.where(name), `${show(v)} is not one of ${allowed.join(', ')}`, `use one of ${allowed.join(', ')}`);
+        return v;
+    }
+}
+/** An in-memory source (tests, and callers that already hold the values). */
+function recordSource(door, values) {
+    const at = (name) => (Object.hasOwn(values, name) ? values[name] : undefined);
+    const one = (name) => {
+        const v = at(name);
+        if (v === undefined)
+            return undefined;
+        const s = (Array.isArray(v) ? v.join('\n') : v).trim();
+        return s === '' ? undefined : s;
+    };
+    return {
+        door,
+        get: one,
+        getList: (name) => {
+            const v = at(name);
+            return v === undefined ? undefined : Array.isArray(v) ? v : splitList(v);
+        },
+        getLines: (name) => {
+            const v = at(name);
+            return v === undefined ? undefined : Array.isArray(v) ? v : splitLines(v);
+        },
+        getSecret: (name) => one(name),
+        getText: (name) => {
+            const v = at(name);
+            return v === undefined ? undefined : Array.isArray(v) ? v.join('\n') : v;
+        },
+        where: (name, kind = 'value') => door === 'action' ? `input '${name}'` : `--${name}${kind === 'value' ? '' : '-file'}`,
+        howToSet: (name, _kind, example) => door === 'action'
+            ? `set \`${name}:\` under \`with:\``
+            : `pass --${name} ${example ?? name.replace(/-/g, '_').toUpperCase()}`,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/github/inputs.ts
 
 
 
 /**
- * Typed readers for action inputs. Each action's `getInputs()` calls these once, with the
- * names exactly as in its action.yml; nothing else reads core.getInput.
+ * The action door of the shared input reader: `with:` inputs by the names of action.yml. Each
+ * action's `getInputs()` reads through this reader once; nothing else reads core.getInput.
  */
+const actionSource = {
+    door: 'action',
+    get: (name) => getInput(name, { trimWhitespace: true }) || undefined,
+    getList: (name) => {
+        const raw = getInput(name);
+        return raw.trim() ? splitList(raw) : undefined;
+    },
+    getLines: (name) => {
+        const raw = getInput(name);
+        return raw.trim() ? splitLines(raw) : undefined;
+    },
+    getSecret: (name) => {
+        const value = getInput(name, { trimWhitespace: false });
+        if (value) {
+            // Masked before anything else can print it.
+            core_setSecret(value);
+            secrets.add(value);
+        }
+        return value || undefined;
+    },
+    getText: (name) => getInput(name, { trimWhitespace: false }) || undefined,
+    where: (name) => `input '${name}'`,
+    howToSet: (name, kind = 'value', example) => kind === 'secret'
+        ? `pass it from a secret: \`${name}: \${{ secrets.NAME }}\``
+        : `set \`${name}:${example ? ` ${example}` : ''}\` under \`with:\``,
+};
+const actionInputs = new InputReader(actionSource);
 function str(name, options = {}) {
-    const value = core.getInput(name, { trimWhitespace: true });
-    if (!value && options.required) {
-        throw new UserError(`input '${name}'`, 'is required but empty', `set \`${name}:\` under \`with:\``);
-    }
-    return value || options.default || '';
+    return actionInputs.str(name, options);
 }
 /** A secret input: masked before anything else can print it. */
 function secret(name, options = {}) {
-    const value = getInput(name, { trimWhitespace: false });
-    if (value) {
-        core_setSecret(value);
-        secrets.add(value);
-    }
-    if (!value.trim() && options.required) {
-        throw new errors/* UserError */.yo(`input '${name}'`, 'is required but empty', `pass it from a secret: \`${name}: \${{ secrets.NAME }}\``);
-    }
-    return value;
+    return actionInputs.secret(name, options);
 }
+/** true or false (True/TRUE/False/FALSE too); anything else fails, as on the CLI. */
 function bool(name, fallback = false) {
-    const value = core.getInput(name).trim().toLowerCase();
-    if (value === '')
-        return fallback;
-    if (['true', 'yes', '1', 'on'].includes(value))
-        return true;
-    if (['false', 'no', '0', 'off'].includes(value))
-        return false;
-    throw new UserError(`input '${name}'`, `${JSON.stringify(value)} is not a boolean`, 'use true or false');
+    return actionInputs.bool(name, fallback);
 }
 function inputs_int(name, fallback, range = {}) {
-    const raw = getInput(name).trim();
-    if (raw === '')
-        return fallback;
-    if (!/^-?[0-9]+$/.test(raw))
-        throw new errors/* UserError */.yo(`input '${name}'`, `${JSON.stringify(raw)} is not a whole number`, 'use digits only');
-    const n = Number(raw);
-    if ((range.min !== undefined && n < range.min) || (range.max !== undefined && n > range.max)) {
-        throw new errors/* UserError */.yo(`input '${name}'`, `${n} is out of range`, `use ${range.min ?? '-∞'}–${range.max ?? '∞'}`);
-    }
-    return n;
+    return actionInputs.int(name, fallback, range);
 }
 /** Newline- or comma-separated list, blanks and #comments dropped. */
 function list(name) {
-    return getInput(name)
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter((s) => s && !s.startsWith('#'));
+    return actionInputs.list(name);
 }
 /** Multi-line input kept as lines (for known_hosts, dotenv blocks). */
 function multiline(name) {
-    return getInput(name, { trimWhitespace: false });
+    return actionInputs.multiline(name);
 }
 
 ;// CONCATENATED MODULE: ./src/github/ssh-inputs.ts
 
-/** Reads `hosts`, `ssh-private-key` (required, masked), `known-hosts`, `host-fingerprints`, `connect-timeout-seconds`. */
-function sshHostInputs() {
-    return {
-        hosts: list('hosts'),
-        sshPrivateKey: secret('ssh-private-key', { required: true }),
-        knownHosts: multiline('known-hosts'),
-        fingerprints: list('host-fingerprints'),
-        connectTimeoutMs: inputs_int('connect-timeout-seconds', 15, { min: 1, max: 300 }) * 1000,
-    };
+
+/** Reads `hosts`, `ssh-private-key`, `known-hosts`, `host-fingerprints`, `connect-timeout-seconds`. */
+function ssh_inputs_sshHostInputs(r = actionInputs) {
+    return sshHostInputs(r);
 }
 
 ;// CONCATENATED MODULE: ./src/actions/host-check.ts
 
 
 runAction({
-    getInputs: sshHostInputs,
+    getInputs: ssh_inputs_sshHostInputs,
     async main(inputs, ctx) {
         // Loaded after the inputs are valid: SSH is most of the bundle (start-up time).
-        const { runHostCheck } = await Promise.all(/* import() */[__nccwpck_require__.e(472), __nccwpck_require__.e(129)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8129));
+        const { runHostCheck } = await Promise.all(/* import() */[__nccwpck_require__.e(472), __nccwpck_require__.e(11)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5011));
         const result = await runHostCheck(inputs, ctx.logger);
         ctx.setOutput('compose-commands', JSON.stringify(result.facts.map((f) => f.compose.join(' '))));
         ctx.setOutput('hosts', JSON.stringify(result.facts));

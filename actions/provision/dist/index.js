@@ -28380,11 +28380,13 @@ module.exports = {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Qd: () => (/* binding */ CommandError),
 /* harmony export */   RT: () => (/* binding */ tail),
+/* harmony export */   Yl: () => (/* binding */ asUserError),
 /* harmony export */   gJ: () => (/* binding */ errorMessage),
 /* harmony export */   iU: () => (/* binding */ isUserError),
 /* harmony export */   xL: () => (/* binding */ ConfigError),
 /* harmony export */   yo: () => (/* binding */ UserError)
 /* harmony export */ });
+/* unused harmony exports exitCodeOf, errorDocument */
 /**
  * Two kinds of failure: a UserError is something the person running ragship can fix
  * (bad input, unreachable host, wrong key) and is shown without a stack; anything else
@@ -28424,6 +28426,75 @@ class CommandError extends UserError {
         this.stderrTail = stderrTail;
         this.signal = signal;
     }
+}
+const NETWORK = {
+    ECONNREFUSED: {
+        problem: 'the connection was refused',
+        fix: 'check that the service runs and listens there, and that the host and port are right',
+    },
+    ENOTFOUND: {
+        problem: 'the host name does not resolve',
+        fix: 'check the spelling of the host name and DNS',
+    },
+    EAI_AGAIN: {
+        problem: 'the host name could not be resolved (DNS did not answer)',
+        fix: 'check the network and DNS, then re-run',
+    },
+    ETIMEDOUT: { problem: 'the connection timed out', fix: 'check the address, the firewall and the network' },
+    EHOSTUNREACH: { problem: 'the host is unreachable', fix: 'check the address, the routes and the firewall' },
+    ENETUNREACH: { problem: 'the network is unreachable', fix: 'check the network of this machine' },
+    ECONNRESET: { problem: 'the connection was reset', fix: 'check the endpoint and re-run' },
+};
+/** The first Node system error (code + address) inside an error, its causes or an AggregateError. */
+function systemError(err, depth = 0) {
+    if (!err || typeof err !== 'object' || depth > 5)
+        return undefined;
+    const e = err;
+    if (typeof e.code === 'string' && NETWORK[e.code])
+        return e;
+    for (const inner of [e.cause, ...(Array.isArray(e.errors) ? e.errors : [])]) {
+        const found = systemError(inner, depth + 1);
+        if (found)
+            return found;
+    }
+    return undefined;
+}
+/**
+ * Failures caused by the user's input or environment, thrown by libraries as plain errors (a
+ * refused connection, a name that does not resolve, missing cloud credentials, an unreadable
+ * key), become UserErrors naming the cause and the fix; anything else is returned as it was.
+ * `door` picks the words of the fix: action inputs or CLI flags and environment variables.
+ */
+function asUserError(err, door = 'cli') {
+    if (err instanceof UserError || !(err instanceof Error))
+        return err;
+    const sys = systemError(err);
+    if (sys) {
+        const n = NETWORK[sys.code];
+        const s = sys;
+        const target = s.hostname ?? (s.address ? `${s.address}${s.port ? `:${s.port}` : ''}` : '');
+        return new UserError(target ? `connection to ${target}` : 'connection', n.problem, n.fix, { cause: err });
+    }
+    if (err.name === 'CredentialsProviderError' ||
+        /Could not load credentials from any providers/.test(err.message))
+        return new UserError('AWS credentials', 'none were found for the S3 store', door === 'action'
+            ? 'set the inputs aws-access-key-id and aws-secret-access-key (from secrets), or configure OIDC credentials before this step'
+            : 'export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE) before running ragship', { cause: err });
+    if (/Cannot parse privateKey|Unsupported key format/i.test(err.message))
+        return new ConfigError(door === 'action' ? "input 'ssh-private-key'" : '--ssh-private-key-file', `is not a private key ssh2 can read (${err.message.replace(/privateKey/g, 'private key')})`, 'give the private key (the file without .pub), in OpenSSH or PEM format', { cause: err });
+    return err;
+}
+/** Exit code of the CLI for an error: 2 for input and configuration errors, 1 otherwise. */
+function exitCodeOf(err) {
+    return err instanceof ConfigError ? 2 : 1;
+}
+/** The `error` member of the CLI's `--json` failure document. */
+function errorDocument(err) {
+    if (err instanceof ConfigError)
+        return { kind: 'usage', where: err.where, message: err.message, fix: err.fix || undefined, exitCode: 2 };
+    if (err instanceof UserError)
+        return { kind: 'user', where: err.where, message: err.message, fix: err.fix || undefined, exitCode: 1 };
+    return { kind: 'bug', message: errorMessage(err), exitCode: 1 };
 }
 function errorMessage(err) {
     if (err instanceof Error)
@@ -28587,6 +28658,314 @@ function encodings(value) {
 }
 /** The process-wide registry the loggers consult. */
 const secrets = new SecretRegistry();
+
+
+/***/ }),
+
+/***/ 993:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   nn: () => (/* binding */ parseHostSpec),
+/* harmony export */   tf: () => (/* binding */ validate)
+/* harmony export */ });
+/* unused harmony exports grammars, isValid */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4296);
+
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const DOMAIN = '(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]{1,5})?)';
+const REPOSITORY = `(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*`;
+const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
+const DIGEST = 'sha256:[a-f0-9]{64}';
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const grammars = {
+    tag: {
+        pattern: new RegExp(`^${TAG}$`),
+        max: 128,
+        describe: 'a Docker tag: letters, digits, _ . - (not first), at most 128 characters',
+        example: 'v1.2.3',
+    },
+    digest: {
+        pattern: new RegExp(`^${DIGEST}$`),
+        max: 71,
+        describe: 'a sha256 digest',
+        example: 'sha256:<64 hex digits>',
+    },
+    repository: {
+        pattern: new RegExp(`^${REPOSITORY}$`),
+        max: 255,
+        describe: 'an image repository: lower-case path components, optional registry host[:port]',
+        example: 'ghcr.io/acme/app',
+    },
+    imageRef: {
+        pattern: new RegExp(`^${REPOSITORY}(?::${TAG})?(?:@${DIGEST})?$`),
+        max: 400,
+        describe: 'an image reference repo[:tag][@sha256:digest]',
+        example: 'ghcr.io/acme/app@sha256:…',
+    },
+    service: {
+        pattern: /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/,
+        max: 63,
+        describe: 'a compose service name: letters, digits, _ . -',
+        example: 'app',
+    },
+    envVar: {
+        pattern: /^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
+        max: 128,
+        describe: 'an environment variable name: letters, digits, _ (not first digit)',
+        example: 'OPENAI_API_KEY',
+    },
+    name: {
+        pattern: /^[a-z][a-z0-9-]{0,31}$/,
+        max: 32,
+        describe: 'a name: lower-case letters, digits and -, starting with a letter, at most 32',
+        example: 'production',
+    },
+    releaseId: {
+        pattern: /^[0-9]{8}T[0-9]{6}Z-[a-z0-9]{1,40}$/,
+        max: 57,
+        describe: 'a release id like 20261127T140102Z-abc1234',
+        example: '20261127T140102Z-abc1234',
+    },
+    user: { pattern: /^[a-z_][a-z0-9_-]{0,31}$/, max: 32, describe: 'a Unix user name', example: 'deploy' },
+    hostname: {
+        pattern: new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*|\\[[0-9A-Fa-f:.]{2,45}\\])$`),
+        max: 253,
+        describe: 'a host name, IPv4 address or [IPv6] address',
+        example: 'app1.example.com',
+    },
+    sha: {
+        pattern: /^[a-f0-9]{7,40}$/,
+        max: 40,
+        describe: 'a git commit sha (7–40 hex digits)',
+        example: 'abc1234',
+    },
+};
+function show(value) {
+    const s = JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+    return value.length > 60 ? `${s} (${value.length} characters)` : s;
+}
+/** Throws a UserError naming `where` unless `value` matches the grammar in full. */
+function validate(kind, value, where) {
+    const g = grammars[kind];
+    if (typeof value !== 'string' || value === '') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(where, `is empty; expected ${g.describe}`, `set it, e.g. ${g.example}`);
+    }
+    if (value.length > g.max) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(where, `${show(value)} is longer than ${g.max} characters`, `use ${g.describe}`);
+    }
+    if (!g.pattern.test(value)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(where, `${show(value)} is not ${g.describe}`, `use a value like ${g.example}`);
+    }
+    return value;
+}
+function isValid(kind, value) {
+    const g = grammars[kind];
+    return value.length > 0 && value.length <= g.max && g.pattern.test(value);
+}
+/** Parses `user@host[:port]`, validating every part. */
+function parseHostSpec(spec, where, defaultUser = 'deploy') {
+    const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:@]+)(?::([0-9]{1,5}))?$/.exec(spec);
+    if (!m) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(where, `${show(spec)} is not user@host[:port]`, 'write it like deploy@app1.example.com:22');
+    }
+    const user = validate('user', m[1] ?? defaultUser, `${where} (user)`);
+    const host = validate('hostname', m[2], `${where} (host)`);
+    const port = m[3] ? Number(m[3]) : 22;
+    if (port < 1 || port > 65535)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(where, `port ${port} is out of range`, 'use 1–65535');
+    return { user, host: host.replace(/^\[|\]$/g, ''), port };
+}
+
+
+/***/ }),
+
+/***/ 8347:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  yV: () => (/* binding */ DEFAULT_INPUTS),
+  ee: () => (/* binding */ parsePublicKey),
+  ms: () => (/* binding */ settingsFrom)
+});
+
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __nccwpck_require__(4296);
+// EXTERNAL MODULE: ./src/core/validate.ts
+var validate = __nccwpck_require__(993);
+;// CONCATENATED MODULE: ./src/provision/step.ts
+const STEP_IDS = [
+    'packages',
+    'docker',
+    'docker-logs',
+    'journald',
+    'deploy-user',
+    'deploy-root',
+    'admin-user',
+    'firewall',
+    'fail2ban',
+    'unattended-upgrades',
+    'time-sync',
+    'gpu',
+    'sshd',
+];
+
+;// CONCATENATED MODULE: ./src/provision/settings.ts
+
+
+
+const PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) ([A-Za-z0-9+/]+={0,3})(?: ([ -~]{0,200}))?$/;
+// authorized_keys options without quoted values (no command="…", no environment="…"):
+// enough for restrict / no-*-forwarding / no-pty / from is not allowed here on purpose.
+const KEY_OPTIONS = /^(?:[a-z][a-z0-9-]{0,40})(?:,[a-z][a-z0-9-]{0,40}){0,15}$/;
+const ABS_PATH = /^\/(?:[A-Za-z0-9._-]+\/?)+$/;
+const PORT_RULE = /^([0-9]{1,5})(?::([0-9]{1,5}))?\/(tcp|udp)$/;
+const SIZE = /^[1-9][0-9]{0,5}[kmg]$/;
+const JOURNAL_SIZE = /^[1-9][0-9]{0,5}[KMG]$/;
+/** Parses one public key line; the comment is kept only if printable. */
+function parsePublicKey(line, where) {
+    const m = PUBLIC_KEY.exec(line.trim());
+    if (!m)
+        throw new errors/* ConfigError */.xL(where, `${JSON.stringify(line.slice(0, 60))} is not an OpenSSH public key line`, 'give lines like "ssh-ed25519 AAAA… comment"');
+    return { type: m[1], blob: m[2], comment: m[3] ?? '' };
+}
+/**
+ * The registry tunnel (deploy over `ssh -R`) needs port forwarding, which `restrict` turns off:
+ * allow it back for one loopback port only (OpenSSH ≥ 7.8 `permitlisten`).
+ */
+function withTunnelPort(options, port) {
+    if (!port)
+        return options;
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+        throw new errors/* ConfigError */.xL('registry-tunnel-port', `${port} is not a TCP port`, 'give the registry port, e.g. 5000');
+    if (options.split(',').includes('no-port-forwarding'))
+        throw new errors/* ConfigError */.xL('registry-tunnel-port', 'deploy-key-options has no-port-forwarding, which forbids the tunnel', 'drop no-port-forwarding (restrict is fine: the tunnel port is allowed back on its own)');
+    return [options, 'port-forwarding', `permitlisten="localhost:${port}"`].filter(Boolean).join(',');
+}
+/** A size such as 10m (docker) or 500M (journald), as `grammar` spells it. */
+function checkSize(value, grammar, key, example, units) {
+    if (!grammar.test(value))
+        throw new errors/* ConfigError */.xL(key, `${JSON.stringify(value)} is not a size like ${example}`, `use digits and ${units}`);
+}
+/** A whole number from `min` to `max`. */
+function checkWholeNumber(value, min, max, key) {
+    if (!Number.isInteger(value) || value < min || value > max)
+        throw new errors/* ConfigError */.xL(key, `${value} is out of range`, `use ${min}–${max}`);
+}
+function settingsFrom(inputs, derived) {
+    const deployUser = (0,validate/* validate */.tf)('user', inputs.deployUser, 'deploy-user');
+    if (deployUser === 'root')
+        throw new errors/* ConfigError */.xL('deploy-user', 'must not be root', 'use a dedicated user such as deploy');
+    const keys = [...(derived.deployPublicKey ? [derived.deployPublicKey] : []), ...inputs.deployPublicKeys];
+    for (const [i, k] of keys.entries())
+        parsePublicKey(k, `deploy-public-keys[${i}]`);
+    const plainOptions = inputs.deployKeyOptions.trim();
+    if (plainOptions && !KEY_OPTIONS.test(plainOptions)) {
+        throw new errors/* ConfigError */.xL('deploy-key-options', `${JSON.stringify(plainOptions)} is not a comma-separated list of plain options`, 'use e.g. restrict or no-agent-forwarding,no-X11-forwarding');
+    }
+    const options = withTunnelPort(plainOptions, inputs.registryTunnelPort);
+    if (!ABS_PATH.test(inputs.deployRoot) ||
+        inputs.deployRoot.split('/').includes('..') ||
+        inputs.deployRoot.length > 200) {
+        throw new errors/* ConfigError */.xL('deploy-root', `${JSON.stringify(inputs.deployRoot)} is not an absolute path of letters, digits, . _ -`, 'use e.g. /srv/ragship');
+    }
+    const adminUser = inputs.adminUser ? (0,validate/* validate */.tf)('user', inputs.adminUser, 'admin-user') : undefined;
+    if (adminUser === deployUser)
+        throw new errors/* ConfigError */.xL('admin-user', 'must differ from deploy-user', 'the deploy user never gets sudo');
+    if (adminUser === 'root')
+        throw new errors/* ConfigError */.xL('admin-user', 'must not be root', 'name a sudo user, e.g. ops');
+    if (inputs.dockerSource !== 'distribution' && inputs.dockerSource !== 'docker') {
+        throw new errors/* ConfigError */.xL('docker-source', `${JSON.stringify(inputs.dockerSource)} is not distribution or docker`, 'use distribution (docker.io from the OS) or docker (Docker’s apt repository)');
+    }
+    for (const [i, rule] of inputs.allowPorts.entries()) {
+        const m = PORT_RULE.exec(rule);
+        if (!m ||
+            Number(m[1]) < 1 ||
+            Number(m[1]) > 65535 ||
+            (m[2] && (Number(m[2]) > 65535 || Number(m[2]) <= Number(m[1])))) {
+            throw new errors/* ConfigError */.xL(`allow-ports[${i}]`, `${JSON.stringify(rule)} is not PORT/tcp, PORT/udp or FROM:TO/proto`, 'use e.g. 8443/tcp');
+        }
+    }
+    checkSize(inputs.dockerLogMaxSize, SIZE, 'docker-log-max-size', '10m', 'k, m or g');
+    checkWholeNumber(inputs.dockerLogMaxFile, 1, 100, 'docker-log-max-file');
+    checkSize(inputs.journalMaxUse, JOURNAL_SIZE, 'journal-max-use', '500M', 'K, M or G');
+    checkWholeNumber(inputs.journalRetentionDays, 1, 3650, 'journal-retention-days');
+    if (inputs.permitRootLogin !== 'no' && inputs.permitRootLogin !== 'prohibit-password') {
+        throw new errors/* ConfigError */.xL('permit-root-login', `${JSON.stringify(inputs.permitRootLogin)} is not no or prohibit-password`, 'passwords are always off; choose no or prohibit-password (keys only)');
+    }
+    const gpuTestImage = (0,validate/* validate */.tf)('imageRef', inputs.gpuTestImage, 'gpu-test-image');
+    const steps = new Set();
+    for (const s of inputs.steps) {
+        if (!STEP_IDS.includes(s))
+            throw new errors/* ConfigError */.xL('steps', `unknown step ${JSON.stringify(s)}`, `use some of: ${STEP_IDS.join(', ')}`);
+        steps.add(s);
+    }
+    if (steps.size === 0)
+        for (const s of STEP_IDS)
+            steps.add(s);
+    if (!adminUser)
+        steps.delete('admin-user');
+    if (!inputs.gpu)
+        steps.delete('gpu');
+    if (!inputs.hardenSsh)
+        steps.delete('sshd');
+    if (keys.length === 0 && steps.has('deploy-user')) {
+        throw new errors/* ConfigError */.xL('deploy-private-key', 'no key for the deploy user', 'pass deploy-private-key (its public half is installed) or deploy-public-keys');
+    }
+    return {
+        deployUser,
+        deployPublicKeys: keys,
+        deployPrivateKey: inputs.deployPrivateKey,
+        deployKeyOptions: options,
+        deployRoot: inputs.deployRoot.replace(/\/+$/, ''),
+        adminUser,
+        adminPublicKey: derived.adminPublicKey,
+        dockerSource: inputs.dockerSource,
+        sshRateLimit: inputs.sshRateLimit,
+        openHttp: inputs.openHttp,
+        allowPorts: inputs.allowPorts,
+        dockerLogMaxSize: inputs.dockerLogMaxSize,
+        dockerLogMaxFile: inputs.dockerLogMaxFile,
+        journalMaxUse: inputs.journalMaxUse,
+        journalRetentionDays: inputs.journalRetentionDays,
+        permitRootLogin: inputs.permitRootLogin,
+        hardenSsh: inputs.hardenSsh,
+        gpu: inputs.gpu,
+        gpuInstallDriver: inputs.gpuInstallDriver,
+        gpuTestImage,
+        steps,
+        dryRun: inputs.dryRun,
+    };
+}
+const DEFAULT_INPUTS = {
+    knownHosts: '',
+    fingerprints: [],
+    connectTimeoutMs: 15_000,
+    deployUser: 'deploy',
+    deployPrivateKey: '',
+    deployPublicKeys: [],
+    deployKeyOptions: 'restrict',
+    registryTunnelPort: 0,
+    deployRoot: '/srv/ragship',
+    adminUser: '',
+    dockerSource: 'distribution',
+    sshRateLimit: true,
+    openHttp: true,
+    allowPorts: [],
+    dockerLogMaxSize: '10m',
+    dockerLogMaxFile: 3,
+    journalMaxUse: '500M',
+    journalRetentionDays: 14,
+    permitRootLogin: 'no',
+    hardenSsh: true,
+    gpu: false,
+    gpuInstallDriver: false,
+    gpuTestImage: 'ubuntu:24.04',
+    steps: [],
+    dryRun: false,
+};
 
 
 /***/ }),
@@ -31953,6 +32332,141 @@ function getIDToken(aud) {
 //# sourceMappingURL=core.js.map
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __nccwpck_require__(4296);
+;// CONCATENATED MODULE: ./src/core/input-reader.ts
+
+const show = (v) => JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v);
+/** The one boolean grammar of ragship (the YAML 1.2 core schema, as @actions/core reads it). */
+function parseBool(raw, where) {
+    if (raw === 'true' || raw === 'True' || raw === 'TRUE')
+        return true;
+    if (raw === 'false' || raw === 'False' || raw === 'FALSE')
+        return false;
+    throw new errors/* ConfigError */.xL(where, `${show(raw)} is not a boolean`, 'use true or false');
+}
+/** The one whole-number grammar: digits only, inside the range. */
+function parseInt10(raw, where, range = {}) {
+    if (!/^-?[0-9]{1,15}$/.test(raw))
+        throw new errors/* ConfigError */.xL(where, `${show(raw)} is not a whole number`, 'use digits only, e.g. 15');
+    const n = Number(raw);
+    if ((range.min !== undefined && n < range.min) || (range.max !== undefined && n > range.max))
+        throw new errors/* ConfigError */.xL(where, `${n} is out of range`, `use a whole number from ${range.min ?? '-∞'} to ${range.max ?? '∞'}`);
+    return n;
+}
+/** Splits a list input: newline- or comma-separated, blanks and #comments dropped. */
+function splitList(text) {
+    return text
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter((s) => s && !s.startsWith('#'));
+}
+/** Lines of a multi-line input, blanks and #comments dropped (key=value inputs). */
+function splitLines(text) {
+    return text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('#'));
+}
+/** An OpenSSH/authorized_keys public key line or a PEM/SSH2 public key block. */
+function isPublicKey(text) {
+    return (/^(?:[a-z0-9-]+(?:="[^"]*")?(?:,[a-z0-9-]+(?:="[^"]*")?)*\s+)?(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp[0-9]+|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com)\s+[A-Za-z0-9+/=]+/.test(text) || /-----BEGIN (?:SSH2 |RSA )?PUBLIC KEY-----/.test(text));
+}
+class InputReader {
+    source;
+    constructor(source) {
+        this.source = source;
+    }
+    get door() {
+        return this.source.door;
+    }
+    /** The input as the user names it at this door (for errors thrown outside the reader). */
+    where(name, kind = 'value') {
+        return this.source.where(name, kind);
+    }
+    str(name, o = {}) {
+        const v = this.source.get(name);
+        if (v)
+            return v;
+        if (o.required)
+            throw new errors/* ConfigError */.xL(this.where(name), 'is required', this.source.howToSet(name, 'value', o.example));
+        return o.default ?? '';
+    }
+    secret(name, o = {}) {
+        const v = this.source.getSecret(name) ?? '';
+        if (!v.trim() && o.required)
+            throw new errors/* ConfigError */.xL(this.where(name, 'secret'), 'is required', this.source.howToSet(name, 'secret'));
+        return v;
+    }
+    /**
+     * An SSH private key. A public key (the `.pub` file, an authorized_keys line) is refused here,
+     * before any connection, with the fix — ssh2 would only say "Unsupported key format".
+     */
+    privateKey(name, o = {}) {
+        const v = this.secret(name, o);
+        const key = v.trim();
+        if (key && isPublicKey(key))
+            throw new errors/* ConfigError */.xL(this.where(name, 'secret'), 'holds a public key, not a private key', 'give the private key: the file without .pub (it starts with -----BEGIN OPENSSH PRIVATE KEY-----)');
+        return v;
+    }
+    bool(name, fallback = false) {
+        const v = this.source.get(name);
+        return v === undefined ? fallback : parseBool(v, this.where(name));
+    }
+    int(name, fallback, range = {}) {
+        const v = this.source.get(name);
+        return v === undefined ? fallback : parseInt10(v, this.where(name), range);
+    }
+    list(name) {
+        return this.source.getList(name) ?? [];
+    }
+    lines(name) {
+        return this.source.getLines(name) ?? [];
+    }
+    multiline(name) {
+        return this.source.getText(name) ?? '';
+    }
+    /** One of a fixed set of words (case-sensitive, as documented). */
+    oneOf(name, allowed, fallback) {
+        const v = this.source.get(name);
+        if (v === undefined)
+            return fallback;
+        if (!allowed.includes(v))
+            throw new errors/* ConfigError */.xL(this.where(name), `${show(v)} is not one of ${allowed.join(', ')}`, `use one of ${allowed.join(', ')}`);
+        return v;
+    }
+}
+/** An in-memory source (tests, and callers that already hold the values). */
+function recordSource(door, values) {
+    const at = (name) => (Object.hasOwn(values, name) ? values[name] : undefined);
+    const one = (name) => {
+        const v = at(name);
+        if (v === undefined)
+            return undefined;
+        const s = (Array.isArray(v) ? v.join('\n') : v).trim();
+        return s === '' ? undefined : s;
+    };
+    return {
+        door,
+        get: one,
+        getList: (name) => {
+            const v = at(name);
+            return v === undefined ? undefined : Array.isArray(v) ? v : splitList(v);
+        },
+        getLines: (name) => {
+            const v = at(name);
+            return v === undefined ? undefined : Array.isArray(v) ? v : splitLines(v);
+        },
+        getSecret: (name) => one(name),
+        getText: (name) => {
+            const v = at(name);
+            return v === undefined ? undefined : Array.isArray(v) ? v.join('\n') : v;
+        },
+        where: (name, kind = 'value') => door === 'action' ? `input '${name}'` : `--${name}${kind === 'value' ? '' : '-file'}`,
+        howToSet: (name, _kind, example) => door === 'action'
+            ? `set \`${name}:\` under \`with:\``
+            : `pass --${name} ${example ?? name.replace(/-/g, '_').toUpperCase()}`,
+    };
+}
+
 // EXTERNAL MODULE: ./src/core/redact.ts
 var redact = __nccwpck_require__(2258);
 ;// CONCATENATED MODULE: ./src/github/inputs.ts
@@ -31960,60 +32474,57 @@ var redact = __nccwpck_require__(2258);
 
 
 /**
- * Typed readers for action inputs. Each action's `getInputs()` calls these once, with the
- * names exactly as in its action.yml; nothing else reads core.getInput.
+ * The action door of the shared input reader: `with:` inputs by the names of action.yml. Each
+ * action's `getInputs()` reads through this reader once; nothing else reads core.getInput.
  */
+const actionSource = {
+    door: 'action',
+    get: (name) => getInput(name, { trimWhitespace: true }) || undefined,
+    getList: (name) => {
+        const raw = getInput(name);
+        return raw.trim() ? splitList(raw) : undefined;
+    },
+    getLines: (name) => {
+        const raw = getInput(name);
+        return raw.trim() ? splitLines(raw) : undefined;
+    },
+    getSecret: (name) => {
+        const value = getInput(name, { trimWhitespace: false });
+        if (value) {
+            // Masked before anything else can print it.
+            core_setSecret(value);
+            redact/* secrets */.O.add(value);
+        }
+        return value || undefined;
+    },
+    getText: (name) => getInput(name, { trimWhitespace: false }) || undefined,
+    where: (name) => `input '${name}'`,
+    howToSet: (name, kind = 'value', example) => kind === 'secret'
+        ? `pass it from a secret: \`${name}: \${{ secrets.NAME }}\``
+        : `set \`${name}:${example ? ` ${example}` : ''}\` under \`with:\``,
+};
+const actionInputs = new InputReader(actionSource);
 function str(name, options = {}) {
-    const value = getInput(name, { trimWhitespace: true });
-    if (!value && options.required) {
-        throw new errors/* UserError */.yo(`input '${name}'`, 'is required but empty', `set \`${name}:\` under \`with:\``);
-    }
-    return value || options.default || '';
+    return actionInputs.str(name, options);
 }
 /** A secret input: masked before anything else can print it. */
 function secret(name, options = {}) {
-    const value = getInput(name, { trimWhitespace: false });
-    if (value) {
-        core_setSecret(value);
-        redact/* secrets */.O.add(value);
-    }
-    if (!value.trim() && options.required) {
-        throw new errors/* UserError */.yo(`input '${name}'`, 'is required but empty', `pass it from a secret: \`${name}: \${{ secrets.NAME }}\``);
-    }
-    return value;
+    return actionInputs.secret(name, options);
 }
+/** true or false (True/TRUE/False/FALSE too); anything else fails, as on the CLI. */
 function bool(name, fallback = false) {
-    const value = getInput(name).trim().toLowerCase();
-    if (value === '')
-        return fallback;
-    if (['true', 'yes', '1', 'on'].includes(value))
-        return true;
-    if (['false', 'no', '0', 'off'].includes(value))
-        return false;
-    throw new errors/* UserError */.yo(`input '${name}'`, `${JSON.stringify(value)} is not a boolean`, 'use true or false');
+    return actionInputs.bool(name, fallback);
 }
 function inputs_int(name, fallback, range = {}) {
-    const raw = getInput(name).trim();
-    if (raw === '')
-        return fallback;
-    if (!/^-?[0-9]+$/.test(raw))
-        throw new errors/* UserError */.yo(`input '${name}'`, `${JSON.stringify(raw)} is not a whole number`, 'use digits only');
-    const n = Number(raw);
-    if ((range.min !== undefined && n < range.min) || (range.max !== undefined && n > range.max)) {
-        throw new errors/* UserError */.yo(`input '${name}'`, `${n} is out of range`, `use ${range.min ?? '-∞'}–${range.max ?? '∞'}`);
-    }
-    return n;
+    return actionInputs.int(name, fallback, range);
 }
 /** Newline- or comma-separated list, blanks and #comments dropped. */
 function list(name) {
-    return getInput(name)
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter((s) => s && !s.startsWith('#'));
+    return actionInputs.list(name);
 }
 /** Multi-line input kept as lines (for known_hosts, dotenv blocks). */
 function multiline(name) {
-    return getInput(name, { trimWhitespace: false });
+    return actionInputs.multiline(name);
 }
 
 // EXTERNAL MODULE: ./src/core/logger.ts
@@ -32039,15 +32550,28 @@ class ActionsLogger {
     error(message, annotation) {
         error(redact/* secrets */.O.redact(message), annotation);
     }
+    open = 0;
+    /**
+     * A log group of the runner: GitHub folds `::group::` … `::endgroup::` and cannot nest them,
+     * so a group started while another is open (an inner step, or steps running concurrently on
+     * several hosts) becomes plain start/end lines inside the open one.
+     */
     async group(name, fn) {
         const started = performance.now();
-        startGroup(name);
+        const outer = this.open === 0;
+        this.open++;
+        if (outer)
+            startGroup(name);
+        else
+            info(`▶ ${name}`);
         try {
             return await fn();
         }
         finally {
+            this.open--;
             info(`${name} took ${(0,logger/* formatDuration */.a3)(performance.now() - started)}`);
-            endGroup();
+            if (outer)
+                endGroup();
         }
     }
     setSecret(value) {
@@ -32099,7 +32623,8 @@ async function runAction(definition) {
         const inputs = definition.getInputs();
         await definition.main(inputs, ctx);
     }
-    catch (err) {
+    catch (caught) {
+        const err = (0,errors/* asUserError */.Yl)(caught, 'action');
         if (isPost) {
             // Post-step cleanup reports but does not turn a green job red.
             warning(`cleanup: ${redact/* secrets */.O.redact(err.message)}`);
@@ -32114,16 +32639,55 @@ async function runAction(definition) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/github/ssh-inputs.ts
-
-/** Reads `hosts`, `ssh-private-key` (required, masked), `known-hosts`, `host-fingerprints`, `connect-timeout-seconds`. */
-function sshHostInputs() {
+;// CONCATENATED MODULE: ./src/preflight/ssh-host-inputs.ts
+/**
+ * Reads `hosts`, `ssh-private-key` (required, masked), `known-hosts`, `host-fingerprints`,
+ * `connect-timeout-seconds` (1–300) — the same in the actions and the CLI.
+ */
+function sshHostInputs(r) {
+    const hosts = r.list('hosts');
+    if (!hosts.length)
+        r.str('hosts', { required: true, example: 'deploy@app1.example.com' });
     return {
-        hosts: list('hosts'),
-        sshPrivateKey: secret('ssh-private-key', { required: true }),
-        knownHosts: multiline('known-hosts'),
-        fingerprints: list('host-fingerprints'),
-        connectTimeoutMs: inputs_int('connect-timeout-seconds', 15, { min: 1, max: 300 }) * 1000,
+        hosts,
+        sshPrivateKey: r.privateKey('ssh-private-key', { required: true }),
+        knownHosts: r.multiline('known-hosts'),
+        fingerprints: r.list('host-fingerprints'),
+        connectTimeoutMs: r.int('connect-timeout-seconds', 15, { min: 1, max: 300 }) * 1000,
+    };
+}
+
+// EXTERNAL MODULE: ./src/provision/settings.ts + 1 modules
+var settings = __nccwpck_require__(8347);
+;// CONCATENATED MODULE: ./src/provision/inputs.ts
+
+
+/** Every input of actions/provision and `ragship provision`, read once (same names, same limits). */
+function readProvisionInputs(r) {
+    return {
+        ...sshHostInputs(r),
+        deployUser: r.str('deploy-user', { default: settings/* DEFAULT_INPUTS */.yV.deployUser }),
+        deployPrivateKey: r.privateKey('deploy-private-key'),
+        deployPublicKeys: r.lines('deploy-public-keys'),
+        deployKeyOptions: r.str('deploy-key-options', { default: settings/* DEFAULT_INPUTS */.yV.deployKeyOptions }),
+        registryTunnelPort: r.int('registry-tunnel-port', settings/* DEFAULT_INPUTS */.yV.registryTunnelPort, { min: 0, max: 65535 }),
+        deployRoot: r.str('deploy-root', { default: settings/* DEFAULT_INPUTS */.yV.deployRoot }),
+        adminUser: r.str('admin-user'),
+        dockerSource: r.str('docker-source', { default: settings/* DEFAULT_INPUTS */.yV.dockerSource }),
+        sshRateLimit: r.bool('ssh-rate-limit', settings/* DEFAULT_INPUTS */.yV.sshRateLimit),
+        openHttp: r.bool('open-http', settings/* DEFAULT_INPUTS */.yV.openHttp),
+        allowPorts: r.list('allow-ports'),
+        dockerLogMaxSize: r.str('docker-log-max-size', { default: settings/* DEFAULT_INPUTS */.yV.dockerLogMaxSize }),
+        dockerLogMaxFile: r.int('docker-log-max-file', settings/* DEFAULT_INPUTS */.yV.dockerLogMaxFile, { min: 1, max: 100 }),
+        journalMaxUse: r.str('journal-max-use', { default: settings/* DEFAULT_INPUTS */.yV.journalMaxUse }),
+        journalRetentionDays: r.int('journal-retention-days', settings/* DEFAULT_INPUTS */.yV.journalRetentionDays, { min: 1, max: 3650 }),
+        permitRootLogin: r.str('permit-root-login', { default: settings/* DEFAULT_INPUTS */.yV.permitRootLogin }),
+        hardenSsh: r.bool('harden-ssh', settings/* DEFAULT_INPUTS */.yV.hardenSsh),
+        gpu: r.bool('gpu', false),
+        gpuInstallDriver: r.bool('gpu-install-driver', false),
+        gpuTestImage: r.str('gpu-test-image', { default: settings/* DEFAULT_INPUTS */.yV.gpuTestImage }),
+        steps: r.list('steps'),
+        dryRun: r.bool('dry-run', false),
     };
 }
 
@@ -32132,37 +32696,10 @@ function sshHostInputs() {
 
 
 runAction({
-    getInputs: () => ({
-        ...sshHostInputs(),
-        deployUser: str('deploy-user', { default: 'deploy' }),
-        deployPrivateKey: secret('deploy-private-key'),
-        deployPublicKeys: multiline('deploy-public-keys')
-            .split('\n')
-            .map((l) => l.trim())
-            .filter((l) => l && !l.startsWith('#')),
-        deployKeyOptions: str('deploy-key-options'),
-        registryTunnelPort: inputs_int('registry-tunnel-port', 0, { min: 0, max: 65535 }),
-        deployRoot: str('deploy-root', { default: '/srv/ragship' }),
-        adminUser: str('admin-user'),
-        dockerSource: str('docker-source', { default: 'distribution' }),
-        sshRateLimit: bool('ssh-rate-limit', true),
-        openHttp: bool('open-http', true),
-        allowPorts: list('allow-ports'),
-        dockerLogMaxSize: str('docker-log-max-size', { default: '10m' }),
-        dockerLogMaxFile: inputs_int('docker-log-max-file', 3, { min: 1, max: 100 }),
-        journalMaxUse: str('journal-max-use', { default: '500M' }),
-        journalRetentionDays: inputs_int('journal-retention-days', 14, { min: 1, max: 3650 }),
-        permitRootLogin: str('permit-root-login', { default: 'no' }),
-        hardenSsh: bool('harden-ssh', true),
-        gpu: bool('gpu', false),
-        gpuInstallDriver: bool('gpu-install-driver', false),
-        gpuTestImage: str('gpu-test-image', { default: 'ubuntu:24.04' }),
-        steps: list('steps'),
-        dryRun: bool('dry-run', false),
-    }),
+    getInputs: () => readProvisionInputs(actionInputs),
     async main(inputs, ctx) {
         // Loaded after the inputs are valid: SSH is most of the bundle (start-up time).
-        const { runProvision } = await Promise.all(/* import() */[__nccwpck_require__.e(472), __nccwpck_require__.e(742)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6742));
+        const { runProvision } = await Promise.all(/* import() */[__nccwpck_require__.e(472), __nccwpck_require__.e(431)]).then(__nccwpck_require__.bind(__nccwpck_require__, 8431));
         const result = await runProvision(inputs, ctx.logger);
         ctx.setOutput('changed', result.changed);
         ctx.setOutput('steps', JSON.stringify(result.hosts));

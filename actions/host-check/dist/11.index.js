@@ -2,11 +2,11 @@ import { dirname as __ragshipDirname } from 'node:path';
 import { fileURLToPath as __ragshipFileURLToPath } from 'node:url';
 const __filename = __ragshipFileURLToPath(import.meta.url);
 const __dirname = __ragshipDirname(__filename);
-export const id = 129;
-export const ids = [129];
+export const id = 11;
+export const ids = [11];
 export const modules = {
 
-/***/ 8129:
+/***/ 5011:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -15,17 +15,11 @@ __webpack_require__.d(__webpack_exports__, {
   runHostCheck: () => (/* binding */ runHostCheck)
 });
 
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __webpack_require__(7030);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(6760);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __webpack_require__(7075);
+// EXTERNAL MODULE: ./src/core/errors.ts
+var errors = __webpack_require__(4296);
 // EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
 var lib = __webpack_require__(5472);
 var lib_default = /*#__PURE__*/__webpack_require__.n(lib);
-// EXTERNAL MODULE: ./src/core/errors.ts
-var errors = __webpack_require__(4296);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
 ;// CONCATENATED MODULE: ./src/core/known-hosts.ts
@@ -189,6 +183,170 @@ function hostKeyCheck(policy, host, port, where) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/core/ssh/connect.ts
+
+
+
+/** Runs `attempt` up to `attempts` times with back-off; only connection-level failures are retried. */
+async function connectWithRetry(attempts, label, logger, attempt, onFailedAttempt) {
+    const total = Math.max(1, attempts);
+    let lastError;
+    for (let i = 1; i <= total; i++) {
+        try {
+            return await attempt();
+        }
+        catch (err) {
+            lastError = err;
+            onFailedAttempt();
+            // A wrong host key or a refused login will not fix itself: no retry.
+            if (!isRetryable(err))
+                throw err;
+            if (i < total) {
+                logger?.warn(`${label}: connect attempt ${i}/${total} failed (${err.message}); retrying`);
+                await new Promise((r) => setTimeout(r, 500 * 2 ** (i - 1)));
+            }
+        }
+    }
+    throw lastError;
+}
+/** A stream to `host:port` through an already connected (verified) jump client. */
+function openThroughJump(jumpClient, label, host, port) {
+    return new Promise((resolve, reject) => {
+        jumpClient.forwardOut('127.0.0.1', 0, host, port, (err, stream) => err
+            ? reject(retryable(new errors/* UserError */.yo(label, `jump host could not reach ${host}:${port}: ${err.message}`, 'check the target address from the jump host')))
+            : resolve(stream));
+    });
+}
+/** One verified, authenticated connection (over `openSock`'s stream when given, e.g. a jump host). */
+async function connectOnce(opts, events, openSock) {
+    const port = opts.port ?? 22;
+    const where = opts.label ?? `${opts.user}@${opts.host}:${port}`;
+    const check = hostKeyCheck(opts.hostKeys, opts.host, port, where);
+    checkPrivateKey(opts, where);
+    try {
+        return await handshake(opts, check, openSock ? await openSock() : undefined, false, events);
+    }
+    catch (err) {
+        // The server offered none of the trusted key types: learn which key it does offer
+        // (a second handshake that never authenticates) so the message can show it.
+        if (check.algorithms && err instanceof Error && /no matching host key/i.test(err.message)) {
+            const offered = await probeHostKey(opts, events, openSock ? await openSock() : undefined);
+            throw check.noCommonType(offered);
+        }
+        throw err;
+    }
+}
+async function probeHostKey(opts, events, sock) {
+    let offered;
+    const refuse = () => new HostKeyError(opts.host, 'host key probe', '');
+    const probe = {
+        expected: [],
+        verify: (blob) => {
+            offered = blob;
+            return { ok: false, error: refuse() };
+        },
+        noCommonType: refuse,
+    };
+    await handshake(opts, probe, sock, true, events).catch(() => undefined);
+    return offered;
+}
+function handshake(opts, check, sock, probe, events) {
+    const port = opts.port ?? 22;
+    const where = opts.label ?? `${opts.user}@${opts.host}:${port}`;
+    return new Promise((resolve, reject) => {
+        const client = new lib.Client();
+        let hostKeyError;
+        let offered = false;
+        let settled = false;
+        const fail = (err) => {
+            if (settled)
+                return;
+            settled = true;
+            client.end();
+            reject(err);
+        };
+        client.on('ready', () => {
+            settled = true;
+            events.onReady(client, where);
+            resolve(client);
+        });
+        client.on('error', (err) => {
+            if (hostKeyError)
+                return fail(hostKeyError);
+            if (err.level === 'client-authentication') {
+                return fail(new errors/* UserError */.yo(where, `the server refused the SSH key for user ${opts.user}`, `add the deploy public key to ~${opts.user}/.ssh/authorized_keys on the host`));
+            }
+            if (/no matching host key/i.test(err.message))
+                return fail(new errors/* UserError */.yo(where, `cannot connect: ${err.message}`, 'check the host key types'));
+            fail(retryable(new errors/* UserError */.yo(where, `cannot connect: ${err.message}`, 'check the host, port and firewall')));
+        });
+        client.on('close', () => {
+            if (hostKeyError)
+                fail(hostKeyError);
+            else
+                fail(retryable(new errors/* UserError */.yo(where, 'connection closed during the handshake', 'check sshd on the host')));
+        });
+        const config = {
+            host: sock ? undefined : opts.host,
+            port: sock ? undefined : port,
+            sock: sock,
+            username: opts.user,
+            privateKey: opts.privateKey,
+            passphrase: opts.passphrase,
+            readyTimeout: opts.connectTimeoutMs ?? 15_000,
+            keepaliveInterval: opts.keepaliveIntervalMs ?? 10_000,
+            keepaliveCountMax: 3,
+            algorithms: check.algorithms && !probe ? { serverHostKey: check.algorithms } : undefined,
+            hostVerifier: (key) => {
+                const verdict = check.verify(key);
+                if (!verdict.ok)
+                    hostKeyError = verdict.error;
+                return verdict.ok;
+            },
+            authHandler: (_methods, _partial, next) => {
+                // One key, offered once: re-offering a refused key until sshd says "Too many
+                // authentication failures" would burn fail2ban/ufw rate-limit budget.
+                if (probe || offered)
+                    return next(false);
+                offered = true;
+                events.onAuthAttempt(where);
+                next({
+                    type: 'publickey',
+                    username: opts.user,
+                    key: opts.privateKey,
+                    passphrase: opts.passphrase,
+                });
+            },
+        };
+        client.connect(config);
+    });
+}
+/**
+ * ssh2 throws a bare "Cannot parse privateKey" from inside connect(): check the key first so a
+ * wrong secret is a configuration error that says which key and what to pass.
+ */
+function checkPrivateKey(opts, where) {
+    const parsed = lib_default().utils.parseKey(opts.privateKey, opts.passphrase);
+    const error = parsed instanceof Error
+        ? parsed
+        : Array.isArray(parsed) && parsed.length === 0
+            ? new Error('no key found')
+            : undefined;
+    if (error) {
+        throw new errors/* ConfigError */.xL(`${where} private key`, `cannot be read (${error.message.replace(/privateKey/g, 'private key')})`, `pass the deploy user's private key in OpenSSH or PEM format (-----BEGIN OPENSSH PRIVATE KEY-----…)${/passphrase/i.test(error.message) ? ' and its passphrase' : ''}`);
+    }
+}
+function retryable(err) {
+    err.retryable = true;
+    return err;
+}
+/** Only connection-level failures (refused, timed out, dropped during the handshake) are retried. */
+function isRetryable(err) {
+    return err instanceof errors/* UserError */.yo && err.retryable === true;
+}
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(7075);
 ;// CONCATENATED MODULE: ./src/core/shell.ts
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
 function quote(arg) {
@@ -205,437 +363,117 @@ function commandLine(argv) {
     return argv.map(quote).join(' ');
 }
 
-;// CONCATENATED MODULE: ./src/core/remote-host.ts
+;// CONCATENATED MODULE: ./src/core/ssh/exec.ts
 
 
 
-
-
-
-
+/** Linux MAX_ARG_STRLEN (32 pages) minus the terminating NUL. */
+const MAX_COMMAND_LINE_BYTES = 131_071;
 /**
- * One SSH connection per host, reused for every command (ssh2 multiplexes channels).
- * Host keys are verified before authentication and fail closed.
+ * sshd hands the command line to the login shell as ONE argument, and Linux caps a single
+ * argument at 128 KiB (MAX_ARG_STRLEN): refuse early with a fix instead of "Argument list too long".
  */
-class RemoteHost {
-    options;
-    label;
-    /** How many TCP connections this object opened (the deploy benchmark reports it). */
-    connectionsOpened = 0;
-    /** Whether authentication was ever attempted (tests prove key checks come first). */
-    authAttempted = false;
-    /** Where authentication was attempted, in order (bastion first): proves a target was never offered a key. */
-    authAttemptedOn = [];
-    client;
-    jumpClient;
-    connecting;
-    sftpSession;
-    pending = new Set();
-    /** Remote listen port → local target, re-opened after a reconnect. */
-    remoteForwards = new Map();
-    constructor(options) {
-        this.options = options;
-        this.label = options.label ?? `${options.user}@${options.host}:${options.port ?? 22}`;
-        options.logger?.setSecret(options.privateKey);
-        options.logger?.setSecret(options.passphrase);
+function commandLineFor(argv, where) {
+    const line = commandLine(argv);
+    const bytes = Buffer.byteLength(line);
+    if (bytes > MAX_COMMAND_LINE_BYTES) {
+        throw new errors/* UserError */.yo(where, `the command line is ${bytes} bytes (\`${describe(argv)}\`); a host's shell accepts at most ${MAX_COMMAND_LINE_BYTES}`, 'send large data through stdin (exec input / execStream) or upload() a file instead of an argument');
     }
-    /** Opens the connection if needed; retries only the connect, with back-off. */
-    async connect() {
-        if (this.client)
-            return this.client;
-        if (!this.connecting) {
-            this.connecting = this.connectWithRetry().finally(() => {
-                this.connecting = undefined;
+    return line;
+}
+/**
+ * Runs one command line on a channel of `client`. A non-zero exit, a signal, or a channel that
+ * closes without an exit status is an error carrying the command and the tail of stderr.
+ * `reject` is the owner's (it also fires when the connection drops).
+ */
+function execOnChannel(client, line, argv, options, where, reject) {
+    const started = performance.now();
+    return new Promise((resolve) => {
+        client.exec(line, (err, channel) => {
+            if (err)
+                return reject(new errors/* CommandError */.Qd(argv[0] ?? '', null, err.message, where));
+            let stdout = '';
+            let stderr = '';
+            let code = null;
+            let signal = null;
+            let gotExit = false;
+            const timer = options.timeoutMs
+                ? setTimeout(() => {
+                    channel.signal('KILL');
+                    channel.close();
+                    reject(new errors/* CommandError */.Qd(argv.join(' ').slice(0, 200), null, `timed out after ${options.timeoutMs} ms\n${(0,errors/* tail */.RT)(stderr, 10)}`, where));
+                }, options.timeoutMs)
+                : undefined;
+            channel.setEncoding('utf8');
+            channel.on('data', (c) => {
+                stdout += c;
+                options.onStdout?.(c);
             });
-        }
-        return this.connecting;
-    }
-    async connectWithRetry() {
-        const attempts = Math.max(1, this.options.connectAttempts ?? 3);
-        let lastError;
-        for (let i = 1; i <= attempts; i++) {
-            try {
-                const client = this.options.jump
-                    ? await this.connectOnce(this.options, () => this.openJump())
-                    : await this.connectOnce(this.options);
-                this.client = client;
-                for (const f of this.remoteForwards.values())
-                    await this.listenRemote(client, f);
-                return client;
-            }
-            catch (err) {
-                lastError = err;
-                this.jumpClient?.end();
-                this.jumpClient = undefined;
-                // A wrong host key or a refused login will not fix itself: no retry.
-                if (!isRetryable(err))
-                    throw err;
-                if (i < attempts) {
-                    this.options.logger?.warn(`${this.label}: connect attempt ${i}/${attempts} failed (${err.message}); retrying`);
-                    await new Promise((r) => setTimeout(r, 500 * 2 ** (i - 1)));
+            channel.stderr.setEncoding('utf8');
+            channel.stderr.on('data', (c) => {
+                stderr += c;
+                options.onStderr?.(c);
+            });
+            channel.on('exit', (c, s) => {
+                gotExit = true;
+                code = c;
+                signal = s ?? null;
+            });
+            channel.on('close', () => {
+                if (timer)
+                    clearTimeout(timer);
+                const name = describe(argv);
+                if (!gotExit || code === null) {
+                    return reject(new errors/* CommandError */.Qd(name, null, (0,errors/* tail */.RT)(stderr || 'no exit status received'), where, signal ?? undefined));
                 }
-            }
-        }
-        throw lastError;
-    }
-    /** A stream to the target through the (verified) jump host; the jump connection is reused. */
-    async openJump() {
-        const jump = this.options.jump;
-        if (!this.jumpClient)
-            this.jumpClient = await this.connectOnce({
-                ...jump,
-                label: jump.label ?? `jump ${jump.user}@${jump.host}:${jump.port ?? 22}`,
-            });
-        const jumpClient = this.jumpClient;
-        const port = this.options.port ?? 22;
-        return new Promise((resolve, reject) => {
-            jumpClient.forwardOut('127.0.0.1', 0, this.options.host, port, (err, stream) => err
-                ? reject(retryable(new errors/* UserError */.yo(this.label, `jump host could not reach ${this.options.host}:${port}: ${err.message}`, 'check the target address from the jump host')))
-                : resolve(stream));
-        });
-    }
-    async connectOnce(opts, openSock) {
-        const port = opts.port ?? 22;
-        const where = opts.label ?? `${opts.user}@${opts.host}:${port}`;
-        const check = hostKeyCheck(opts.hostKeys, opts.host, port, where);
-        checkPrivateKey(opts, where);
-        try {
-            return await this.handshake(opts, check, openSock ? await openSock() : undefined, false);
-        }
-        catch (err) {
-            // The server offered none of the trusted key types: learn which key it does offer
-            // (a second handshake that never authenticates) so the message can show it.
-            if (check.algorithms && err instanceof Error && /no matching host key/i.test(err.message)) {
-                const offered = await this.probeHostKey(opts, openSock ? await openSock() : undefined);
-                throw check.noCommonType(offered);
-            }
-            throw err;
-        }
-    }
-    async probeHostKey(opts, sock) {
-        let offered;
-        const refuse = () => new HostKeyError(opts.host, 'host key probe', '');
-        const probe = {
-            expected: [],
-            verify: (blob) => {
-                offered = blob;
-                return { ok: false, error: refuse() };
-            },
-            noCommonType: refuse,
-        };
-        await this.handshake(opts, probe, sock, true).catch(() => undefined);
-        return offered;
-    }
-    handshake(opts, check, sock, probe) {
-        const port = opts.port ?? 22;
-        const where = opts.label ?? `${opts.user}@${opts.host}:${port}`;
-        return new Promise((resolve, reject) => {
-            const client = new lib.Client();
-            let hostKeyError;
-            let offered = false;
-            let settled = false;
-            const fail = (err) => {
-                if (settled)
-                    return;
-                settled = true;
-                client.end();
-                reject(err);
-            };
-            client.on('ready', () => {
-                settled = true;
-                this.connectionsOpened++;
-                client.on('close', () => this.onClosed(client));
-                client.on('error', (err) => this.options.logger?.debug(`${where}: ${err.message}`));
-                client.on('tcp connection', (info, accept, refuse) => this.onForwarded(info.destPort, accept, refuse));
-                resolve(client);
-            });
-            client.on('error', (err) => {
-                if (hostKeyError)
-                    return fail(hostKeyError);
-                if (err.level === 'client-authentication') {
-                    return fail(new errors/* UserError */.yo(where, `the server refused the SSH key for user ${opts.user}`, `add the deploy public key to ~${opts.user}/.ssh/authorized_keys on the host`));
+                if (code !== 0 && !options.allowFailure) {
+                    return reject(new errors/* CommandError */.Qd(name, code, (0,errors/* tail */.RT)(stderr || stdout), where));
                 }
-                if (/no matching host key/i.test(err.message))
-                    return fail(new errors/* UserError */.yo(where, `cannot connect: ${err.message}`, 'check the host key types'));
-                fail(retryable(new errors/* UserError */.yo(where, `cannot connect: ${err.message}`, 'check the host, port and firewall')));
+                resolve({ code, signal, stdout, stderr, durationMs: performance.now() - started });
             });
-            client.on('close', () => {
-                if (hostKeyError)
-                    fail(hostKeyError);
-                else
-                    fail(retryable(new errors/* UserError */.yo(where, 'connection closed during the handshake', 'check sshd on the host')));
-            });
-            const config = {
-                host: sock ? undefined : opts.host,
-                port: sock ? undefined : port,
-                sock: sock,
-                username: opts.user,
-                privateKey: opts.privateKey,
-                passphrase: opts.passphrase,
-                readyTimeout: opts.connectTimeoutMs ?? 15_000,
-                keepaliveInterval: opts.keepaliveIntervalMs ?? 10_000,
-                keepaliveCountMax: 3,
-                algorithms: check.algorithms && !probe ? { serverHostKey: check.algorithms } : undefined,
-                hostVerifier: (key) => {
-                    const verdict = check.verify(key);
-                    if (!verdict.ok)
-                        hostKeyError = verdict.error;
-                    return verdict.ok;
-                },
-                authHandler: (_methods, _partial, next) => {
-                    // One key, offered once: re-offering a refused key until sshd says "Too many
-                    // authentication failures" would burn fail2ban/ufw rate-limit budget.
-                    if (probe || offered)
-                        return next(false);
-                    offered = true;
-                    this.authAttempted = true;
-                    this.authAttemptedOn.push(where);
-                    next({
-                        type: 'publickey',
-                        username: opts.user,
-                        key: opts.privateKey,
-                        passphrase: opts.passphrase,
-                    });
-                },
-            };
-            client.connect(config);
+            feed(channel, options.input);
         });
-    }
-    onClosed(client) {
-        if (this.client !== client)
-            return;
-        this.client = undefined;
-        this.sftpSession = undefined;
-        const err = new errors/* CommandError */.Qd('(connection)', null, 'the SSH connection was closed', this.label);
-        for (const reject of this.pending)
-            reject(err);
-        this.pending.clear();
-    }
-    track(run) {
-        let rejectFn;
-        const aborted = new Promise((_, reject) => {
-            rejectFn = reject;
+    });
+}
+/**
+ * Runs one command line with streaming stdout: nothing is buffered beyond the stream's
+ * high-water mark, and backpressure reaches the remote command. `done` rejects like exec
+ * does; the stdout stream then errors too.
+ */
+function execStreamOnChannel(client, line, argv, options, where, track) {
+    const out = new external_node_stream_.PassThrough();
+    // `done` carries the failure; a consumer that only awaits `done` must not crash on the stream error.
+    out.on('error', () => { });
+    const started = performance.now();
+    const done = track((reject) => new Promise((resolve) => {
+        client.exec(line, (err, channel) => {
+            if (err)
+                return reject(new errors/* CommandError */.Qd(argv[0] ?? '', null, err.message, where));
+            let stderr = '';
+            let code = null;
+            let signal = null;
+            channel.stderr.setEncoding('utf8');
+            channel.stderr.on('data', (c) => {
+                stderr = (stderr + c).slice(-8192);
+                options.onStderr?.(c);
+            });
+            channel.on('exit', (c, s) => {
+                code = c;
+                signal = s ?? null;
+            });
+            channel.pipe(out, { end: false });
+            channel.on('close', () => {
+                if (code !== 0) {
+                    return reject(new errors/* CommandError */.Qd(describe(argv), code, (0,errors/* tail */.RT)(stderr), where, signal ?? undefined));
+                }
+                out.end();
+                resolve({ code, signal: null, stdout: '', stderr, durationMs: performance.now() - started });
+            });
+            feed(channel, options.input);
         });
-        this.pending.add(rejectFn);
-        return Promise.race([run(rejectFn), aborted]).finally(() => this.pending.delete(rejectFn));
-    }
-    /**
-     * sshd hands the command line to the login shell as ONE argument, and Linux caps a single
-     * argument at 128 KiB (MAX_ARG_STRLEN): refuse early with a fix instead of "Argument list too long".
-     */
-    commandLineFor(argv, where) {
-        const line = commandLine(argv);
-        const bytes = Buffer.byteLength(line);
-        if (bytes > MAX_COMMAND_LINE_BYTES) {
-            throw new errors/* UserError */.yo(where ?? this.label, `the command line is ${bytes} bytes (\`${describe(argv)}\`); a host's shell accepts at most ${MAX_COMMAND_LINE_BYTES}`, 'send large data through stdin (exec input / execStream) or upload() a file instead of an argument');
-        }
-        return line;
-    }
-    /**
-     * Runs argv on the host. A non-zero exit, a signal, or a channel that closes without
-     * an exit status is an error carrying the command and the tail of stderr.
-     */
-    async exec(argv, options = {}) {
-        const line = this.commandLineFor(argv, options.where);
-        const client = await this.connect();
-        this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line}`);
-        const started = performance.now();
-        return this.track((reject) => new Promise((resolve) => {
-            client.exec(line, (err, channel) => {
-                if (err)
-                    return reject(new errors/* CommandError */.Qd(argv[0] ?? '', null, err.message, options.where ?? this.label));
-                let stdout = '';
-                let stderr = '';
-                let code = null;
-                let signal = null;
-                let gotExit = false;
-                const timer = options.timeoutMs
-                    ? setTimeout(() => {
-                        channel.signal('KILL');
-                        channel.close();
-                        reject(new errors/* CommandError */.Qd(argv.join(' ').slice(0, 200), null, `timed out after ${options.timeoutMs} ms\n${(0,errors/* tail */.RT)(stderr, 10)}`, options.where ?? this.label));
-                    }, options.timeoutMs)
-                    : undefined;
-                channel.setEncoding('utf8');
-                channel.on('data', (c) => {
-                    stdout += c;
-                    options.onStdout?.(c);
-                });
-                channel.stderr.setEncoding('utf8');
-                channel.stderr.on('data', (c) => {
-                    stderr += c;
-                    options.onStderr?.(c);
-                });
-                channel.on('exit', (c, s) => {
-                    gotExit = true;
-                    code = c;
-                    signal = s ?? null;
-                });
-                channel.on('close', () => {
-                    if (timer)
-                        clearTimeout(timer);
-                    const name = describe(argv);
-                    if (!gotExit || code === null) {
-                        return reject(new errors/* CommandError */.Qd(name, null, (0,errors/* tail */.RT)(stderr || 'no exit status received'), options.where ?? this.label, signal ?? undefined));
-                    }
-                    if (code !== 0 && !options.allowFailure) {
-                        return reject(new errors/* CommandError */.Qd(name, code, (0,errors/* tail */.RT)(stderr || stdout), options.where ?? this.label));
-                    }
-                    resolve({ code, signal, stdout, stderr, durationMs: performance.now() - started });
-                });
-                feed(channel, options.input);
-            });
-        }));
-    }
-    /**
-     * Runs argv with streaming stdout (for large transfers such as backups): nothing is
-     * buffered beyond the stream's high-water mark, and backpressure reaches the remote
-     * command. `input` streams into the command's stdin. `done` rejects like exec() does
-     * (non-zero exit, signal, or no exit status); the stdout stream then errors too.
-     */
-    async execStream(argv, options = {}) {
-        const line = this.commandLineFor(argv, options.where);
-        const client = await this.connect();
-        this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line} (streaming)`);
-        const out = new external_node_stream_.PassThrough();
-        // `done` carries the failure; a consumer that only awaits `done` must not crash on the stream error.
-        out.on('error', () => { });
-        const started = performance.now();
-        const done = this.track((reject) => new Promise((resolve) => {
-            client.exec(line, (err, channel) => {
-                if (err)
-                    return reject(new errors/* CommandError */.Qd(argv[0] ?? '', null, err.message, options.where ?? this.label));
-                let stderr = '';
-                let code = null;
-                let signal = null;
-                channel.stderr.setEncoding('utf8');
-                channel.stderr.on('data', (c) => {
-                    stderr = (stderr + c).slice(-8192);
-                    options.onStderr?.(c);
-                });
-                channel.on('exit', (c, s) => {
-                    code = c;
-                    signal = s ?? null;
-                });
-                channel.pipe(out, { end: false });
-                channel.on('close', () => {
-                    if (code !== 0) {
-                        return reject(new errors/* CommandError */.Qd(describe(argv), code, (0,errors/* tail */.RT)(stderr), options.where ?? this.label, signal ?? undefined));
-                    }
-                    out.end();
-                    resolve({ code, signal: null, stdout: '', stderr, durationMs: performance.now() - started });
-                });
-                feed(channel, options.input);
-            });
-        }));
-        done.catch((e) => out.destroy(e));
-        return { stdout: out, done };
-    }
-    async sftp() {
-        const client = await this.connect();
-        if (!this.sftpSession) {
-            this.sftpSession = new Promise((resolve, reject) => client.sftp((err, sftp) => err
-                ? reject(new errors/* UserError */.yo(this.label, `SFTP unavailable: ${err.message}`, 'enable the sftp subsystem in sshd_config'))
-                : resolve(sftp)));
-        }
-        return this.sftpSession;
-    }
-    /**
-     * Writes `content` to `path` atomically: a temporary file created with `mode` from the
-     * start (O_CREAT|O_EXCL with the mode, so there is no readable window), then renamed.
-     */
-    async upload(path, content, mode = 0o600) {
-        const sftp = await this.sftp();
-        const dir = external_node_path_.posix.dirname(path);
-        const tmp = external_node_path_.posix.join(dir, `.${external_node_path_.posix.basename(path)}.${process.pid}.${Date.now()}.tmp`);
-        const data = typeof content === 'string' ? Buffer.from(content) : content;
-        await this.track((reject) => new Promise((resolve) => {
-            sftp.open(tmp, 'wx', { mode }, (err, handle) => {
-                if (err)
-                    return reject(new errors/* UserError */.yo(this.label, `cannot create ${tmp}: ${err.message}`, `check that ${dir} exists and is writable by ${this.options.user}`));
-                const finish = (e) => {
-                    sftp.close(handle, () => {
-                        if (e)
-                            return sftp.unlink(tmp, () => reject(new errors/* UserError */.yo(this.label, `upload to ${path} failed: ${e.message}`, 'check free disk space on the host')));
-                        sftp.ext_openssh_rename(tmp, path, (renameErr) => {
-                            if (renameErr)
-                                return sftp.unlink(tmp, () => reject(new errors/* UserError */.yo(this.label, `cannot move upload into ${path}: ${renameErr.message}`, 'check permissions')));
-                            resolve();
-                        });
-                    });
-                };
-                if (data.length === 0)
-                    return finish();
-                writeAll(sftp, handle, data, finish);
-            });
-        }));
-    }
-    async readFile(path) {
-        const sftp = await this.sftp();
-        return this.track((reject) => new Promise((resolve) => {
-            sftp.readFile(path, (err, data) => {
-                if (err)
-                    return err.code === 2
-                        ? resolve(undefined)
-                        : reject(new errors/* UserError */.yo(this.label, `cannot read ${path}: ${err.message}`, 'check permissions'));
-                resolve(data);
-            });
-        }));
-    }
-    /**
-     * A reverse tunnel (`ssh -R`): the host listens on its loopback `bindPort` and every
-     * connection there is carried over this SSH connection to `target` as seen from here. Lets a
-     * host pull from a registry only the runner can reach (Kamal's "local registry"). The
-     * listener lives as long as the connection; it is opened again after a reconnect.
-     */
-    async forwardRemotePort(bindPort, target) {
-        const forward = { bindHost: 'localhost', bindPort, target };
-        const client = await this.connect();
-        this.remoteForwards.set(bindPort, forward);
-        try {
-            await this.listenRemote(client, forward);
-        }
-        catch (err) {
-            this.remoteForwards.delete(bindPort);
-            throw err;
-        }
-    }
-    listenRemote(client, f) {
-        return new Promise((resolve, reject) => client.forwardIn(f.bindHost, f.bindPort, (err) => err
-            ? reject(new errors/* UserError */.yo(`${this.label} tunnel`, `the host refused to listen on ${f.bindHost}:${f.bindPort} for the tunnel to ${f.target.host}:${f.target.port} (${err.message}): the port is taken on the host, or the key may not forward ports (authorized_keys "restrict" without "port-forwarding,permitlisten=…", or AllowTcpForwarding no)`, `free port ${f.bindPort} on the host and allow it for the deploy key: provision with registry-tunnel-port: ${f.bindPort}, or add port-forwarding,permitlisten="localhost:${f.bindPort}" to its authorized_keys line`))
-            : resolve()));
-    }
-    onForwarded(port, accept, refuse) {
-        const f = this.remoteForwards.get(port);
-        if (!f) {
-            refuse();
-            return;
-        }
-        const channel = accept();
-        // autoSelectFamily: "localhost" may resolve to ::1 first while the target listens on 127.0.0.1.
-        const socket = (0,external_node_net_.connect)({ host: f.target.host, port: f.target.port, autoSelectFamily: true });
-        socket.on('error', (err) => {
-            this.options.logger?.debug(`${this.label} tunnel to ${f.target.host}:${f.target.port}: ${err.message}`);
-            channel.destroy();
-        });
-        channel.on('error', () => socket.destroy());
-        channel.on('close', () => socket.destroy());
-        // A target that closes cleanly may still have bytes queued in the channel (SSH flow control):
-        // the pipe ends the channel once they are sent. Destroying it here cut the tail of large
-        // responses (docker retried the blob 5 s later with a Range request).
-        socket.on('close', (hadError) => {
-            if (hadError)
-                channel.destroy();
-        });
-        channel.pipe(socket).pipe(channel);
-    }
-    close() {
-        this.remoteForwards.clear();
-        this.client?.end();
-        this.jumpClient?.end();
-        this.client = undefined;
-        this.jumpClient = undefined;
-    }
+    }));
+    done.catch((e) => out.destroy(e));
+    return { stdout: out, done };
 }
 function describe(argv) {
     // Name the program (and sub-command) without dumping long or sensitive arguments.
@@ -651,6 +489,59 @@ function feed(channel, input) {
         channel.end(input);
     else
         input.pipe(channel);
+}
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+;// CONCATENATED MODULE: ./src/core/ssh/sftp.ts
+
+
+/** The SFTP subsystem of a connection (one session per connection, opened on first use). */
+function openSftp(client, label) {
+    return new Promise((resolve, reject) => client.sftp((err, sftp) => err
+        ? reject(new errors/* UserError */.yo(label, `SFTP unavailable: ${err.message}`, 'enable the sftp subsystem in sshd_config'))
+        : resolve(sftp)));
+}
+/**
+ * Writes `content` to `path` atomically: a temporary file created with `mode` from the
+ * start (O_CREAT|O_EXCL with the mode, so there is no readable window), then renamed.
+ */
+function uploadAtomic(sftp, where, path, content, mode, reject) {
+    const dir = external_node_path_.posix.dirname(path);
+    const tmp = external_node_path_.posix.join(dir, `.${external_node_path_.posix.basename(path)}.${process.pid}.${Date.now()}.tmp`);
+    const data = typeof content === 'string' ? Buffer.from(content) : content;
+    return new Promise((resolve) => {
+        sftp.open(tmp, 'wx', { mode }, (err, handle) => {
+            if (err)
+                return reject(new errors/* UserError */.yo(where.label, `cannot create ${tmp}: ${err.message}`, `check that ${dir} exists and is writable by ${where.user}`));
+            const finish = (e) => {
+                sftp.close(handle, () => {
+                    if (e)
+                        return sftp.unlink(tmp, () => reject(new errors/* UserError */.yo(where.label, `upload to ${path} failed: ${e.message}`, 'check free disk space on the host')));
+                    sftp.ext_openssh_rename(tmp, path, (renameErr) => {
+                        if (renameErr)
+                            return sftp.unlink(tmp, () => reject(new errors/* UserError */.yo(where.label, `cannot move upload into ${path}: ${renameErr.message}`, 'check permissions')));
+                        resolve();
+                    });
+                });
+            };
+            if (data.length === 0)
+                return finish();
+            writeAll(sftp, handle, data, finish);
+        });
+    });
+}
+/** A file's content, or undefined when it does not exist. */
+function readRemoteFile(sftp, label, path, reject) {
+    return new Promise((resolve) => {
+        sftp.readFile(path, (err, data) => {
+            if (err)
+                return err.code === 2
+                    ? resolve(undefined)
+                    : reject(new errors/* UserError */.yo(label, `cannot read ${path}: ${err.message}`, 'check permissions'));
+            resolve(data);
+        });
+    });
 }
 /**
  * Writes `data` at its offsets with up to 64 requests in flight (SFTP answers them in any
@@ -684,31 +575,224 @@ function writeAll(sftp, handle, data, done) {
     };
     pump();
 }
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __webpack_require__(7030);
+;// CONCATENATED MODULE: ./src/core/ssh/tunnel.ts
+
+
+/** Asks the host to listen on `f.bindHost:f.bindPort` for this connection (`ssh -R`). */
+function listenRemote(client, f, label) {
+    return new Promise((resolve, reject) => client.forwardIn(f.bindHost, f.bindPort, (err) => err
+        ? reject(new errors/* UserError */.yo(`${label} tunnel`, `the host refused to listen on ${f.bindHost}:${f.bindPort} for the tunnel to ${f.target.host}:${f.target.port} (${err.message}): the port is taken on the host, or the key may not forward ports (authorized_keys "restrict" without "port-forwarding,permitlisten=…", or AllowTcpForwarding no)`, `free port ${f.bindPort} on the host and allow it for the deploy key: provision with registry-tunnel-port: ${f.bindPort}, or add port-forwarding,permitlisten="localhost:${f.bindPort}" to its authorized_keys line`))
+        : resolve()));
+}
+/** Carries one connection the host accepted on a remote forward to its local target. */
+function acceptForwarded(f, accept, refuse, label, logger) {
+    if (!f) {
+        refuse();
+        return;
+    }
+    const channel = accept();
+    // autoSelectFamily: "localhost" may resolve to ::1 first while the target listens on 127.0.0.1.
+    const socket = (0,external_node_net_.connect)({ host: f.target.host, port: f.target.port, autoSelectFamily: true });
+    socket.on('error', (err) => {
+        logger?.debug(`${label} tunnel to ${f.target.host}:${f.target.port}: ${err.message}`);
+        channel.destroy();
+    });
+    channel.on('error', () => socket.destroy());
+    channel.on('close', () => socket.destroy());
+    // A target that closes cleanly may still have bytes queued in the channel (SSH flow control):
+    // the pipe ends the channel once they are sent. Destroying it here cut the tail of large
+    // responses (docker retried the blob 5 s later with a Range request).
+    socket.on('close', (hadError) => {
+        if (hadError)
+            channel.destroy();
+    });
+    channel.pipe(socket).pipe(channel);
+}
+/** A stream to `host:port` as the host sees it (`ssh -L`'s channel). */
+function forwardOut(client, host, port) {
+    return new Promise((resolve, reject) => client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => (err ? reject(err) : resolve(stream))));
+}
+
+;// CONCATENATED MODULE: ./src/core/ssh/remote-host.ts
+
+
+
+
+
 /**
- * ssh2 throws a bare "Cannot parse privateKey" from inside connect(): check the key first so a
- * wrong secret is a configuration error that says which key and what to pass.
+ * One SSH connection per host, reused for every command (ssh2 multiplexes channels).
+ * Host keys are verified before authentication and fail closed. The handshake lives in
+ * connect.ts, channels in exec.ts, files in sftp.ts, port forwards in tunnel.ts; this class
+ * holds the connection's state (and reopens the remote forwards after a reconnect).
  */
-function checkPrivateKey(opts, where) {
-    const parsed = lib_default().utils.parseKey(opts.privateKey, opts.passphrase);
-    const error = parsed instanceof Error
-        ? parsed
-        : Array.isArray(parsed) && parsed.length === 0
-            ? new Error('no key found')
-            : undefined;
-    if (error) {
-        throw new errors/* ConfigError */.xL(`${where} private key`, `cannot be read (${error.message.replace(/privateKey/g, 'private key')})`, `pass the deploy user's private key in OpenSSH or PEM format (-----BEGIN OPENSSH PRIVATE KEY-----…)${/passphrase/i.test(error.message) ? ' and its passphrase' : ''}`);
+class RemoteHost {
+    options;
+    label;
+    /** How many TCP connections this object opened (the deploy benchmark reports it). */
+    connectionsOpened = 0;
+    /** Whether authentication was ever attempted (tests prove key checks come first). */
+    authAttempted = false;
+    /** Where authentication was attempted, in order (bastion first): proves a target was never offered a key. */
+    authAttemptedOn = [];
+    client;
+    jumpClient;
+    connecting;
+    sftpSession;
+    pending = new Set();
+    /** Remote listen port → local target, re-opened after a reconnect. */
+    remoteForwards = new Map();
+    events = {
+        onReady: (client, where) => {
+            this.connectionsOpened++;
+            client.on('close', () => this.onClosed(client));
+            client.on('error', (err) => this.options.logger?.debug(`${where}: ${err.message}`));
+            client.on('tcp connection', (info, accept, refuse) => this.onForwarded(info.destPort, accept, refuse));
+        },
+        onAuthAttempt: (where) => {
+            this.authAttempted = true;
+            this.authAttemptedOn.push(where);
+        },
+    };
+    constructor(options) {
+        this.options = options;
+        this.label = options.label ?? `${options.user}@${options.host}:${options.port ?? 22}`;
+        options.logger?.setSecret(options.privateKey);
+        options.logger?.setSecret(options.passphrase);
+    }
+    /** Opens the connection if needed; retries only the connect, with back-off. */
+    async connect() {
+        if (this.client)
+            return this.client;
+        if (!this.connecting) {
+            this.connecting = connectWithRetry(this.options.connectAttempts ?? 3, this.label, this.options.logger, async () => {
+                const client = this.options.jump
+                    ? await connectOnce(this.options, this.events, () => this.openJump())
+                    : await connectOnce(this.options, this.events);
+                this.client = client;
+                for (const f of this.remoteForwards.values())
+                    await listenRemote(client, f, this.label);
+                return client;
+            }, () => {
+                this.jumpClient?.end();
+                this.jumpClient = undefined;
+            }).finally(() => {
+                this.connecting = undefined;
+            });
+        }
+        return this.connecting;
+    }
+    /** A stream to the target through the (verified) jump host; the jump connection is reused. */
+    async openJump() {
+        const jump = this.options.jump;
+        if (!this.jumpClient) {
+            const opts = {
+                ...jump,
+                label: jump.label ?? `jump ${jump.user}@${jump.host}:${jump.port ?? 22}`,
+            };
+            this.jumpClient = await connectOnce(opts, this.events);
+        }
+        return openThroughJump(this.jumpClient, this.label, this.options.host, this.options.port ?? 22);
+    }
+    onClosed(client) {
+        if (this.client !== client)
+            return;
+        this.client = undefined;
+        this.sftpSession = undefined;
+        const err = new errors/* CommandError */.Qd('(connection)', null, 'the SSH connection was closed', this.label);
+        for (const reject of this.pending)
+            reject(err);
+        this.pending.clear();
+    }
+    /** Runs `run` until it settles or the connection drops (then it rejects with the drop). */
+    track(run) {
+        let rejectFn;
+        const aborted = new Promise((_, reject) => {
+            rejectFn = reject;
+        });
+        this.pending.add(rejectFn);
+        return Promise.race([run(rejectFn), aborted]).finally(() => this.pending.delete(rejectFn));
+    }
+    /**
+     * Runs argv on the host. A non-zero exit, a signal, or a channel that closes without
+     * an exit status is an error carrying the command and the tail of stderr.
+     */
+    async exec(argv, options = {}) {
+        const where = options.where ?? this.label;
+        const line = commandLineFor(argv, where);
+        const client = await this.connect();
+        this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line}`);
+        return this.track((reject) => execOnChannel(client, line, argv, options, where, reject));
+    }
+    /**
+     * Runs argv with streaming stdout (for large transfers such as backups): nothing is
+     * buffered beyond the stream's high-water mark, and backpressure reaches the remote
+     * command. `input` streams into the command's stdin. `done` rejects like exec() does
+     * (non-zero exit, signal, or no exit status); the stdout stream then errors too.
+     */
+    async execStream(argv, options = {}) {
+        const where = options.where ?? this.label;
+        const line = commandLineFor(argv, where);
+        const client = await this.connect();
+        this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line} (streaming)`);
+        return execStreamOnChannel(client, line, argv, options, where, (run) => this.track(run));
+    }
+    async sftp() {
+        const client = await this.connect();
+        this.sftpSession ??= openSftp(client, this.label);
+        return this.sftpSession;
+    }
+    /**
+     * Writes `content` to `path` atomically: a temporary file created with `mode` from the
+     * start (O_CREAT|O_EXCL with the mode, so there is no readable window), then renamed.
+     */
+    async upload(path, content, mode = 0o600) {
+        const sftp = await this.sftp();
+        const where = { label: this.label, user: this.options.user };
+        await this.track((reject) => uploadAtomic(sftp, where, path, content, mode, reject));
+    }
+    async readFile(path) {
+        const sftp = await this.sftp();
+        return this.track((reject) => readRemoteFile(sftp, this.label, path, reject));
+    }
+    /** A stream to `host:port` as the host sees it, over this connection. */
+    async forward(host, port) {
+        return forwardOut(await this.connect(), host, port);
+    }
+    /**
+     * A reverse tunnel (`ssh -R`): the host listens on its loopback `bindPort` and every
+     * connection there is carried over this SSH connection to `target` as seen from here. Lets a
+     * host pull from a registry only the runner can reach (Kamal's "local registry"). The
+     * listener lives as long as the connection; it is opened again after a reconnect.
+     */
+    async forwardRemotePort(bindPort, target) {
+        const forward = { bindHost: 'localhost', bindPort, target };
+        const client = await this.connect();
+        this.remoteForwards.set(bindPort, forward);
+        try {
+            await listenRemote(client, forward, this.label);
+        }
+        catch (err) {
+            this.remoteForwards.delete(bindPort);
+            throw err;
+        }
+    }
+    onForwarded(port, accept, refuse) {
+        acceptForwarded(this.remoteForwards.get(port), accept, refuse, this.label, this.options.logger);
+    }
+    close() {
+        this.remoteForwards.clear();
+        this.client?.end();
+        this.jumpClient?.end();
+        this.client = undefined;
+        this.jumpClient = undefined;
     }
 }
-/** Linux MAX_ARG_STRLEN (32 pages) minus the terminating NUL. */
-const MAX_COMMAND_LINE_BYTES = 131_071;
-function retryable(err) {
-    err.retryable = true;
-    return err;
-}
-/** Only connection-level failures (refused, timed out, dropped during the handshake) are retried. */
-function isRetryable(err) {
-    return err instanceof errors/* UserError */.yo && err.retryable === true;
-}
+
+;// CONCATENATED MODULE: ./src/core/remote-host.ts
+
 
 ;// CONCATENATED MODULE: ./src/core/report.ts
 /**
@@ -753,7 +837,6 @@ class Report {
 }
 
 ;// CONCATENATED MODULE: ./src/core/validate.ts
-
 
 const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const DOMAIN = '(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]{1,5})?)';
@@ -858,26 +941,6 @@ function parseHostSpec(spec, where, defaultUser = 'deploy') {
     if (port < 1 || port > 65535)
         throw new errors/* ConfigError */.xL(where, `port ${port} is out of range`, 'use 1–65535');
     return { user, host: host.replace(/^\[|\]$/g, ''), port };
-}
-/**
- * Joins `relative` onto `root` and refuses anything that would land outside it
- * (.., absolute paths, NUL, newlines).
- */
-function confinedPath(root, relative, where) {
-    if (/[\0\n\r]/.test(relative))
-        throw new UserError(where, `${show(relative)} contains a control character`, 'use a plain relative path');
-    if (relative === '' || posix.isAbsolute(relative)) {
-        throw new UserError(where, `${show(relative)} must be a non-empty relative path`, `give a path inside ${root}`);
-    }
-    const full = posix.normalize(posix.join(root, relative));
-    const base = posix.normalize(root).replace(/\/$/, '');
-    if (full !== base && !full.startsWith(`${base}/`)) {
-        throw new UserError(where, `${show(relative)} points outside ${base}`, 'remove ".." components');
-    }
-    if (relative.split('/').includes('..')) {
-        throw new UserError(where, `${show(relative)} contains ".."`, 'remove ".." components');
-    }
-    return full;
 }
 
 ;// CONCATENATED MODULE: ./src/preflight/host-check.ts

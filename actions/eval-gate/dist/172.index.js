@@ -2,9 +2,61 @@ import { dirname as __ragshipDirname } from 'node:path';
 import { fileURLToPath as __ragshipFileURLToPath } from 'node:url';
 const __filename = __ragshipFileURLToPath(import.meta.url);
 const __dirname = __ragshipDirname(__filename);
-export const id = 334;
-export const ids = [334,712];
+export const id = 172;
+export const ids = [172,712];
 export const modules = {
+
+/***/ 6671:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   hF: () => (/* binding */ baselineArtifactName),
+/* harmony export */   x2: () => (/* binding */ baselineKey)
+/* harmony export */ });
+/* unused harmony export FolderBaselineStore */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+
+
+function baselineKey(suite, sha, configHash) {
+    return `ragship-eval-baseline-${suite}-${sha}-${configHash.slice(0, 16)}`;
+}
+/**
+ * The workflow artifact that keeps a baseline durably (the workflow uploads the results file
+ * under this name on main; PR runs find it through the REST API). Keys are letters, digits and
+ * . _ - only (suite names are), which artifact names allow.
+ */
+function baselineArtifactName(key) {
+    return key;
+}
+class FolderBaselineStore {
+    dir;
+    constructor(dir) {
+        this.dir = dir;
+    }
+    get description() {
+        return `folder ${this.dir}`;
+    }
+    async load(key) {
+        const p = join(this.dir, `${key}.jsonl`);
+        try {
+            await stat(p);
+            return p;
+        }
+        catch {
+            return undefined;
+        }
+    }
+    async save(key, resultsPath) {
+        await mkdir(this.dir, { recursive: true });
+        await copyFile(resultsPath, join(this.dir, `${key}.jsonl`));
+    }
+}
+
+
+/***/ }),
 
 /***/ 7712:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
@@ -19,7 +71,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _suite_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3930);
+/* harmony import */ var _suite_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(1408);
 
 
 
@@ -63,7 +115,7 @@ class NoCache {
 
 /***/ }),
 
-/***/ 6334:
+/***/ 4172:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -80,36 +132,8 @@ var promises_ = __webpack_require__(1455);
 var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ./src/core/errors.ts
 var errors = __webpack_require__(4296);
-;// CONCATENATED MODULE: ./src/eval/baseline.ts
-
-
-function baselineKey(suite, sha, configHash) {
-    return `ragship-eval-baseline-${suite}-${sha}-${configHash.slice(0, 16)}`;
-}
-class FolderBaselineStore {
-    dir;
-    constructor(dir) {
-        this.dir = dir;
-    }
-    get description() {
-        return `folder ${this.dir}`;
-    }
-    async load(key) {
-        const p = join(this.dir, `${key}.jsonl`);
-        try {
-            await stat(p);
-            return p;
-        }
-        catch {
-            return undefined;
-        }
-    }
-    async save(key, resultsPath) {
-        await mkdir(this.dir, { recursive: true });
-        await copyFile(resultsPath, join(this.dir, `${key}.jsonl`));
-    }
-}
-
+// EXTERNAL MODULE: ./src/eval/baseline.ts
+var baseline = __webpack_require__(6671);
 // EXTERNAL MODULE: ./src/eval/compare.ts + 1 modules
 var compare = __webpack_require__(2511);
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
@@ -490,8 +514,8 @@ function jsonl_writer_jsonLinesWriter(path) {
     };
 }
 
-// EXTERNAL MODULE: ./src/eval/suite.ts
-var eval_suite = __webpack_require__(3930);
+// EXTERNAL MODULE: ./src/eval/suite.ts + 1 modules
+var eval_suite = __webpack_require__(1408);
 ;// CONCATENATED MODULE: ./src/eval/results.ts
 
 
@@ -780,6 +804,51 @@ function rougeL(answer, reference) {
 var assertions = __webpack_require__(3209);
 // EXTERNAL MODULE: ./src/eval/cache.ts
 var eval_cache = __webpack_require__(7712);
+// EXTERNAL MODULE: ./src/core/logger.ts
+var logger = __webpack_require__(1227);
+;// CONCATENATED MODULE: ./src/eval/progress.ts
+
+class Progress {
+    o;
+    done = 0;
+    started;
+    timer;
+    constructor(o) {
+        this.o = o;
+        this.started = this.now();
+    }
+    now() {
+        return this.o.now ? this.o.now() : performance.now();
+    }
+    start() {
+        const every = this.o.everyMs ?? (process.stderr.isTTY && !process.env.CI ? 2000 : 5000);
+        this.timer = setInterval(() => this.o.logger.info(this.line()), every);
+        this.timer.unref();
+    }
+    tick() {
+        this.done++;
+    }
+    stop() {
+        if (this.timer)
+            clearInterval(this.timer);
+        this.timer = undefined;
+        this.o.logger.info(this.line());
+    }
+    line() {
+        const { total, counts } = this.o;
+        const elapsed = Math.max(1, this.now() - this.started);
+        const rate = (this.done / elapsed) * 1000;
+        const pct = total ? Math.floor((this.done / total) * 100) : 100;
+        const head = `${this.o.label ?? 'eval'} ${this.done}/${total} (${pct}%) · ${counts.pass} pass, ${counts.fail} fail, ${counts.error} error`;
+        if (this.done >= total)
+            return `${head} · done in ${(0,logger/* formatDuration */.a3)(elapsed)}`;
+        if (this.done === 0)
+            return `${head} · ${(0,logger/* formatDuration */.a3)(elapsed)} elapsed, waiting for the first answer`;
+        const eta = ((total - this.done) / this.done) * elapsed;
+        return `${head} · ${rate.toFixed(rate < 10 ? 1 : 0)} runs/s · ETA ${(0,logger/* formatDuration */.a3)(eta)}`;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/eval/retrieval-metrics.ts
 /**
  * Rank-aware retrieval metrics with binary relevance. Three rules the anchors got wrong
@@ -866,6 +935,7 @@ function retrievalScores(retrieved, relevant, k) {
 }
 
 ;// CONCATENATED MODULE: ./src/eval/runner.ts
+
 
 
 
@@ -1123,9 +1193,18 @@ async function runSuite(options) {
         record.outcome = record.failed.length ? 'fail' : record.metricErrors ? 'error' : 'pass';
         return record;
     }
+    let total = 0;
+    for await (const c of (0,eval_suite/* readCases */.k0)(suite.casesPath))
+        if ((0,eval_suite/* inShard */.Iw)(c.id, shard))
+            total += cfg.run.repeats;
+    const progress = new Progress({
+        total,
+        logger,
+        counts: summary,
+        label: options.labels?.side === 'baseline' ? 'eval baseline' : 'eval',
+        everyMs: options.progressEveryMs,
+    });
     const source = jobs();
-    let done = 0;
-    let nextLog = 25;
     const worker = async () => {
         for (;;) {
             const next = await source.next();
@@ -1139,16 +1218,15 @@ async function runSuite(options) {
             summary.costUsd += record.costUsd;
             summary.liveCostUsd += record.liveCostUsd;
             await write(record);
-            if (++done >= nextLog) {
-                logger.info(`${done} runs done (${summary.pass} pass, ${summary.fail} fail, ${summary.error} error)`);
-                nextLog *= 2;
-            }
+            progress.tick();
         }
     };
+    progress.start();
     try {
         await Promise.all(Array.from({ length: concurrency }, worker));
     }
     finally {
+        progress.stop();
         await close();
     }
     summary.throttled = targetLimiter.stats.throttled + judgeLimiter.stats.throttled;
@@ -1391,15 +1469,17 @@ async function runEvalGate(inputs, ports) {
         labels: { sha: inputs.headSha, side: 'head' },
     }));
     logger.info(`${run.runs} runs: ${run.pass} pass, ${run.fail} fail, ${run.error} error; cache ${run.cache.hits}/${run.cache.hits + run.cache.misses}; ${run.liveCalls} live calls`);
+    let baselineArtifact;
     if (inputs.saveBaseline) {
-        const key = baselineKey(suite.config.name, inputs.headSha, suite.configHash);
+        const key = (0,baseline/* baselineKey */.x2)(suite.config.name, inputs.headSha, suite.configHash);
+        baselineArtifact = (0,baseline/* baselineArtifactName */.hF)(key);
         await ports.baselines.save(key, resultsPath);
         logger.info(`stored as the baseline ${key} (${ports.baselines.description})`);
     }
     let basePath = inputs.baselineResults;
     let baselineSource = basePath ? `results file ${basePath}` : 'none';
     if (!basePath && inputs.baseSha) {
-        const key = baselineKey(suite.config.name, inputs.baseSha, suite.configHash);
+        const key = (0,baseline/* baselineKey */.x2)(suite.config.name, inputs.baseSha, suite.configHash);
         basePath = await ports.baselines.load(key);
         if (basePath)
             baselineSource = `main ${inputs.baseSha.slice(0, 7)} (stored ${key})`;
@@ -1444,6 +1524,7 @@ async function runEvalGate(inputs, ports) {
         baselineSource,
         savedAsBaseline: inputs.saveBaseline,
         runUrl: inputs.runUrl,
+        reportArtifact: inputs.reportArtifact,
     });
     const reportPath = (0,external_node_path_.join)(outDir, 'report.md');
     const jsonPath = (0,external_node_path_.join)(outDir, 'report.json');
@@ -1472,6 +1553,7 @@ async function runEvalGate(inputs, ports) {
         junitPath,
         resultsPath,
         baselineSource,
+        baselineArtifact,
         passed: comparison.gate.passed,
         regressions: comparison.regressedCases.length + comparison.newErrors.length,
     };

@@ -2,8 +2,8 @@ import { dirname as __ragshipDirname } from 'node:path';
 import { fileURLToPath as __ragshipFileURLToPath } from 'node:url';
 const __filename = __ragshipFileURLToPath(import.meta.url);
 const __dirname = __ragshipDirname(__filename);
-export const id = 848;
-export const ids = [848];
+export const id = 268;
+export const ids = [268];
 export const modules = {
 
 /***/ 6253:
@@ -66,7 +66,7 @@ async function resolveBackupId(store, idOrLatest) {
 
 /***/ }),
 
-/***/ 1848:
+/***/ 4268:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -81,6 +81,48 @@ __webpack_require__.d(__webpack_exports__, {
 var core_errors = __webpack_require__(4296);
 // EXTERNAL MODULE: ./src/core/logger.ts
 var core_logger = __webpack_require__(1227);
+// EXTERNAL MODULE: ./src/core/redact.ts
+var redact = __webpack_require__(2258);
+;// CONCATENATED MODULE: ./src/core/notify.ts
+
+function webhookFormat(url, explicit) {
+    if (explicit === 'slack' || explicit === 'discord' || explicit === 'json')
+        return explicit;
+    if (/discord(app)?\.com\/api\/webhooks/.test(url))
+        return 'discord';
+    return 'slack';
+}
+/** Slack (`text`) / Discord (`content`) / plain JSON payloads; secrets masked. */
+function alertPayload(format, title, text, link) {
+    const body = redact/* secrets */.O.redact(`${title}\n${text}${link ? `\n${link}` : ''}`).slice(0, 1900);
+    if (format === 'discord')
+        return { content: body, allowed_mentions: { parse: [] } };
+    if (format === 'json')
+        return { title: redact/* secrets */.O.redact(title), text: redact/* secrets */.O.redact(text), link };
+    return { text: body };
+}
+/** Sends an alert; a failing webhook is logged, never thrown (the original failure matters more). */
+async function sendAlert(url, format, title, text, logger, link) {
+    if (!url)
+        return false;
+    try {
+        const r = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(alertPayload(format, title, text, link)),
+            signal: AbortSignal.timeout(10_000),
+        });
+        if (!r.ok)
+            throw new Error(`HTTP ${r.status}`);
+        logger.info('alert sent');
+        return true;
+    }
+    catch (err) {
+        logger.warn(`could not send the alert webhook: ${err.message}`);
+        return false;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/core/report.ts
 /**
  * A small Markdown builder for job summaries and PR comments. The core produces
@@ -123,20 +165,22 @@ class report_Report {
     }
 }
 
-// EXTERNAL MODULE: ./src/core/redact.ts
-var redact = __webpack_require__(2258);
 // EXTERNAL MODULE: ./src/backup/catalog.ts
 var catalog = __webpack_require__(6253);
 ;// CONCATENATED MODULE: ./src/backup/alerts.ts
 
 
 
-/** The dead-man switch: fails when the newest verified backup is older than `maxAgeHours`. */
+/**
+ * The dead-man switch: fails when the newest verified backup was TAKEN more than `maxAgeHours`
+ * ago. Age counts from the backup's creation (its id), never from its verification: a weekly
+ * drill that re-verifies a 10-day-old backup must not make it look fresh.
+ */
 async function alerts_checkStaleness(store, maxAgeHours, now = new Date()) {
     const newest = (await listBackups(store)).find((b) => b.committed && b.verified);
     if (!newest)
         return { stale: true };
-    const at = newest.verifiedAt ?? newest.time;
+    const at = newest.time;
     const ageHours = (now.getTime() - at.getTime()) / 3_600_000;
     return { newestVerified: newest.id, ageHours, stale: ageHours > maxAgeHours };
 }
@@ -145,52 +189,9 @@ function alerts_stalenessError(r, maxAgeHours, where) {
         ? `the newest verified backup (${r.newestVerified}) is ${r.ageHours.toFixed(1)} h old, more than ${maxAgeHours} h`
         : 'has no verified backup at all', 'check that the scheduled backup workflow runs (GitHub delays, drops and disables cron runs) and passes');
 }
-function webhookFormat(url, explicit) {
-    if (explicit === 'slack' || explicit === 'discord' || explicit === 'json')
-        return explicit;
-    if (/discord(app)?\.com\/api\/webhooks/.test(url))
-        return 'discord';
-    return 'slack';
-}
-/** Slack (`text`) / Discord (`content`) / plain JSON payloads; secrets masked. */
-function alertPayload(format, title, text, link) {
-    const body = redact/* secrets */.O.redact(`${title}\n${text}${link ? `\n${link}` : ''}`).slice(0, 1900);
-    if (format === 'discord')
-        return { content: body, allowed_mentions: { parse: [] } };
-    if (format === 'json')
-        return { title: redact/* secrets */.O.redact(title), text: redact/* secrets */.O.redact(text), link };
-    return { text: body };
-}
-/** Sends an alert; a failing webhook is logged, never thrown (the original failure matters more). */
-async function sendAlert(url, format, title, text, logger, link) {
-    if (!url)
-        return false;
-    try {
-        const r = await fetch(url, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(alertPayload(format, title, text, link)),
-            signal: AbortSignal.timeout(10_000),
-        });
-        if (!r.ok)
-            throw new Error(`HTTP ${r.status}`);
-        logger.info('alert sent');
-        return true;
-    }
-    catch (err) {
-        logger.warn(`could not send the alert webhook: ${err.message}`);
-        return false;
-    }
-}
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
-// EXTERNAL MODULE: external "node:net"
-var external_node_net_ = __webpack_require__(7030);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __webpack_require__(6760);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __webpack_require__(7075);
 // EXTERNAL MODULE: ./node_modules/ssh2/lib/index.js
 var lib = __webpack_require__(5472);
 var lib_default = /*#__PURE__*/__webpack_require__.n(lib);
@@ -357,6 +358,170 @@ function hostKeyCheck(policy, host, port, where) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/core/ssh/connect.ts
+
+
+
+/** Runs `attempt` up to `attempts` times with back-off; only connection-level failures are retried. */
+async function connectWithRetry(attempts, label, logger, attempt, onFailedAttempt) {
+    const total = Math.max(1, attempts);
+    let lastError;
+    for (let i = 1; i <= total; i++) {
+        try {
+            return await attempt();
+        }
+        catch (err) {
+            lastError = err;
+            onFailedAttempt();
+            // A wrong host key or a refused login will not fix itself: no retry.
+            if (!isRetryable(err))
+                throw err;
+            if (i < total) {
+                logger?.warn(`${label}: connect attempt ${i}/${total} failed (${err.message}); retrying`);
+                await new Promise((r) => setTimeout(r, 500 * 2 ** (i - 1)));
+            }
+        }
+    }
+    throw lastError;
+}
+/** A stream to `host:port` through an already connected (verified) jump client. */
+function openThroughJump(jumpClient, label, host, port) {
+    return new Promise((resolve, reject) => {
+        jumpClient.forwardOut('127.0.0.1', 0, host, port, (err, stream) => err
+            ? reject(retryable(new core_errors.UserError(label, `jump host could not reach ${host}:${port}: ${err.message}`, 'check the target address from the jump host')))
+            : resolve(stream));
+    });
+}
+/** One verified, authenticated connection (over `openSock`'s stream when given, e.g. a jump host). */
+async function connectOnce(opts, events, openSock) {
+    const port = opts.port ?? 22;
+    const where = opts.label ?? `${opts.user}@${opts.host}:${port}`;
+    const check = hostKeyCheck(opts.hostKeys, opts.host, port, where);
+    checkPrivateKey(opts, where);
+    try {
+        return await handshake(opts, check, openSock ? await openSock() : undefined, false, events);
+    }
+    catch (err) {
+        // The server offered none of the trusted key types: learn which key it does offer
+        // (a second handshake that never authenticates) so the message can show it.
+        if (check.algorithms && err instanceof Error && /no matching host key/i.test(err.message)) {
+            const offered = await probeHostKey(opts, events, openSock ? await openSock() : undefined);
+            throw check.noCommonType(offered);
+        }
+        throw err;
+    }
+}
+async function probeHostKey(opts, events, sock) {
+    let offered;
+    const refuse = () => new HostKeyError(opts.host, 'host key probe', '');
+    const probe = {
+        expected: [],
+        verify: (blob) => {
+            offered = blob;
+            return { ok: false, error: refuse() };
+        },
+        noCommonType: refuse,
+    };
+    await handshake(opts, probe, sock, true, events).catch(() => undefined);
+    return offered;
+}
+function handshake(opts, check, sock, probe, events) {
+    const port = opts.port ?? 22;
+    const where = opts.label ?? `${opts.user}@${opts.host}:${port}`;
+    return new Promise((resolve, reject) => {
+        const client = new lib.Client();
+        let hostKeyError;
+        let offered = false;
+        let settled = false;
+        const fail = (err) => {
+            if (settled)
+                return;
+            settled = true;
+            client.end();
+            reject(err);
+        };
+        client.on('ready', () => {
+            settled = true;
+            events.onReady(client, where);
+            resolve(client);
+        });
+        client.on('error', (err) => {
+            if (hostKeyError)
+                return fail(hostKeyError);
+            if (err.level === 'client-authentication') {
+                return fail(new core_errors.UserError(where, `the server refused the SSH key for user ${opts.user}`, `add the deploy public key to ~${opts.user}/.ssh/authorized_keys on the host`));
+            }
+            if (/no matching host key/i.test(err.message))
+                return fail(new core_errors.UserError(where, `cannot connect: ${err.message}`, 'check the host key types'));
+            fail(retryable(new core_errors.UserError(where, `cannot connect: ${err.message}`, 'check the host, port and firewall')));
+        });
+        client.on('close', () => {
+            if (hostKeyError)
+                fail(hostKeyError);
+            else
+                fail(retryable(new core_errors.UserError(where, 'connection closed during the handshake', 'check sshd on the host')));
+        });
+        const config = {
+            host: sock ? undefined : opts.host,
+            port: sock ? undefined : port,
+            sock: sock,
+            username: opts.user,
+            privateKey: opts.privateKey,
+            passphrase: opts.passphrase,
+            readyTimeout: opts.connectTimeoutMs ?? 15_000,
+            keepaliveInterval: opts.keepaliveIntervalMs ?? 10_000,
+            keepaliveCountMax: 3,
+            algorithms: check.algorithms && !probe ? { serverHostKey: check.algorithms } : undefined,
+            hostVerifier: (key) => {
+                const verdict = check.verify(key);
+                if (!verdict.ok)
+                    hostKeyError = verdict.error;
+                return verdict.ok;
+            },
+            authHandler: (_methods, _partial, next) => {
+                // One key, offered once: re-offering a refused key until sshd says "Too many
+                // authentication failures" would burn fail2ban/ufw rate-limit budget.
+                if (probe || offered)
+                    return next(false);
+                offered = true;
+                events.onAuthAttempt(where);
+                next({
+                    type: 'publickey',
+                    username: opts.user,
+                    key: opts.privateKey,
+                    passphrase: opts.passphrase,
+                });
+            },
+        };
+        client.connect(config);
+    });
+}
+/**
+ * ssh2 throws a bare "Cannot parse privateKey" from inside connect(): check the key first so a
+ * wrong secret is a configuration error that says which key and what to pass.
+ */
+function checkPrivateKey(opts, where) {
+    const parsed = lib_default().utils.parseKey(opts.privateKey, opts.passphrase);
+    const error = parsed instanceof Error
+        ? parsed
+        : Array.isArray(parsed) && parsed.length === 0
+            ? new Error('no key found')
+            : undefined;
+    if (error) {
+        throw new core_errors.ConfigError(`${where} private key`, `cannot be read (${error.message.replace(/privateKey/g, 'private key')})`, `pass the deploy user's private key in OpenSSH or PEM format (-----BEGIN OPENSSH PRIVATE KEY-----…)${/passphrase/i.test(error.message) ? ' and its passphrase' : ''}`);
+    }
+}
+function retryable(err) {
+    err.retryable = true;
+    return err;
+}
+/** Only connection-level failures (refused, timed out, dropped during the handshake) are retried. */
+function isRetryable(err) {
+    return err instanceof core_errors.UserError && err.retryable === true;
+}
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(7075);
 ;// CONCATENATED MODULE: ./src/core/shell.ts
 const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
 function quote(arg) {
@@ -373,437 +538,117 @@ function commandLine(argv) {
     return argv.map(quote).join(' ');
 }
 
-;// CONCATENATED MODULE: ./src/core/remote-host.ts
+;// CONCATENATED MODULE: ./src/core/ssh/exec.ts
 
 
 
-
-
-
-
+/** Linux MAX_ARG_STRLEN (32 pages) minus the terminating NUL. */
+const MAX_COMMAND_LINE_BYTES = 131_071;
 /**
- * One SSH connection per host, reused for every command (ssh2 multiplexes channels).
- * Host keys are verified before authentication and fail closed.
+ * sshd hands the command line to the login shell as ONE argument, and Linux caps a single
+ * argument at 128 KiB (MAX_ARG_STRLEN): refuse early with a fix instead of "Argument list too long".
  */
-class RemoteHost {
-    options;
-    label;
-    /** How many TCP connections this object opened (the deploy benchmark reports it). */
-    connectionsOpened = 0;
-    /** Whether authentication was ever attempted (tests prove key checks come first). */
-    authAttempted = false;
-    /** Where authentication was attempted, in order (bastion first): proves a target was never offered a key. */
-    authAttemptedOn = [];
-    client;
-    jumpClient;
-    connecting;
-    sftpSession;
-    pending = new Set();
-    /** Remote listen port → local target, re-opened after a reconnect. */
-    remoteForwards = new Map();
-    constructor(options) {
-        this.options = options;
-        this.label = options.label ?? `${options.user}@${options.host}:${options.port ?? 22}`;
-        options.logger?.setSecret(options.privateKey);
-        options.logger?.setSecret(options.passphrase);
+function commandLineFor(argv, where) {
+    const line = commandLine(argv);
+    const bytes = Buffer.byteLength(line);
+    if (bytes > MAX_COMMAND_LINE_BYTES) {
+        throw new core_errors.UserError(where, `the command line is ${bytes} bytes (\`${describe(argv)}\`); a host's shell accepts at most ${MAX_COMMAND_LINE_BYTES}`, 'send large data through stdin (exec input / execStream) or upload() a file instead of an argument');
     }
-    /** Opens the connection if needed; retries only the connect, with back-off. */
-    async connect() {
-        if (this.client)
-            return this.client;
-        if (!this.connecting) {
-            this.connecting = this.connectWithRetry().finally(() => {
-                this.connecting = undefined;
+    return line;
+}
+/**
+ * Runs one command line on a channel of `client`. A non-zero exit, a signal, or a channel that
+ * closes without an exit status is an error carrying the command and the tail of stderr.
+ * `reject` is the owner's (it also fires when the connection drops).
+ */
+function execOnChannel(client, line, argv, options, where, reject) {
+    const started = performance.now();
+    return new Promise((resolve) => {
+        client.exec(line, (err, channel) => {
+            if (err)
+                return reject(new core_errors.CommandError(argv[0] ?? '', null, err.message, where));
+            let stdout = '';
+            let stderr = '';
+            let code = null;
+            let signal = null;
+            let gotExit = false;
+            const timer = options.timeoutMs
+                ? setTimeout(() => {
+                    channel.signal('KILL');
+                    channel.close();
+                    reject(new core_errors.CommandError(argv.join(' ').slice(0, 200), null, `timed out after ${options.timeoutMs} ms\n${(0,core_errors.tail)(stderr, 10)}`, where));
+                }, options.timeoutMs)
+                : undefined;
+            channel.setEncoding('utf8');
+            channel.on('data', (c) => {
+                stdout += c;
+                options.onStdout?.(c);
             });
-        }
-        return this.connecting;
-    }
-    async connectWithRetry() {
-        const attempts = Math.max(1, this.options.connectAttempts ?? 3);
-        let lastError;
-        for (let i = 1; i <= attempts; i++) {
-            try {
-                const client = this.options.jump
-                    ? await this.connectOnce(this.options, () => this.openJump())
-                    : await this.connectOnce(this.options);
-                this.client = client;
-                for (const f of this.remoteForwards.values())
-                    await this.listenRemote(client, f);
-                return client;
-            }
-            catch (err) {
-                lastError = err;
-                this.jumpClient?.end();
-                this.jumpClient = undefined;
-                // A wrong host key or a refused login will not fix itself: no retry.
-                if (!isRetryable(err))
-                    throw err;
-                if (i < attempts) {
-                    this.options.logger?.warn(`${this.label}: connect attempt ${i}/${attempts} failed (${err.message}); retrying`);
-                    await new Promise((r) => setTimeout(r, 500 * 2 ** (i - 1)));
+            channel.stderr.setEncoding('utf8');
+            channel.stderr.on('data', (c) => {
+                stderr += c;
+                options.onStderr?.(c);
+            });
+            channel.on('exit', (c, s) => {
+                gotExit = true;
+                code = c;
+                signal = s ?? null;
+            });
+            channel.on('close', () => {
+                if (timer)
+                    clearTimeout(timer);
+                const name = describe(argv);
+                if (!gotExit || code === null) {
+                    return reject(new core_errors.CommandError(name, null, (0,core_errors.tail)(stderr || 'no exit status received'), where, signal ?? undefined));
                 }
-            }
-        }
-        throw lastError;
-    }
-    /** A stream to the target through the (verified) jump host; the jump connection is reused. */
-    async openJump() {
-        const jump = this.options.jump;
-        if (!this.jumpClient)
-            this.jumpClient = await this.connectOnce({
-                ...jump,
-                label: jump.label ?? `jump ${jump.user}@${jump.host}:${jump.port ?? 22}`,
-            });
-        const jumpClient = this.jumpClient;
-        const port = this.options.port ?? 22;
-        return new Promise((resolve, reject) => {
-            jumpClient.forwardOut('127.0.0.1', 0, this.options.host, port, (err, stream) => err
-                ? reject(retryable(new core_errors.UserError(this.label, `jump host could not reach ${this.options.host}:${port}: ${err.message}`, 'check the target address from the jump host')))
-                : resolve(stream));
-        });
-    }
-    async connectOnce(opts, openSock) {
-        const port = opts.port ?? 22;
-        const where = opts.label ?? `${opts.user}@${opts.host}:${port}`;
-        const check = hostKeyCheck(opts.hostKeys, opts.host, port, where);
-        checkPrivateKey(opts, where);
-        try {
-            return await this.handshake(opts, check, openSock ? await openSock() : undefined, false);
-        }
-        catch (err) {
-            // The server offered none of the trusted key types: learn which key it does offer
-            // (a second handshake that never authenticates) so the message can show it.
-            if (check.algorithms && err instanceof Error && /no matching host key/i.test(err.message)) {
-                const offered = await this.probeHostKey(opts, openSock ? await openSock() : undefined);
-                throw check.noCommonType(offered);
-            }
-            throw err;
-        }
-    }
-    async probeHostKey(opts, sock) {
-        let offered;
-        const refuse = () => new HostKeyError(opts.host, 'host key probe', '');
-        const probe = {
-            expected: [],
-            verify: (blob) => {
-                offered = blob;
-                return { ok: false, error: refuse() };
-            },
-            noCommonType: refuse,
-        };
-        await this.handshake(opts, probe, sock, true).catch(() => undefined);
-        return offered;
-    }
-    handshake(opts, check, sock, probe) {
-        const port = opts.port ?? 22;
-        const where = opts.label ?? `${opts.user}@${opts.host}:${port}`;
-        return new Promise((resolve, reject) => {
-            const client = new lib.Client();
-            let hostKeyError;
-            let offered = false;
-            let settled = false;
-            const fail = (err) => {
-                if (settled)
-                    return;
-                settled = true;
-                client.end();
-                reject(err);
-            };
-            client.on('ready', () => {
-                settled = true;
-                this.connectionsOpened++;
-                client.on('close', () => this.onClosed(client));
-                client.on('error', (err) => this.options.logger?.debug(`${where}: ${err.message}`));
-                client.on('tcp connection', (info, accept, refuse) => this.onForwarded(info.destPort, accept, refuse));
-                resolve(client);
-            });
-            client.on('error', (err) => {
-                if (hostKeyError)
-                    return fail(hostKeyError);
-                if (err.level === 'client-authentication') {
-                    return fail(new core_errors.UserError(where, `the server refused the SSH key for user ${opts.user}`, `add the deploy public key to ~${opts.user}/.ssh/authorized_keys on the host`));
+                if (code !== 0 && !options.allowFailure) {
+                    return reject(new core_errors.CommandError(name, code, (0,core_errors.tail)(stderr || stdout), where));
                 }
-                if (/no matching host key/i.test(err.message))
-                    return fail(new core_errors.UserError(where, `cannot connect: ${err.message}`, 'check the host key types'));
-                fail(retryable(new core_errors.UserError(where, `cannot connect: ${err.message}`, 'check the host, port and firewall')));
+                resolve({ code, signal, stdout, stderr, durationMs: performance.now() - started });
             });
-            client.on('close', () => {
-                if (hostKeyError)
-                    fail(hostKeyError);
-                else
-                    fail(retryable(new core_errors.UserError(where, 'connection closed during the handshake', 'check sshd on the host')));
-            });
-            const config = {
-                host: sock ? undefined : opts.host,
-                port: sock ? undefined : port,
-                sock: sock,
-                username: opts.user,
-                privateKey: opts.privateKey,
-                passphrase: opts.passphrase,
-                readyTimeout: opts.connectTimeoutMs ?? 15_000,
-                keepaliveInterval: opts.keepaliveIntervalMs ?? 10_000,
-                keepaliveCountMax: 3,
-                algorithms: check.algorithms && !probe ? { serverHostKey: check.algorithms } : undefined,
-                hostVerifier: (key) => {
-                    const verdict = check.verify(key);
-                    if (!verdict.ok)
-                        hostKeyError = verdict.error;
-                    return verdict.ok;
-                },
-                authHandler: (_methods, _partial, next) => {
-                    // One key, offered once: re-offering a refused key until sshd says "Too many
-                    // authentication failures" would burn fail2ban/ufw rate-limit budget.
-                    if (probe || offered)
-                        return next(false);
-                    offered = true;
-                    this.authAttempted = true;
-                    this.authAttemptedOn.push(where);
-                    next({
-                        type: 'publickey',
-                        username: opts.user,
-                        key: opts.privateKey,
-                        passphrase: opts.passphrase,
-                    });
-                },
-            };
-            client.connect(config);
+            feed(channel, options.input);
         });
-    }
-    onClosed(client) {
-        if (this.client !== client)
-            return;
-        this.client = undefined;
-        this.sftpSession = undefined;
-        const err = new core_errors.CommandError('(connection)', null, 'the SSH connection was closed', this.label);
-        for (const reject of this.pending)
-            reject(err);
-        this.pending.clear();
-    }
-    track(run) {
-        let rejectFn;
-        const aborted = new Promise((_, reject) => {
-            rejectFn = reject;
+    });
+}
+/**
+ * Runs one command line with streaming stdout: nothing is buffered beyond the stream's
+ * high-water mark, and backpressure reaches the remote command. `done` rejects like exec
+ * does; the stdout stream then errors too.
+ */
+function execStreamOnChannel(client, line, argv, options, where, track) {
+    const out = new external_node_stream_.PassThrough();
+    // `done` carries the failure; a consumer that only awaits `done` must not crash on the stream error.
+    out.on('error', () => { });
+    const started = performance.now();
+    const done = track((reject) => new Promise((resolve) => {
+        client.exec(line, (err, channel) => {
+            if (err)
+                return reject(new core_errors.CommandError(argv[0] ?? '', null, err.message, where));
+            let stderr = '';
+            let code = null;
+            let signal = null;
+            channel.stderr.setEncoding('utf8');
+            channel.stderr.on('data', (c) => {
+                stderr = (stderr + c).slice(-8192);
+                options.onStderr?.(c);
+            });
+            channel.on('exit', (c, s) => {
+                code = c;
+                signal = s ?? null;
+            });
+            channel.pipe(out, { end: false });
+            channel.on('close', () => {
+                if (code !== 0) {
+                    return reject(new core_errors.CommandError(describe(argv), code, (0,core_errors.tail)(stderr), where, signal ?? undefined));
+                }
+                out.end();
+                resolve({ code, signal: null, stdout: '', stderr, durationMs: performance.now() - started });
+            });
+            feed(channel, options.input);
         });
-        this.pending.add(rejectFn);
-        return Promise.race([run(rejectFn), aborted]).finally(() => this.pending.delete(rejectFn));
-    }
-    /**
-     * sshd hands the command line to the login shell as ONE argument, and Linux caps a single
-     * argument at 128 KiB (MAX_ARG_STRLEN): refuse early with a fix instead of "Argument list too long".
-     */
-    commandLineFor(argv, where) {
-        const line = commandLine(argv);
-        const bytes = Buffer.byteLength(line);
-        if (bytes > MAX_COMMAND_LINE_BYTES) {
-            throw new core_errors.UserError(where ?? this.label, `the command line is ${bytes} bytes (\`${describe(argv)}\`); a host's shell accepts at most ${MAX_COMMAND_LINE_BYTES}`, 'send large data through stdin (exec input / execStream) or upload() a file instead of an argument');
-        }
-        return line;
-    }
-    /**
-     * Runs argv on the host. A non-zero exit, a signal, or a channel that closes without
-     * an exit status is an error carrying the command and the tail of stderr.
-     */
-    async exec(argv, options = {}) {
-        const line = this.commandLineFor(argv, options.where);
-        const client = await this.connect();
-        this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line}`);
-        const started = performance.now();
-        return this.track((reject) => new Promise((resolve) => {
-            client.exec(line, (err, channel) => {
-                if (err)
-                    return reject(new core_errors.CommandError(argv[0] ?? '', null, err.message, options.where ?? this.label));
-                let stdout = '';
-                let stderr = '';
-                let code = null;
-                let signal = null;
-                let gotExit = false;
-                const timer = options.timeoutMs
-                    ? setTimeout(() => {
-                        channel.signal('KILL');
-                        channel.close();
-                        reject(new core_errors.CommandError(argv.join(' ').slice(0, 200), null, `timed out after ${options.timeoutMs} ms\n${(0,core_errors.tail)(stderr, 10)}`, options.where ?? this.label));
-                    }, options.timeoutMs)
-                    : undefined;
-                channel.setEncoding('utf8');
-                channel.on('data', (c) => {
-                    stdout += c;
-                    options.onStdout?.(c);
-                });
-                channel.stderr.setEncoding('utf8');
-                channel.stderr.on('data', (c) => {
-                    stderr += c;
-                    options.onStderr?.(c);
-                });
-                channel.on('exit', (c, s) => {
-                    gotExit = true;
-                    code = c;
-                    signal = s ?? null;
-                });
-                channel.on('close', () => {
-                    if (timer)
-                        clearTimeout(timer);
-                    const name = describe(argv);
-                    if (!gotExit || code === null) {
-                        return reject(new core_errors.CommandError(name, null, (0,core_errors.tail)(stderr || 'no exit status received'), options.where ?? this.label, signal ?? undefined));
-                    }
-                    if (code !== 0 && !options.allowFailure) {
-                        return reject(new core_errors.CommandError(name, code, (0,core_errors.tail)(stderr || stdout), options.where ?? this.label));
-                    }
-                    resolve({ code, signal, stdout, stderr, durationMs: performance.now() - started });
-                });
-                feed(channel, options.input);
-            });
-        }));
-    }
-    /**
-     * Runs argv with streaming stdout (for large transfers such as backups): nothing is
-     * buffered beyond the stream's high-water mark, and backpressure reaches the remote
-     * command. `input` streams into the command's stdin. `done` rejects like exec() does
-     * (non-zero exit, signal, or no exit status); the stdout stream then errors too.
-     */
-    async execStream(argv, options = {}) {
-        const line = this.commandLineFor(argv, options.where);
-        const client = await this.connect();
-        this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line} (streaming)`);
-        const out = new external_node_stream_.PassThrough();
-        // `done` carries the failure; a consumer that only awaits `done` must not crash on the stream error.
-        out.on('error', () => { });
-        const started = performance.now();
-        const done = this.track((reject) => new Promise((resolve) => {
-            client.exec(line, (err, channel) => {
-                if (err)
-                    return reject(new core_errors.CommandError(argv[0] ?? '', null, err.message, options.where ?? this.label));
-                let stderr = '';
-                let code = null;
-                let signal = null;
-                channel.stderr.setEncoding('utf8');
-                channel.stderr.on('data', (c) => {
-                    stderr = (stderr + c).slice(-8192);
-                    options.onStderr?.(c);
-                });
-                channel.on('exit', (c, s) => {
-                    code = c;
-                    signal = s ?? null;
-                });
-                channel.pipe(out, { end: false });
-                channel.on('close', () => {
-                    if (code !== 0) {
-                        return reject(new core_errors.CommandError(describe(argv), code, (0,core_errors.tail)(stderr), options.where ?? this.label, signal ?? undefined));
-                    }
-                    out.end();
-                    resolve({ code, signal: null, stdout: '', stderr, durationMs: performance.now() - started });
-                });
-                feed(channel, options.input);
-            });
-        }));
-        done.catch((e) => out.destroy(e));
-        return { stdout: out, done };
-    }
-    async sftp() {
-        const client = await this.connect();
-        if (!this.sftpSession) {
-            this.sftpSession = new Promise((resolve, reject) => client.sftp((err, sftp) => err
-                ? reject(new core_errors.UserError(this.label, `SFTP unavailable: ${err.message}`, 'enable the sftp subsystem in sshd_config'))
-                : resolve(sftp)));
-        }
-        return this.sftpSession;
-    }
-    /**
-     * Writes `content` to `path` atomically: a temporary file created with `mode` from the
-     * start (O_CREAT|O_EXCL with the mode, so there is no readable window), then renamed.
-     */
-    async upload(path, content, mode = 0o600) {
-        const sftp = await this.sftp();
-        const dir = external_node_path_.posix.dirname(path);
-        const tmp = external_node_path_.posix.join(dir, `.${external_node_path_.posix.basename(path)}.${process.pid}.${Date.now()}.tmp`);
-        const data = typeof content === 'string' ? Buffer.from(content) : content;
-        await this.track((reject) => new Promise((resolve) => {
-            sftp.open(tmp, 'wx', { mode }, (err, handle) => {
-                if (err)
-                    return reject(new core_errors.UserError(this.label, `cannot create ${tmp}: ${err.message}`, `check that ${dir} exists and is writable by ${this.options.user}`));
-                const finish = (e) => {
-                    sftp.close(handle, () => {
-                        if (e)
-                            return sftp.unlink(tmp, () => reject(new core_errors.UserError(this.label, `upload to ${path} failed: ${e.message}`, 'check free disk space on the host')));
-                        sftp.ext_openssh_rename(tmp, path, (renameErr) => {
-                            if (renameErr)
-                                return sftp.unlink(tmp, () => reject(new core_errors.UserError(this.label, `cannot move upload into ${path}: ${renameErr.message}`, 'check permissions')));
-                            resolve();
-                        });
-                    });
-                };
-                if (data.length === 0)
-                    return finish();
-                writeAll(sftp, handle, data, finish);
-            });
-        }));
-    }
-    async readFile(path) {
-        const sftp = await this.sftp();
-        return this.track((reject) => new Promise((resolve) => {
-            sftp.readFile(path, (err, data) => {
-                if (err)
-                    return err.code === 2
-                        ? resolve(undefined)
-                        : reject(new core_errors.UserError(this.label, `cannot read ${path}: ${err.message}`, 'check permissions'));
-                resolve(data);
-            });
-        }));
-    }
-    /**
-     * A reverse tunnel (`ssh -R`): the host listens on its loopback `bindPort` and every
-     * connection there is carried over this SSH connection to `target` as seen from here. Lets a
-     * host pull from a registry only the runner can reach (Kamal's "local registry"). The
-     * listener lives as long as the connection; it is opened again after a reconnect.
-     */
-    async forwardRemotePort(bindPort, target) {
-        const forward = { bindHost: 'localhost', bindPort, target };
-        const client = await this.connect();
-        this.remoteForwards.set(bindPort, forward);
-        try {
-            await this.listenRemote(client, forward);
-        }
-        catch (err) {
-            this.remoteForwards.delete(bindPort);
-            throw err;
-        }
-    }
-    listenRemote(client, f) {
-        return new Promise((resolve, reject) => client.forwardIn(f.bindHost, f.bindPort, (err) => err
-            ? reject(new core_errors.UserError(`${this.label} tunnel`, `the host refused to listen on ${f.bindHost}:${f.bindPort} for the tunnel to ${f.target.host}:${f.target.port} (${err.message}): the port is taken on the host, or the key may not forward ports (authorized_keys "restrict" without "port-forwarding,permitlisten=…", or AllowTcpForwarding no)`, `free port ${f.bindPort} on the host and allow it for the deploy key: provision with registry-tunnel-port: ${f.bindPort}, or add port-forwarding,permitlisten="localhost:${f.bindPort}" to its authorized_keys line`))
-            : resolve()));
-    }
-    onForwarded(port, accept, refuse) {
-        const f = this.remoteForwards.get(port);
-        if (!f) {
-            refuse();
-            return;
-        }
-        const channel = accept();
-        // autoSelectFamily: "localhost" may resolve to ::1 first while the target listens on 127.0.0.1.
-        const socket = (0,external_node_net_.connect)({ host: f.target.host, port: f.target.port, autoSelectFamily: true });
-        socket.on('error', (err) => {
-            this.options.logger?.debug(`${this.label} tunnel to ${f.target.host}:${f.target.port}: ${err.message}`);
-            channel.destroy();
-        });
-        channel.on('error', () => socket.destroy());
-        channel.on('close', () => socket.destroy());
-        // A target that closes cleanly may still have bytes queued in the channel (SSH flow control):
-        // the pipe ends the channel once they are sent. Destroying it here cut the tail of large
-        // responses (docker retried the blob 5 s later with a Range request).
-        socket.on('close', (hadError) => {
-            if (hadError)
-                channel.destroy();
-        });
-        channel.pipe(socket).pipe(channel);
-    }
-    close() {
-        this.remoteForwards.clear();
-        this.client?.end();
-        this.jumpClient?.end();
-        this.client = undefined;
-        this.jumpClient = undefined;
-    }
+    }));
+    done.catch((e) => out.destroy(e));
+    return { stdout: out, done };
 }
 function describe(argv) {
     // Name the program (and sub-command) without dumping long or sensitive arguments.
@@ -819,6 +664,59 @@ function feed(channel, input) {
         channel.end(input);
     else
         input.pipe(channel);
+}
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+;// CONCATENATED MODULE: ./src/core/ssh/sftp.ts
+
+
+/** The SFTP subsystem of a connection (one session per connection, opened on first use). */
+function openSftp(client, label) {
+    return new Promise((resolve, reject) => client.sftp((err, sftp) => err
+        ? reject(new core_errors.UserError(label, `SFTP unavailable: ${err.message}`, 'enable the sftp subsystem in sshd_config'))
+        : resolve(sftp)));
+}
+/**
+ * Writes `content` to `path` atomically: a temporary file created with `mode` from the
+ * start (O_CREAT|O_EXCL with the mode, so there is no readable window), then renamed.
+ */
+function uploadAtomic(sftp, where, path, content, mode, reject) {
+    const dir = external_node_path_.posix.dirname(path);
+    const tmp = external_node_path_.posix.join(dir, `.${external_node_path_.posix.basename(path)}.${process.pid}.${Date.now()}.tmp`);
+    const data = typeof content === 'string' ? Buffer.from(content) : content;
+    return new Promise((resolve) => {
+        sftp.open(tmp, 'wx', { mode }, (err, handle) => {
+            if (err)
+                return reject(new core_errors.UserError(where.label, `cannot create ${tmp}: ${err.message}`, `check that ${dir} exists and is writable by ${where.user}`));
+            const finish = (e) => {
+                sftp.close(handle, () => {
+                    if (e)
+                        return sftp.unlink(tmp, () => reject(new core_errors.UserError(where.label, `upload to ${path} failed: ${e.message}`, 'check free disk space on the host')));
+                    sftp.ext_openssh_rename(tmp, path, (renameErr) => {
+                        if (renameErr)
+                            return sftp.unlink(tmp, () => reject(new core_errors.UserError(where.label, `cannot move upload into ${path}: ${renameErr.message}`, 'check permissions')));
+                        resolve();
+                    });
+                });
+            };
+            if (data.length === 0)
+                return finish();
+            writeAll(sftp, handle, data, finish);
+        });
+    });
+}
+/** A file's content, or undefined when it does not exist. */
+function readRemoteFile(sftp, label, path, reject) {
+    return new Promise((resolve) => {
+        sftp.readFile(path, (err, data) => {
+            if (err)
+                return err.code === 2
+                    ? resolve(undefined)
+                    : reject(new core_errors.UserError(label, `cannot read ${path}: ${err.message}`, 'check permissions'));
+            resolve(data);
+        });
+    });
 }
 /**
  * Writes `data` at its offsets with up to 64 requests in flight (SFTP answers them in any
@@ -852,31 +750,224 @@ function writeAll(sftp, handle, data, done) {
     };
     pump();
 }
+
+// EXTERNAL MODULE: external "node:net"
+var external_node_net_ = __webpack_require__(7030);
+;// CONCATENATED MODULE: ./src/core/ssh/tunnel.ts
+
+
+/** Asks the host to listen on `f.bindHost:f.bindPort` for this connection (`ssh -R`). */
+function listenRemote(client, f, label) {
+    return new Promise((resolve, reject) => client.forwardIn(f.bindHost, f.bindPort, (err) => err
+        ? reject(new core_errors.UserError(`${label} tunnel`, `the host refused to listen on ${f.bindHost}:${f.bindPort} for the tunnel to ${f.target.host}:${f.target.port} (${err.message}): the port is taken on the host, or the key may not forward ports (authorized_keys "restrict" without "port-forwarding,permitlisten=…", or AllowTcpForwarding no)`, `free port ${f.bindPort} on the host and allow it for the deploy key: provision with registry-tunnel-port: ${f.bindPort}, or add port-forwarding,permitlisten="localhost:${f.bindPort}" to its authorized_keys line`))
+        : resolve()));
+}
+/** Carries one connection the host accepted on a remote forward to its local target. */
+function acceptForwarded(f, accept, refuse, label, logger) {
+    if (!f) {
+        refuse();
+        return;
+    }
+    const channel = accept();
+    // autoSelectFamily: "localhost" may resolve to ::1 first while the target listens on 127.0.0.1.
+    const socket = (0,external_node_net_.connect)({ host: f.target.host, port: f.target.port, autoSelectFamily: true });
+    socket.on('error', (err) => {
+        logger?.debug(`${label} tunnel to ${f.target.host}:${f.target.port}: ${err.message}`);
+        channel.destroy();
+    });
+    channel.on('error', () => socket.destroy());
+    channel.on('close', () => socket.destroy());
+    // A target that closes cleanly may still have bytes queued in the channel (SSH flow control):
+    // the pipe ends the channel once they are sent. Destroying it here cut the tail of large
+    // responses (docker retried the blob 5 s later with a Range request).
+    socket.on('close', (hadError) => {
+        if (hadError)
+            channel.destroy();
+    });
+    channel.pipe(socket).pipe(channel);
+}
+/** A stream to `host:port` as the host sees it (`ssh -L`'s channel). */
+function forwardOut(client, host, port) {
+    return new Promise((resolve, reject) => client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => (err ? reject(err) : resolve(stream))));
+}
+
+;// CONCATENATED MODULE: ./src/core/ssh/remote-host.ts
+
+
+
+
+
 /**
- * ssh2 throws a bare "Cannot parse privateKey" from inside connect(): check the key first so a
- * wrong secret is a configuration error that says which key and what to pass.
+ * One SSH connection per host, reused for every command (ssh2 multiplexes channels).
+ * Host keys are verified before authentication and fail closed. The handshake lives in
+ * connect.ts, channels in exec.ts, files in sftp.ts, port forwards in tunnel.ts; this class
+ * holds the connection's state (and reopens the remote forwards after a reconnect).
  */
-function checkPrivateKey(opts, where) {
-    const parsed = lib_default().utils.parseKey(opts.privateKey, opts.passphrase);
-    const error = parsed instanceof Error
-        ? parsed
-        : Array.isArray(parsed) && parsed.length === 0
-            ? new Error('no key found')
-            : undefined;
-    if (error) {
-        throw new core_errors.ConfigError(`${where} private key`, `cannot be read (${error.message.replace(/privateKey/g, 'private key')})`, `pass the deploy user's private key in OpenSSH or PEM format (-----BEGIN OPENSSH PRIVATE KEY-----…)${/passphrase/i.test(error.message) ? ' and its passphrase' : ''}`);
+class RemoteHost {
+    options;
+    label;
+    /** How many TCP connections this object opened (the deploy benchmark reports it). */
+    connectionsOpened = 0;
+    /** Whether authentication was ever attempted (tests prove key checks come first). */
+    authAttempted = false;
+    /** Where authentication was attempted, in order (bastion first): proves a target was never offered a key. */
+    authAttemptedOn = [];
+    client;
+    jumpClient;
+    connecting;
+    sftpSession;
+    pending = new Set();
+    /** Remote listen port → local target, re-opened after a reconnect. */
+    remoteForwards = new Map();
+    events = {
+        onReady: (client, where) => {
+            this.connectionsOpened++;
+            client.on('close', () => this.onClosed(client));
+            client.on('error', (err) => this.options.logger?.debug(`${where}: ${err.message}`));
+            client.on('tcp connection', (info, accept, refuse) => this.onForwarded(info.destPort, accept, refuse));
+        },
+        onAuthAttempt: (where) => {
+            this.authAttempted = true;
+            this.authAttemptedOn.push(where);
+        },
+    };
+    constructor(options) {
+        this.options = options;
+        this.label = options.label ?? `${options.user}@${options.host}:${options.port ?? 22}`;
+        options.logger?.setSecret(options.privateKey);
+        options.logger?.setSecret(options.passphrase);
+    }
+    /** Opens the connection if needed; retries only the connect, with back-off. */
+    async connect() {
+        if (this.client)
+            return this.client;
+        if (!this.connecting) {
+            this.connecting = connectWithRetry(this.options.connectAttempts ?? 3, this.label, this.options.logger, async () => {
+                const client = this.options.jump
+                    ? await connectOnce(this.options, this.events, () => this.openJump())
+                    : await connectOnce(this.options, this.events);
+                this.client = client;
+                for (const f of this.remoteForwards.values())
+                    await listenRemote(client, f, this.label);
+                return client;
+            }, () => {
+                this.jumpClient?.end();
+                this.jumpClient = undefined;
+            }).finally(() => {
+                this.connecting = undefined;
+            });
+        }
+        return this.connecting;
+    }
+    /** A stream to the target through the (verified) jump host; the jump connection is reused. */
+    async openJump() {
+        const jump = this.options.jump;
+        if (!this.jumpClient) {
+            const opts = {
+                ...jump,
+                label: jump.label ?? `jump ${jump.user}@${jump.host}:${jump.port ?? 22}`,
+            };
+            this.jumpClient = await connectOnce(opts, this.events);
+        }
+        return openThroughJump(this.jumpClient, this.label, this.options.host, this.options.port ?? 22);
+    }
+    onClosed(client) {
+        if (this.client !== client)
+            return;
+        this.client = undefined;
+        this.sftpSession = undefined;
+        const err = new core_errors.CommandError('(connection)', null, 'the SSH connection was closed', this.label);
+        for (const reject of this.pending)
+            reject(err);
+        this.pending.clear();
+    }
+    /** Runs `run` until it settles or the connection drops (then it rejects with the drop). */
+    track(run) {
+        let rejectFn;
+        const aborted = new Promise((_, reject) => {
+            rejectFn = reject;
+        });
+        this.pending.add(rejectFn);
+        return Promise.race([run(rejectFn), aborted]).finally(() => this.pending.delete(rejectFn));
+    }
+    /**
+     * Runs argv on the host. A non-zero exit, a signal, or a channel that closes without
+     * an exit status is an error carrying the command and the tail of stderr.
+     */
+    async exec(argv, options = {}) {
+        const where = options.where ?? this.label;
+        const line = commandLineFor(argv, where);
+        const client = await this.connect();
+        this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line}`);
+        return this.track((reject) => execOnChannel(client, line, argv, options, where, reject));
+    }
+    /**
+     * Runs argv with streaming stdout (for large transfers such as backups): nothing is
+     * buffered beyond the stream's high-water mark, and backpressure reaches the remote
+     * command. `input` streams into the command's stdin. `done` rejects like exec() does
+     * (non-zero exit, signal, or no exit status); the stdout stream then errors too.
+     */
+    async execStream(argv, options = {}) {
+        const where = options.where ?? this.label;
+        const line = commandLineFor(argv, where);
+        const client = await this.connect();
+        this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line} (streaming)`);
+        return execStreamOnChannel(client, line, argv, options, where, (run) => this.track(run));
+    }
+    async sftp() {
+        const client = await this.connect();
+        this.sftpSession ??= openSftp(client, this.label);
+        return this.sftpSession;
+    }
+    /**
+     * Writes `content` to `path` atomically: a temporary file created with `mode` from the
+     * start (O_CREAT|O_EXCL with the mode, so there is no readable window), then renamed.
+     */
+    async upload(path, content, mode = 0o600) {
+        const sftp = await this.sftp();
+        const where = { label: this.label, user: this.options.user };
+        await this.track((reject) => uploadAtomic(sftp, where, path, content, mode, reject));
+    }
+    async readFile(path) {
+        const sftp = await this.sftp();
+        return this.track((reject) => readRemoteFile(sftp, this.label, path, reject));
+    }
+    /** A stream to `host:port` as the host sees it, over this connection. */
+    async forward(host, port) {
+        return forwardOut(await this.connect(), host, port);
+    }
+    /**
+     * A reverse tunnel (`ssh -R`): the host listens on its loopback `bindPort` and every
+     * connection there is carried over this SSH connection to `target` as seen from here. Lets a
+     * host pull from a registry only the runner can reach (Kamal's "local registry"). The
+     * listener lives as long as the connection; it is opened again after a reconnect.
+     */
+    async forwardRemotePort(bindPort, target) {
+        const forward = { bindHost: 'localhost', bindPort, target };
+        const client = await this.connect();
+        this.remoteForwards.set(bindPort, forward);
+        try {
+            await listenRemote(client, forward, this.label);
+        }
+        catch (err) {
+            this.remoteForwards.delete(bindPort);
+            throw err;
+        }
+    }
+    onForwarded(port, accept, refuse) {
+        acceptForwarded(this.remoteForwards.get(port), accept, refuse, this.label, this.options.logger);
+    }
+    close() {
+        this.remoteForwards.clear();
+        this.client?.end();
+        this.jumpClient?.end();
+        this.client = undefined;
+        this.jumpClient = undefined;
     }
 }
-/** Linux MAX_ARG_STRLEN (32 pages) minus the terminating NUL. */
-const MAX_COMMAND_LINE_BYTES = 131_071;
-function retryable(err) {
-    err.retryable = true;
-    return err;
-}
-/** Only connection-level failures (refused, timed out, dropped during the handshake) are retried. */
-function isRetryable(err) {
-    return err instanceof core_errors.UserError && err.retryable === true;
-}
+
+;// CONCATENATED MODULE: ./src/core/remote-host.ts
+
 
 // EXTERNAL MODULE: ./src/core/validate.ts
 var validate = __webpack_require__(993);
@@ -1404,8 +1495,8 @@ function decompressor(kind) {
     return (0,external_node_zlib_.createGunzip)();
 }
 
-// EXTERNAL MODULE: ./src/backup/config-source.ts + 2 modules
-var config_source = __webpack_require__(4787);
+// EXTERNAL MODULE: ./src/backup/config-source.ts + 3 modules
+var config_source = __webpack_require__(5040);
 ;// CONCATENATED MODULE: ./src/backup/crypto-stream.ts
 
 
@@ -1609,6 +1700,316 @@ class DecryptStream extends external_node_stream_.Transform {
     }
 }
 
+// EXTERNAL MODULE: external "node:stream/promises"
+var promises_ = __webpack_require__(6466);
+;// CONCATENATED MODULE: ./src/core/progress.ts
+
+const MB = 1024 * 1024;
+function seconds(s) {
+    if (!Number.isFinite(s))
+        return '?';
+    const r = Math.max(0, Math.round(s));
+    if (r < 60)
+        return `${r} s`;
+    if (r < 3600)
+        return `${Math.floor(r / 60)} min ${r % 60} s`;
+    return `${Math.floor(r / 3600)} h ${Math.floor((r % 3600) / 60)} min`;
+}
+/** "upload x: 512.0 MB of 2048.0 MB (25 %), 85.3 MB/s, ETA 18 s" (items: "eval: 12 of 40 (30 %), 2.0/s, ETA 14 s"). */
+function formatProgress(label, unit, done, total, elapsedMs) {
+    const perSecond = elapsedMs > 0 ? done / (elapsedMs / 1000) : 0;
+    const amount = (n) => (unit === 'bytes' ? `${(n / MB).toFixed(1)} MB` : String(n));
+    const rate = unit === 'bytes' ? `${(perSecond / MB).toFixed(1)} MB/s` : `${perSecond.toFixed(1)}/s`;
+    const parts = [
+        total ? `${amount(done)} of ${amount(total)} (${Math.floor((100 * done) / total)} %)` : amount(done),
+    ];
+    if (elapsedMs > 0)
+        parts.push(rate);
+    if (total && perSecond > 0 && done < total)
+        parts.push(`ETA ${seconds((total - done) / perSecond)}`);
+    return `${label}: ${parts.join(', ')}`;
+}
+class Progress {
+    o;
+    started;
+    lastEmit;
+    done = 0;
+    total;
+    tty;
+    now;
+    finished = false;
+    constructor(o) {
+        this.o = o;
+        this.now = o.now ?? (() => performance.now());
+        this.started = this.now();
+        this.lastEmit = this.started;
+        this.total = o.total;
+        this.tty = o.tty ?? (!!process.stderr.isTTY && !process.env.CI);
+    }
+    update(done, total) {
+        if (this.finished)
+            return;
+        this.done = done;
+        if (total !== undefined)
+            this.total = total;
+        const t = this.now();
+        const every = this.tty ? 200 : (this.o.intervalMs ?? 5000);
+        if (t - this.lastEmit < every)
+            return;
+        this.lastEmit = t;
+        const line = formatProgress(this.o.label, this.o.unit, done, this.total, t - this.started);
+        if (this.tty)
+            (this.o.write ?? ((s) => process.stderr.write(s)))(`\r${line}\x1b[K`);
+        else
+            this.o.logger.info(line);
+    }
+    /** The closing line (always printed): what was done, in how long, at what rate. */
+    finish() {
+        if (this.finished)
+            return;
+        this.finished = true;
+        const elapsed = this.now() - this.started;
+        if (this.tty)
+            (this.o.write ?? ((s) => process.stderr.write(s)))('\r\x1b[K');
+        this.o.logger.info(`${formatProgress(this.o.label, this.o.unit, this.done, undefined, elapsed)} in ${seconds(elapsed / 1000)}`);
+    }
+}
+/** A pass-through stage that reports the bytes flowing through it (a download's progress). */
+function progressStream(p) {
+    let bytes = 0;
+    return new external_node_stream_.Transform({
+        transform(chunk, _enc, cb) {
+            bytes += chunk.length;
+            p.update(bytes);
+            cb(null, chunk);
+        },
+        flush(cb) {
+            p.finish();
+            cb();
+        },
+    });
+}
+
+// EXTERNAL MODULE: ./src/backup/manifest.ts
+var backup_manifest = __webpack_require__(6345);
+;// CONCATENATED MODULE: ./src/backup/pipeline.ts
+
+
+
+
+
+
+
+
+
+
+/** Counts and hashes bytes passing through. */
+class Meter extends external_node_stream_.Transform {
+    hash = (0,external_node_crypto_.createHash)('sha256');
+    bytes = 0;
+    _transform(chunk, _e, cb) {
+        this.hash.update(chunk);
+        this.bytes += chunk.length;
+        cb(null, chunk);
+    }
+}
+/**
+ * Holds the end of the plaintext until the producer has exited successfully, and enforces
+ * the size bounds: a dump that failed, came out below the floor or above the ceiling never
+ * completes its upload (the multipart upload is aborted instead).
+ */
+class Gate extends external_node_stream_.Transform {
+    producerDone;
+    minBytes;
+    maxBytes;
+    what;
+    bytes = 0;
+    constructor(producerDone, minBytes, maxBytes, what) {
+        super();
+        this.producerDone = producerDone;
+        this.minBytes = minBytes;
+        this.maxBytes = maxBytes;
+        this.what = what;
+    }
+    _transform(chunk, _e, cb) {
+        this.bytes += chunk.length;
+        if (this.bytes > this.maxBytes) {
+            cb(new core_errors.UserError(this.what, `is larger than max-size (${this.maxBytes} bytes); the part size was chosen for that bound`, 'raise max-size-gb'));
+            return;
+        }
+        cb(null, chunk);
+    }
+    _flush(cb) {
+        this.producerDone.then(() => {
+            if (this.bytes < this.minBytes) {
+                return cb(new core_errors.UserError(this.what, `is only ${this.bytes} bytes, below the size floor of ${this.minBytes} bytes: refusing to store a truncated or empty dump`, 'check the source; lower min-size-bytes only if the data really shrank'));
+            }
+            cb();
+        }, (err) => cb(err));
+    }
+}
+/**
+ * source → inspect (per-file SHA-256) → gate (exit status, size floor) → zstd (child process)
+ * or gzip → age → meter (stored SHA-256) → S3 multipart. Nothing touches the disk; an error
+ * anywhere destroys every stage and aborts the multipart upload. One promise pipeline end to
+ * end; both it and the upload are awaited before anything is reported.
+ */
+async function streamToStore(store, o) {
+    const plain = new Meter();
+    const gate = new Gate(o.producerDone, o.minBytes, o.maxBytes, o.what);
+    const stored = new Meter();
+    const compression = o.legacyFormat ? 'gzip' : (o.compression ?? 'zstd');
+    const recipients = o.recipients?.length ? o.recipients : undefined;
+    const encrypt = o.legacyFormat
+        ? new EncryptStream(o.passphrase, { kdf: o.kdf })
+        : await ageEncryptStream({ recipients, passphrase: o.passphrase, logN: o.kdf?.logN });
+    const compress = o.legacyFormat ? (0,external_node_zlib_.createGzip)({ level: o.level ?? 6 }) : compressor(compression, o.level);
+    const body = new external_node_stream_.PassThrough();
+    const piped = (0,promises_.pipeline)(o.source, o.inspector, plain, gate, compress, encrypt, stored, body);
+    // The producer's own failure must stop the upload even if its stream already ended.
+    let producerError;
+    o.producerDone.catch((err) => {
+        producerError = err;
+        body.destroy(err);
+    });
+    const progress = o.logger && new Progress({ label: `upload ${o.key}`, unit: 'bytes', logger: o.logger });
+    const uploaded = store
+        .uploadStream(o.key, body, o.partSize, (b) => progress?.update(b))
+        .catch((err) => {
+        // S3 failed: tear the pipeline down (nothing else would drain it).
+        body.destroy(err);
+        throw err;
+    });
+    const [p, u] = await Promise.allSettled([piped, uploaded]);
+    progress?.finish();
+    if (p.status === 'rejected' || u.status === 'rejected') {
+        const errors = [p, u].flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+        throw errors.find((e) => e instanceof core_errors.UserError) ?? producerError ?? errors[0];
+    }
+    const up = u.value;
+    await o.producerDone;
+    const files = typeof o.inspector.files === 'function' ? o.inspector.files() : o.inspector.files;
+    return {
+        key: o.key,
+        storedBytes: stored.bytes,
+        storedSha256: stored.hash.digest('hex'),
+        plainBytes: plain.bytes,
+        plainSha256: plain.hash.digest('hex'),
+        compression,
+        encryption: o.legacyFormat ? backup_manifest/* LEGACY_ENCRYPTION */.it : recipients ? 'age/x25519' : 'age/scrypt',
+        partSize: up.partSize,
+        parts: Math.max(1, Math.ceil(stored.bytes / up.partSize)),
+        files: [...files].sort((a, b) => (a.path < b.path ? -1 : 1)),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/backup/host-compress.ts
+
+
+
+
+
+
+/**
+ * zstd on the Chroma host: the tar of the snapshot is compressed where it is read, so the SSH
+ * connection carries the compressed bytes (about a fifth) and this machine only decrypts-free
+ * work: the compressed stream goes into age and S3 as is, while a local `zstd -d` of the same
+ * bytes feeds the per-file SHA-256 index, the plaintext hash and the size gate. The stored
+ * object is the same tar + zstd + age as with local compression: restore does not change.
+ * Used when both machines have the zstd CLI; otherwise the tar crosses SSH and zstd runs here.
+ */
+/** Whether the host has the zstd CLI on its PATH. */
+async function hostHasZstd(host) {
+    const r = await host.exec(['sh', '-c', 'command -v zstd'], { allowFailure: true });
+    return r.code === 0;
+}
+/** Host compression is possible: zstd here (to index the plaintext) and on the host. */
+async function canCompressOnHost(host) {
+    return haveZstd() && (await hostHasZstd(host));
+}
+/**
+ * `<producer> | zstd -<level> -T0` on the host, failing when the producer failed (POSIX sh has
+ * no pipefail: the producer's status goes through a temp file).
+ */
+function compressedOnHost(producer, level = 3) {
+    return [
+        'sh',
+        '-c',
+        `st=$(mktemp) || exit 1; { "$@"; echo $? > "$st"; } | zstd -${Math.round(level)} -T0 -q -c; z=$?; c=$(cat "$st"); rm -f "$st"; [ "$c" = 0 ] || exit "\${c:-1}"; exit $z`,
+        'sh',
+        ...producer,
+    ];
+}
+/** Passes bytes through; its end waits for `before` (the plaintext check) and fails with it. */
+class HoldEnd extends external_node_stream_.Transform {
+    before;
+    constructor(before) {
+        super();
+        this.before = before;
+    }
+    _transform(chunk, _e, cb) {
+        cb(null, chunk);
+    }
+    _flush(cb) {
+        this.before.then(() => cb(), (err) => cb(err));
+    }
+}
+/**
+ * source (zstd from the host) ─┬→ hold end → age → meter (stored) → S3 multipart
+ *                              └→ zstd -d → inspect (per-file SHA-256) → meter (plain) → gate
+ * The upload completes only after the plaintext branch ended cleanly (producer exit status,
+ * size bounds, a tar that parses); any error destroys both branches and aborts the upload.
+ */
+async function streamCompressedToStore(store, o) {
+    const plain = new Meter();
+    const stored = new Meter();
+    const gate = new Gate(o.producerDone, o.minBytes, o.maxBytes, o.what);
+    const recipients = o.recipients?.length ? o.recipients : undefined;
+    const encrypt = await ageEncryptStream({ recipients, passphrase: o.passphrase, logN: o.kdf?.logN });
+    const toStore = new external_node_stream_.PassThrough();
+    const toCheck = new external_node_stream_.PassThrough();
+    const body = new external_node_stream_.PassThrough();
+    const sink = new external_node_stream_.Writable({ write: (_c, _e, cb) => cb() });
+    o.source.pipe(toStore);
+    o.source.pipe(toCheck);
+    o.source.on('error', (err) => {
+        toStore.destroy(err);
+        toCheck.destroy(err);
+    });
+    const checked = (0,promises_.pipeline)(toCheck, decompressor('zstd'), o.inspector, plain, gate, sink);
+    checked.catch((err) => body.destroy(err));
+    const piped = (0,promises_.pipeline)(toStore, new HoldEnd(checked), encrypt, stored, body);
+    let producerError;
+    o.producerDone.catch((err) => {
+        producerError = err;
+        body.destroy(err);
+    });
+    const uploaded = store.uploadStream(o.key, body, o.partSize).catch((err) => {
+        body.destroy(err);
+        toCheck.destroy(err);
+        throw err;
+    });
+    const results = await Promise.allSettled([checked, piped, uploaded]);
+    const errors = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+    if (errors.length)
+        throw errors.find((e) => e instanceof core_errors.UserError) ?? producerError ?? errors[0];
+    const up = results[2].value;
+    await o.producerDone;
+    const files = typeof o.inspector.files === 'function' ? o.inspector.files() : o.inspector.files;
+    return {
+        key: o.key,
+        storedBytes: stored.bytes,
+        storedSha256: stored.hash.digest('hex'),
+        plainBytes: plain.bytes,
+        plainSha256: plain.hash.digest('hex'),
+        compression: 'zstd',
+        encryption: recipients ? 'age/x25519' : 'age/scrypt',
+        partSize: up.partSize,
+        parts: Math.max(1, Math.ceil(stored.bytes / up.partSize)),
+        files: [...files].sort((a, b) => (a.path < b.path ? -1 : 1)),
+    };
+}
+
 // EXTERNAL MODULE: external "node:string_decoder"
 var external_node_string_decoder_ = __webpack_require__(6193);
 ;// CONCATENATED MODULE: ./src/backup/logical.ts
@@ -1616,6 +2017,52 @@ var external_node_string_decoder_ = __webpack_require__(6193);
 
 
 
+/** JSON with object keys sorted: Chroma returns a metadata's keys in no fixed order. */
+function canonical(v) {
+    if (Array.isArray(v))
+        return v.map(canonical);
+    if (v && typeof v === 'object')
+        return Object.fromEntries(Object.keys(v)
+            .sort()
+            .map((k) => [k, canonical(v[k])]));
+    return v;
+}
+/** One record's content, as exported: id, embedding, document and metadata. */
+function recordDigest(page, i) {
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify([
+        page.ids[i],
+        page.embeddings?.[i] ?? null,
+        page.documents?.[i] ?? null,
+        canonical(page.metadatas?.[i] ?? null),
+    ]))
+        .digest('base64')
+        .slice(0, 22);
+}
+/** Counts the records whose content differs from `exported` (id → digest) on a second read. */
+async function changedSince(api, collectionId, exported, pageSize) {
+    let changed = 0;
+    const seen = new Set();
+    for (let offset = 0;; offset += pageSize) {
+        const page = await api.get(collectionId, {
+            limit: pageSize,
+            offset,
+            include: ['embeddings', 'documents', 'metadatas'],
+        });
+        for (let i = 0; i < page.ids.length; i++) {
+            const id = page.ids[i];
+            seen.add(id);
+            if (exported.get(id) !== recordDigest(page, i))
+                changed++;
+        }
+        if (page.ids.length < pageSize)
+            break;
+    }
+    for (const id of exported.keys())
+        if (!seen.has(id))
+            changed++;
+    return changed;
+}
 function exportStream(api, version, options) {
     const stats = [];
     let resolveDone;
@@ -1632,6 +2079,7 @@ function exportStream(api, version, options) {
                 const before = await api.count(c.id);
                 yield `${JSON.stringify({ kind: 'collection', name: c.name, metadata: c.metadata ?? null, configuration: c.configuration_json ?? null, count: before })}\n`;
                 const ids = [];
+                const digests = new Map();
                 for (let offset = 0;; offset += options.pageSize) {
                     const page = await api.get(c.id, {
                         limit: options.pageSize,
@@ -1641,15 +2089,18 @@ function exportStream(api, version, options) {
                     if (page.ids.length === 0)
                         break;
                     ids.push(...page.ids);
+                    for (let i = 0; i < page.ids.length; i++)
+                        digests.set(page.ids[i], recordDigest(page, i));
                     yield `${JSON.stringify({ kind: 'records', collection: c.name, ids: page.ids, embeddings: page.embeddings, documents: page.documents, metadatas: page.metadatas })}\n`;
                     if (page.ids.length < options.pageSize)
                         break;
                 }
                 const after = await api.count(c.id);
                 const unique = new Set(ids).size;
-                stats.push({ collection: c.name, before, exported: unique, after, ids });
+                const changed = await changedSince(api, c.id, digests, options.pageSize);
+                stats.push({ collection: c.name, before, exported: unique, after, ids, changed });
                 yield `${JSON.stringify({ kind: 'end', collection: c.name, exported: unique })}\n`;
-                options.logger.info(`exported ${c.name}: ${unique} records (count before ${before}, after ${after})`);
+                options.logger.info(`exported ${c.name}: ${unique} records (count before ${before}, after ${after}; ${changed} changed since read)`);
             }
             resolveDone();
         }
@@ -1773,23 +2224,16 @@ function* batches(r, maxCount, maxBytes) {
     }
 }
 
-// EXTERNAL MODULE: ./src/backup/manifest.ts
-var backup_manifest = __webpack_require__(6345);
 ;// CONCATENATED MODULE: ./src/backup/tunnel.ts
 
 async function openTunnel(host, targetHost, targetPort) {
-    const client = await host.connect();
     const server = (0,external_node_net_.createServer)((socket) => {
-        client.forwardOut('127.0.0.1', 0, targetHost, targetPort, (err, stream) => {
-            if (err) {
-                socket.destroy();
-                return;
-            }
+        host.forward(targetHost, targetPort).then((stream) => {
             socket.pipe(stream).pipe(socket);
-            socket.on('error', () => stream.close());
+            socket.on('error', () => stream.destroy());
             stream.on('error', () => socket.destroy());
-            socket.on('close', () => stream.close());
-        });
+            socket.on('close', () => stream.destroy());
+        }, () => socket.destroy());
     });
     await new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -1815,7 +2259,7 @@ async function openTunnel(host, targetHost, targetPort) {
 /** Container names as Docker accepts them (validated before any command is built). */
 const CONTAINER = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
 const PERSIST_PATH = /^\/[A-Za-z0-9_./-]{0,255}$/;
-function checkContainer(name, where) {
+function physical_checkContainer(name, where) {
     if (!CONTAINER.test(name))
         throw new core_errors.UserError(where, `${JSON.stringify(name)} is not a container name`, 'use the name shown by `docker ps`, e.g. app-chroma-1');
     return name;
@@ -2023,112 +2467,132 @@ function coldCopy(host, container, options) {
     };
 }
 
-// EXTERNAL MODULE: external "node:stream/promises"
-var promises_ = __webpack_require__(6466);
-;// CONCATENATED MODULE: ./src/backup/pipeline.ts
+;// CONCATENATED MODULE: ./src/backup/stopped-guard.ts
 
 
 
-
-
-
-
-
-
-/** Counts and hashes bytes passing through. */
-class Meter extends external_node_stream_.Transform {
-    hash = (0,external_node_crypto_.createHash)('sha256');
-    bytes = 0;
-    _transform(chunk, _e, cb) {
-        this.hash.update(chunk);
-        this.bytes += chunk.length;
-        cb(null, chunk);
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+const EXIT_CODE = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+/**
+ * Starts `container` again if it is not running; waits for a `docker stop` still under way
+ * (the container then reads Running until it ends). What a cancelled backup's signal handler
+ * and the action's post step both call. Returns what it did, for the log.
+ */
+async function restartIfStopped(host, container, options = {}) {
+    const end = Date.now() + (options.settleMs ?? 0);
+    for (;;) {
+        const s = await containerState(host, container);
+        if (!s.Running)
+            break;
+        // A stop in flight keeps Running true until it ends: look again until `settleMs` is over.
+        if (Date.now() >= end)
+            return 'was running';
+        await new Promise((r) => setTimeout(r, 500));
+    }
+    await host.exec(commands.start(container), { where: `${host.label}: starting ${container}` });
+    return 'started';
+}
+/**
+ * The action's post step after a run that ended with Chroma stopped (killed outright: SIGKILL,
+ * runner lost): connects again and starts it, saying so.
+ */
+async function restartAfterCancel(conn, container, logger) {
+    checkContainer(container, 'container');
+    const host = connectHost(conn, logger);
+    try {
+        const did = await restartIfStopped(host, container, { settleMs: 10_000 });
+        if (did === 'started')
+            logger.warn(`the backup did not finish with ${container} running on ${host.label}: the post step started it again (no backup was committed)`);
+        return did;
+    }
+    finally {
+        host.close();
     }
 }
 /**
- * Holds the end of the plaintext until the producer has exited successfully, and enforces
- * the size bounds: a dump that failed, came out below the floor or above the ceiling never
- * completes its upload (the multipart upload is aborted instead).
+ * While a physical backup has production Chroma stopped, a cancel (the runner's SIGINT then
+ * SIGTERM, Ctrl-C, a kill) must not leave it stopped: this handler waits for the operation in
+ * flight (a `docker stop` cannot be called back), starts the container, says so, and exits
+ * with the signal's code. Whatever kills the process outright (SIGKILL) is the post step's
+ * job: `onStopped`/`onRestarted` let the action record that Chroma is down.
  */
-class Gate extends external_node_stream_.Transform {
-    producerDone;
-    minBytes;
-    maxBytes;
-    what;
-    bytes = 0;
-    constructor(producerDone, minBytes, maxBytes, what) {
-        super();
-        this.producerDone = producerDone;
-        this.minBytes = minBytes;
-        this.maxBytes = maxBytes;
-        this.what = what;
+class StoppedChromaGuard {
+    host;
+    container;
+    logger;
+    hooks;
+    armed = false;
+    inFlight = Promise.resolve();
+    cleanups = [];
+    handling = false;
+    /** A cancel arrived: nothing may be committed after it. */
+    cancelled = false;
+    /**
+     * Never settles: the backup awaits it after a cancel, so neither its result nor its error
+     * reaches a caller that would exit (the CLI) before the handler has started Chroma.
+     */
+    exiting = new Promise(() => { });
+    handler = (sig) => void this.onSignal(sig);
+    constructor(host, container, logger, hooks = {}) {
+        this.host = host;
+        this.container = container;
+        this.logger = logger;
+        this.hooks = hooks;
     }
-    _transform(chunk, _e, cb) {
-        this.bytes += chunk.length;
-        if (this.bytes > this.maxBytes) {
-            cb(new core_errors.UserError(this.what, `is larger than max-size (${this.maxBytes} bytes); the part size was chosen for that bound`, 'raise max-size-gb'));
+    /** From just before `docker stop`: the container may be (going) down. */
+    arm() {
+        if (this.armed)
             return;
+        this.armed = true;
+        this.hooks.onStopped?.();
+        for (const sig of SIGNALS)
+            process.on(sig, this.handler);
+    }
+    /** The operation whose end the handler waits for before starting the container. */
+    track(p) {
+        this.inFlight = p.catch(() => undefined);
+        return p;
+    }
+    /** Something else to undo on a cancel (a snapshot volume on the host). */
+    onCancel(cleanup) {
+        this.cleanups.push(cleanup);
+    }
+    /** Chroma is running again (or, with `running` false, the run ends with it down). */
+    disarm(running = true) {
+        if (!this.armed)
+            return;
+        this.armed = false;
+        for (const sig of SIGNALS)
+            process.off(sig, this.handler);
+        if (running)
+            this.hooks.onRestarted?.();
+    }
+    async onSignal(sig) {
+        if (this.handling)
+            return; // the runner sends SIGINT, then SIGTERM: one restart is enough
+        this.handling = true;
+        this.cancelled = true;
+        this.logger.warn(`backup cancelled (${sig}) while ${this.container} on ${this.host.label} is stopped: starting it again; no backup was committed`);
+        try {
+            const grace = this.hooks.stopGraceMs ?? 120_000;
+            await Promise.race([this.inFlight, new Promise((r) => setTimeout(r, grace).unref())]);
+            const did = await restartIfStopped(this.host, this.container, { settleMs: 2_000 });
+            this.logger.warn(did === 'started'
+                ? `${this.container} was started again after the cancel`
+                : `${this.container} is running`);
+            for (const c of this.cleanups)
+                await c().catch(() => undefined);
+            this.hooks.onRestarted?.();
         }
-        cb(null, chunk);
+        catch (err) {
+            this.logger.error(`could not start ${this.container} after the cancel: ${(0,core_errors.errorMessage)(err)} — run \`docker start ${this.container}\` on ${this.host.label}`);
+        }
+        finally {
+            for (const s of SIGNALS)
+                process.off(s, this.handler);
+            process.exit(EXIT_CODE[sig]);
+        }
     }
-    _flush(cb) {
-        this.producerDone.then(() => {
-            if (this.bytes < this.minBytes) {
-                return cb(new core_errors.UserError(this.what, `is only ${this.bytes} bytes, below the size floor of ${this.minBytes} bytes: refusing to store a truncated or empty dump`, 'check the source; lower min-size-bytes only if the data really shrank'));
-            }
-            cb();
-        }, (err) => cb(err));
-    }
-}
-/**
- * source → inspect (per-file SHA-256) → gate (exit status, size floor) → zstd (child process)
- * or gzip → age → meter (stored SHA-256) → S3 multipart. Nothing touches the disk; an error
- * anywhere destroys every stage and aborts the multipart upload. One promise pipeline end to
- * end; both it and the upload are awaited before anything is reported.
- */
-async function streamToStore(store, o) {
-    const plain = new Meter();
-    const gate = new Gate(o.producerDone, o.minBytes, o.maxBytes, o.what);
-    const stored = new Meter();
-    const compression = o.legacyFormat ? 'gzip' : (o.compression ?? 'zstd');
-    const recipients = o.recipients?.length ? o.recipients : undefined;
-    const encrypt = o.legacyFormat
-        ? new EncryptStream(o.passphrase, { kdf: o.kdf })
-        : await ageEncryptStream({ recipients, passphrase: o.passphrase, logN: o.kdf?.logN });
-    const compress = o.legacyFormat ? (0,external_node_zlib_.createGzip)({ level: o.level ?? 6 }) : compressor(compression, o.level);
-    const body = new external_node_stream_.PassThrough();
-    const piped = (0,promises_.pipeline)(o.source, o.inspector, plain, gate, compress, encrypt, stored, body);
-    // The producer's own failure must stop the upload even if its stream already ended.
-    let producerError;
-    o.producerDone.catch((err) => {
-        producerError = err;
-        body.destroy(err);
-    });
-    const uploaded = store.uploadStream(o.key, body, o.partSize).catch((err) => {
-        // S3 failed: tear the pipeline down (nothing else would drain it).
-        body.destroy(err);
-        throw err;
-    });
-    const [p, u] = await Promise.allSettled([piped, uploaded]);
-    if (p.status === 'rejected' || u.status === 'rejected') {
-        const errors = [p, u].flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
-        throw errors.find((e) => e instanceof core_errors.UserError) ?? producerError ?? errors[0];
-    }
-    const up = u.value;
-    await o.producerDone;
-    const files = typeof o.inspector.files === 'function' ? o.inspector.files() : o.inspector.files;
-    return {
-        key: o.key,
-        storedBytes: stored.bytes,
-        storedSha256: stored.hash.digest('hex'),
-        plainBytes: plain.bytes,
-        plainSha256: plain.hash.digest('hex'),
-        compression,
-        encryption: o.legacyFormat ? backup_manifest/* LEGACY_ENCRYPTION */.it : recipients ? 'age/x25519' : 'age/scrypt',
-        partSize: up.partSize,
-        parts: Math.max(1, Math.ceil(stored.bytes / up.partSize)),
-        files: [...files].sort((a, b) => (a.path < b.path ? -1 : 1)),
-    };
 }
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
@@ -2545,6 +3009,8 @@ function parsePax(text) {
 
 
 
+
+
 const backup_VERSION = (() => {
     try {
         return JSON.parse((0,external_node_fs_.readFileSync)(new URL(/* asset import */ __webpack_require__(3089), __webpack_require__.b), 'utf8')).version;
@@ -2557,11 +3023,11 @@ const backup_VERSION = (() => {
 async function resolveSourceContainer(source, host, logger) {
     if (source.container || !source.compose || source.chromaUrl)
         return source;
-    const container = checkContainer(await (0,config_source/* resolveComposeContainer */.yu)(host, source.compose), 'container');
+    const container = physical_checkContainer(await (0,config_source/* resolveComposeContainer */.yu)(host, source.compose), 'container');
     logger.info(`${source.compose.project}/${source.compose.service} runs as container ${container}`);
     return { ...source, container };
 }
-function connectHost(conn, logger, where = 'host') {
+function backup_connectHost(conn, logger, where = 'host') {
     const spec = (0,validate/* parseHostSpec */.nn)(conn.spec, where);
     return new RemoteHost({
         ...spec,
@@ -2600,7 +3066,7 @@ async function backup_runBackup(o, logger, hostOverride) {
             ? backup_manifest/* keys */.HP.archive(id, o.mode, compression)
             : backup_manifest/* keys */.HP.config(id, compression));
     if (o.source.container)
-        checkContainer(o.source.container, 'container');
+        physical_checkContainer(o.source.container, 'container');
     const persistPath = checkPersistPath(o.source.persistPath, 'persist-path');
     if (o.mode === 'physical' &&
         (!(o.source.host || hostOverride) || !(o.source.container || o.source.compose))) {
@@ -2609,7 +3075,8 @@ async function backup_runBackup(o, logger, hostOverride) {
     const store = new store_BackupStore(o.store, logger);
     const started = Date.now();
     const id = (0,backup_manifest/* newBackupId */._H)(new Date(started));
-    const host = hostOverride ?? (o.source.host ? connectHost(o.source.host, logger) : undefined);
+    const host = hostOverride ?? (o.source.host ? backup_connectHost(o.source.host, logger) : undefined);
+    let guard;
     try {
         if (host)
             o = { ...o, source: await resolveSourceContainer(o.source, host, logger) };
@@ -2639,28 +3106,44 @@ async function backup_runBackup(o, logger, hostOverride) {
                 let snapshot;
                 let archive;
                 const container = o.source.container;
+                guard = new StoppedChromaGuard(host, container, logger, {
+                    onStopped: () => o.onChromaDown?.(true, container),
+                    onRestarted: () => o.onChromaDown?.(false, container),
+                    stopGraceMs: (o.stopTimeoutSeconds + 30) * 1000,
+                });
                 try {
                     if (o.localSnapshot !== false)
                         await sweepSnapshots(host, container, logger);
-                    await logger.group(`stop ${container} (grace ${o.stopTimeoutSeconds} s)`, () => copy.stop());
+                    guard.arm();
+                    await logger.group(`stop ${container} (grace ${o.stopTimeoutSeconds} s)`, () => guard.track(copy.stop()));
                     if (o.localSnapshot !== false) {
                         snapshot = await logger.group(`local snapshot of ${container}:${persistPath} on the host`, () => takeLocalSnapshot(host, container, persistPath, id, logger));
                     }
                     if (snapshot) {
                         // Chroma is back before a single byte leaves the host.
                         downtimeMs = await copy.restart();
+                        guard.disarm();
                         logger.info(`downtime ${(downtimeMs / 1000).toFixed(2)} s, of which the local copy ${(snapshot.copyMs / 1000).toFixed(2)} s; streaming the snapshot now`);
                     }
                     archive = await logger.group(snapshot ? 'stream the snapshot to the store' : 'stream the persist dir to the store', async () => {
-                        const { stdout, done } = await host.execStream(snapshot ? snapshot.copyOut : commands.copyOut(container, persistPath), { where: `${host.label}: docker cp` });
+                        const producer = snapshot ? snapshot.copyOut : commands.copyOut(container, persistPath);
+                        const onHost = compression === 'zstd' &&
+                            !o.legacyFormat &&
+                            o.hostCompression === true &&
+                            (await canCompressOnHost(host));
+                        logger.info(onHost ? `zstd runs on ${host.label}` : 'zstd runs on this machine');
+                        const { stdout, done } = await host.execStream(onHost ? compressedOnHost(producer) : producer, {
+                            where: `${host.label}: docker cp`,
+                        });
                         // Without a snapshot: restart Chroma as soon as the copy has been read, not when S3 has it all.
                         const restarted = snapshot
                             ? Promise.resolve()
                             : done.then(async () => {
                                 downtimeMs = await copy.restart();
+                                guard.disarm();
                             });
                         restarted.catch(() => { });
-                        const stored = await streamToStore(store, {
+                        const stored = await (onHost ? streamCompressedToStore : streamToStore)(store, {
                             source: stdout,
                             producerDone: done,
                             inspector: new TarIndex(),
@@ -2670,6 +3153,7 @@ async function backup_runBackup(o, logger, hostOverride) {
                             minBytes: o.minSizeBytes,
                             maxBytes: o.maxSizeBytes,
                             what: `archive of ${container}:${persistPath}`,
+                            logger,
                         });
                         await restarted;
                         return stored;
@@ -2682,6 +3166,8 @@ async function backup_runBackup(o, logger, hostOverride) {
                             return undefined;
                         });
                     }
+                    if (downtimeMs !== undefined)
+                        guard.disarm();
                     await snapshot?.remove();
                 }
                 manifestBase = {
@@ -2705,12 +3191,12 @@ async function backup_runBackup(o, logger, hostOverride) {
                     minBytes: o.minSizeBytes,
                     maxBytes: o.maxSizeBytes,
                     what: `logical export of ${api.url}`,
+                    logger,
                 }));
-                const drift = exp.stats
-                    .filter((s) => s.before !== s.after || s.exported !== s.before)
-                    .map(({ ids: _ids, ...s }) => s);
+                const drifted = exp.stats.filter((s) => s.before !== s.after || s.exported !== s.before || s.changed > 0);
+                const drift = drifted.map(({ ids: _ids, changed: _changed, ...s }) => s);
                 if (drift.length && o.onDrift === 'fail') {
-                    throw new core_errors.UserError('logical export', `data changed while it was exported (${drift.map((d) => `${d.collection}: ${d.before} before, ${d.exported} exported, ${d.after} after`).join('; ')}): the export is not a consistent snapshot`, 'run it when writes pause, use mode: physical, or set on-drift: fuzzy to keep it marked as fuzzy');
+                    throw new core_errors.UserError('logical export', `data changed while it was exported (${drifted.map((d) => `${d.collection}: ${d.before} before, ${d.exported} exported, ${d.after} after, ${d.changed} record(s) changed`).join('; ')}): the export is not a consistent snapshot`, 'run it when writes pause, use mode: physical, or set on-drift: fuzzy to keep it marked as fuzzy');
                 }
                 const infos = await api.collections();
                 const collections = exp.stats.map((s) => ({
@@ -2759,6 +3245,7 @@ async function backup_runBackup(o, logger, hostOverride) {
                     minBytes: 1024,
                     maxBytes: 1024 ** 3,
                     what: `app config ${dir}`,
+                    logger,
                 });
             });
         }
@@ -2774,6 +3261,8 @@ async function backup_runBackup(o, logger, hostOverride) {
             durationMs: Date.now() - started,
             ragship: backup_VERSION,
         };
+        if (guard?.cancelled)
+            throw new core_errors.UserError('backup', 'was cancelled', 'nothing was committed; run the backup again');
         // The commit marker: written only after every byte above is stored.
         const manifestKey = store.key(backup_manifest/* keys */.HP.manifest(id));
         await store.putJson(manifestKey, manifest);
@@ -2782,6 +3271,9 @@ async function backup_runBackup(o, logger, hostOverride) {
         return { manifest, manifestKey, mbPerSecond, orphansAborted };
     }
     finally {
+        if (guard?.cancelled)
+            await guard.exiting;
+        guard?.disarm(false);
         if (!hostOverride)
             host?.close();
     }
@@ -2967,6 +3459,7 @@ class local_chroma_LocalChroma {
 
 
 
+
 /** A passphrase of 16+ characters, or age identities; both become log secrets. */
 function assertKeys(o, logger) {
     for (const i of o.identities ?? []) {
@@ -2989,7 +3482,7 @@ async function loadManifest(store, id) {
  * Downloads one stored object, authenticates and decrypts it, and checks its stored hash,
  * plaintext hash and every file hash against the manifest while feeding `sink`.
  */
-async function downloadChecked(store, obj, mode, keys, sink, where) {
+async function downloadChecked(store, obj, mode, keys, sink, where, logger) {
     const k = typeof keys === 'string' ? { passphrase: keys } : keys;
     if (obj.encryption === backup_manifest/* LEGACY_ENCRYPTION */.it && !k.passphrase)
         throw new core_errors.UserError(where, 'is a format-1 (RAGSHIPB) backup, encrypted with a passphrase only', 'pass the encryption passphrase it was made with');
@@ -3002,7 +3495,10 @@ async function downloadChecked(store, obj, mode, keys, sink, where) {
     const plain = new Meter();
     const index = mode === 'physical' ? new TarIndex() : new NdjsonIndex();
     try {
-        await (0,promises_.pipeline)(body, stored, decrypt, decompress, plain, index, sink);
+        const progress = logger
+            ? progressStream(new Progress({ label: `download ${obj.key}`, unit: 'bytes', total: obj.storedBytes, logger }))
+            : new external_node_stream_.PassThrough();
+        await (0,promises_.pipeline)(body, progress, stored, decrypt, decompress, plain, index, sink);
     }
     catch (err) {
         if (err instanceof core_errors.UserError)
@@ -3205,11 +3701,11 @@ async function restoreBackup(o, logger, hostOverride) {
     const store = new store_BackupStore(o.store, logger);
     const id = await (0,catalog.resolveBackupId)(store, o.backupId);
     const manifest = await loadManifest(store, id);
-    const host = hostOverride ?? (o.source.host ? connectHost(o.source.host, logger) : undefined);
+    const host = hostOverride ?? (o.source.host ? backup_connectHost(o.source.host, logger) : undefined);
     try {
         if (host)
             o = { ...o, source: await resolveSourceContainer(o.source, host, logger) };
-        const container = o.source.container ? checkContainer(o.source.container, 'container') : undefined;
+        const container = o.source.container ? physical_checkContainer(o.source.container, 'container') : undefined;
         const persistPath = checkPersistPath(o.source.persistPath, 'persist-path');
         const tunnelled = !o.source.chromaUrl && host && container
             ? await tunnelToContainer(host, container, o.source.chromaPort)
@@ -3271,10 +3767,19 @@ async function restoreBackup(o, logger, hostOverride) {
                 healthTimeoutMs: o.healthTimeoutSeconds * 1000,
                 logger,
             });
+            // What `find -delete` below clears must be the container's own data: a volume or bind
+            // mount (--volumes-from shows it); a path in the container's layer would be cleared in a
+            // throwaway container only, and the backup merged over the old data.
+            const mounts = JSON.parse((await host.exec(commands.mounts(container))).stdout || '[]') ?? [];
+            if (!onMount(mounts, persistPath))
+                throw new core_errors.UserError('persist-path', `${container}:${persistPath} is not on a volume or bind mount of the container: a restore could not replace it (nothing was changed)`, 'mount the persist dir as a volume (as the example compose file does), then restore');
             try {
-                await copy
-                    .stop()
-                    .catch((err) => logger.warn(`${err.message} (restoring anyway: the data is replaced)`));
+                await copy.stop().catch((err) => {
+                    throw new core_errors.UserError(`${host.label}: ${container}`, `restore aborted before any data was touched: ${err.message.replace(/ ?the backup was not taken and /, ' ')}`, `fix the stop (raise stop-timeout-seconds, check the restart policy) and restore again${safetyCopyId ? `; the safety copy ${safetyCopyId} is kept` : ''}`);
+                });
+                const state = await containerState(host, container);
+                if (state.Running)
+                    throw new core_errors.UserError(`${host.label}: ${container}`, 'restore aborted: the container is running again after the stop (a restart policy?), its data is live', 'stop whatever restarts it, then restore again');
                 await logger.group(`replace ${container}:${persistPath}`, async () => {
                     await host.exec([
                         'docker',
@@ -3296,7 +3801,7 @@ async function restoreBackup(o, logger, hostOverride) {
                         where: `${host.label}: docker cp into ${container}`,
                     });
                     await Promise.all([
-                        downloadChecked(store, manifest.archive, 'physical', secrets, stdin, `backup ${id} archive`),
+                        downloadChecked(store, manifest.archive, 'physical', secrets, stdin, `backup ${id} archive`, logger),
                         cp,
                     ]);
                 });
@@ -3314,7 +3819,7 @@ async function restoreBackup(o, logger, hostOverride) {
                 const lines = new (await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 7075, 23))).PassThrough();
                 const { createInterface } = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 481, 23));
                 await Promise.all([
-                    downloadChecked(store, manifest.archive, 'logical', secrets, lines, `backup ${id} archive`),
+                    downloadChecked(store, manifest.archive, 'logical', secrets, lines, `backup ${id} archive`, logger),
                     logical_importNdjson(target, createInterface({ input: lines }), logger),
                 ]);
             }
@@ -3414,6 +3919,7 @@ async function retention_applyRetention(store, policy, logger, dryRun = false) {
 }
 
 ;// CONCATENATED MODULE: ./src/backup/job.ts
+
 
 
 
@@ -3706,7 +4212,7 @@ function parseManifest(value, where) {
 /***/ 3089:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
-module.exports = __webpack_require__.p + "cd16b810fd1258a18548.json";
+module.exports = __webpack_require__.p + "6bd7c2562124a24e36f8.json";
 
 /***/ })
 
