@@ -24,6 +24,7 @@ import {
   serviceContainers,
   upServices,
 } from '../../../src/deploy/commands.js';
+import { publishRetained, readOtherRetained } from '../../../src/deploy/host-retention.js';
 import { deployRoot, ReleaseLayout } from '../../../src/deploy/layout.js';
 import type { ReleaseRecord } from '../../../src/deploy/release-log.js';
 import { EnvSession } from '../../../src/deploy/session.js';
@@ -279,6 +280,9 @@ describe('prune keep rules (fake host)', () => {
     expect(hosts[0]!.lines()).toEqual([
       // Only folders older than the oldest kept one (R1, the rollback's source) go.
       line(removeTree('/srv/seqapp/releases/R0')),
+      // Host-wide retention: publish what this root keeps, read what every other root keeps.
+      line(publishRetained('/srv/seqapp')),
+      line(readOtherRetained('/srv/seqapp')),
       line(listImages(REPO)),
       line(removeImage(img('0'))),
       line(removeImage(img('2'))),
@@ -372,9 +376,10 @@ describe('rollback (fake host)', () => {
     const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
     expect(at(/ragship-lock acquire/)).toBeLessThan(at(/^docker image inspect/));
     expect(at(/^docker image inspect/)).toBeLessThan(at(/--scale app=2/));
-    expect(at(/--scale app=2/)).toBeLessThan(at(/^sh -c 'cat >> /));
-    expect(at(/^sh -c 'cat >> /)).toBeLessThan(at(/ragship-lock release/));
-    const appended = h!.calls.find((c) => c.line.includes('cat >> "$1"'));
+    const append = /cat >> "\$1\/releases\.jsonl"/;
+    expect(at(/--scale app=2/)).toBeLessThan(at(append));
+    expect(at(append)).toBeLessThan(at(/ragship-lock release/));
+    const appended = h!.calls.find((c) => append.test(c.line));
     expect(JSON.parse(appended!.input!)).toMatchObject({
       kind: 'rollback',
       source: '20261201T000000Z-aaaaaaa',
