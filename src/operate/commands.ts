@@ -158,11 +158,15 @@ export const removeRoleFolders = (root: string, role: string): Argv => [
   role,
 ];
 
-/** The whole environment's release folders and shared files (the history files stay). */
+/**
+ * The whole environment's release folders, shared files and the images it retains for the
+ * host-wide prune (the history files stay).
+ */
 export const removeEnvironmentFolders = (root: string): Argv => [
   'rm',
   '-rf',
   '--',
   `${root}/releases`,
   `${root}/shared`,
+  `${root}/retained-images`,
 ];

@@ -107,6 +107,10 @@ function parseOtherRetained(out) {
             catch {
                 records = [];
             }
+            // A removed environment (`ragship remove`, no --role) retains nothing.
+            const last = records.at(-1);
+            if (last?.kind === 'remove' && !last.roles)
+                return;
             for (const r of records.filter((x) => x.result === 'success'))
                 for (const img of Object.values(r.images))
                     kept.set(img, section.root);

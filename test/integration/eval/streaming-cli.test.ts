@@ -92,6 +92,6 @@ describe('ragship eval (CLI front door)', () => {
     const text = captured.join('');
     expect(text).toContain('passed — no baseline from main; absolute thresholds only');
     expect(text).toMatch(/token_f1 0\.\d+ is below the threshold 0\.990/);
-    expect(text).toMatch(/bad\.yaml:5 metrics\.token_f1\.case_min: .*expected number/);
+    expect(text).toMatch(/bad\.yaml:5 metrics\.token_f1\.case_min: is a string \("high"\), not a number/);
   });
 });

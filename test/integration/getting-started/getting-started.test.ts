@@ -227,7 +227,7 @@ describe('getting-started, from the doc: install, init, config check, provision 
               : w,
       );
     expect(args).toContain('--dry-run');
-    expect(args).toContain('--deploy-key-file');
+    expect(args).toContain('--deploy-private-key-file');
     expect(args).toContain('--admin-user');
     const tunnel = ['--registry-tunnel-port', String(REGISTRY_PORT)];
     await rateLimitWindow();
@@ -259,17 +259,14 @@ describe('getting-started, from the doc: install, init, config check, provision 
     };
     writeFileSync(join(repo, 'ragship.yml'), stringify(cfg));
     writeFileSync(join(work, 'registry-password'), sb.registry.password, { mode: 0o600 });
-    // The environment flag of this CLI's deploy verb (its help says which).
-    const help = (await ragship(['deploy', '--help'])).stdout;
-    const envFlag = /--environment <name>/.test(help) ? '--environment' : '--env';
     await rateLimitWindow();
     const deploy = await ragship([
       'deploy',
-      envFlag,
+      '--environment',
       'staging',
       '--image',
       v1!,
-      '--ssh-key-file',
+      '--ssh-private-key-file',
       join(work, 'deploy_key'),
       '--known-hosts-file',
       knownHostsFile,

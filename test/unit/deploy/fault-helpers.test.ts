@@ -30,6 +30,36 @@ describe('host-wide retention: what the other deploy roots keep', () => {
     expect(kept.get('reg/app@sha256:aa')).toBe('/h/ragship/b/staging');
     expect(kept.has('reg/app@sha256:bb')).toBe(false);
   });
+
+  it('a removed environment (its log ends with a whole-environment remove) retains nothing', () => {
+    const base = {
+      app: 'a',
+      environment: 'e',
+      composeHash: '',
+      envHash: '',
+      actor: 'x',
+      startedAt: '',
+      finishedAt: '',
+      timings: {},
+    };
+    const deployed = {
+      ...base,
+      id: 'r1',
+      kind: 'deploy',
+      result: 'success',
+      image: 'reg/app@sha256:aa',
+      images: { web: 'reg/app@sha256:aa' },
+    };
+    const removed = { ...base, id: 'r2', kind: 'remove', result: 'removed', image: '', images: {} };
+    const out = (records: object[]) =>
+      `@@log /h/ragship/a/e\n${records.map((r) => JSON.stringify(r)).join('\n')}\n`;
+    expect(parseOtherRetained(out([deployed])).has('reg/app@sha256:aa')).toBe(true);
+    expect(parseOtherRetained(out([deployed, removed])).size).toBe(0);
+    // Removing one role keeps what the environment's other roles retain.
+    expect(parseOtherRetained(out([deployed, { ...removed, roles: ['llm'] }])).has('reg/app@sha256:aa')).toBe(
+      true,
+    );
+  });
 });
 
 describe('failure summary', () => {
