@@ -23,7 +23,7 @@ import { attachFailure, FailureLogCapture, failedStep, servingAfterFailure } fro
 import type { DeployLock } from './lock.js';
 import { activeRelease, newReleaseId, type ReleaseRecord, releaseFolder } from './release-log.js';
 import { pullServicesOf, type RoleBundle, renderRole } from './render.js';
-import { type ConnectionInputs, EnvSession, type HostEntry, type SessionPorts } from './session.js';
+import { admitEnv, type ConnectionInputs, EnvSession, type HostEntry, type SessionPorts } from './session.js';
 import { type StaticManifest, staticPlan } from './static.js';
 
 export interface DeployInputs extends ConnectionInputs {
@@ -93,14 +93,7 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
   ports = { ...ports, logger: capture };
   const s = new EnvSession(inputs, ports);
   const logger = ports.logger;
-  for (const v of Object.values(inputs.env)) logger.setSecret(v);
-  for (const k of s.env.requiredEnv)
-    if (!(k in inputs.env))
-      throw new UserError(
-        `env ${k}`,
-        'is required by ragship.yml (requiredEnv) but was not given',
-        `add ${k}=… to the env input`,
-      );
+  admitEnv(s, inputs.env, logger);
   const timings: StepTiming[] = [];
   const startedAt = new Date();
   const releaseId = newReleaseId(startedAt, inputs.gitSha);

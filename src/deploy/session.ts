@@ -14,6 +14,21 @@ import { deployRoot, ReleaseLayout } from './layout.js';
 import { parseReleaseLog, type ReleaseRecord } from './release-log.js';
 import type { StaticManifest } from './static.js';
 
+/**
+ * Masks every value of the deploy's env in the logs and refuses a deploy that lacks one the
+ * environment's `requiredEnv` names (before anything connects).
+ */
+export function admitEnv(s: EnvSession, env: Record<string, string>, logger: Logger): void {
+  for (const v of Object.values(env)) logger.setSecret(v);
+  for (const k of s.env.requiredEnv)
+    if (!(k in env))
+      throw new UserError(
+        `env ${k}`,
+        'is required by ragship.yml (requiredEnv) but was not given',
+        `add ${k}=… to the env input`,
+      );
+}
+
 export interface ConnectionInputs {
   config: RagshipConfig;
   environment: string;

@@ -24,7 +24,7 @@ import {
 } from '../deploy/release-log.js';
 import { renderRole } from '../deploy/render.js';
 import type { DeployInputs, DeployPorts, DeployResult } from '../deploy/run.js';
-import { EnvSession, type HostEntry } from '../deploy/session.js';
+import { admitEnv, EnvSession, type HostEntry } from '../deploy/session.js';
 import type { RollbackInputs, RollbackPorts, RollbackResult } from '../rollback/run.js';
 import {
   imageCommand,
@@ -119,14 +119,7 @@ async function recordOnManager(s: EnvSession, h: HostEntry, rec: ReleaseRecord):
 export async function runSwarmDeploy(inputs: DeployInputs, ports: DeployPorts): Promise<DeployResult> {
   const s = new EnvSession(inputs, ports);
   const logger = ports.logger;
-  for (const v of Object.values(inputs.env)) logger.setSecret(v);
-  for (const k of s.env.requiredEnv)
-    if (!(k in inputs.env))
-      throw new UserError(
-        `env ${k}`,
-        'is required by ragship.yml (requiredEnv) but was not given',
-        `add ${k}=… to the env input`,
-      );
+  admitEnv(s, inputs.env, logger);
   const stack = stackName(s);
   const timings: StepTiming[] = [];
   const startedAt = new Date();

@@ -568,11 +568,7 @@ async function recordOnManager(s, h, rec) {
 async function runSwarmDeploy(inputs, ports) {
     const s = new session/* EnvSession */.G(inputs, ports);
     const logger = ports.logger;
-    for (const v of Object.values(inputs.env))
-        logger.setSecret(v);
-    for (const k of s.env.requiredEnv)
-        if (!(k in inputs.env))
-            throw new core_errors/* UserError */.yo(`env ${k}`, 'is required by ragship.yml (requiredEnv) but was not given', `add ${k}=… to the env input`);
+    (0,session/* admitEnv */.X)(s, inputs.env, logger);
     const stack = stackName(s);
     const timings = [];
     const startedAt = new Date();

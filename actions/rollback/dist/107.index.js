@@ -1207,7 +1207,8 @@ function renderRole(roleName, role, repoDir, image, env, releaseId) {
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
-  G: () => (/* binding */ EnvSession)
+  G: () => (/* binding */ EnvSession),
+  X: () => (/* binding */ admitEnv)
 });
 
 // EXTERNAL MODULE: external "node:path"
@@ -1417,6 +1418,17 @@ var release_log = __webpack_require__(681);
 
 
 
+/**
+ * Masks every value of the deploy's env in the logs and refuses a deploy that lacks one the
+ * environment's `requiredEnv` names (before anything connects).
+ */
+function admitEnv(s, env, logger) {
+    for (const v of Object.values(env))
+        logger.setSecret(v);
+    for (const k of s.env.requiredEnv)
+        if (!(k in env))
+            throw new errors/* UserError */.yo(`env ${k}`, 'is required by ragship.yml (requiredEnv) but was not given', `add ${k}=… to the env input`);
+}
 /** The hosts of one environment: validated specs, one connection each, deploy roots. */
 class EnvSession {
     inputs;
@@ -2101,11 +2113,7 @@ async function runDeploy(inputs, ports) {
     ports = { ...ports, logger: capture };
     const s = new EnvSession(inputs, ports);
     const logger = ports.logger;
-    for (const v of Object.values(inputs.env))
-        logger.setSecret(v);
-    for (const k of s.env.requiredEnv)
-        if (!(k in inputs.env))
-            throw new UserError(`env ${k}`, 'is required by ragship.yml (requiredEnv) but was not given', `add ${k}=… to the env input`);
+    admitEnv(s, inputs.env, logger);
     const timings = [];
     const startedAt = new Date();
     const releaseId = newReleaseId(startedAt, inputs.gitSha);
