@@ -2,11 +2,13 @@ import { posix } from 'node:path';
 import { errorMessage, tail, UserError } from '../core/errors.js';
 import { Report } from '../core/report.js';
 import {
+  appendReleaseLog,
   type ComposeTarget,
   containerLogs,
   listImages,
   migrate,
   oneOffContainers,
+  pruneFiles,
   pull,
   removeContainers,
   removeImage,
@@ -18,9 +20,9 @@ import {
 import { recordRetained, retainedElsewhere } from './host-retention.js';
 import { DeployLock } from './lock.js';
 import { activeRelease, type ReleaseRecord, releaseFolder, retainedImages } from './release-log.js';
-import { appendReleaseLog, redactedRecord } from './release-log-file.js';
+import { redactedRecord } from './release-log-file.js';
 import type { EnvSession, HostEntry } from './session.js';
-import { extractStatic, pruneFiles, type StaticPlan, staticSource } from './static.js';
+import { extractStatic, type StaticPlan, staticSource } from './static.js';
 import { recreateSwitch, zeroDowntimeSwitch } from './switch.js';
 
 export interface StepTiming {
