@@ -101,6 +101,8 @@ export interface ApplyResult {
   timeToHealthyMs: number;
   /** Output of a failed migration (kept in the release log). */
   output?: string;
+  /** Role and host of every switch that passed its health gate, in order (a later failure switches them back). */
+  switched?: Array<{ roleName: string; host: string }>;
 }
 
 /** pull → migrate → switch with health gate, for every role; shared by deploy and rollback. */
@@ -200,7 +202,9 @@ export async function applyRelease(
     const batches = [hosts.slice(0, 1), hosts.slice(1)].filter((b) => b.length);
     for (const batch of batches) {
       await plan.guard?.();
-      await Promise.all(
+      // Settled, not Promise.all: a failure must not leave a sibling's switch running while the
+      // caller switches the hosts already switched back.
+      const settled = await Promise.allSettled(
         batch.map((h) =>
           step(s, timings, `switch ${roleName} (${role.strategy})`, h.key, async () => {
             const ctx = {
@@ -216,9 +220,12 @@ export async function applyRelease(
             const r =
               role.strategy === 'recreate' ? await recreateSwitch(ctx) : await zeroDowntimeSwitch(ctx);
             result.timeToHealthyMs = Math.max(result.timeToHealthyMs, r.timeToHealthyMs);
+            (result.switched ??= []).push({ roleName, host: h.key });
           }),
         ),
       );
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     }
   }
 }
