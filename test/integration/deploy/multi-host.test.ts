@@ -109,12 +109,18 @@ async function serving(port: number, expected: string): Promise<string> {
 const logOf = (user: string): ReleaseRecord[] =>
   parseReleaseLog(readFileSync(`/home/${user}/ragship/${APP}/staging/releases.jsonl`, 'utf8'));
 
-/** Kills the process in a pid file left by an earlier run of this test (only one running this binary on DIR). */
-function killStale(pidFile: string, binary: string): void {
+/**
+ * Stops the process of a pid file an earlier run of this test left (a run killed before its
+ * afterAll) — only if it is that binary started on DIR — and waits until it is gone.
+ */
+async function killStale(pidFile: string, binary: string): Promise<void> {
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  const cmd = existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
-  if (pid > 0 && cmd.includes(binary) && cmd.includes(DIR)) process.kill(pid, 'SIGTERM');
+  const cmdline = `/proc/${pid}/cmdline`;
+  const ours = () => pid > 0 && existsSync(cmdline) && readFileSync(cmdline, 'utf8').includes(DIR);
+  if (!ours() || !readFileSync(cmdline, 'utf8').includes(binary)) return;
+  process.kill(pid, 'SIGTERM');
+  await until(`the ${binary} of an earlier run gone`, 90, () => (ours() ? undefined : true));
 }
 
 async function stopDockerd(): Promise<void> {
@@ -212,11 +218,8 @@ function inputs(image: string, extra: Partial<DeployInputs> = {}): DeployInputs 
 
 describe('a host failing its health gate after another host of the role switched', () => {
   beforeAll(async () => {
-    killStale(join(DIR, 'sshd.pid'), 'sshd');
-    killStale(join(DIR, 'docker.pid'), 'dockerd');
-    await until('an earlier run of this test gone', 60, () =>
-      existsSync(join(DIR, 'docker.pid')) ? undefined : true,
-    );
+    await killStale(join(DIR, 'sshd.pid'), 'sshd');
+    await killStale(join(DIR, 'docker.pid'), 'dockerd');
     await stopDockerd();
     // `iptables -D` prints nothing either way: delete until it fails (a rule left by a killed run).
     for (let i = 0; i < 5; i++) if (exitCode(['iptables', '-D', ...FORWARD_RULE]) !== 0) break;
@@ -350,9 +353,9 @@ environments:
     expect(summary).toMatch(new RegExp(`${H1}.*${r1.id} \\(${reEscape(images.v1!)}\\), switched back`));
     expect(summary).toMatch(new RegExp(`${H2}.*${r1.id} \\(${reEscape(images.v1!)}\\), unchanged`));
     expect(summary).not.toContain('different releases');
-    // One app container per host, each running v1's image.
-    expect(appImages(['docker'])).toEqual([images.v1]);
-    expect(appImages(['docker', '-H', `unix://${SOCK}`])).toEqual([images.v1]);
+    // One app container per host, each running v1's image (v2's on host 1 stops in the background).
+    expect(await appImagesSettled(['docker'], images.v1!)).toEqual([images.v1]);
+    expect(await appImagesSettled(['docker', '-H', `unix://${SOCK}`], images.v1!)).toEqual([images.v1]);
   }, 600_000);
 
   it('with on-failure keep, host 1 stays on v2 and the summary and both logs say the hosts differ', async () => {
@@ -379,8 +382,8 @@ environments:
       `**The hosts run different releases**: ${H1} runs ${failed.id}; ${H2} runs ${active.id}`,
     );
     expect(summary).toMatch(new RegExp(`${H1}.*${failed.id} \\(the new release: its switch passed; kept`));
-    expect(appImages(['docker'])).toEqual([images.v2]);
-    expect(appImages(['docker', '-H', `unix://${SOCK}`])).toEqual([images.v1]);
+    expect(await appImagesSettled(['docker'], images.v2!)).toEqual([images.v2]);
+    expect(await appImagesSettled(['docker', '-H', `unix://${SOCK}`], images.v1!)).toEqual([images.v1]);
   }, 600_000);
 });
 
@@ -404,6 +407,16 @@ function appImages(dockerCli: string[]): string[] {
         .trim()
         .split('\n')
     : [];
+}
+
+/** The engine's app container images once only `image` runs (old ones stop in the background), or what runs after 60 s. */
+async function appImagesSettled(dockerCli: string[], image: string): Promise<string[]> {
+  let seen: string[] = [];
+  await until(`only ${image} running`, 60, () => {
+    seen = appImages(dockerCli);
+    return seen.length === 1 && seen[0] === image ? true : undefined;
+  }).catch(() => undefined);
+  return seen;
 }
 
 function exitCode(argv: string[]): number {
