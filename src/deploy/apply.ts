@@ -220,7 +220,7 @@ export async function applyRelease(
             const r =
               role.strategy === 'recreate' ? await recreateSwitch(ctx) : await zeroDowntimeSwitch(ctx);
             result.timeToHealthyMs = Math.max(result.timeToHealthyMs, r.timeToHealthyMs);
-            (result.switched ??= []).push({ roleName, host: h.key });
+            result.switched = [...(result.switched ?? []), { roleName, host: h.key }];
           }),
         ),
       );
