@@ -375,7 +375,13 @@ export function releasesTable(records: ReleaseRecord[], limit = 10): Report {
         r.image.replace(/@sha256:([a-f0-9]{12})[a-f0-9]+/, '@sha256:$1…'),
         r.finishedAt,
         r.actor,
-        r.result,
+        // A failed deploy after which hosts were switched back, or left on different releases.
+        r.result +
+          (r.switchBack?.hosts.length
+            ? ' (switched back)'
+            : r.switchBack?.kept.length
+              ? ' (hosts differ)'
+              : ''),
       ]),
   );
 }

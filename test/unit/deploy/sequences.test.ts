@@ -11,7 +11,7 @@ import type { RagshipConfig } from '../../../src/config/schema.js';
 import { InputReader, recordSource } from '../../../src/core/input-reader.js';
 import { MemoryLogger } from '../../../src/core/logger.js';
 import { commandLine } from '../../../src/core/shell.js';
-import { prune } from '../../../src/deploy/apply.js';
+import { prune, releasesTable } from '../../../src/deploy/apply.js';
 import {
   type ComposeTarget,
   containerLogs,
@@ -639,6 +639,10 @@ ${onFailure}
     const summary = failureReport(failure).toString();
     expect(summary).toContain(`Switched back to ${R1} after the failure: ${A}`);
     expect(summary).not.toContain('different releases');
+    // `ragship releases` shows it too.
+    expect(releasesTable([rec(R1, img('1')), appended(a)[0]!]).toString()).toContain(
+      'failed (switched back)',
+    );
   });
 
   it('with on-failure keep (ragship.yml or the input), A stays on the new release and the summary says the hosts differ', async () => {
@@ -667,6 +671,7 @@ ${onFailure}
       const summary = failureReport(failureOf(err)!).toString();
       expect(summary).toContain(`**The hosts run different releases**: ${A} runs ${id}; ${B} runs ${R1}`);
       expect(failureOf(err)!.serving[A]).toMatch(/kept: on-failure: keep/);
+      expect(releasesTable(appended(a)).toString()).toContain('failed (hosts differ)');
     }
   });
 
