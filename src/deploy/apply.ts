@@ -162,6 +162,8 @@ export interface ApplyResult {
   timeToHealthyMs: number;
   /** Output of a failed migration (kept in the release log). */
   output?: string;
+  /** Role and host of every switch that passed its health gate, in order (a later failure switches them back). */
+  switched?: Array<{ roleName: string; host: string }>;
 }
 
 /** pull → migrate → switch with health gate, for every role; shared by deploy and rollback. */
@@ -261,7 +263,9 @@ export async function executeApply(
     const batches = [hosts.slice(0, 1), hosts.slice(1)].filter((b) => b.length);
     for (const batch of batches) {
       await plan.guard?.();
-      await Promise.all(
+      // Settled, not Promise.all: a failure must not leave a sibling's switch running while the
+      // caller switches the hosts already switched back.
+      const settled = await Promise.allSettled(
         batch.map((x) =>
           step(s, timings, `switch ${roleName} (${role.strategy})`, x.h.key, async () => {
             const ctx = {
@@ -277,9 +281,12 @@ export async function executeApply(
             const r =
               role.strategy === 'recreate' ? await recreateSwitch(ctx) : await zeroDowntimeSwitch(ctx);
             result.timeToHealthyMs = Math.max(result.timeToHealthyMs, r.timeToHealthyMs);
+            result.switched = [...(result.switched ?? []), { roleName, host: x.h.key }];
           }),
         ),
       );
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     }
   }
 }
@@ -429,7 +436,13 @@ export function releasesTable(records: ReleaseRecord[], limit = 10): Report {
         r.image.replace(/@sha256:([a-f0-9]{12})[a-f0-9]+/, '@sha256:$1…'),
         r.finishedAt,
         r.actor,
-        r.result,
+        // A failed deploy after which hosts were switched back, or left on different releases.
+        r.result +
+          (r.switchBack?.hosts.length
+            ? ' (switched back)'
+            : r.switchBack?.kept.length
+              ? ' (hosts differ)'
+              : ''),
       ]),
   );
 }
