@@ -5,6 +5,10 @@ import type { Logger } from '../core/logger.js';
 import { RemoteHost } from '../core/remote-host.js';
 import { parseHostSpec } from '../core/validate.js';
 import { checkRecipients } from './age-stream.js';
+import { ChromaApi, idSetDigest, pickSamples } from './chroma-api.js';
+import { type Compression, defaultCompression } from './compress.js';
+import { resolveComposeContainer } from './config-source.js';
+import { assertPassphrase, type KdfParams } from './crypto-stream.js';
 import {
   type EnvLockTarget,
   type HeldEnvLock,
@@ -12,10 +16,6 @@ import {
   sameHost,
   takeEnvironmentLock,
 } from './env-lock.js';
-import { ChromaApi, idSetDigest, pickSamples } from './chroma-api.js';
-import { type Compression, defaultCompression } from './compress.js';
-import { resolveComposeContainer } from './config-source.js';
-import { assertPassphrase, type KdfParams } from './crypto-stream.js';
 import { canCompressOnHost, compressedOnHost, streamCompressedToStore } from './host-compress.js';
 import { exportStream, NdjsonIndex } from './logical.js';
 import { keys, MANIFEST_FORMAT, type Manifest, newBackupId } from './manifest.js';

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../../src/config/schema.js';
 import { UserError } from '../../../src/core/errors.js';
 import { MemoryLogger } from '../../../src/core/logger.js';
-import { DeployLock } from '../../../src/deploy/lock.js';
 import type { RemoteHost } from '../../../src/core/remote-host.js';
+import { DeployLock } from '../../../src/deploy/lock.js';
 import { runSleep } from '../../../src/ops/sleep.js';
 import { connectSandboxHost, knownHosts, privateKey, sandbox, sandboxHost } from '../../support/sandbox.js';
 
