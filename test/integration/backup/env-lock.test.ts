@@ -2,8 +2,9 @@
 // Real parts: Chroma 1.0.5 in a container on the sandbox engine, driven over SSH as the cpu
 // host's deploy user; the lock folder under that user's home, held by the same DeployLock a
 // deploy takes (a deploy's run id and actor); s3rver (own instance) as the store.
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { posix } from 'node:path';
+import { join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runBackup } from '../../../src/backup/backup.js';
 import type { ChromaApi } from '../../../src/backup/chroma-api.js';
@@ -191,4 +192,55 @@ describe('a physical backup and a restore take the environment deploy lock (issu
     expect(existsSync(LOCK_DIR)).toBe(false);
     await chroma.waitHealthy(30_000);
   }, 300_000);
+
+  test.each([
+    ['stopping (the stopped-Chroma guard handles the signal)', /▶ stop ragship-lock17-chroma/, true],
+    ['streaming the snapshot (Chroma back up; the lock handler)', /▶ stream the snapshot/, true],
+    ['streaming with Chroma stopped (the guard)', /▶ stream the persist dir/, false],
+  ] as const)(
+    'SIGTERM while %s: the lock the backup held is released and Chroma serves',
+    async (_phase, at, localSnapshot) => {
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(import.meta.dirname, 'fixtures/cancel-backup.ts'),
+          JSON.stringify({
+            container: CONTAINER,
+            store: s3.options('cancel'),
+            localSnapshot,
+            lock: target(0),
+          }),
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'], env: process.env },
+      );
+      let out = '';
+      let sent = false;
+      const onData = (c: Buffer) => {
+        out += c;
+        if (!sent && at.test(out)) {
+          sent = true;
+          child.kill('SIGTERM');
+        }
+      };
+      child.stdout.on('data', onData);
+      child.stderr.on('data', onData);
+      const code = await new Promise<number | null>((resolve) => {
+        const t = setTimeout(() => child.kill('SIGKILL'), 240_000);
+        child.on('close', (c) => {
+          clearTimeout(t);
+          resolve(c);
+        });
+      });
+      expect(out).toMatch(/holding the deploy lock of ragship-lock17\/production for backup/);
+      expect(sent, out).toBe(true);
+      // Cancelled (143), or the signal came after the backup had released everything itself.
+      expect([143, 0], out).toContain(code);
+      if (code === 143) expect(out).toMatch(/cancelled \(SIGTERM\)/);
+      expect(existsSync(LOCK_DIR), out).toBe(false);
+      await chroma.waitHealthy(90_000);
+    },
+    300_000,
+  );
 });
