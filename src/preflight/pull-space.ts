@@ -11,6 +11,9 @@ import { freeDiskBytes } from './host-check.js';
  */
 export const PULL_FACTOR = 2;
 
+/** How long the registry may take to give an image's manifest before its size counts as unknown. */
+export const MANIFEST_TIMEOUT_MS = 15_000;
+
 export const pullSpaceCommands = {
   present: (ref: string): Argv => ['docker', 'image', 'inspect', '--format', '{{.Id}}', ref],
   arch: ['docker', 'version', '--format', '{{.Server.Os}}/{{.Server.Arch}}'] as Argv,
@@ -80,7 +83,11 @@ export async function checkPullSpace(
     if ((await host.exec(pullSpaceCommands.present(ref), { allowFailure: true })).code === 0) continue;
     platform ??=
       (await host.exec(pullSpaceCommands.arch, { allowFailure: true })).stdout.trim() || 'linux/amd64';
-    const r = await host.exec(pullSpaceCommands.manifest(ref), { allowFailure: true, timeoutMs: 60_000 });
+    // A registry that does not answer (or stalls) must not block the deploy here: the pull's own
+    // timeout reports it. Unknown sizes count as 0, with a warning.
+    const r = await host
+      .exec(pullSpaceCommands.manifest(ref), { allowFailure: true, timeoutMs: MANIFEST_TIMEOUT_MS })
+      .catch((err: Error) => ({ code: -1, stdout: '', stderr: err.message }));
     const bytes = r.code === 0 ? manifestBytes(r.stdout, platform) : undefined;
     if (bytes === undefined)
       logger.warn(

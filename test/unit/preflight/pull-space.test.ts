@@ -81,6 +81,24 @@ describe('preflight disk floor from the images to pull (issue 17 item 9)', () =>
     );
     expect(r.neededBytes).toBe(GiB);
     expect(logger.text()).toMatch(/did not give the size of reg\/x:1 \(unauthorized\)/);
+    // A registry that stalls (the command times out) is not a preflight failure either.
+    const stalled = new RecordingHost([
+      [/image inspect/, { code: 1 }],
+      [
+        /manifest inspect/,
+        () => {
+          throw new Error('timed out after 15000 ms');
+        },
+      ],
+      [/docker info/, { stdout: '/var/lib/docker\n' }],
+      [/^df /, df(1024 * 1024)],
+    ]);
+    const s = await checkPullSpace(
+      stalled,
+      { key: 'k', refs: ['reg/x:1'], marginGiB: 0, fallbackPath: '/srv' },
+      logger,
+    );
+    expect(s.images).toEqual([{ ref: 'reg/x:1', bytes: undefined }]);
   });
 
   test('the images a role pulls: the app image, or its own service image', () => {
