@@ -12,7 +12,8 @@ import {
   removeImage,
   removeTree,
 } from '../deploy/commands.js';
-import { envOverlay, sha256 } from '../deploy/env-file.js';
+import { envOverlay } from '../deploy/env-file.js';
+import { envHashKey, keyedEnvHash } from '../deploy/env-hash.js';
 import type { DeployLock } from '../deploy/lock.js';
 import {
   activeRelease,
@@ -173,7 +174,7 @@ export async function runSwarmDeploy(inputs: DeployInputs, ports: DeployPorts): 
       image,
       images: Object.fromEntries(s.roles.filter(([, r]) => r.appImage).map(([n]) => [n, image])),
       composeHash: [...bundles.values()].map((b) => b.composeHash).join(','),
-      envHash: sha256(envOverlay(['app'], inputs.env)),
+      envHash: keyedEnvHash(await envHashKey(h.host), envOverlay(['app'], inputs.env)),
       actor: inputs.actor,
       runUrl: inputs.runUrl,
       result: 'failed',
