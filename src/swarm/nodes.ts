@@ -20,11 +20,13 @@ const HOST_ROOT = 'type=bind,source=/,target=/host';
  */
 export const PRUNE_SCRIPT = [
   'stack=$1; shift',
+  // Containers of the stack from $ref (by reference and by ancestry), filtered further by "$@".
+  'from() { { chroot /host docker ps -a --no-trunc --filter "label=com.docker.stack.namespace=$stack" "$@" --format "{{.ID}} {{.Image}}" | while read -r id img; do [ "$img" = "$ref" ] && echo "$id"; done; chroot /host docker ps -aq --no-trunc --filter "label=com.docker.stack.namespace=$stack" --filter "ancestor=$ref" "$@" 2>/dev/null; } | sort -u; }',
   'for ref do',
   '  chroot /host docker image inspect "$ref" >/dev/null 2>&1 || continue',
   '  n=0',
-  '  while [ $n -lt 60 ] && chroot /host docker ps -q --filter status=running --filter "label=com.docker.stack.namespace=$stack" --filter "ancestor=$ref" | grep -q .; do sleep 1; n=$((n+1)); done',
-  '  ids=$(chroot /host docker ps -aq --filter status=exited --filter status=created --filter status=dead --filter "label=com.docker.stack.namespace=$stack" --filter "ancestor=$ref")',
+  '  while [ $n -lt 60 ] && [ -n "$(from --filter status=running)" ]; do sleep 1; n=$((n+1)); done',
+  '  ids=$(from --filter status=exited --filter status=created --filter status=dead)',
   '  [ -z "$ids" ] || chroot /host docker rm $ids >/dev/null 2>&1',
   '  if chroot /host docker image rm "$ref" >/dev/null 2>&1; then echo "removed $ref"; fi',
   'done',
