@@ -83,6 +83,16 @@ async function otherNodes(host: Pick<Host, 'exec'>): Promise<{ self: string; oth
  */
 export async function pruneOtherNodes(w: NodeWork, refs: string[]): Promise<string[]> {
   if (!refs.length) return [];
+  try {
+    return await pruneOn(w, refs);
+  } catch (err) {
+    // The release is live already: a prune that cannot run is a warning, never a failed deploy.
+    w.logger.warn(`${w.where}: images on the other nodes were not pruned: ${errorMessage(err)}`);
+    return [];
+  }
+}
+
+async function pruneOn(w: NodeWork, refs: string[]): Promise<string[]> {
   const { self, others } = await otherNodes(w.host);
   if (!others) return [];
   const name = jobName(w.stack, 'prune', w.id);

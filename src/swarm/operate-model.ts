@@ -36,7 +36,11 @@ export class HashedSecrets extends SecretRegistry {
   private readonly byLength = new Map<number, Set<string>>();
   private readonly lengths: number[];
 
-  constructor(private readonly h: RedactHashes) {
+  constructor(
+    private readonly h: RedactHashes,
+    /** Values known in clear (the process registry): masked first. */
+    private readonly base?: SecretRegistry,
+  ) {
     super();
     for (const [n, digest] of h.forms) {
       if (!this.byLength.has(n)) this.byLength.set(n, new Set());
@@ -47,7 +51,7 @@ export class HashedSecrets extends SecretRegistry {
   }
 
   override redact(text: string): string {
-    const plain = super.redact(text);
+    const plain = super.redact(this.base ? this.base.redact(text) : text);
     if (!this.lengths.length || plain.length < this.lengths.at(-1)!) return plain;
     let out = '';
     let i = 0;

@@ -111,7 +111,7 @@ class SwarmEnvironment {
 
   /** The release's secrets masked by their hashes; a release deployed before they were kept: a warning. */
   registry(base: SecretRegistry): SecretRegistry {
-    if (this.manifest?.redact) return new HashedSecrets(this.manifest.redact);
+    if (this.manifest?.redact) return new HashedSecrets(this.manifest.redact, base);
     if (this.manifest?.secrets.length)
       this.e.s.ports.logger.warn(
         `release ${this.manifest.releaseId} was deployed without secret hashes: its secrets cannot be masked here (deploy again to get them)`,

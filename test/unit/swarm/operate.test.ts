@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SecretRegistry } from '../../../src/core/redact.js';
 import { jobCreate, serviceLogsOf } from '../../../src/swarm/commands.js';
 import { exitCodeOf, parseLogLine, parseTasks, taskService } from '../../../src/swarm/jobs.js';
 import { logTail } from '../../../src/swarm/nodes.js';
@@ -30,6 +31,12 @@ describe('secrets masked by keyed hash (Swarm secrets cannot be read back)', () 
     expect(r.redact(`GET /?q=${encodeURIComponent(secret)}`)).toBe('GET /?q=***');
     expect(r.redact('key: line-two-of-key end')).toBe('key: *** end');
     expect(r.redact('nothing secret here')).toBe('nothing secret here');
+  });
+
+  it('values known in clear (the process registry) are masked too', () => {
+    const base = new SecretRegistry();
+    base.add('registry-password-1');
+    expect(new HashedSecrets(h, base).redact(`pw registry-password-1 and ${secret}`)).toBe('pw *** and ***');
   });
 
   it('a different key matches nothing', () => {
