@@ -20,8 +20,10 @@ const HOST_ROOT = 'type=bind,source=/,target=/host';
  */
 export const PRUNE_SCRIPT = [
   'stack=$1; shift',
-  // Containers of the stack from $ref (by reference and by ancestry), filtered further by "$@".
-  'from() { { chroot /host docker ps -a --no-trunc --filter "label=com.docker.stack.namespace=$stack" "$@" --format "{{.ID}} {{.Image}}" | while read -r id img; do [ "$img" = "$ref" ] && echo "$id"; done; chroot /host docker ps -aq --no-trunc --filter "label=com.docker.stack.namespace=$stack" --filter "ancestor=$ref" "$@" 2>/dev/null; } | sort -u; }',
+  // Containers of the stack's services and ragship's jobs (`<stack>_…`) created from $ref (by
+  // reference or by ancestry), filtered further by "$@": ids.
+  'svc=\'{{.Label "com.docker.swarm.service.name"}}\'',
+  'from() { { chroot /host docker ps -a --no-trunc --filter label=com.docker.swarm.service.name "$@" --format "{{.ID}} $svc {{.Image}}" | while read -r id s img; do [ "$img" = "$ref" ] && echo "$id $s"; done; chroot /host docker ps -a --no-trunc --filter label=com.docker.swarm.service.name --filter "ancestor=$ref" "$@" --format "{{.ID}} $svc" 2>/dev/null; } | while read -r id s; do case "$s" in "$stack"_*) echo "$id";; esac; done | sort -u; }',
   'for ref do',
   '  chroot /host docker image inspect "$ref" >/dev/null 2>&1 || continue',
   '  n=0',
