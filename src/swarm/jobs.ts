@@ -1,5 +1,6 @@
 import type { Host } from '../core/host.js';
-import { serviceLogsOf, servicePs, serviceRemove } from './commands.js';
+import { nodeList, serviceLogsOf, servicePs, serviceRemove } from './commands.js';
+import { downNodesOf } from './converge.js';
 
 /** A task line of `docker service ps` (servicePs format). */
 export interface TaskRow {
@@ -67,7 +68,13 @@ export async function runJob(
   host: Pick<Host, 'exec'>,
   create: readonly string[],
   name: string,
-  o: { timeoutSeconds: number; where: string; pollMs?: number },
+  o: {
+    timeoutSeconds: number;
+    where: string;
+    pollMs?: number;
+    /** A global job's task on a node that is down cannot end: it does not hold the wait. */
+    skipDownNodes?: boolean;
+  },
 ): Promise<JobResult> {
   await host.exec(create, { where: o.where });
   try {
@@ -76,7 +83,10 @@ export async function runJob(
     let timedOut = false;
     for (;;) {
       tasks = parseTasks((await host.exec(servicePs(name), { allowFailure: true })).stdout);
-      if (tasks.length && tasks.every((t) => TERMINAL.test(t.current))) break;
+      const down = o.skipDownNodes
+        ? new Set(downNodesOf((await host.exec(nodeList, { allowFailure: true })).stdout))
+        : new Set<string>();
+      if (tasks.length && tasks.every((t) => TERMINAL.test(t.current) || down.has(t.node))) break;
       if (performance.now() > deadline) {
         timedOut = true;
         break;

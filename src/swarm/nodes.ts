@@ -111,7 +111,11 @@ async function pruneOn(w: NodeWork, refs: string[]): Promise<string[]> {
       mounts: [HOST_ROOT],
     }),
     name,
-    { timeoutSeconds: w.timeoutSeconds ?? 180, where: `${w.where} image prune on the other nodes` },
+    {
+      timeoutSeconds: w.timeoutSeconds ?? 180,
+      where: `${w.where} image prune on the other nodes`,
+      skipDownNodes: true,
+    },
   );
   const failed = r.tasks.filter((t) => !/^Complete/.test(t.current));
   if (failed.length)
@@ -164,7 +168,11 @@ export async function replicateLog(
           configs: [{ source: config, target: '/ragship-releases.jsonl' }],
         }),
         name,
-        { timeoutSeconds: w.timeoutSeconds ?? 120, where: `${w.where} release log copy` },
+        {
+          timeoutSeconds: w.timeoutSeconds ?? 120,
+          where: `${w.where} release log copy`,
+          skipDownNodes: true,
+        },
       );
       const copied = r.stdout.filter((l) => l.line.trim() === 'copied').map((l) => l.node);
       const missing = r.tasks.filter((t) => !/^Complete/.test(t.current));

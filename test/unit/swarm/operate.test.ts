@@ -245,3 +245,34 @@ describe('jobs on the nodes', () => {
     expect(logTail(log, 90)).toEqual({ text: `${'b'.repeat(40)}\n${'c'.repeat(40)}\n`, dropped: 1 });
   });
 });
+
+describe('runJob', () => {
+  it('waits for every task, not for one on a node that is down; reads the output per node; removes the job', async () => {
+    const calls: string[][] = [];
+    const host = {
+      exec: async (argv: readonly string[]) => {
+        calls.push([...argv]);
+        const cmd = argv.slice(0, 3).join(' ');
+        const stdout =
+          cmd === 'docker service ps'
+            ? 'j.a\tw1\tComplete\tComplete 1 second ago\t\timg\nj.b\tw2\tComplete\tAssigned 9 seconds ago\t\timg\n'
+            : cmd === 'docker node ls'
+              ? 'mgr\tReady\tActive\tLeader\nw1\tReady\tActive\t\nw2\tDown\tActive\t\n'
+              : cmd === 'docker service logs'
+                ? 'j.a@w1    | removed x\n'
+                : '';
+        return { code: 0, stdout, stderr: '', durationMs: 1 };
+      },
+    };
+    const { runJob } = await import('../../../src/swarm/jobs.js');
+    const r = await runJob(host as never, ['docker', 'service', 'create'], 'j', {
+      timeoutSeconds: 5,
+      where: 't',
+      pollMs: 1,
+      skipDownNodes: true,
+    });
+    expect(r.timedOut).toBe(false);
+    expect(r.stdout).toEqual([{ task: 'j.a', node: 'w1', line: 'removed x' }]);
+    expect(calls.at(-1)).toEqual(['docker', 'service', 'rm', 'j']);
+  });
+});
