@@ -2,7 +2,7 @@ import { environmentOf } from '../config/load.js';
 import { ConfigError, UserError } from '../core/errors.js';
 import { secrets as processSecrets, type SecretRegistry } from '../core/redact.js';
 import type { ConnectionInputs, SessionPorts } from '../deploy/session.js';
-import { execInContainer, projectContainers, runOneOff } from './commands.js';
+import { execInContainer, projectContainers, runningStates, runOneOff } from './commands.js';
 import { DeployedEnvironment, shortHost } from './environment.js';
 import { LineRedactor } from './lines.js';
 
@@ -64,9 +64,7 @@ export async function runExec(inputs: ExecInputs, ports: ExecPorts): Promise<Exe
       const ids = (await h.host.exec(projectContainers(target.project, service))).stdout
         .split('\n')
         .filter(Boolean);
-      const running = await h.host.exec(['docker', 'inspect', '--format', '{{.State.Running}}', ...ids], {
-        allowFailure: true,
-      });
+      const running = await h.host.exec(runningStates(ids), { allowFailure: true });
       const id = ids.find((_, i) => running.stdout.split('\n')[i]?.trim() === 'true');
       if (!id)
         throw new UserError(

@@ -2,6 +2,7 @@ import { posix } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { Report } from '../core/report.js';
+import { appendStdin } from '../deploy/commands.js';
 import { describeOwner, readOwner, releaseLock } from '../deploy/lock.js';
 import type { ConnectionInputs } from '../deploy/session.js';
 import { dirExists, hostClock } from './commands.js';
@@ -86,7 +87,7 @@ export async function runLockRelease(
       reason: inputs.reason,
       holder: { runId: previous.runId, actor: previous.actor, acquiredAt: previous.acquiredAt },
     });
-    await p.host.exec(['sh', '-c', 'cat >> "$1"', 'append', posix.join(p.root, 'lock-releases.jsonl')], {
+    await p.host.exec(appendStdin(posix.join(p.root, 'lock-releases.jsonl')), {
       input: `${record}\n`,
     });
     logger.warn(`${p.key}: freed the deploy lock of ${describeOwner(owner)} (${inputs.reason})`);

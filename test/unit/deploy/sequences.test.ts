@@ -10,25 +10,28 @@ import { prune } from '../../../src/deploy/apply.js';
 import {
   type ComposeTarget,
   containerLogs,
+  exitStates,
   httpGet,
   imageExists,
   inspectContainers,
   listImages,
   proxyReload,
   proxyTest,
+  publishRetained,
+  readOtherRetained,
   recreate,
   removeContainers,
   removeImage,
   removeTree,
   scaleBeside,
   serviceContainers,
+  stopInBackground,
+  stopMarkers,
   upServices,
 } from '../../../src/deploy/commands.js';
-import { publishRetained, readOtherRetained } from '../../../src/deploy/host-retention.js';
 import { deployRoot, ReleaseLayout } from '../../../src/deploy/layout.js';
 import type { ReleaseRecord } from '../../../src/deploy/release-log.js';
 import { EnvSession } from '../../../src/deploy/session.js';
-import { exitStates, stopInBackground, stopMarkers } from '../../../src/deploy/stop-old.js';
 import { recreateSwitch, zeroDowntimeSwitch } from '../../../src/deploy/switch.js';
 import { runRollback } from '../../../src/rollback/run.js';
 import { RecordingHost, type Reply } from '../../support/fake-host.js';
