@@ -297,11 +297,11 @@ function ageDecryptStream(keys, where) {
 
 // EXPORTS
 __webpack_require__.d(__webpack_exports__, {
-  Zj: () => (/* binding */ connectHost),
+  connectHost: () => (/* binding */ connectHost),
   Q3: () => (/* binding */ runBackup)
 });
 
-// UNUSED EXPORTS: resolveSourceContainer
+// UNUSED EXPORTS: lockEnvironmentFor, resolveSourceContainer
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __webpack_require__(3024);
@@ -1096,6 +1096,8 @@ var compress = __webpack_require__(4920);
 var config_source = __webpack_require__(5040);
 // EXTERNAL MODULE: ./src/backup/crypto-stream.ts
 var crypto_stream = __webpack_require__(674);
+// EXTERNAL MODULE: ./src/backup/env-lock.ts + 3 modules
+var env_lock = __webpack_require__(1664);
 // EXTERNAL MODULE: external "node:stream/promises"
 var promises_ = __webpack_require__(6466);
 // EXTERNAL MODULE: ./src/backup/pipeline.ts
@@ -1237,6 +1239,7 @@ var tar_index = __webpack_require__(9676);
 
 
 
+
 const VERSION = (() => {
     try {
         return JSON.parse((0,external_node_fs_.readFileSync)(new URL(/* asset import */ __webpack_require__(3089), __webpack_require__.b), 'utf8')).version;
@@ -1262,6 +1265,38 @@ function connectHost(conn, logger, where = 'host') {
         connectTimeoutMs: conn.connectTimeoutMs ?? 15_000,
         logger,
     });
+}
+/**
+ * Takes the environment's deploy lock (`o.lock`) on its primary host for `what`: through the
+ * Chroma host's connection when that is the primary, else a second connection with the same
+ * key. Undefined when the backup was not given ragship.yml (no environment to lock).
+ */
+async function lockEnvironmentFor(o, host, what, logger, deferSignal) {
+    if (!o.lock)
+        return undefined;
+    let own;
+    if (!host || (o.source.host && !(0,env_lock/* sameHost */.RM)(o.lock.hostSpec, o.source.host.spec))) {
+        if (!o.source.host)
+            throw new core_errors.UserError('host', 'is needed to take the deploy lock', 'set host and ssh-private-key');
+        own = connectHost({ ...o.source.host, spec: o.lock.hostSpec }, logger, 'ragship.yml primary host');
+    }
+    try {
+        const held = await (0,env_lock/* takeEnvironmentLock */.WE)((own ?? host), o.lock, what, logger, {
+            deferSignal,
+            onLocked: o.onLocked,
+        });
+        return {
+            ...held,
+            release: async () => {
+                await held.release();
+                own?.close();
+            },
+        };
+    }
+    catch (err) {
+        own?.close();
+        throw err;
+    }
 }
 /**
  * Takes one backup: summary from the API, consistent snapshot (cold copy or paged export),
@@ -1303,10 +1338,14 @@ async function runBackup(o, logger, hostOverride) {
     const id = (0,backup_manifest/* newBackupId */._H)(new Date(started));
     const host = hostOverride ?? (o.source.host ? connectHost(o.source.host, logger) : undefined);
     let guard;
+    let held;
     try {
         if (host)
             o = { ...o, source: await resolveSourceContainer(o.source, host, logger) };
         await store.check();
+        // Before anything stops: a deploy holding the lock makes this wait or fail, Chroma untouched.
+        if (o.mode === 'physical')
+            held = await lockEnvironmentFor(o, host, `backup ${id}`, logger, () => guard?.isArmed === true);
         const orphansAborted = await store.sweepOrphans(o.orphanMinAgeMs ?? 3_600_000);
         const partSize = (0,backup_store/* partSizeFor */.oV)(o.maxSizeBytes);
         logger.info(`backup ${id} (${o.mode}) → s3://${o.store.bucket}/${store.key(backup_manifest/* keys */.HP.dir(id))}, part size ${partSize / 2 ** 20} MiB`);
@@ -1337,6 +1376,8 @@ async function runBackup(o, logger, hostOverride) {
                     onRestarted: () => o.onChromaDown?.(false, container),
                     stopGraceMs: (o.stopTimeoutSeconds + 30) * 1000,
                 });
+                if (held)
+                    guard.onCancel(held.release);
                 try {
                     if (o.localSnapshot !== false)
                         await (0,physical/* sweepSnapshots */.o7)(host, container, logger);
@@ -1500,6 +1541,7 @@ async function runBackup(o, logger, hostOverride) {
         if (guard?.cancelled)
             await guard.exiting;
         guard?.disarm(false);
+        await held?.release();
         if (!hostOverride)
             host?.close();
     }
@@ -2810,7 +2852,7 @@ async function restartIfStopped(host, container, options = {}) {
  */
 async function restartAfterCancel(conn, container, logger) {
     (0,_physical_js__WEBPACK_IMPORTED_MODULE_2__/* .checkContainer */ .iT)(container, 'container');
-    const host = (0,_backup_js__WEBPACK_IMPORTED_MODULE_1__/* .connectHost */ .Zj)(conn, logger);
+    const host = (0,_backup_js__WEBPACK_IMPORTED_MODULE_1__.connectHost)(conn, logger);
     try {
         const did = await restartIfStopped(host, container, { settleMs: 10_000 });
         if (did === 'started')
@@ -2850,6 +2892,10 @@ class StoppedChromaGuard {
         this.container = container;
         this.logger = logger;
         this.hooks = hooks;
+    }
+    /** Whether a signal now is this guard's to handle (Chroma may be down). */
+    get isArmed() {
+        return this.armed;
     }
     /** From just before `docker stop`: the container may be (going) down. */
     arm() {
@@ -3434,7 +3480,7 @@ function progressStream(p) {
 /***/ 3089:
 /***/ ((module, __unused_webpack_exports, __webpack_require__) => {
 
-module.exports = __webpack_require__.p + "6bd7c2562124a24e36f8.json";
+module.exports = __webpack_require__.p + "89c4a9a21ee3e9686a59.json";
 
 /***/ })
 

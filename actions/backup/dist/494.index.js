@@ -498,13 +498,24 @@ function extractTo(dir) {
     done.catch(() => { });
     return { sink: child.stdin, done };
 }
-/** Compares collections, counts and id sets with the manifest, and runs self-queries. */
+/**
+ * Compares collections, counts and id sets with the manifest, and runs self-queries: each sampled
+ * record's stored vector is queried and should find the record itself (distance ~0).
+ *
+ * HNSW search is approximate: on large collections some records are unreachable in the graph
+ * and never come back, whatever the number of results asked for (30,000 random 256-d vectors on
+ * Chroma 1.0.5: 6-7 of 100 samples missed themselves on a live, never-restored index). So one
+ * miss is not damage; a collection fails when fewer than half of its samples find themselves,
+ * which a missing or mismatched index does. The data itself is checked by the id sets here and
+ * by the file hashes before.
+ */
 async function verify_compareWithManifest(api, manifest) {
     const problems = [];
     const live = await api.collections();
     const names = new Set(live.map((c) => c.name));
     let records = 0;
     let selfQueries = 0;
+    let selfHits = 0;
     for (const c of manifest.chroma.collections) {
         const info = live.find((l) => l.name === c.name);
         names.delete(c.name);
@@ -530,18 +541,22 @@ async function verify_compareWithManifest(api, manifest) {
             const vectors = got.embeddings ?? [];
             if (vectors.length) {
                 const r = await api.query(info.id, vectors, Math.min(3, ids.length));
+                const missed = [];
                 got.ids.forEach((id, i) => {
-                    selfQueries++;
                     const hit = r.ids[i]?.indexOf(id) ?? -1;
                     if (hit === -1 || (r.distances[i]?.[hit] ?? 1) > 1e-4)
-                        problems.push(`${c.name}: the stored vector of ${id} does not find itself`);
+                        missed.push(id);
                 });
+                selfQueries += got.ids.length;
+                selfHits += got.ids.length - missed.length;
+                if (missed.length * 2 > got.ids.length)
+                    problems.push(`${c.name}: ${missed.length} of ${got.ids.length} sampled vectors do not find themselves (${missed.slice(0, 3).join(', ')}): the vector index does not answer for its data`);
             }
         }
     }
     for (const extra of names)
         problems.push(`collection ${extra} is not in the manifest`);
-    return { records, selfQueries, problems };
+    return { records, selfQueries, selfHits, problems };
 }
 /**
  * The restore drill: download, check hashes, decrypt, boot Chroma on the restored data on the
@@ -555,7 +570,15 @@ async function verifyBackup(store, id, o, logger) {
     const dir = o.workDir ?? (0,external_node_fs_.mkdtempSync)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), `ragship-verify-${id}-`));
     const checks = [];
     const chroma = new LocalChroma((0,external_node_path_.join)(dir, 'data'), o.port || (await freePort()), o.chromaCommand);
+    const diskFull = (free) => new errors.UserError('restore drill', `${(free / 1e6).toFixed(1)} MB free under ${dir}, the restored data needs ${(manifest.archive.plainBytes / 1e6).toFixed(1)} MB: the drill's files were removed; backup ${id} itself is stored, not verified`, 'point TMPDIR (on GitHub runners: RUNNER_TEMP) at a disk with room for the restored data, then run the drill again (command: verify)');
+    const freeUnder = (path) => {
+        const f = (0,external_node_fs_.statfsSync)(path);
+        return f.bavail * f.bsize;
+    };
     try {
+        // The runner's temp dir must hold the restored persist dir (or export): refuse up front.
+        if (freeUnder(dir) < manifest.archive.plainBytes)
+            throw diskFull(freeUnder(dir));
         const { mkdirSync } = await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 3024, 23));
         mkdirSync((0,external_node_path_.join)(dir, 'data'), { recursive: true });
         const ndjsonPath = (0,external_node_path_.join)(dir, 'export.ndjson');
@@ -598,7 +621,10 @@ async function verifyBackup(store, id, o, logger) {
             check: 'collections, counts, id sets',
             result: `ok (${manifest.chroma.collections.length} collections, ${first.records} records)`,
         });
-        checks.push({ check: 'self-queries', result: `ok (${first.selfQueries})` });
+        checks.push({
+            check: 'self-queries',
+            result: `ok (${first.selfHits} of ${first.selfQueries} sampled vectors found themselves; the index search is approximate)`,
+        });
         const again = await logger.group('restart Chroma and query again', async () => {
             await chroma.stop();
             await chroma.start();
@@ -606,7 +632,10 @@ async function verifyBackup(store, id, o, logger) {
         });
         if (again.problems.length)
             throw new errors.UserError(`backup ${id}`, `after a restart the restored data differs: ${again.problems.slice(0, 5).join('; ')}`, 'do not rely on this backup');
-        checks.push({ check: 'after restart', result: `ok (${again.selfQueries} self-queries)` });
+        checks.push({
+            check: 'after restart',
+            result: `ok (${again.selfHits} of ${again.selfQueries} sampled vectors found themselves)`,
+        });
         const verification = {
             id,
             verifiedAt: new Date().toISOString(),
@@ -620,6 +649,12 @@ async function verifyBackup(store, id, o, logger) {
             await store.putJson(store.key(backup_manifest/* keys */.HP.verified(id)), verification);
         logger.info(`backup ${id} verified in ${(verification.durationMs / 1000).toFixed(1)} s`);
         return { manifest, verification, checks };
+    }
+    catch (err) {
+        // Full while writing anyway (something else filled it): say so, not a bare ENOSPC.
+        if (err.code === 'ENOSPC' || /ENOSPC|no space left/i.test(String(err)))
+            throw diskFull(freeUnder(dir));
+        throw err;
     }
     finally {
         await chroma.stop();
@@ -651,6 +686,7 @@ async function restore_restoreBackup(o, logger, hostOverride) {
     const id = await resolveBackupId(store, o.backupId);
     const manifest = await loadManifest(store, id);
     const host = hostOverride ?? (o.source.host ? connectHost(o.source.host, logger) : undefined);
+    let held;
     try {
         if (host)
             o = { ...o, source: await resolveSourceContainer(o.source, host, logger) };
@@ -689,6 +725,9 @@ async function restore_restoreBackup(o, logger, hostOverride) {
             return { id, manifest, dryRun: true, changes };
         }
         await logger.group(`check backup ${id} end to end before touching the host`, () => downloadChecked(store, manifest.archive, manifest.mode, secrets, nullSink(), `backup ${id} archive`));
+        // From the safety copy to the check after: no deploy, backup or sleep of the environment
+        // may stop, start or recreate this Chroma meanwhile (a held lock fails here, nothing touched).
+        held = await lockEnvironmentFor(o, host, `restore ${id}`, logger);
         let safetyCopyId;
         if (o.safetyCopy) {
             const safety = await logger.group('safety copy of the current data', () => runBackup({
@@ -698,6 +737,8 @@ async function restore_restoreBackup(o, logger, hostOverride) {
                 onDrift: 'fuzzy',
                 pageSize: 1000,
                 environment: `${o.environment}`,
+                // This restore holds the environment's lock already.
+                lock: undefined,
             }, logger, host));
             safetyCopyId = safety.manifest.id;
             logger.info(`safety copy: backup ${safetyCopyId}`);
@@ -783,7 +824,7 @@ async function restore_restoreBackup(o, logger, hostOverride) {
             const check = await compareWithManifest(o.source.chromaUrl ? new ChromaApi(o.source.chromaUrl) : after.api, manifest);
             if (check.problems.length)
                 throw new UserError('restore', `the restored data differs from backup ${id}: ${check.problems.slice(0, 5).join('; ')}${safetyCopyId ? ` — the previous data is in backup ${safetyCopyId}` : ''}`, 'investigate before serving traffic');
-            logger.info(`restored ${id}: ${check.records} records, ${check.selfQueries} self-queries ok`);
+            logger.info(`restored ${id}: ${check.records} records, ${check.selfHits} of ${check.selfQueries} self-queries found their record`);
         }
         finally {
             await after?.tunnel.close();
@@ -791,6 +832,7 @@ async function restore_restoreBackup(o, logger, hostOverride) {
         return { id, manifest, dryRun: false, changes, safetyCopyId, downtimeMs };
     }
     finally {
+        await held?.release();
         if (!hostOverride)
             host?.close();
     }

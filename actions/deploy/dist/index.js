@@ -61978,6 +61978,11 @@ const roleSchema = object({
     vars: record(fromGrammar('envVar'), schemas_string().regex(/^[^\n\r$'"\\]*$/, 'must be a single line without $, quotes or backslashes'))
         .default({}),
     stopGrace: schema_duration.default(30),
+    /**
+     * GiB kept free on the host after the pull: preflight refuses a host whose free disk (on
+     * Docker's root dir) is under 2 × the registry size of the images it still has to pull plus
+     * this margin, and (under the deploy root) under this margin alone.
+     */
     minFreeDiskGiB: schemas_number().min(0).default(1),
 })
     .strict();
@@ -62009,6 +62014,13 @@ const environmentSchema = object({
      * Swarm over the cluster's nodes (docs/swarm.md).
      */
     engine: schemas_enum(['compose', 'swarm']).default('compose'),
+    /**
+     * When a host fails its switch (health gate) after other hosts already switched to the new
+     * release: `switch-back` (default) switches those hosts back to the previous release, so every
+     * host runs the same release; `keep` leaves them on the new one (the summary names which host
+     * runs what). The action input and CLI flag `on-failure` win over it.
+     */
+    onFailure: schemas_enum(['switch-back', 'keep']).default('switch-back'),
     /** SSH settings of this environment (override the top-level `ssh`). */
     ssh: sshSchema.optional(),
 })
@@ -62273,9 +62285,9 @@ function tail(text, lines = 20) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   O: () => (/* binding */ secrets)
+/* harmony export */   O: () => (/* binding */ secrets),
+/* harmony export */   k: () => (/* binding */ SecretRegistry)
 /* harmony export */ });
-/* unused harmony export SecretRegistry */
 /**
  * Values registered as secrets are replaced by *** in everything the loggers write,
  * together with the encodings a secret commonly leaks in (base64, URL encoding).
@@ -63297,8 +63309,10 @@ function parseHostSpec(spec, where, defaultUser = 'deploy') {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   BX: () => (/* binding */ containerLogs),
+/* harmony export */   CY: () => (/* binding */ appendReleaseLog),
 /* harmony export */   Dn: () => (/* binding */ removeContainers),
 /* harmony export */   Dy: () => (/* binding */ makeReadable),
+/* harmony export */   FO: () => (/* binding */ createForCopy),
 /* harmony export */   F_: () => (/* binding */ stopContainers),
 /* harmony export */   Hm: () => (/* binding */ nvidiaSmiQuery),
 /* harmony export */   Jh: () => (/* binding */ runOnce),
@@ -63306,6 +63320,7 @@ function parseHostSpec(spec, where, defaultUser = 'deploy') {
 /* harmony export */   M4: () => (/* binding */ proxyReload),
 /* harmony export */   Nc: () => (/* binding */ mkdirs),
 /* harmony export */   UD: () => (/* binding */ recreate),
+/* harmony export */   UP: () => (/* binding */ stopMarkers),
 /* harmony export */   US: () => (/* binding */ imageExists),
 /* harmony export */   VG: () => (/* binding */ lockOp),
 /* harmony export */   Xu: () => (/* binding */ inspectContainers),
@@ -63315,10 +63330,15 @@ function parseHostSpec(spec, where, defaultUser = 'deploy') {
 /* harmony export */   _r: () => (/* binding */ migrate),
 /* harmony export */   a$: () => (/* binding */ pull),
 /* harmony export */   aH: () => (/* binding */ removeImage),
+/* harmony export */   al: () => (/* binding */ stopInBackground),
+/* harmony export */   bg: () => (/* binding */ publishFiles),
+/* harmony export */   ce: () => (/* binding */ pruneFiles),
 /* harmony export */   d0: () => (/* binding */ appendStdin),
+/* harmony export */   dE: () => (/* binding */ readOtherRetained),
 /* harmony export */   dM: () => (/* binding */ removeTree),
 /* harmony export */   dW: () => (/* binding */ oneOffContainers),
 /* harmony export */   dp: () => (/* binding */ scaleBeside),
+/* harmony export */   ew: () => (/* binding */ copyOut),
 /* harmony export */   fI: () => (/* binding */ freeKiB),
 /* harmony export */   fl: () => (/* binding */ syncFiles),
 /* harmony export */   gd: () => (/* binding */ serviceContainers),
@@ -63328,13 +63348,17 @@ function parseHostSpec(spec, where, defaultUser = 'deploy') {
 /* harmony export */   lw: () => (/* binding */ homeDir),
 /* harmony export */   lx: () => (/* binding */ httpGet),
 /* harmony export */   nG: () => (/* binding */ renameTree),
+/* harmony export */   oP: () => (/* binding */ publishRetained),
 /* harmony export */   qj: () => (/* binding */ repoDigests),
+/* harmony export */   rY: () => (/* binding */ exitStates),
+/* harmony export */   sV: () => (/* binding */ removeStopMarkers),
 /* harmony export */   v8: () => (/* binding */ listImages),
 /* harmony export */   vu: () => (/* binding */ proxyTest),
 /* harmony export */   wd: () => (/* binding */ isDirectory),
 /* harmony export */   wh: () => (/* binding */ dockerRuntimes),
 /* harmony export */   wj: () => (/* binding */ withTimeout)
 /* harmony export */ });
+/* unused harmony export removeFiles */
 function compose(t, ...args) {
     const head = [...t.compose, '--project-name', t.project, '--project-directory', t.projectDir];
     if (t.envFile)
@@ -63487,6 +63511,8 @@ const waitContainers = (seconds, ids) => withTimeout(seconds, ['docker', 'wait',
 /** POSIX `df` of one path in KiB (the 4th column of the last line is what is available). */
 const freeKiB = (path) => ['df', '-P', '-k', path];
 const removeTree = (...paths) => ['rm', '-rf', '--', ...paths];
+/** Removes files (never a folder); a missing one is fine. */
+const removeFiles = (...paths) => ['rm', '-f', '--', ...paths];
 /** Images with their repo digests: "<repo>@<digest> <id>" lines, for prune. */
 const listImages = (repository) => [
     'docker',
@@ -63592,6 +63618,154 @@ const nvidiaSmiQuery = [
 const dockerRuntimes = ['docker', 'info', '--format', '{{json .Runtimes}}'];
 const homeDir = ['sh', '-c', 'printf %s "$HOME"'];
 const commandExists = (name) => ['sh', '-c', 'command -v "$1"', 'sh', name];
+// Stopping replaced containers in the background (stop-old.ts).
+/**
+ * `docker stop --time <grace>` then `docker rm`, detached from the SSH session (stdio closed,
+ * SIGHUP ignored), so the exec returns at once and the stop outlives the connection. A marker
+ * file per container in `markerDir` lives as long as the stop: the next switch waits for it
+ * (compose must not see a container vanish under it).
+ */
+function stopInBackground(ids, graceSeconds, markerDir) {
+    return [
+        'sh',
+        '-c',
+        'g=$1; d=$2; shift 2; mkdir -p "$d" && for i; do : > "$d/$i"; done; (trap "" HUP; docker stop --time "$g" "$@"; docker rm --force "$@"; for i; do rm -f "$d/$i"; done) </dev/null >/dev/null 2>&1 &',
+        'sh',
+        String(Math.round(graceSeconds)),
+        markerDir,
+        ...ids,
+    ];
+}
+/** Ids with a stop marker in `markerDir` (none when it does not exist). */
+const stopMarkers = (markerDir) => [
+    'sh',
+    '-c',
+    'ls -1 "$1" 2>/dev/null; true',
+    'sh',
+    markerDir,
+];
+/** Drops the stop markers of `ids` (their stop finished or was forced). */
+const removeStopMarkers = (markerDir, ids) => [
+    'rm',
+    '-f',
+    ...ids.map((id) => `${markerDir}/${id}`),
+];
+/** `<id>\t<status>\t<exit code>\t<oom killed>` per container that still exists. */
+const exitStates = (ids) => [
+    'docker',
+    'inspect',
+    '--format',
+    '{{.Id}}\t{{.State.Status}}\t{{.State.ExitCode}}\t{{.State.OOMKilled}}',
+    ...ids,
+];
+// Host-wide image retention (host-retention.ts says why it is host-wide).
+/** Records this root in the host's list and writes what it retains (stdin: one image a line). */
+function publishRetained(root) {
+    return [
+        'sh',
+        '-c',
+        [
+            'set -e',
+            'reg="$HOME/.ragship/deploy-roots"',
+            'mkdir -p "$HOME/.ragship"',
+            'touch "$reg"',
+            'grep -qxF -- "$1" "$reg" || printf "%s\\n" "$1" >> "$reg"',
+            't="$1/.retained-images.$$"',
+            'cat > "$t"',
+            'mv -f "$t" "$1/retained-images"',
+        ].join('; '),
+        'sh',
+        root,
+    ];
+}
+/**
+ * Prints, for every other deploy root on the host, `@@retained <root>` then its retained
+ * images, or `@@log <root>` then its release log when it has no retained-images file.
+ */
+function readOtherRetained(root) {
+    return [
+        'sh',
+        '-c',
+        [
+            '{ cat "$HOME/.ragship/deploy-roots" 2>/dev/null; for d in "$HOME"/ragship/*/*; do printf "%s\\n" "$d"; done; }',
+            '| sort -u | while IFS= read -r r; do',
+            '[ -n "$r" ] && [ "$r" != "$1" ] || continue;',
+            'if [ -f "$r/retained-images" ]; then echo "@@retained $r"; cat "$r/retained-images";',
+            'elif [ -f "$r/releases.jsonl" ]; then echo "@@log $r"; cat "$r/releases.jsonl"; fi;',
+            'done',
+        ].join(' '),
+        'sh',
+        root,
+    ];
+}
+// The release log (release-log-file.ts).
+/**
+ * Appends stdin to the release log, created 0640 in a deploy root closed to other users
+ * (0750), whatever the host's umask: the log holds error text and migration output.
+ */
+function appendReleaseLog(root) {
+    return [
+        'sh',
+        '-c',
+        'umask 027; chmod 0750 "$1" && cat >> "$1/releases.jsonl" && chmod 0640 "$1/releases.jsonl"',
+        'sh',
+        root,
+    ];
+}
+// Static files of a role (static.ts).
+/** A container of the image that never starts (the command is not run): docker cp reads it. */
+const createForCopy = (image) => [
+    'docker',
+    'create',
+    '--label',
+    'ragship.static-copy=1',
+    image,
+    'ragship-static-copy',
+];
+const copyOut = (container, from, to) => [
+    'docker',
+    'cp',
+    `${container}:${from.replace(/\/+$/, '')}/.`,
+    to,
+];
+/** Each file: copy to `<name>.ragship-tmp`, make it world-readable, rename over the old one. */
+const PUT = 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a JS template
+'for f; do mkdir -p "$d/${f%/*}"; cp "$f" "$d/$f.ragship-tmp"; chmod 0644 "$d/$f.ragship-tmp"; mv -f "$d/$f.ragship-tmp" "$d/$f"; done';
+/**
+ * Publishes a release's files into the served folder. `assets`: every non-HTML file; `pages`:
+ * the HTML files, then removes HTML files the release does not have.
+ */
+function publishFiles(source, published, phase) {
+    const select = phase === 'assets' ? "! -name '*.html'" : "-name '*.html'";
+    const stale = phase === 'pages'
+        ? `; cd "$2"; find . -type f -name '*.html' -exec sh -c 'for f; do [ -e "$0/$f" ] || rm -f -- "$f"; done' "$1" {} +`
+        : '';
+    return [
+        'sh',
+        '-c',
+        `set -e; mkdir -p "$2"; chmod 0755 "$2"; cd "$1"; find . -type f ${select} -exec sh -c 'set -e; d=$0; ${PUT}' "$2" {} +${stale}`,
+        'sh',
+        source,
+        published,
+    ];
+}
+/**
+ * Removes published files that none of the kept release folders holds (and leftover temporary
+ * files). With no kept folder it removes nothing.
+ */
+function pruneFiles(published, keep) {
+    return [
+        'sh',
+        '-c',
+        'set -e; d=$1; shift; [ $# -gt 0 ] && [ -d "$d" ] || exit 0; cd "$d"; ' +
+            'find . -type f | while IFS= read -r f; do k=; for r; do if [ -e "$r/$f" ]; then k=1; break; fi; done; ' +
+            '[ -n "$k" ] || { rm -f -- "$f"; echo "$f"; }; done',
+        'sh',
+        published,
+        ...keep,
+    ];
+}
 
 
 /***/ }),
@@ -63760,19 +63934,36 @@ function failureReport(f) {
         .code(lastLines(f.error, 30))
         .heading('What serves now', 3)
         .table(['host', 'serving'], Object.entries(f.serving).map(([h, s]) => [h, s]));
+    const b = f.switchBack;
+    if (b?.hosts.length)
+        r.text(`Switched back to ${b.to} after the failure: ${b.hosts.join(', ')} (on-failure: switch-back).`);
+    const distinct = new Set(Object.values(f.releases ?? {}));
+    if (distinct.size > 1)
+        r.text(`**The hosts run different releases**: ${Object.entries(f.releases)
+            .map(([h, id]) => `${h} runs ${id}`)
+            .join('; ')}${b?.reason ? ` (${b.reason})` : ''}. Deploy a fixed release or roll back to make them agree.`);
     if (f.logs)
         r.heading('Last log lines of the failing service', 3).code(lastLines(f.logs, 40));
     return r;
 }
-/** Host → what it serves after a failure: the new release where its switch passed, else the previous. */
-function servingAfterFailure(hosts, timings, releaseId, previous) {
+/**
+ * Host → what it serves after a failure: the new release where its switch passed, else the
+ * previous — or, after a switch back (`back`), the previous again where it succeeded.
+ */
+function servingAfterFailure(hosts, timings, releaseId, previous, back) {
     const out = {};
     const before = previous
         ? `${previous.id} (${previous.image}), unchanged`
         : 'nothing: no release was active before';
     for (const key of hosts) {
-        const switched = timings.some((t) => t.ok && t.host === key && t.step.startsWith('switch '));
-        out[key] = switched ? `${releaseId} (the new release: its switch passed before the failure)` : before;
+        const switched = timings.some((t) => t.ok && t.host === key && t.step.startsWith('switch ') && !t.step.startsWith('switch back'));
+        if (back?.hosts.includes(key))
+            out[key] = `${previous.id} (${previous.image}), switched back after the failure`;
+        else if (back?.kept.includes(key))
+            out[key] =
+                `${releaseId} (the new release: its switch passed; ${back.mode === 'keep' ? 'kept: on-failure: keep' : (back.reason ?? 'not switched back')})`;
+        else
+            out[key] = switched ? `${releaseId} (the new release: its switch passed before the failure)` : before;
     }
     return out;
 }
@@ -63898,7 +64089,7 @@ class DeployLock {
             if (r.state !== 'held')
                 throw new Error(`deploy lock: unexpected state ${r.state}`);
             if (Date.now() >= deadline) {
-                throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('deploy lock', `${this.options.runId} cannot deploy: the environment is locked by ${describeOwner(r.holder)} until ${new Date(r.expiresAt * 1000).toISOString()}`, waitSeconds > 0
+                throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo('deploy lock', `${this.options.runId} cannot ${this.options.purpose ?? 'deploy'}: the environment is locked by ${describeOwner(r.holder)} until ${new Date(r.expiresAt * 1000).toISOString()}`, waitSeconds > 0
                     ? 'wait for that deploy to finish, or raise lock.wait'
                     : 'wait for that deploy to finish (or set lock.wait to queue); a killed deploy’s lock expires after lock.ttl');
             }
@@ -73280,7 +73471,17 @@ function readLockWait(r) {
         ? undefined
         : r.int('lock-wait-seconds', 0, { min: 0, max: 21600 });
 }
-/** What only deploy reads: `image`, `env` (a dotenv block), `git-sha`, `schema-version`, `dry-run`. */
+const ON_FAILURE = ['switch-back', 'keep'];
+/** `on-failure`: undefined when not given (the environment's onFailure in ragship.yml decides). */
+function readOnFailure(r) {
+    return r.source.get('on-failure') === undefined
+        ? undefined
+        : r.oneOf('on-failure', ON_FAILURE, 'switch-back');
+}
+/**
+ * What only deploy reads: `image`, `env` (a dotenv block), `git-sha`, `schema-version`, `dry-run`,
+ * `lock-wait-seconds`, `on-failure`.
+ */
 function readDeployOnly(r, defaults = {}) {
     const envText = r.door === 'action' ? r.secret('env') : r.multiline('env');
     return {
@@ -73290,6 +73491,7 @@ function readDeployOnly(r, defaults = {}) {
         schemaVersion: r.str('schema-version') || undefined,
         dryRun: r.bool('dry-run', false),
         lockWaitSeconds: readLockWait(r),
+        onFailure: readOnFailure(r),
     };
 }
 /** What only rollback reads: `to`, `reason`, `allow-older-schema`. */
@@ -76710,7 +76912,7 @@ runDeployAction({
         repoDir: workdir,
     }),
     // Loaded after the inputs are valid: SSH and the deploy engine are most of the bundle (start-up time).
-    run: async (...args) => (await __nccwpck_require__.e(/* import() */ 122).then(__nccwpck_require__.bind(__nccwpck_require__, 9122))).runDeploy(...args),
+    run: async (...args) => (await __nccwpck_require__.e(/* import() */ 842).then(__nccwpck_require__.bind(__nccwpck_require__, 2842))).runDeploy(...args),
     outputs: (r) => ({
         'release-id': r.releaseId,
         'previous-release-id': r.previousReleaseId ?? '',

@@ -2,11 +2,11 @@ import { dirname as __ragshipDirname } from 'node:path';
 import { fileURLToPath as __ragshipFileURLToPath } from 'node:url';
 const __filename = __ragshipFileURLToPath(import.meta.url);
 const __dirname = __ragshipDirname(__filename);
-export const id = 939;
-export const ids = [939];
+export const id = 581;
+export const ids = [581];
 export const modules = {
 
-/***/ 4939:
+/***/ 8581:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -27,18 +27,20 @@ var dist = __webpack_require__(8815);
 var core_errors = __webpack_require__(4296);
 // EXTERNAL MODULE: ./src/core/report.ts
 var core_report = __webpack_require__(8557);
-// EXTERNAL MODULE: ./src/deploy/apply.ts + 5 modules
-var apply = __webpack_require__(9030);
+// EXTERNAL MODULE: ./src/deploy/apply.ts + 2 modules
+var apply = __webpack_require__(328);
 // EXTERNAL MODULE: ./src/deploy/commands.ts
 var deploy_commands = __webpack_require__(9353);
 // EXTERNAL MODULE: ./src/deploy/env-file.ts
 var env_file = __webpack_require__(5535);
+// EXTERNAL MODULE: ./src/deploy/env-hash.ts
+var env_hash = __webpack_require__(6561);
 // EXTERNAL MODULE: ./src/deploy/release-log.ts
 var release_log = __webpack_require__(681);
 // EXTERNAL MODULE: ./src/deploy/render.ts
 var render = __webpack_require__(7015);
-// EXTERNAL MODULE: ./src/deploy/session.ts + 3 modules
-var session = __webpack_require__(7407);
+// EXTERNAL MODULE: ./src/deploy/session.ts + 2 modules
+var session = __webpack_require__(8330);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
 ;// CONCATENATED MODULE: ./src/swarm/commands.ts
@@ -216,6 +218,105 @@ function migrationJob(o) {
         ...o.args,
     ];
 }
+/** The services' full inspect (spec, update status) as a JSON array; missing names exit 1. */
+const serviceInspect = (services) => [
+    'docker',
+    'service',
+    'inspect',
+    ...services,
+];
+/** Tasks of the whole stack meant to run: name, node, desired, current state, error, image. */
+const stackTasks = (stack) => [
+    'docker',
+    'stack',
+    'ps',
+    '--no-trunc',
+    '--filter',
+    'desired-state=running',
+    '--format',
+    '{{.Name}}\t{{.Node}}\t{{.DesiredState}}\t{{.CurrentState}}\t{{.Error}}\t{{.Image}}',
+    stack,
+];
+/**
+ * Logs of every task of a service, each line prefixed `<task>@<node> | ` by Swarm (no task
+ * ids: the slot number names the task); stdout and stderr stay apart.
+ */
+function serviceLogsOf(service, o) {
+    return [
+        'docker',
+        'service',
+        'logs',
+        ...(o.timestamps === false ? [] : ['--timestamps']),
+        '--no-task-ids',
+        '--no-trunc',
+        ...(o.since ? ['--since', o.since] : []),
+        ...(o.tail !== undefined ? ['--tail', String(o.tail)] : []),
+        ...(o.follow ? ['--follow'] : []),
+        service,
+    ];
+}
+/** This node's Swarm id (constraints name it to run a job on the other nodes only). */
+const selfNodeId = ['docker', 'info', '--format', '{{.Swarm.NodeID}}'];
+/** Ids of the swarm's managers. */
+const managerIds = ['docker', 'node', 'ls', '--quiet', '--filter', 'role=manager'];
+/** A Swarm config whose content is read from stdin. */
+function configCreate(name, labels) {
+    return [
+        'docker',
+        'config',
+        'create',
+        ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+        name,
+        '-',
+    ];
+}
+const configRemove = (names) => ['docker', 'config', 'rm', ...names];
+/** Running containers of a service's tasks on this node (for `exec --in-running`). */
+const localTaskContainers = (service) => [
+    'docker',
+    'ps',
+    '--quiet',
+    '--filter',
+    `label=com.docker.swarm.service.name=${service}`,
+    '--filter',
+    'status=running',
+];
+/**
+ * A job (runs once per task, never restarted): `replicated-job` for one task, `global-job` for
+ * one task on every node the constraints admit. The script is `sh -c`'s script; args follow
+ * `$0`. Secrets/configs are mounted by name; env values are not secret (the spec shows them).
+ */
+function jobCreate(o) {
+    return [
+        'docker',
+        'service',
+        'create',
+        '--detach',
+        '--name',
+        o.name,
+        '--mode',
+        o.mode,
+        '--restart-condition',
+        'none',
+        '--with-registry-auth',
+        '--label',
+        `ragship.stack=${o.stack}`,
+        ...(o.networks ?? []).flatMap((n) => ['--network', n]),
+        ...(o.constraints ?? []).flatMap((c) => ['--constraint', c]),
+        ...(o.mounts ?? []).flatMap((m) => ['--mount', m]),
+        ...(o.secrets ?? []).flatMap((s) => ['--secret', `source=${s.source},target=${s.target}`]),
+        ...(o.configs ?? []).flatMap((s) => ['--config', `source=${s.source},target=${s.target},mode=0444`]),
+        ...Object.entries(o.env ?? {}).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
+        ...(o.user ? ['--user', o.user] : []),
+        ...(o.workdir ? ['--workdir', o.workdir] : []),
+        // --entrypoint is split like a shell word list by the docker client: only fixed words here.
+        '--entrypoint',
+        '/bin/sh -c',
+        o.image,
+        o.script,
+        ...o.args,
+    ];
+}
 
 ;// CONCATENATED MODULE: ./src/swarm/converge.ts
 
@@ -341,6 +442,394 @@ async function taskErrors(host, service) {
         .filter((l) => l.split('\t')[4])
         .slice(0, 5);
     return lines.length ? `\n${(0,core_errors/* tail */.RT)(lines.join('\n'), 5)}` : '';
+}
+
+;// CONCATENATED MODULE: ./src/swarm/jobs.ts
+
+
+function parseTasks(stdout) {
+    return stdout
+        .split('\n')
+        .filter((l) => l.trim())
+        .map((l) => {
+        const [name = '', node = '', desired = '', current = '', error = '', image = ''] = l.split('\t');
+        return { name, node, desired, current, error, image };
+    });
+}
+/** The service a task belongs to: `stack_app.2` → `stack_app`, `stack_proxy.<node id>` too. */
+const taskService = (task) => task.replace(/\.[^.]+$/, '');
+const TERMINAL = /^(Complete|Failed|Rejected|Shutdown|Orphaned|Remove)/;
+/** `task: non-zero exit (3)` → 3; a completed task → 0; anything else (no exit seen) → null. */
+function exitCodeOf(t) {
+    if (/^Complete/.test(t.current))
+        return 0;
+    const m = /non-zero exit \(([0-9]+)\)/.exec(t.error);
+    return m ? Number(m[1]) : null;
+}
+/**
+ * A line of `docker service logs` without --raw: `<task>@<node>    | <message>`, the RFC 3339
+ * timestamp (with --timestamps) before the prefix or first in the message: kept first.
+ */
+function parseLogLine(raw) {
+    const m = /^(?:([0-9]{4}-[0-9]{2}-[0-9]{2}T[^ ]+) )?([^ @|]+)@([^ |]+) *\| ?(.*)$/.exec(raw);
+    if (!m)
+        return undefined;
+    const [, ts, task = '', node = '', msg = ''] = m;
+    return { task, node, line: ts ? `${ts} ${msg}` : msg };
+}
+/**
+ * Creates a job service, waits until every task has ended (or the time is up), reads its output
+ * per node and removes the service, whatever happened. The output is in the nodes' container
+ * logs like any task's; callers mask secrets before printing it.
+ */
+async function runJob(host, create, name, o) {
+    await host.exec(create, { where: o.where });
+    try {
+        const deadline = performance.now() + o.timeoutSeconds * 1000;
+        let tasks = [];
+        let timedOut = false;
+        for (;;) {
+            tasks = parseTasks((await host.exec(servicePs(name), { allowFailure: true })).stdout);
+            const down = o.skipDownNodes
+                ? new Set(downNodesOf((await host.exec(nodeList, { allowFailure: true })).stdout))
+                : new Set();
+            if (tasks.length && tasks.every((t) => TERMINAL.test(t.current) || down.has(t.node)))
+                break;
+            if (performance.now() > deadline) {
+                timedOut = true;
+                break;
+            }
+            await new Promise((r) => setTimeout(r, o.pollMs ?? 1000));
+        }
+        const logs = await host.exec(serviceLogsOf(name, { timestamps: false }), {
+            allowFailure: true,
+            timeoutMs: 60_000,
+        });
+        const lines = (text) => text
+            .split('\n')
+            .map(parseLogLine)
+            .filter((l) => !!l);
+        return { tasks, stdout: lines(logs.stdout), stderr: lines(logs.stderr), timedOut };
+    }
+    finally {
+        await host.exec(serviceRemove([name]), { allowFailure: true }).catch(() => undefined);
+    }
+}
+/** Lower-case, [a-z0-9-] service names ≤ 63 characters for ragship's jobs. */
+function jobName(stack, what, id) {
+    return `${stack}_${what}_${id.toLowerCase().replace(/[^a-z0-9]/g, '')}`.slice(0, 63);
+}
+
+;// CONCATENATED MODULE: ./src/swarm/nodes.ts
+
+
+
+/**
+ * Work ragship does on the nodes it never reaches over SSH (workers, other managers): a
+ * `global-job` that Swarm runs once on every other node, with the host's root mounted at /host
+ * and its Docker used through `chroot /host docker` (the node's own CLI and socket, whatever the
+ * job's image). The image is a release image the nodes already pull with the registry auth.
+ */
+const HOST_ROOT = 'type=bind,source=/,target=/host';
+/**
+ * Removes the given images on a node, never one a container runs: the old release's tasks are
+ * being stopped by Swarm (waits ≤ 60 s for that), its stopped task containers (which pin the
+ * image) are removed first, then `docker image rm` without --force, which refuses an image
+ * any container still uses. Prints `removed <ref>` per image removed.
+ */
+const PRUNE_SCRIPT = [
+    'stack=$1; shift',
+    // Containers of the stack's services and ragship's jobs (`<stack>_…`) created from $ref (by
+    // reference or by ancestry), filtered further by "$@": ids.
+    'svc=\'{{.Label "com.docker.swarm.service.name"}}\'',
+    'from() { { chroot /host docker ps -a --no-trunc --filter label=com.docker.swarm.service.name "$@" --format "{{.ID}} $svc {{.Image}}" | while read -r id s img; do [ "$img" = "$ref" ] && echo "$id $s"; done; chroot /host docker ps -a --no-trunc --filter label=com.docker.swarm.service.name --filter "ancestor=$ref" "$@" --format "{{.ID}} $svc" 2>/dev/null; } | while read -r id s; do case "$s" in "$stack"_*) echo "$id";; esac; done | sort -u; }',
+    'for ref do',
+    '  chroot /host docker image inspect "$ref" >/dev/null 2>&1 || continue',
+    '  n=0',
+    '  while [ $n -lt 60 ] && [ -n "$(from --filter status=running)" ]; do sleep 1; n=$((n+1)); done',
+    '  ids=$(from --filter status=exited --filter status=created --filter status=dead)',
+    '  [ -z "$ids" ] || chroot /host docker rm $ids >/dev/null 2>&1',
+    '  if chroot /host docker image rm "$ref" >/dev/null 2>&1; then echo "removed $ref"; fi',
+    'done',
+].join('\n');
+/**
+ * Writes the mounted copy of the release log as <root>/releases.jsonl on the node (whole file,
+ * then renamed: a reader never sees half of it), owned by the deploy user's uid:gid.
+ */
+const COPY_LOG_SCRIPT = [
+    'set -e; umask 027; d="/host$1"',
+    '[ -d "$d" ] || { mkdir -p "$d"; chown "$2" "$d"; }',
+    'cat /ragship-releases.jsonl > "$d/.releases.jsonl.tmp"',
+    'chown "$2" "$d/.releases.jsonl.tmp"',
+    'mv -f "$d/.releases.jsonl.tmp" "$d/releases.jsonl"',
+    'echo copied',
+].join('\n');
+/** Swarm refuses configs above 500 KiB: the newest whole lines that fit. */
+function logTail(log, max = 450_000) {
+    if (Buffer.byteLength(log) <= max)
+        return { text: log, dropped: 0 };
+    const lines = log.split('\n').filter(Boolean);
+    const kept = [];
+    let size = 0;
+    for (let i = lines.length - 1; i >= 0; i--) {
+        size += Buffer.byteLength(lines[i]) + 1;
+        if (size > max)
+            break;
+        kept.unshift(lines[i]);
+    }
+    return { text: `${kept.join('\n')}\n`, dropped: lines.length - kept.length };
+}
+async function otherNodes(host) {
+    const self = (await host.exec(selfNodeId)).stdout.trim();
+    const all = (await host.exec(nodeList, { allowFailure: true })).stdout.split('\n').filter(Boolean);
+    return { self, others: Math.max(0, all.length - 1) };
+}
+/**
+ * `docker image rm` of images no retained release uses, on every node except this manager
+ * (which ragship prunes itself). Returns `<node> <ref>` per removed image; a node that does not
+ * answer in time is named in a warning (its images stay until the next prune).
+ */
+async function pruneOtherNodes(w, refs) {
+    if (!refs.length)
+        return [];
+    try {
+        return await pruneOn(w, refs);
+    }
+    catch (err) {
+        // The release is live already: a prune that cannot run is a warning, never a failed deploy.
+        w.logger.warn(`${w.where}: images on the other nodes were not pruned: ${(0,core_errors/* errorMessage */.gJ)(err)}`);
+        return [];
+    }
+}
+async function pruneOn(w, refs) {
+    const { self, others } = await otherNodes(w.host);
+    if (!others)
+        return [];
+    const name = jobName(w.stack, 'prune', w.id);
+    const r = await runJob(w.host, jobCreate({
+        name,
+        mode: 'global-job',
+        stack: w.stack,
+        image: w.image,
+        script: PRUNE_SCRIPT,
+        args: ['ragship-prune', w.stack, ...refs],
+        constraints: [`node.id!=${self}`],
+        mounts: [HOST_ROOT],
+    }), name, {
+        timeoutSeconds: w.timeoutSeconds ?? 180,
+        where: `${w.where} image prune on the other nodes`,
+        skipDownNodes: true,
+    });
+    const failed = r.tasks.filter((t) => !/^Complete/.test(t.current));
+    if (failed.length)
+        w.logger.warn(`${w.where}: image prune did not finish on ${failed.map((t) => `${t.node || 'an unassigned node'} (${t.current}${t.error ? `: ${t.error}` : ''})`).join(', ')}; those nodes keep their old images until the next prune`);
+    return r.stdout.flatMap((l) => {
+        const m = /^removed (\S+)$/.exec(l.line.trim());
+        return m ? [`${l.node} ${m[1]}`] : [];
+    });
+}
+/**
+ * Copies the release log to every other manager's deploy root (same path as on this one), so
+ * that listing another manager first keeps the history when this one is lost. Nothing to do on
+ * a single-manager swarm. Best effort: a failure is a warning, never a failed deploy.
+ */
+async function replicateLog(w) {
+    try {
+        const managers = (await w.host.exec(managerIds, { allowFailure: true })).stdout
+            .split('\n')
+            .filter(Boolean);
+        if (managers.length < 2)
+            return [];
+        const self = (await w.host.exec(selfNodeId)).stdout.trim();
+        const { text, dropped } = logTail(w.log);
+        if (dropped)
+            w.logger.warn(`${w.where}: the release log is larger than a Swarm config; the other managers get its newest lines (${dropped} older dropped)`);
+        const config = jobName(w.stack, 'releases', w.id);
+        await w.host.exec(configCreate(config, { 'ragship.stack': w.stack }), {
+            input: text,
+            where: `${w.where} docker config create (release log)`,
+        });
+        try {
+            const name = jobName(w.stack, 'copylog', w.id);
+            const r = await runJob(w.host, jobCreate({
+                name,
+                mode: 'global-job',
+                stack: w.stack,
+                image: w.image,
+                script: COPY_LOG_SCRIPT,
+                args: ['ragship-copy-log', w.root, w.owner],
+                constraints: ['node.role==manager', `node.id!=${self}`],
+                mounts: [HOST_ROOT],
+                configs: [{ source: config, target: '/ragship-releases.jsonl' }],
+            }), name, {
+                timeoutSeconds: w.timeoutSeconds ?? 120,
+                where: `${w.where} release log copy`,
+                skipDownNodes: true,
+            });
+            const copied = r.stdout.filter((l) => l.line.trim() === 'copied').map((l) => l.node);
+            const missing = r.tasks.filter((t) => !/^Complete/.test(t.current));
+            if (missing.length || copied.length < managers.length - 1)
+                w.logger.warn(`${w.where}: the release log reached ${copied.length} of ${managers.length - 1} other manager(s)${missing.length ? `; not ${missing.map((t) => `${t.node || '?'} (${t.current}${t.error ? `: ${t.error}` : ''})`).join(', ')}` : ''}`);
+            return copied;
+        }
+        finally {
+            // The job's removal frees the config a moment later (Swarm refuses it while in use).
+            for (let i = 0; i < 30; i++) {
+                const rm = await w.host.exec(configRemove([config]), { allowFailure: true }).catch(() => undefined);
+                if (!rm || rm.code === 0 || /not found|no such/i.test(rm.stderr))
+                    break;
+                await new Promise((r) => setTimeout(r, 500));
+            }
+        }
+    }
+    catch (err) {
+        w.logger.warn(`${w.where}: the release log was not copied to the other managers: ${(0,core_errors/* errorMessage */.gJ)(err)}`);
+        return [];
+    }
+}
+
+// EXTERNAL MODULE: ./src/core/redact.ts
+var redact = __webpack_require__(2258);
+;// CONCATENATED MODULE: ./src/swarm/operate-model.ts
+
+
+const hmac = (key, text) => (0,external_node_crypto_.createHmac)('sha256', key).update(text).digest('hex');
+function redactHashes(values, key = (0,external_node_crypto_.randomBytes)(32).toString('hex')) {
+    const registry = new redact/* SecretRegistry */.k();
+    for (const v of values)
+        registry.add(v);
+    const forms = [];
+    registry.onAdd((form) => forms.push([form.length, hmac(key, form)]));
+    return { key, forms };
+}
+/** A registry that masks values it only knows by their keyed hash (see RedactHashes). */
+class HashedSecrets extends redact/* SecretRegistry */.k {
+    h;
+    base;
+    byLength = new Map();
+    lengths;
+    constructor(h, 
+    /** Values known in clear (the process registry): masked first. */
+    base) {
+        super();
+        this.h = h;
+        this.base = base;
+        for (const [n, digest] of h.forms) {
+            if (!this.byLength.has(n))
+                this.byLength.set(n, new Set());
+            this.byLength.get(n).add(digest);
+        }
+        // Longest first, as SecretRegistry: a secret containing another is replaced whole.
+        this.lengths = [...this.byLength.keys()].sort((a, b) => b - a);
+    }
+    redact(text) {
+        const plain = super.redact(this.base ? this.base.redact(text) : text);
+        if (!this.lengths.length || plain.length < this.lengths.at(-1))
+            return plain;
+        let out = '';
+        let i = 0;
+        outer: while (i < plain.length) {
+            for (const n of this.lengths) {
+                if (i + n > plain.length)
+                    continue;
+                if (this.byLength.get(n).has(hmac(this.h.key, plain.slice(i, i + n)))) {
+                    out += '***';
+                    i += n;
+                    continue outer;
+                }
+            }
+            out += plain[i];
+            i++;
+        }
+        return out;
+    }
+}
+const operate_model_digestOf = (image) => /@(sha256:[a-f0-9]{64})/.exec(image)?.[1];
+/** `docker service inspect` JSON → per service: mode, spec image, release env, update status. */
+function parseServiceInspect(json) {
+    const out = new Map();
+    let list;
+    try {
+        list = JSON.parse(json || '[]');
+    }
+    catch {
+        return out;
+    }
+    for (const s of Array.isArray(list) ? list : []) {
+        const spec = s.Spec ?? {};
+        const cs = spec.TaskTemplate?.ContainerSpec ?? {};
+        const env = Array.isArray(cs.Env) ? cs.Env : [];
+        const release = env.find((e) => e.startsWith('RAGSHIP_RELEASE='))?.slice('RAGSHIP_RELEASE='.length);
+        const u = s.UpdateStatus;
+        const name = String(spec.Name ?? '');
+        out.set(name, {
+            name,
+            mode: Object.keys(spec.Mode ?? {})[0]?.toLowerCase() ?? '',
+            specImage: String(cs.Image ?? ''),
+            release: release || undefined,
+            update: u
+                ? {
+                    name,
+                    state: u.State ?? '',
+                    startedAt: u.StartedAt ?? '',
+                    image: String(cs.Image ?? ''),
+                    message: u.Message ?? '',
+                }
+                : undefined,
+        });
+    }
+    return out;
+}
+/**
+ * One service of the stack against the active release. `expectedImage` is the image the
+ * release's stack file names; problems make `status` exit 4, drift 3.
+ */
+function judgeSwarmService(svc, o) {
+    const base = {
+        host: o.host,
+        role: o.role,
+        service: o.name,
+        expectedImage: o.expectedImage,
+        containers: [],
+    };
+    const swarm = {
+        replicas: svc ? `${svc.running}/${svc.desired}` : '0/0',
+        update: svc?.update
+            ? `${svc.update.state}${svc.update.message ? `: ${svc.update.message}` : ''}`
+            : 'none',
+        tasks: o.tasks,
+    };
+    if (!svc)
+        return { ...base, swarm, problem: 'no such service in the stack (removed by hand?)' };
+    if (!o.expected)
+        return { ...base, swarm, drift: 'runs in the stack, but the active release has no such service' };
+    const out = { ...base, swarm };
+    const problems = [];
+    // A global service counts a task for a down node as desired: that is the node's problem.
+    const live = svc.mode === 'global' ? svc.desired - o.downNodes.size : svc.desired;
+    if (svc.running < live)
+        problems.push(`${svc.running}/${svc.desired} tasks running`);
+    if (svc.update && /paused/.test(svc.update.state))
+        problems.push(`update ${svc.update.state}: ${svc.update.message}`);
+    const failing = o.tasks.filter((t) => t.error && !/^Running/.test(t.current));
+    if (failing.length && svc.running < live)
+        problems.push(failing.map((t) => `${t.name}@${t.node || '?'}: ${t.error}`).join('; '));
+    if (problems.length)
+        out.problem = problems.join('; ');
+    const drift = [];
+    const want = o.expectedImage && operate_model_digestOf(o.expectedImage);
+    if (want && operate_model_digestOf(svc.specImage) !== want)
+        drift.push(`the service runs ${svc.specImage}, not ${o.expectedImage}`);
+    else if (want) {
+        const other = o.tasks.filter((t) => /^Running/.test(t.current) && operate_model_digestOf(t.image) && operate_model_digestOf(t.image) !== want);
+        if (other.length)
+            drift.push(`${other.map((t) => `${t.name}@${t.node}`).join(', ')} still run ${operate_model_digestOf(other[0].image)} (${svc.update?.state === 'updating' ? 'an update is running' : 'not the release'})`);
+    }
+    if (o.releaseFolder && svc.release && svc.release !== o.releaseFolder)
+        drift.push(`the service has the env of release ${svc.release}, not ${o.releaseFolder}`);
+    if (drift.length)
+        out.drift = drift.join('; ');
+    return out;
 }
 
 ;// CONCATENATED MODULE: ./src/swarm/stack.ts
@@ -518,6 +1007,9 @@ function renderStack(i) {
 
 
 
+
+
+
 const stackName = (s) => `${s.app}-${s.inputs.environment}`;
 const stackDir = (h, releaseId) => external_node_path_.posix.join(h.root, 'releases', releaseId, 'stack');
 /** The manager (first host of the environment): root, swarm role, registry login. */
@@ -559,10 +1051,29 @@ async function commandsOf(h, images) {
     }
     return out;
 }
-async function recordOnManager(s, h, rec) {
-    await h.host
-        .exec((0,deploy_commands/* appendStdin */.d0)(external_node_path_.posix.join(h.root, 'releases.jsonl')), { input: `${JSON.stringify(rec)}\n` })
-        .catch((e) => s.ports.logger.warn(`the release log could not be written on ${h.key}: ${(0,core_errors/* errorMessage */.gJ)(e)}`));
+async function recordOnManager(s, h, rec, jobImage) {
+    const log = external_node_path_.posix.join(h.root, 'releases.jsonl');
+    const written = await h.host.exec((0,deploy_commands/* appendStdin */.d0)(log), { input: `${JSON.stringify(rec)}\n` }).then(() => true, (e) => {
+        s.ports.logger.warn(`the release log could not be written on ${h.key}: ${(0,core_errors/* errorMessage */.gJ)(e)}`);
+        return false;
+    });
+    if (!written || !jobImage)
+        return;
+    // The whole log of record, as this manager has it, to every other manager.
+    const text = (await h.host.readFile(log))?.toString('utf8') ?? '';
+    const owner = (await h.host.exec(['id', '-u'])).stdout.trim();
+    const group = (await h.host.exec(['id', '-g'])).stdout.trim();
+    await replicateLog({
+        host: h.host,
+        stack: stackName(s),
+        image: jobImage,
+        id: rec.id,
+        logger: s.ports.logger,
+        where: h.key,
+        root: h.root,
+        owner: `${owner}:${group}`,
+        log: text,
+    });
 }
 /** Deploys a release as `docker stack deploy` on a manager (engine: swarm). */
 async function runSwarmDeploy(inputs, ports) {
@@ -578,6 +1089,7 @@ async function runSwarmDeploy(inputs, ports) {
     let created = [];
     let manager;
     let converged;
+    let previousImage;
     try {
         const h = await (0,apply/* step */.PM)(s, timings, 'preflight', 'manager', () => preflightManager(s));
         manager = h;
@@ -607,6 +1119,7 @@ async function runSwarmDeploy(inputs, ports) {
         lock = await (0,apply/* lockEnvironment */.p1)(s, timings, inputs, ports.onLocked);
         const before = await s.readReleases(h);
         const previous = (0,release_log/* activeRelease */.G6)(before);
+        previousImage = previous?.image;
         rec = {
             id: releaseId,
             kind: 'deploy',
@@ -616,7 +1129,7 @@ async function runSwarmDeploy(inputs, ports) {
             image,
             images: Object.fromEntries(s.roles.filter(([, r]) => r.appImage).map(([n]) => [n, image])),
             composeHash: [...bundles.values()].map((b) => b.composeHash).join(','),
-            envHash: (0,env_file/* sha256 */.sc)((0,env_file/* envOverlay */.kN)(['app'], inputs.env)),
+            envHash: (0,env_hash/* keyedEnvHash */.u)(await (0,env_hash/* envHashKey */.ns)(h.host), (0,env_file/* envOverlay */.kN)(['app'], inputs.env)),
             actor: inputs.actor,
             runUrl: inputs.runUrl,
             result: 'failed',
@@ -641,6 +1154,7 @@ async function runSwarmDeploy(inputs, ports) {
                 files: rendered.files.map((f) => f.name),
                 services: rendered.services,
                 secrets: Object.values(secrets),
+                redact: redactHashes(Object.values(inputs.env)),
             };
             await h.host.upload(external_node_path_.posix.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, 0o600);
         });
@@ -688,8 +1202,11 @@ async function runSwarmDeploy(inputs, ports) {
         await (0,apply/* step */.PM)(s, timings, 'record + prune', h.key, async () => {
             rec.finishedAt = new Date().toISOString();
             rec.timings = Object.fromEntries(timings.map((t) => [t.step, t.ms]));
-            await recordOnManager(s, h, rec);
-            pruned = await pruneSwarm(s, h, stack, [...before, rec], inputs.config.retain);
+            await recordOnManager(s, h, rec, image);
+            pruned = await pruneSwarm(s, h, stack, [...before, rec], inputs.config.retain, {
+                image,
+                id: releaseId,
+            });
         });
         return finish(s, {
             releaseId,
@@ -708,7 +1225,8 @@ async function runSwarmDeploy(inputs, ports) {
         if (manager && rec && rec.result !== 'success') {
             rec.error = (0,core_errors/* errorMessage */.gJ)(err).slice(0, 2000);
             rec.finishedAt = new Date().toISOString();
-            await recordOnManager(s, manager, rec);
+            // The copy job runs the active release's image: the failed one may not even start.
+            await recordOnManager(s, manager, rec, previousImage);
         }
         throw err;
     }
@@ -784,11 +1302,11 @@ async function deployStack(s, h, stack, dir, files, services, image) {
     });
 }
 /**
- * Release folders, secrets and manager images beyond retention. Never a retained release's
- * image: workers' images are not touched at all (ragship reaches only the manager), so no node
- * can lose an image a rollback needs; on the manager `docker image rm` also refuses images in use.
+ * Release folders, secrets and images beyond retention, on the manager and (through a
+ * global job, nodes.ts) on every other node. Never a retained release's image; `docker image
+ * rm` without --force also refuses any image a container still uses.
  */
-async function pruneSwarm(s, h, stack, records, retain) {
+async function pruneSwarm(s, h, stack, records, retain, job) {
     const ok = records.filter((r) => r.result === 'success').slice(-retain);
     const keepIds = new Set(ok.flatMap((r) => [r.id, (0,release_log/* releaseFolder */.Uc)(r)]));
     const keep = (0,release_log/* retainedImages */.v2)(records, retain);
@@ -821,6 +1339,9 @@ async function pruneSwarm(s, h, stack, records, retain) {
                 removed.push(`${h.key} ${ref}`);
         }
     }
+    // Every other node: the images this environment deployed that no retained release uses.
+    const oldImages = [...deployedHere].filter((ref) => !keep.has(ref) && ref.includes('@sha256:'));
+    removed.push(...(await pruneOtherNodes({ host: h.host, stack, image: job.image, id: job.id, logger: s.ports.logger, where: h.key }, oldImages)));
     return removed;
 }
 /** Redeploys a recorded release's stack files (its digests and its secrets) as a whole. */
@@ -866,7 +1387,7 @@ async function runSwarmRollback(inputs, ports) {
         const converged = await (0,apply/* step */.PM)(s, timings, 'stack deploy + rolling update', m.key, () => deployStack(s, m, stack, stackDir(m, folder), manifest.files, manifest.services, manifest.image));
         rec.result = 'success';
         rec.finishedAt = new Date().toISOString();
-        await recordOnManager(s, m, rec);
+        await recordOnManager(s, m, rec, manifest.image);
         const report = new core_report/* Report */.p()
             .heading(`Rollback ${s.app} ${inputs.environment} to ${target.id} (Swarm stack ${stack})`)
             .table(['', ''], [
