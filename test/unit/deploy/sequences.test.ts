@@ -469,6 +469,7 @@ ${onFailure}
       },
     ],
     [/ragship-lock /, lock],
+    [/ragship-env-hash-key$/, { stdout: '/home/deploy/.ragship/env-hash.key' }],
   ];
   // Host A: old1 serves R1; new1 (the new release) passes; switching back starts back1 beside it.
   const hostA = (): Array<[RegExp, Reply]> => [
@@ -530,6 +531,7 @@ ${onFailure}
             `${spec.user}@${spec.host}:${spec.port}`,
           );
           h.files.set('/srv/seqapp/releases.jsonl', `${JSON.stringify(previous)}\n`);
+          h.files.set('/home/deploy/.ragship/env-hash.key', 'k'.repeat(32));
           h.files.set(`/srv/seqapp/releases/${R1}/web/manifest.json`, manifest);
           hosts.set(spec.host, h);
           return h;
