@@ -7,7 +7,7 @@ import {
   listImages,
   migrate,
   oneOffContainers,
-  pull,
+  pullShowingProgress,
   removeContainers,
   removeImage,
   removeTree,
@@ -17,6 +17,7 @@ import {
 } from './commands.js';
 import { recordRetained, retainedElsewhere } from './host-retention.js';
 import { DeployLock } from './lock.js';
+import { pullProgress } from './pull-progress.js';
 import { activeRelease, type ReleaseRecord, releaseFolder, retainedImages } from './release-log.js';
 import { appendReleaseLog, redactedRecord } from './release-log-file.js';
 import type { EnvSession, HostEntry } from './session.js';
@@ -116,14 +117,17 @@ export async function applyRelease(
   const pullTimeout = plan.pullTimeoutSeconds ?? 1800;
   await step(s, timings, 'pull', `${pulls.length} host(s)`, () =>
     parallel(pulls, 4, async ({ roleName, h }) => {
-      const r = await h.host.exec(
-        withTimeout(pullTimeout, pull(plan.targets(roleName, h), plan.pullServices(roleName))),
-        {
+      const services = plan.pullServices(roleName);
+      const progress = pullProgress(h.key, services.length, s.ports.logger);
+      const r = await h.host
+        .exec(withTimeout(pullTimeout, pullShowingProgress(plan.targets(roleName, h), services)), {
           allowFailure: true,
           timeoutMs: (pullTimeout + 30) * 1000,
           where: `${h.key} pull`,
-        },
-      );
+          onStdout: progress.onOutput,
+          onStderr: progress.onOutput,
+        })
+        .finally(progress.finish);
       if (r.code === 0) return;
       const timedOut = r.code === 124 || r.code === 137;
       throw new UserError(
