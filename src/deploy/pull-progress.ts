@@ -140,3 +140,47 @@ export function pullProgress(
     },
   };
 }
+
+// tqdm's bar (huggingface_hub, vLLM): "model.safetensors:  45%|████▌     | 2.15G/4.50G [00:10<00:12, 200MB/s]".
+const TQDM = /(?:^|\s)(\d{1,3})%\|[^|]*\|\s*([0-9.]+)\s*([kMGT]?)B?\/([0-9.]+)\s*([kMGT]?)B?/;
+
+/** The last tqdm bar in the output: "45 %, 2.1 GB of 4.5 GB" (undefined until one was printed). */
+export function tqdmStatus(line: string): string | undefined {
+  const m = TQDM.exec(line);
+  if (!m) return undefined;
+  const size = (n: string, u: string) => parseSize(`${n}${u}B`);
+  const [done, total] = [size(m[2]!, m[3]!), size(m[4]!, m[5]!)];
+  return `${m[1]} %, ${(done / 1e9).toFixed(1)} GB of ${(total / 1e9).toFixed(1)} GB`;
+}
+
+/**
+ * Progress of a GPU model prefetch on one host: a line every few seconds (a bar on a terminal)
+ * with the elapsed time and, when the download tool prints tqdm bars, the last one's numbers.
+ */
+export function prefetchProgress(
+  host: string,
+  logger: Logger,
+  options: Pick<ProgressOptions, 'tty' | 'stream' | 'intervalMs' | 'now'> = {},
+): { onOutput: (chunk: string) => void; finish: () => void } {
+  let last: string | undefined;
+  let rest = '';
+  const label = `${host} prefetch`;
+  const p = new Progress({
+    label,
+    unit: 'items',
+    logger,
+    ...options,
+    text: (_d, _t, elapsed) => `${label}: ${last ? `${last}, ` : ''}${seconds(elapsed / 1000)} elapsed`,
+    closing: (_d, elapsed) => `${label}: done in ${seconds(elapsed / 1000)}`,
+  }).start();
+  let n = 0;
+  return {
+    onOutput: (chunk) => {
+      const parts = `${rest}${chunk}`.replace(ANSI, '').split(/\r\n|\r|\n/);
+      rest = parts.pop() ?? '';
+      for (const line of parts) last = tqdmStatus(line) ?? last;
+      p.update(++n);
+    },
+    finish: () => p.finish(),
+  };
+}

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryLogger } from '../../../src/core/logger.js';
-import { PullMeter, parseSize, pullProgress } from '../../../src/deploy/pull-progress.js';
+import {
+  PullMeter,
+  parseSize,
+  prefetchProgress,
+  pullProgress,
+  tqdmStatus,
+} from '../../../src/deploy/pull-progress.js';
 
 describe('image pull progress read from the pull output', () => {
   it.each([
@@ -52,5 +58,23 @@ describe('image pull progress read from the pull output', () => {
       'deploy@cpu:22 pull: 0 of 1 layers, 20.0 MB of 40.0 MB in 12 s',
     ]);
     expect(p.meter.servicesDone.has('app')).toBe(true);
+  });
+
+  it("model prefetch: the last tqdm bar's numbers, a line per interval, a closing line", () => {
+    expect(tqdmStatus('model.safetensors:  45%|████▌     | 2.15G/4.50G [00:10<00:12, 200MB/s]')).toBe(
+      '45 %, 2.1 GB of 4.5 GB',
+    );
+    expect(tqdmStatus('Fetching 5 files: no bar here')).toBeUndefined();
+    let t = 0;
+    const logger = new MemoryLogger();
+    const p = prefetchProgress('gpu', logger, { tty: false, intervalMs: 5000, now: () => t });
+    t = 6000;
+    p.onOutput('model.safetensors:  10%|█         | 450M/4.50G [00:06<01:00, 75MB/s]\r');
+    t = 9000;
+    p.finish();
+    expect(logger.lines).toEqual([
+      'gpu prefetch: 10 %, 0.5 GB of 4.5 GB, 6 s elapsed',
+      'gpu prefetch: done in 9 s',
+    ]);
   });
 });
