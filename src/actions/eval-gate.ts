@@ -3,9 +3,10 @@ import { context } from '@actions/github';
 import { ConfigError, UserError } from '../core/errors.js';
 import { Report } from '../core/report.js';
 import type { EvalGateInputs } from '../eval/gate.js';
+import { readEvalRun } from '../eval/inputs.js';
 import { decideRun, parsePaths, renderSkipped } from '../eval/paths-filter.js';
 import { commentMarker } from '../eval/report.js';
-import { loadSuite, parseShard } from '../eval/suite.js';
+import { loadSuite } from '../eval/suite.js';
 import * as input from '../github/inputs.js';
 import { runAction } from '../github/run-action.js';
 
@@ -28,15 +29,9 @@ const temp = process.env.RUNNER_TEMP ?? '/tmp';
 runAction<Inputs>({
   getInputs: () => ({
     suitePath: input.str('suite', { required: true }),
-    outDir: input.str('out-dir') || join(temp, 'ragship-eval'),
-    shard: parseShard(input.str('shard') || undefined, "input 'shard'"),
-    targetUrl: input.str('target-url') || undefined,
+    ...readEvalRun(input.actionInputs, { outDir: join(temp, 'ragship-eval'), saveBaseline: onDefaultBranch }),
     headSha: pr?.head.sha ?? context.sha,
     baseSha: pr?.base.sha,
-    saveBaseline: input.bool('save-baseline', onDefaultBranch),
-    baselineResults: input.str('baseline-results') || undefined,
-    baselineUrl: input.str('baseline-url') || undefined,
-    concurrency: input.int('concurrency', 0, { min: 0, max: 256 }) || undefined,
     judgeApiKey: input.secret('judge-api-key') || undefined,
     runUrl: `${context.serverUrl}/${context.repo.owner}/${context.repo.repo}/actions/runs/${context.runId}`,
     token: input.secret('github-token'),

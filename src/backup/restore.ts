@@ -244,7 +244,9 @@ export async function restoreBackup(
           `the restored data differs from backup ${id}: ${check.problems.slice(0, 5).join('; ')}${safetyCopyId ? ` — the previous data is in backup ${safetyCopyId}` : ''}`,
           'investigate before serving traffic',
         );
-      logger.info(`restored ${id}: ${check.records} records, ${check.selfQueries} self-queries ok`);
+      logger.info(
+        `restored ${id}: ${check.records} records, ${check.selfHits} of ${check.selfQueries} self-queries found their record`,
+      );
     } finally {
       await after?.tunnel.close();
     }

@@ -176,16 +176,27 @@ export function extractTo(dir: string): { sink: Writable; done: Promise<void> } 
   return { sink: child.stdin, done };
 }
 
-/** Compares collections, counts and id sets with the manifest, and runs self-queries. */
+/**
+ * Compares collections, counts and id sets with the manifest, and runs self-queries: each sampled
+ * record's stored vector is queried and should find the record itself (distance ~0).
+ *
+ * HNSW search is approximate: on large collections some records are unreachable in the graph
+ * and never come back, whatever the number of results asked for (30,000 random 256-d vectors on
+ * Chroma 1.0.5: 6-7 of 100 samples missed themselves on a live, never-restored index). So one
+ * miss is not damage; a collection fails when fewer than half of its samples find themselves,
+ * which a missing or mismatched index does. The data itself is checked by the id sets here and
+ * by the file hashes before.
+ */
 export async function compareWithManifest(
   api: ChromaApi,
   manifest: Manifest,
-): Promise<{ records: number; selfQueries: number; problems: string[] }> {
+): Promise<{ records: number; selfQueries: number; selfHits: number; problems: string[] }> {
   const problems: string[] = [];
   const live = await api.collections();
   const names = new Set(live.map((c) => c.name));
   let records = 0;
   let selfQueries = 0;
+  let selfHits = 0;
   for (const c of manifest.chroma.collections) {
     const info = live.find((l) => l.name === c.name);
     names.delete(c.name);
@@ -209,17 +220,22 @@ export async function compareWithManifest(
       const vectors = got.embeddings ?? [];
       if (vectors.length) {
         const r = await api.query(info.id, vectors, Math.min(3, ids.length));
+        const missed: string[] = [];
         got.ids.forEach((id, i) => {
-          selfQueries++;
           const hit = r.ids[i]?.indexOf(id) ?? -1;
-          if (hit === -1 || (r.distances[i]?.[hit] ?? 1) > 1e-4)
-            problems.push(`${c.name}: the stored vector of ${id} does not find itself`);
+          if (hit === -1 || (r.distances[i]?.[hit] ?? 1) > 1e-4) missed.push(id);
         });
+        selfQueries += got.ids.length;
+        selfHits += got.ids.length - missed.length;
+        if (missed.length * 2 > got.ids.length)
+          problems.push(
+            `${c.name}: ${missed.length} of ${got.ids.length} sampled vectors do not find themselves (${missed.slice(0, 3).join(', ')}): the vector index does not answer for its data`,
+          );
       }
     }
   }
   for (const extra of names) problems.push(`collection ${extra} is not in the manifest`);
-  return { records, selfQueries, problems };
+  return { records, selfQueries, selfHits, problems };
 }
 
 /**
@@ -307,7 +323,10 @@ export async function verifyBackup(
       check: 'collections, counts, id sets',
       result: `ok (${manifest.chroma.collections.length} collections, ${first.records} records)`,
     });
-    checks.push({ check: 'self-queries', result: `ok (${first.selfQueries})` });
+    checks.push({
+      check: 'self-queries',
+      result: `ok (${first.selfHits} of ${first.selfQueries} sampled vectors found themselves; the index search is approximate)`,
+    });
     const again = await logger.group('restart Chroma and query again', async () => {
       await chroma.stop();
       await chroma.start();
@@ -319,7 +338,10 @@ export async function verifyBackup(
         `after a restart the restored data differs: ${again.problems.slice(0, 5).join('; ')}`,
         'do not rely on this backup',
       );
-    checks.push({ check: 'after restart', result: `ok (${again.selfQueries} self-queries)` });
+    checks.push({
+      check: 'after restart',
+      result: `ok (${again.selfHits} of ${again.selfQueries} sampled vectors found themselves)`,
+    });
     const verification: Verification = {
       id,
       verifiedAt: new Date().toISOString(),

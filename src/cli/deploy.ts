@@ -69,7 +69,11 @@ export function registerDeploy(program: Command, ctx: () => CliContext): void {
       'runtime env of the app as a dotenv file (secrets; never pass them as flags)',
     )
     .option('--git-sha <sha>', 'commit recorded in the release log')
-    .option('--schema-version <v>', 'schema version this release expects');
+    .option('--schema-version <v>', 'schema version this release expects')
+    .option(
+      '--on-failure <switch-back|keep>',
+      'when a later host fails its health gate: switch the hosts already switched back to the previous release (switch-back), or leave them on the new one (keep); default: onFailure of the environment in ragship.yml',
+    );
   boolOption(deploy, 'dry-run', 'preflight and render only');
   lockWaitOption(deploy).action(async (_opts, cmd: Command) => {
     const r = cliReader(cmd);

@@ -238,6 +238,13 @@ export const environmentSchema = z
      * Swarm over the cluster's nodes (docs/swarm.md).
      */
     engine: z.enum(['compose', 'swarm']).default('compose'),
+    /**
+     * When a host fails its switch (health gate) after other hosts already switched to the new
+     * release: `switch-back` (default) switches those hosts back to the previous release, so every
+     * host runs the same release; `keep` leaves them on the new one (the summary names which host
+     * runs what). The action input and CLI flag `on-failure` win over it.
+     */
+    onFailure: z.enum(['switch-back', 'keep']).default('switch-back'),
     /** SSH settings of this environment (override the top-level `ssh`). */
     ssh: sshSchema.optional(),
   })

@@ -2,11 +2,13 @@ import { posix } from 'node:path';
 import { errorMessage, tail, UserError } from '../core/errors.js';
 import { Report } from '../core/report.js';
 import {
+  appendReleaseLog,
   type ComposeTarget,
   containerLogs,
   listImages,
   migrate,
   oneOffContainers,
+  pruneFiles,
   pullShowingProgress,
   removeContainers,
   removeImage,
@@ -19,9 +21,9 @@ import { recordRetained, retainedElsewhere } from './host-retention.js';
 import { DeployLock } from './lock.js';
 import { pullProgress } from './pull-progress.js';
 import { activeRelease, type ReleaseRecord, releaseFolder, retainedImages } from './release-log.js';
-import { appendReleaseLog, redactedRecord } from './release-log-file.js';
+import { redactedRecord } from './release-log-file.js';
 import type { EnvSession, HostEntry } from './session.js';
-import { extractStatic, pruneFiles, type StaticPlan, staticSource } from './static.js';
+import { extractStatic, type StaticPlan, staticSource } from './static.js';
 import { recreateSwitch, zeroDowntimeSwitch } from './switch.js';
 
 export interface StepTiming {
@@ -81,46 +83,114 @@ export async function parallel<T>(items: T[], limit: number, fn: (item: T) => Pr
   if (errors.length) throw errors[0];
 }
 
+/** One role on one host in an apply: resolved before anything runs. */
+export interface HostApply {
+  h: HostEntry;
+  /** Compose target of the release being applied. */
+  target: ComposeTarget;
+  /** Target of the release serving before (recreate roles restore it on failure). */
+  previous?: ComposeTarget;
+  /** Static files of the release on this host (roles.<role>.static), if it ships any. */
+  static?: StaticPlan;
+}
+
+/** One role of an apply, its hosts in roll order: the first is a barrier the rest wait for. */
+export interface RoleApply {
+  roleName: string;
+  supportServices: string[];
+  /** Services pulled on every host of the role before anything switches (none: no pull). */
+  pullServices: string[];
+  hosts: HostApply[];
+}
+
+/**
+ * What an apply does, as data: per role and host, the release to start and the one to restore.
+ * Deploy, rollback and the post-switch switch-back differ only in this value.
+ */
 export interface ApplyPlan {
   releaseId: string;
-  /** Compose target of the new release per role and host. */
-  targets: (roleName: string, h: HostEntry) => ComposeTarget;
-  /** Target of the release serving before (recreate roles restore it on failure). */
-  previous: (roleName: string, h: HostEntry) => Promise<ComposeTarget | undefined>;
-  supportServices: (roleName: string) => string[];
-  pullServices: (roleName: string) => string[];
+  roles: RoleApply[];
+  /** Runs each role's `migrate` on its first host before any switch (deploy only). */
   runMigrations: boolean;
-  /** Static files of the role's release on a host (roles.<role>.static), if it ships any. */
-  statics?: (roleName: string, h: HostEntry) => StaticPlan | undefined;
   /** Bound of `compose pull` per host, enforced on the host (default 30 min: GPU images are large). */
   pullTimeoutSeconds?: number;
   /** Runs before every step that changes what serves (migrate, each switch batch): the lock check. */
   guard?: () => Promise<void>;
 }
 
+/** An apply described per role and host by functions; `planApply` resolves it into an ApplyPlan. */
+export interface ApplySpec {
+  releaseId: string;
+  targets: (roleName: string, h: HostEntry) => ComposeTarget;
+  previous: (roleName: string, h: HostEntry) => Promise<ComposeTarget | undefined>;
+  supportServices: (roleName: string) => string[];
+  pullServices: (roleName: string) => string[];
+  runMigrations: boolean;
+  statics?: (roleName: string, h: HostEntry) => StaticPlan | undefined;
+  pullTimeoutSeconds?: number;
+  guard?: () => Promise<void>;
+}
+
+/** Resolves a spec once, every role and host (reading the previous release's manifests). */
+export async function planApply(s: EnvSession, spec: ApplySpec): Promise<ApplyPlan> {
+  const roles: RoleApply[] = [];
+  for (const [roleName] of s.roles) {
+    const hosts: HostApply[] = [];
+    for (const h of s.roleHosts(roleName))
+      hosts.push({
+        h,
+        target: spec.targets(roleName, h),
+        previous: await spec.previous(roleName, h),
+        static: spec.statics?.(roleName, h),
+      });
+    roles.push({
+      roleName,
+      supportServices: spec.supportServices(roleName),
+      pullServices: spec.pullServices(roleName),
+      hosts,
+    });
+  }
+  return {
+    releaseId: spec.releaseId,
+    roles,
+    runMigrations: spec.runMigrations,
+    pullTimeoutSeconds: spec.pullTimeoutSeconds,
+    guard: spec.guard,
+  };
+}
+
 export interface ApplyResult {
   timeToHealthyMs: number;
   /** Output of a failed migration (kept in the release log). */
   output?: string;
+  /** Role and host of every switch that passed its health gate, in order (a later failure switches them back). */
+  switched?: Array<{ roleName: string; host: string }>;
 }
 
 /** pull → migrate → switch with health gate, for every role; shared by deploy and rollback. */
 export async function applyRelease(
   s: EnvSession,
+  spec: ApplySpec,
+  timings: StepTiming[],
+  result: ApplyResult,
+): Promise<void> {
+  await executeApply(s, await planApply(s, spec), timings, result);
+}
+
+/** Runs an ApplyPlan: pull, static files, migrations, then each role's switch batches. */
+export async function executeApply(
+  s: EnvSession,
   plan: ApplyPlan,
   timings: StepTiming[],
   result: ApplyResult,
 ): Promise<void> {
-  const pulls = s.roles.flatMap(([roleName]) =>
-    plan.pullServices(roleName).length ? s.roleHosts(roleName).map((h) => ({ roleName, h })) : [],
-  );
+  const pulls = plan.roles.flatMap((r) => (r.pullServices.length ? r.hosts.map((x) => ({ r, x })) : []));
   const pullTimeout = plan.pullTimeoutSeconds ?? 1800;
   await step(s, timings, 'pull', `${pulls.length} host(s)`, () =>
-    parallel(pulls, 4, async ({ roleName, h }) => {
-      const services = plan.pullServices(roleName);
-      const progress = pullProgress(h.key, services.length, s.ports.logger);
+    parallel(pulls, 4, async ({ r: role, x: { h, target } }) => {
+      const progress = pullProgress(h.key, role.pullServices.length, s.ports.logger);
       const r = await h.host
-        .exec(withTimeout(pullTimeout, pullShowingProgress(plan.targets(roleName, h), services)), {
+        .exec(withTimeout(pullTimeout, pullShowingProgress(target, role.pullServices)), {
           allowFailure: true,
           timeoutMs: (pullTimeout + 30) * 1000,
           where: `${h.key} pull`,
@@ -141,12 +211,7 @@ export async function applyRelease(
       );
     }),
   );
-  const statics = s.roles.flatMap(([roleName]) =>
-    s.roleHosts(roleName).flatMap((h) => {
-      const st = plan.statics?.(roleName, h);
-      return st ? [{ h, st }] : [];
-    }),
-  );
+  const statics = plan.roles.flatMap((r) => r.hosts.flatMap(({ h, static: st }) => (st ? [{ h, st }] : [])));
   if (statics.length)
     await step(s, timings, 'static files', `${statics.length} host(s)`, () =>
       parallel(statics, 4, async ({ h, st }) => {
@@ -154,14 +219,14 @@ export async function applyRelease(
           s.ports.logger.info(`${h.key}: extracted ${st.release.from} of ${st.image}`);
       }),
     );
+  const roleOf = (roleName: string) => s.env.roles[roleName]!;
   if (plan.runMigrations) {
-    for (const [roleName, role] of s.roles) {
-      if (!role.migrate) continue;
-      const h = s.roleHosts(roleName)[0]!;
+    for (const { roleName, hosts } of plan.roles) {
+      const m = roleOf(roleName).migrate;
+      if (!m) continue;
+      const { h, target } = hosts[0]!;
       await plan.guard?.();
       await step(s, timings, 'migrate', h.key, async () => {
-        const m = role.migrate!;
-        const target = plan.targets(roleName, h);
         let r: Awaited<ReturnType<typeof h.host.exec>>;
         try {
           r = await h.host.exec(withTimeout(m.timeout, migrate(target, m.service, m.command)), {
@@ -198,31 +263,36 @@ export async function applyRelease(
       });
     }
   }
-  for (const [roleName, role] of s.roles) {
-    const hosts = s.roleHosts(roleName);
+  for (const { roleName, hosts, supportServices } of plan.roles) {
+    const role = roleOf(roleName);
     // The first host is a barrier: the rest only roll once it is healthy.
     const batches = [hosts.slice(0, 1), hosts.slice(1)].filter((b) => b.length);
     for (const batch of batches) {
       await plan.guard?.();
-      await Promise.all(
-        batch.map((h) =>
-          step(s, timings, `switch ${roleName} (${role.strategy})`, h.key, async () => {
+      // Settled, not Promise.all: a failure must not leave a sibling's switch running while the
+      // caller switches the hosts already switched back.
+      const settled = await Promise.allSettled(
+        batch.map((x) =>
+          step(s, timings, `switch ${roleName} (${role.strategy})`, x.h.key, async () => {
             const ctx = {
-              host: h.host,
+              host: x.h.host,
               role,
               roleName,
-              target: plan.targets(roleName, h),
-              previous: await plan.previous(roleName, h),
-              supportServices: plan.supportServices(roleName),
-              static: plan.statics?.(roleName, h),
+              target: x.target,
+              previous: x.previous,
+              supportServices,
+              static: x.static,
               logger: s.ports.logger,
             };
             const r =
               role.strategy === 'recreate' ? await recreateSwitch(ctx) : await zeroDowntimeSwitch(ctx);
             result.timeToHealthyMs = Math.max(result.timeToHealthyMs, r.timeToHealthyMs);
+            result.switched = [...(result.switched ?? []), { roleName, host: x.h.key }];
           }),
         ),
       );
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     }
   }
 }
@@ -372,7 +442,13 @@ export function releasesTable(records: ReleaseRecord[], limit = 10): Report {
         r.image.replace(/@sha256:([a-f0-9]{12})[a-f0-9]+/, '@sha256:$1…'),
         r.finishedAt,
         r.actor,
-        r.result,
+        // A failed deploy after which hosts were switched back, or left on different releases.
+        r.result +
+          (r.switchBack?.hosts.length
+            ? ' (switched back)'
+            : r.switchBack?.kept.length
+              ? ' (hosts differ)'
+              : ''),
       ]),
   );
 }

@@ -220,6 +220,8 @@ export const waitContainers = (seconds: number, ids: string[]): Argv =>
 export const freeKiB = (path: string): Argv => ['df', '-P', '-k', path];
 
 export const removeTree = (...paths: string[]): Argv => ['rm', '-rf', '--', ...paths];
+/** Removes files (never a folder); a missing one is fine. */
+export const removeFiles = (...paths: string[]): Argv => ['rm', '-f', '--', ...paths];
 
 /** Images with their repo digests: "<repo>@<digest> <id>" lines, for prune. */
 export const listImages = (repository: string): Argv => [
@@ -331,3 +333,168 @@ export const nvidiaSmiQuery: Argv = [
 export const dockerRuntimes: Argv = ['docker', 'info', '--format', '{{json .Runtimes}}'];
 export const homeDir: Argv = ['sh', '-c', 'printf %s "$HOME"'];
 export const commandExists = (name: string): Argv => ['sh', '-c', 'command -v "$1"', 'sh', name];
+
+// Stopping replaced containers in the background (stop-old.ts).
+
+/**
+ * `docker stop --time <grace>` then `docker rm`, detached from the SSH session (stdio closed,
+ * SIGHUP ignored), so the exec returns at once and the stop outlives the connection. A marker
+ * file per container in `markerDir` lives as long as the stop: the next switch waits for it
+ * (compose must not see a container vanish under it).
+ */
+export function stopInBackground(ids: string[], graceSeconds: number, markerDir: string): Argv {
+  return [
+    'sh',
+    '-c',
+    'g=$1; d=$2; shift 2; mkdir -p "$d" && for i; do : > "$d/$i"; done; (trap "" HUP; docker stop --time "$g" "$@"; docker rm --force "$@"; for i; do rm -f "$d/$i"; done) </dev/null >/dev/null 2>&1 &',
+    'sh',
+    String(Math.round(graceSeconds)),
+    markerDir,
+    ...ids,
+  ];
+}
+
+/** Ids with a stop marker in `markerDir` (none when it does not exist). */
+export const stopMarkers = (markerDir: string): Argv => [
+  'sh',
+  '-c',
+  'ls -1 "$1" 2>/dev/null; true',
+  'sh',
+  markerDir,
+];
+
+/** Drops the stop markers of `ids` (their stop finished or was forced). */
+export const removeStopMarkers = (markerDir: string, ids: readonly string[]): Argv => [
+  'rm',
+  '-f',
+  ...ids.map((id) => `${markerDir}/${id}`),
+];
+
+/** `<id>\t<status>\t<exit code>\t<oom killed>` per container that still exists. */
+export const exitStates = (ids: string[]): Argv => [
+  'docker',
+  'inspect',
+  '--format',
+  '{{.Id}}\t{{.State.Status}}\t{{.State.ExitCode}}\t{{.State.OOMKilled}}',
+  ...ids,
+];
+
+// Host-wide image retention (host-retention.ts says why it is host-wide).
+
+/** Records this root in the host's list and writes what it retains (stdin: one image a line). */
+export function publishRetained(root: string): Argv {
+  return [
+    'sh',
+    '-c',
+    [
+      'set -e',
+      'reg="$HOME/.ragship/deploy-roots"',
+      'mkdir -p "$HOME/.ragship"',
+      'touch "$reg"',
+      'grep -qxF -- "$1" "$reg" || printf "%s\\n" "$1" >> "$reg"',
+      't="$1/.retained-images.$$"',
+      'cat > "$t"',
+      'mv -f "$t" "$1/retained-images"',
+    ].join('; '),
+    'sh',
+    root,
+  ];
+}
+
+/**
+ * Prints, for every other deploy root on the host, `@@retained <root>` then its retained
+ * images, or `@@log <root>` then its release log when it has no retained-images file.
+ */
+export function readOtherRetained(root: string): Argv {
+  return [
+    'sh',
+    '-c',
+    [
+      '{ cat "$HOME/.ragship/deploy-roots" 2>/dev/null; for d in "$HOME"/ragship/*/*; do printf "%s\\n" "$d"; done; }',
+      '| sort -u | while IFS= read -r r; do',
+      '[ -n "$r" ] && [ "$r" != "$1" ] || continue;',
+      'if [ -f "$r/retained-images" ]; then echo "@@retained $r"; cat "$r/retained-images";',
+      'elif [ -f "$r/releases.jsonl" ]; then echo "@@log $r"; cat "$r/releases.jsonl"; fi;',
+      'done',
+    ].join(' '),
+    'sh',
+    root,
+  ];
+}
+
+// The release log (release-log-file.ts).
+
+/**
+ * Appends stdin to the release log, created 0640 in a deploy root closed to other users
+ * (0750), whatever the host's umask: the log holds error text and migration output.
+ */
+export function appendReleaseLog(root: string): Argv {
+  return [
+    'sh',
+    '-c',
+    'umask 027; chmod 0750 "$1" && cat >> "$1/releases.jsonl" && chmod 0640 "$1/releases.jsonl"',
+    'sh',
+    root,
+  ];
+}
+
+// Static files of a role (static.ts).
+
+/** A container of the image that never starts (the command is not run): docker cp reads it. */
+export const createForCopy = (image: string): Argv => [
+  'docker',
+  'create',
+  '--label',
+  'ragship.static-copy=1',
+  image,
+  'ragship-static-copy',
+];
+
+export const copyOut = (container: string, from: string, to: string): Argv => [
+  'docker',
+  'cp',
+  `${container}:${from.replace(/\/+$/, '')}/.`,
+  to,
+];
+
+/** Each file: copy to `<name>.ragship-tmp`, make it world-readable, rename over the old one. */
+const PUT =
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a JS template
+  'for f; do mkdir -p "$d/${f%/*}"; cp "$f" "$d/$f.ragship-tmp"; chmod 0644 "$d/$f.ragship-tmp"; mv -f "$d/$f.ragship-tmp" "$d/$f"; done';
+
+/**
+ * Publishes a release's files into the served folder. `assets`: every non-HTML file; `pages`:
+ * the HTML files, then removes HTML files the release does not have.
+ */
+export function publishFiles(source: string, published: string, phase: 'assets' | 'pages'): Argv {
+  const select = phase === 'assets' ? "! -name '*.html'" : "-name '*.html'";
+  const stale =
+    phase === 'pages'
+      ? `; cd "$2"; find . -type f -name '*.html' -exec sh -c 'for f; do [ -e "$0/$f" ] || rm -f -- "$f"; done' "$1" {} +`
+      : '';
+  return [
+    'sh',
+    '-c',
+    `set -e; mkdir -p "$2"; chmod 0755 "$2"; cd "$1"; find . -type f ${select} -exec sh -c 'set -e; d=$0; ${PUT}' "$2" {} +${stale}`,
+    'sh',
+    source,
+    published,
+  ];
+}
+
+/**
+ * Removes published files that none of the kept release folders holds (and leftover temporary
+ * files). With no kept folder it removes nothing.
+ */
+export function pruneFiles(published: string, keep: string[]): Argv {
+  return [
+    'sh',
+    '-c',
+    'set -e; d=$1; shift; [ $# -gt 0 ] && [ -d "$d" ] || exit 0; cd "$d"; ' +
+      'find . -type f | while IFS= read -r f; do k=; for r; do if [ -e "$r/$f" ]; then k=1; break; fi; done; ' +
+      '[ -n "$k" ] || { rm -f -- "$f"; echo "$f"; }; done',
+    'sh',
+    published,
+    ...keep,
+  ];
+}

@@ -1,6 +1,7 @@
 import { errorMessage } from '../core/errors.js';
 import type { Annotation, Logger } from '../core/logger.js';
 import { Report } from '../core/report.js';
+import type { SwitchBackRecord } from './release-log.js';
 
 /**
  * What a person needs from a failed deploy or rollback, in the job summary: where it failed
@@ -18,6 +19,10 @@ export interface DeployFailure {
   logs?: string;
   /** Host → what it serves after the failure. */
   serving: Record<string, string>;
+  /** Host → the release id it runs after the failure (set when a switch had passed somewhere). */
+  releases?: Record<string, string>;
+  /** What became of the hosts whose switch had passed (`on-failure`). */
+  switchBack?: SwitchBackRecord;
 }
 
 const FAILURE = Symbol.for('ragship.deployFailure');
@@ -92,24 +97,48 @@ export function failureReport(f: DeployFailure): Report {
       ['host', 'serving'],
       Object.entries(f.serving).map(([h, s]) => [h, s]),
     );
+  const b = f.switchBack;
+  if (b?.hosts.length)
+    r.text(`Switched back to ${b.to} after the failure: ${b.hosts.join(', ')} (on-failure: switch-back).`);
+  const distinct = new Set(Object.values(f.releases ?? {}));
+  if (distinct.size > 1)
+    r.text(
+      `**The hosts run different releases**: ${Object.entries(f.releases!)
+        .map(([h, id]) => `${h} runs ${id}`)
+        .join(
+          '; ',
+        )}${b?.reason ? ` (${b.reason})` : ''}. Deploy a fixed release or roll back to make them agree.`,
+    );
   if (f.logs) r.heading('Last log lines of the failing service', 3).code(lastLines(f.logs, 40));
   return r;
 }
 
-/** Host → what it serves after a failure: the new release where its switch passed, else the previous. */
+/**
+ * Host → what it serves after a failure: the new release where its switch passed, else the
+ * previous — or, after a switch back (`back`), the previous again where it succeeded.
+ */
 export function servingAfterFailure(
   hosts: Iterable<string>,
   timings: Array<{ step: string; host: string; ok: boolean }>,
   releaseId: string,
   previous: { id: string; image: string } | undefined,
+  back?: SwitchBackRecord,
 ): Record<string, string> {
   const out: Record<string, string> = {};
   const before = previous
     ? `${previous.id} (${previous.image}), unchanged`
     : 'nothing: no release was active before';
   for (const key of hosts) {
-    const switched = timings.some((t) => t.ok && t.host === key && t.step.startsWith('switch '));
-    out[key] = switched ? `${releaseId} (the new release: its switch passed before the failure)` : before;
+    const switched = timings.some(
+      (t) => t.ok && t.host === key && t.step.startsWith('switch ') && !t.step.startsWith('switch back'),
+    );
+    if (back?.hosts.includes(key))
+      out[key] = `${previous!.id} (${previous!.image}), switched back after the failure`;
+    else if (back?.kept.includes(key))
+      out[key] =
+        `${releaseId} (the new release: its switch passed; ${back.mode === 'keep' ? 'kept: on-failure: keep' : (back.reason ?? 'not switched back')})`;
+    else
+      out[key] = switched ? `${releaseId} (the new release: its switch passed before the failure)` : before;
   }
   return out;
 }

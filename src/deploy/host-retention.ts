@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { Argv } from '../core/shell.js';
+import { publishRetained, readOtherRetained } from './commands.js';
 import { parseReleaseLog } from './release-log.js';
 import type { HostEntry } from './session.js';
 
@@ -14,47 +14,6 @@ import type { HostEntry } from './session.js';
  * release in its log as retained — never less than it keeps.
  */
 export const RETAINED_FILE = 'retained-images';
-
-/** Records this root in the host's list and writes what it retains (stdin: one image a line). */
-export function publishRetained(root: string): Argv {
-  return [
-    'sh',
-    '-c',
-    [
-      'set -e',
-      'reg="$HOME/.ragship/deploy-roots"',
-      'mkdir -p "$HOME/.ragship"',
-      'touch "$reg"',
-      'grep -qxF -- "$1" "$reg" || printf "%s\\n" "$1" >> "$reg"',
-      't="$1/.retained-images.$$"',
-      'cat > "$t"',
-      'mv -f "$t" "$1/retained-images"',
-    ].join('; '),
-    'sh',
-    root,
-  ];
-}
-
-/**
- * Prints, for every other deploy root on the host, `@@retained <root>` then its retained
- * images, or `@@log <root>` then its release log when it has no retained-images file.
- */
-export function readOtherRetained(root: string): Argv {
-  return [
-    'sh',
-    '-c',
-    [
-      '{ cat "$HOME/.ragship/deploy-roots" 2>/dev/null; for d in "$HOME"/ragship/*/*; do printf "%s\\n" "$d"; done; }',
-      '| sort -u | while IFS= read -r r; do',
-      '[ -n "$r" ] && [ "$r" != "$1" ] || continue;',
-      'if [ -f "$r/retained-images" ]; then echo "@@retained $r"; cat "$r/retained-images";',
-      'elif [ -f "$r/releases.jsonl" ]; then echo "@@log $r"; cat "$r/releases.jsonl"; fi;',
-      'done',
-    ].join(' '),
-    'sh',
-    root,
-  ];
-}
 
 /** Images the other roots' output above retains, with the root that retains each. */
 export function parseOtherRetained(out: string): Map<string, string> {

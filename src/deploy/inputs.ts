@@ -37,7 +37,20 @@ export function readLockWait(r: InputReader): number | undefined {
     : r.int('lock-wait-seconds', 0, { min: 0, max: 21600 });
 }
 
-/** What only deploy reads: `image`, `env` (a dotenv block), `git-sha`, `schema-version`, `dry-run`. */
+export const ON_FAILURE = ['switch-back', 'keep'] as const;
+export type OnFailure = (typeof ON_FAILURE)[number];
+
+/** `on-failure`: undefined when not given (the environment's onFailure in ragship.yml decides). */
+export function readOnFailure(r: InputReader): OnFailure | undefined {
+  return r.source.get('on-failure') === undefined
+    ? undefined
+    : r.oneOf('on-failure', ON_FAILURE, 'switch-back');
+}
+
+/**
+ * What only deploy reads: `image`, `env` (a dotenv block), `git-sha`, `schema-version`, `dry-run`,
+ * `lock-wait-seconds`, `on-failure`.
+ */
 export function readDeployOnly(r: InputReader, defaults: { gitSha?: string } = {}) {
   const envText = r.door === 'action' ? r.secret('env') : r.multiline('env');
   return {
@@ -47,6 +60,7 @@ export function readDeployOnly(r: InputReader, defaults: { gitSha?: string } = {
     schemaVersion: r.str('schema-version') || undefined,
     dryRun: r.bool('dry-run', false),
     lockWaitSeconds: readLockWait(r),
+    onFailure: readOnFailure(r),
   };
 }
 

@@ -34,6 +34,23 @@ export interface ReleaseRecord {
   finishedAt: string;
   timings: Record<string, number>;
   previous?: string;
+  /** A failed deploy whose switch had passed on some hosts: what became of them (`on-failure`). */
+  switchBack?: SwitchBackRecord;
+  /** Host → the release it runs after this record (written with `switchBack`). */
+  serving?: Record<string, string>;
+}
+
+export interface SwitchBackRecord {
+  /** `switch-back` (default) or `keep` (the hosts were left on the new release on purpose). */
+  mode: 'switch-back' | 'keep';
+  /** The release the hosts were switched back to. */
+  to?: string;
+  /** Hosts switched back to `to`. */
+  hosts: string[];
+  /** Hosts left on the new release: kept on purpose, nothing to switch back to, or switching back failed. */
+  kept: string[];
+  /** Why `kept` hosts stayed (one line per host when switching back failed). */
+  reason?: string;
 }
 
 export function parseReleaseLog(text: string): ReleaseRecord[] {

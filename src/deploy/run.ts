@@ -20,11 +20,19 @@ import {
 } from './apply.js';
 import { freeKiB, mkdirs, pullImage, removeTree, repoDigests, syncFiles } from './commands.js';
 import { attachFailure, FailureLogCapture, failedStep, servingAfterFailure } from './failure.js';
+import type { OnFailure } from './inputs.js';
 import type { DeployLock } from './lock.js';
-import { activeRelease, newReleaseId, type ReleaseRecord, releaseFolder } from './release-log.js';
+import {
+  activeRelease,
+  newReleaseId,
+  type ReleaseRecord,
+  releaseFolder,
+  type SwitchBackRecord,
+} from './release-log.js';
 import { pullServicesOf, type RoleBundle, renderRole } from './render.js';
 import { admitEnv, type ConnectionInputs, EnvSession, type HostEntry, type SessionPorts } from './session.js';
 import { type StaticManifest, staticPlan } from './static.js';
+import { releasesAfterFailure, SWITCH_BACK_STEP, switchBackHosts, switchBackLine } from './switch-back.js';
 
 export interface DeployInputs extends ConnectionInputs {
   /** repo@sha256:digest (preferred) or repo:tag (resolved to its digest on the primary host). */
@@ -42,6 +50,8 @@ export interface DeployInputs extends ConnectionInputs {
   lockWaitSeconds?: number;
   /** Bound of the image pull on each host (default 1800 s), enforced on the host. */
   pullTimeoutSeconds?: number;
+  /** A host failing its switch after others switched: switch them back (default) or keep them. */
+  onFailure?: OnFailure;
 }
 
 export interface DeployPorts extends SessionPorts {
@@ -101,6 +111,7 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
   let rec: ReleaseRecord | undefined;
   const result: ApplyResult = { timeToHealthyMs: 0 };
   let previous: ReleaseRecord | undefined;
+  let back: SwitchBackRecord | undefined;
   try {
     await step(s, timings, 'preflight', `${s.hosts.size} host(s)`, () => s.preflight());
     const image = await resolveDigest(s.primary, inputs.image);
@@ -158,50 +169,61 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
         );
       }
     });
+    const targets = (roleName: string, h: HostEntry) =>
+      s.target(
+        h,
+        roleName,
+        releaseId,
+        bundles.get(roleName)!.composeFiles.map((f) => f.name),
+      );
     const hooks: HookContext = {
       releaseId,
       previousReleaseId: previous?.id,
       environment: inputs.environment,
-      target: (roleName, h) =>
-        s.target(
-          h,
-          roleName,
-          releaseId,
-          bundles.get(roleName)!.composeFiles.map((f) => f.name),
-        ),
+      target: targets,
       timings,
       guard: () => lock!.assertHeld(),
     };
     await runHook(s, 'pre-deploy', hooks);
-    await applyRelease(
-      s,
-      {
-        releaseId,
-        targets: (roleName, h) =>
-          s.target(
-            h,
-            roleName,
-            releaseId,
-            bundles.get(roleName)!.composeFiles.map((f) => f.name),
-          ),
-        previous: async (roleName, h) =>
-          previous ? s.recordedTarget(h, roleName, releaseFolder(previous)) : undefined,
-        supportServices: (roleName) => bundles.get(roleName)!.supportServices,
-        pullServices: (roleName) =>
-          pullServicesOf(s.env.roles[roleName]!).filter((x) => bundles.get(roleName)!.services.includes(x)),
-        runMigrations: true,
-        pullTimeoutSeconds: inputs.pullTimeoutSeconds,
-        guard: () => lock!.assertHeld(),
-        statics: (roleName, h) => {
-          const st = s.env.roles[roleName]!.static;
-          return st
-            ? staticPlan(s, h, roleName, st, image, releaseId, previous && releaseFolder(previous))
-            : undefined;
+    try {
+      await applyRelease(
+        s,
+        {
+          releaseId,
+          targets,
+          previous: async (roleName, h) =>
+            previous ? s.recordedTarget(h, roleName, releaseFolder(previous)) : undefined,
+          supportServices: (roleName) => bundles.get(roleName)!.supportServices,
+          pullServices: (roleName) =>
+            pullServicesOf(s.env.roles[roleName]!).filter((x) => bundles.get(roleName)!.services.includes(x)),
+          runMigrations: true,
+          pullTimeoutSeconds: inputs.pullTimeoutSeconds,
+          guard: () => lock!.assertHeld(),
+          statics: (roleName, h) => {
+            const st = s.env.roles[roleName]!.static;
+            return st
+              ? staticPlan(s, h, roleName, st, image, releaseId, previous && releaseFolder(previous))
+              : undefined;
+          },
         },
-      },
-      timings,
-      result,
-    );
+        timings,
+        result,
+      );
+    } catch (err) {
+      // Switches are the last thing applyRelease does: hosts already switched differ from the rest.
+      back = await switchBackHosts(s, {
+        mode: inputs.onFailure ?? s.env.onFailure,
+        switched: result.switched ?? [],
+        previous,
+        current: (roleName, key) => targets(roleName, s.hosts.get(key)!),
+        timings,
+        guard: () => lock!.assertHeld(),
+      });
+      if (!back) throw err;
+      const line = switchBackLine(back, releaseId);
+      logger.warn(line);
+      throw withLine(err, line);
+    }
     await postSwitch(s, { ...hooks, previous });
     rec.result = 'success';
     let pruned: string[] = [];
@@ -225,16 +247,35 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
       records: [...before, rec],
     });
   } catch (err) {
+    const releases = result.switched?.length
+      ? releasesAfterFailure(
+          s.hosts.keys(),
+          result.switched.map((x) => x.host),
+          releaseId,
+          previous,
+          back,
+        )
+      : undefined;
     attachFailure(err, {
       kind: 'deploy',
       app: s.app,
       environment: inputs.environment,
       releaseId: rec ? releaseId : undefined,
-      ...failedStep(timings, err),
+      // The step that failed, not a switch back that followed it.
+      ...failedStep(
+        timings.filter((t) => !t.step.startsWith(SWITCH_BACK_STEP)),
+        err,
+      ),
       error: errorMessage(err),
       logs: capture.lastLogs ?? result.output,
-      serving: servingAfterFailure(s.hosts.keys(), timings, releaseId, previous),
+      serving: servingAfterFailure(s.hosts.keys(), timings, releaseId, previous, back),
+      releases,
+      switchBack: back,
     });
+    if (rec && back) {
+      rec.switchBack = back;
+      rec.serving = releases;
+    }
     if (rec && rec.result !== 'success') {
       rec.error = errorMessage(err).slice(0, 2000);
       rec.output = result.output;
@@ -346,4 +387,16 @@ function finish(
     report,
     pruned: o.pruned,
   };
+}
+
+/** The error with one more line of what happened after it (the UserError's where and fix kept). */
+function withLine(err: unknown, line: string): unknown {
+  if (err instanceof UserError) {
+    const prefix = `${err.where}: `;
+    const suffix = err.fix ? ` — ${err.fix}` : '';
+    const problem = err.message.slice(prefix.length, suffix ? -suffix.length : undefined);
+    return new UserError(err.where, `${problem}\n${line}`, err.fix, { cause: err });
+  }
+  if (err instanceof Error) err.message += `\n${line}`;
+  return err;
 }

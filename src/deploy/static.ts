@@ -1,7 +1,16 @@
 import { posix } from 'node:path';
 import type { Host } from '../core/host.js';
-import type { Argv } from '../core/shell.js';
-import { isDirectory, makeReadable, mkdirs, removeContainers, removeTree, renameTree } from './commands.js';
+import {
+  copyOut,
+  createForCopy,
+  isDirectory,
+  makeReadable,
+  mkdirs,
+  publishFiles,
+  removeContainers,
+  removeTree,
+  renameTree,
+} from './commands.js';
 import type { EnvSession, HostEntry } from './session.js';
 
 /**
@@ -62,65 +71,6 @@ export function staticPlan(
     published,
   });
   return { image, release: at(folder), previous: previousFolder ? at(previousFolder) : undefined };
-}
-
-/** A container of the image that never starts (the command is not run): docker cp reads it. */
-export const createForCopy = (image: string): Argv => [
-  'docker',
-  'create',
-  '--label',
-  'ragship.static-copy=1',
-  image,
-  'ragship-static-copy',
-];
-
-export const copyOut = (container: string, from: string, to: string): Argv => [
-  'docker',
-  'cp',
-  `${container}:${from.replace(/\/+$/, '')}/.`,
-  to,
-];
-
-/** Each file: copy to `<name>.ragship-tmp`, make it world-readable, rename over the old one. */
-const PUT =
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, not a JS template
-  'for f; do mkdir -p "$d/${f%/*}"; cp "$f" "$d/$f.ragship-tmp"; chmod 0644 "$d/$f.ragship-tmp"; mv -f "$d/$f.ragship-tmp" "$d/$f"; done';
-
-/**
- * Publishes a release's files into the served folder. `assets`: every non-HTML file; `pages`:
- * the HTML files, then removes HTML files the release does not have.
- */
-export function publishFiles(source: string, published: string, phase: 'assets' | 'pages'): Argv {
-  const select = phase === 'assets' ? "! -name '*.html'" : "-name '*.html'";
-  const stale =
-    phase === 'pages'
-      ? `; cd "$2"; find . -type f -name '*.html' -exec sh -c 'for f; do [ -e "$0/$f" ] || rm -f -- "$f"; done' "$1" {} +`
-      : '';
-  return [
-    'sh',
-    '-c',
-    `set -e; mkdir -p "$2"; chmod 0755 "$2"; cd "$1"; find . -type f ${select} -exec sh -c 'set -e; d=$0; ${PUT}' "$2" {} +${stale}`,
-    'sh',
-    source,
-    published,
-  ];
-}
-
-/**
- * Removes published files that none of the kept release folders holds (and leftover temporary
- * files). With no kept folder it removes nothing.
- */
-export function pruneFiles(published: string, keep: string[]): Argv {
-  return [
-    'sh',
-    '-c',
-    'set -e; d=$1; shift; [ $# -gt 0 ] && [ -d "$d" ] || exit 0; cd "$d"; ' +
-      'find . -type f | while IFS= read -r f; do k=; for r; do if [ -e "$r/$f" ]; then k=1; break; fi; done; ' +
-      '[ -n "$k" ] || { rm -f -- "$f"; echo "$f"; }; done',
-    'sh',
-    published,
-    ...keep,
-  ];
 }
 
 /**

@@ -1,7 +1,13 @@
 import type { Host } from '../core/host.js';
 import type { Logger } from '../core/logger.js';
-import type { Argv } from '../core/shell.js';
-import { removeContainers, stopContainers } from './commands.js';
+import {
+  exitStates,
+  removeContainers,
+  removeStopMarkers,
+  stopContainers,
+  stopInBackground,
+  stopMarkers,
+} from './commands.js';
 
 /**
  * Stopping the containers a zero-downtime switch replaced. By then nginx sends nothing to them
@@ -14,33 +20,6 @@ import { removeContainers, stopContainers } from './commands.js';
 
 /** How long the deploy waits for old containers to exit on their stop signal. */
 export const STOP_SETTLE_SECONDS = 5;
-
-/**
- * `docker stop --time <grace>` then `docker rm`, detached from the SSH session (stdio closed,
- * SIGHUP ignored), so the exec returns at once and the stop outlives the connection. A marker
- * file per container in `markerDir` lives as long as the stop: the next switch waits for it
- * (compose must not see a container vanish under it).
- */
-export function stopInBackground(ids: string[], graceSeconds: number, markerDir: string): Argv {
-  return [
-    'sh',
-    '-c',
-    'g=$1; d=$2; shift 2; mkdir -p "$d" && for i; do : > "$d/$i"; done; (trap "" HUP; docker stop --time "$g" "$@"; docker rm --force "$@"; for i; do rm -f "$d/$i"; done) </dev/null >/dev/null 2>&1 &',
-    'sh',
-    String(Math.round(graceSeconds)),
-    markerDir,
-    ...ids,
-  ];
-}
-
-/** Ids with a stop marker in `markerDir` (none when it does not exist). */
-export const stopMarkers = (markerDir: string): Argv => [
-  'sh',
-  '-c',
-  'ls -1 "$1" 2>/dev/null; true',
-  'sh',
-  markerDir,
-];
 
 /**
  * Before a switch: old containers of an earlier switch still in their background stop are
@@ -75,17 +54,8 @@ export async function awaitEarlierStops(
     await new Promise((r) => setTimeout(r, 1000));
   }
   if (left.length) await host.exec(removeContainers(left), { allowFailure: true });
-  await host.exec(['rm', '-f', ...listed.map((id) => `${markerDir}/${id}`)], { allowFailure: true });
+  await host.exec(removeStopMarkers(markerDir, listed), { allowFailure: true });
 }
-
-/** `<id>\t<status>\t<exit code>\t<oom killed>` per container that still exists. */
-export const exitStates = (ids: string[]): Argv => [
-  'docker',
-  'inspect',
-  '--format',
-  '{{.Id}}\t{{.State.Status}}\t{{.State.ExitCode}}\t{{.State.OOMKilled}}',
-  ...ids,
-];
 
 export interface ExitState {
   id: string;
@@ -167,7 +137,7 @@ export async function stopOld(o: StopOldOptions): Promise<OldStop> {
   // returns leaves no stopped containers behind unless one is still stopping.
   if (exited.length) {
     await host.exec(removeContainers(exited), { allowFailure: true });
-    await host.exec(['rm', '-f', ...exited.map((id) => `${o.markerDir}/${id}`)], { allowFailure: true });
+    await host.exec(removeStopMarkers(o.markerDir, exited), { allowFailure: true });
   }
   if (pending.length)
     logger.warn(

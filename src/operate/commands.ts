@@ -60,6 +60,15 @@ export const imageRepoDigests = (imageIds: readonly string[]): Argv => [
   ...imageIds,
 ];
 
+/** `true`/`false` per container, in the order of `ids` (exec --in-running picks a running one). */
+export const runningStates = (ids: readonly string[]): Argv => [
+  'docker',
+  'inspect',
+  '--format',
+  '{{.State.Running}}',
+  ...ids,
+];
+
 /** Host clock (epoch seconds): uptimes are computed against the host, not the laptop. */
 export const hostClock: Argv = ['date', '-u', '+%s'];
 

@@ -6,6 +6,7 @@ import {
   execInContainer,
   execInContainerInteractive,
   projectContainers,
+  runningStates,
   runOneOff,
   runOneOffInteractive,
 } from './commands.js';
@@ -89,9 +90,7 @@ export async function runExec(inputs: ExecInputs, ports: ExecPorts): Promise<Exe
       const ids = (await h.host.exec(projectContainers(target.project, service))).stdout
         .split('\n')
         .filter(Boolean);
-      const running = await h.host.exec(['docker', 'inspect', '--format', '{{.State.Running}}', ...ids], {
-        allowFailure: true,
-      });
+      const running = await h.host.exec(runningStates(ids), { allowFailure: true });
       const id = ids.find((_, i) => running.stdout.split('\n')[i]?.trim() === 'true');
       if (!id)
         throw new UserError(

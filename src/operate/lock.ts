@@ -3,6 +3,7 @@ import { UserError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { Report } from '../core/report.js';
 import { record } from '../deploy/apply.js';
+import { appendStdin } from '../deploy/commands.js';
 import { describeOwner, readOwner, releaseLock } from '../deploy/lock.js';
 import { newReleaseId } from '../deploy/release-log.js';
 import type { ConnectionInputs } from '../deploy/session.js';
@@ -89,7 +90,7 @@ export async function runLockRelease(
       reason: inputs.reason,
       holder: { runId: previous.runId, actor: previous.actor, acquiredAt: previous.acquiredAt },
     });
-    await p.host.exec(['sh', '-c', 'cat >> "$1"', 'append', posix.join(p.root, 'lock-releases.jsonl')], {
+    await p.host.exec(appendStdin(posix.join(p.root, 'lock-releases.jsonl')), {
       input: `${audit}\n`,
     });
     // Also in the release log of every host, where the deploys and rollbacks around it are.

@@ -3,6 +3,7 @@ import { ConfigError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { Report } from '../core/report.js';
 import { lockEnvironment, record, type StepTiming, step } from '../deploy/apply.js';
+import { removeFiles } from '../deploy/commands.js';
 import type { DeployLock } from '../deploy/lock.js';
 import { newReleaseId, type ReleaseRecord, releaseFolder } from '../deploy/release-log.js';
 import type { ConnectionInputs, HostEntry } from '../deploy/session.js';
@@ -148,7 +149,7 @@ export async function runRemove(inputs: RemoveInputs, ports: { logger: Logger })
       await lock.release();
       lockGone = true;
       for (const h of e.s.hosts.values())
-        await h.host.exec(['rm', '-f', '--', posix.join(h.root, 'lock.guard')], { allowFailure: true });
+        await h.host.exec(removeFiles(posix.join(h.root, 'lock.guard')), { allowFailure: true });
       if (p) logger.info(`${p.key}: deploy lock removed`);
     }
     report

@@ -6,18 +6,18 @@ import { grammars } from '../core/validate.js';
 import {
   type ApplyResult,
   activeRelease,
-  applyRelease,
   attachFailure,
+  type ComposeTarget,
   type ConnectionInputs,
   type DeployLock,
   EnvSession,
+  executeApply,
   FailureLogCapture,
   failedStep,
   imageExists,
   lockEnvironment,
   newReleaseId,
   pullImage,
-  type ReleaseManifest,
   type ReleaseRecord,
   record,
   releaseFolder,
@@ -26,11 +26,11 @@ import {
   type SessionPorts,
   type StepTiming,
   servingAfterFailure,
-  staticPlan,
   step,
   stepsTable,
   summarizeTimings,
 } from '../deploy/index.js';
+import { type RecordedRelease, roleHostKey, rollbackPlan } from './plan.js';
 
 export interface RollbackInputs extends ConnectionInputs {
   /** previous | a release id | an image tag or digest. */
@@ -109,7 +109,8 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
         );
       logger.warn(schemaWarning);
     }
-    const manifests = new Map<string, ReleaseManifest>();
+    const recorded = new Map<string, RecordedRelease>();
+    const previous = new Map<string, ComposeTarget | undefined>();
     await step(s, timings, 'check release + images', `${s.hosts.size} host(s)`, async () => {
       for (const [roleName] of s.roles) {
         for (const h of s.roleHosts(roleName)) {
@@ -120,7 +121,13 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
               `release ${folder} has no release folder on ${h.key} (pruned beyond retention)`,
               `roll back to one of: ${await available(s, records)}`,
             );
-          manifests.set(`${roleName} ${h.key}`, rel.manifest);
+          recorded.set(roleHostKey(roleName, h.key), rel);
+          // What recreate roles restore if the target fails its health gate.
+          if (active)
+            previous.set(
+              roleHostKey(roleName, h.key),
+              await s.recordedTarget(h, roleName, releaseFolder(active)),
+            );
           // Roles without the app image (vLLM) keep the image their recorded compose names.
           const image = target.images[roleName];
           if (!image) continue;
@@ -138,7 +145,7 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
       }
     });
     for (const [roleName, role] of s.roles) {
-      const m = manifests.get(`${roleName} ${s.roleHosts(roleName)[0]!.key}`)!;
+      const m = recorded.get(roleHostKey(roleName, s.roleHosts(roleName)[0]!.key))!.manifest;
       if (role.static && !m.static)
         logger.warn(
           `${roleName}: ${folder} shipped no static files (roles.${roleName}.static); the published pages stay as they are`,
@@ -159,31 +166,15 @@ export async function runRollback(inputs: RollbackInputs, ports: RollbackPorts):
       timings: {},
       previous: active?.id,
     };
-    await applyRelease(
-      s,
-      {
-        releaseId: folder,
-        targets: (roleName, h) =>
-          s.target(h, roleName, folder, manifests.get(`${roleName} ${h.key}`)!.composeFiles),
-        previous: async (roleName, h) =>
-          active ? s.recordedTarget(h, roleName, releaseFolder(active)) : undefined,
-        supportServices: (roleName) =>
-          manifests.get(`${roleName} ${s.roleHosts(roleName)[0]!.key}`)!.supportServices,
-        pullServices: () => [],
-        runMigrations: false,
-        guard: () => lock!.assertHeld(),
-        // The target release's page, from its folder (or extracted again from its image).
-        statics: (roleName, h) => {
-          const st = manifests.get(`${roleName} ${h.key}`)!.static;
-          const image = target.images[roleName];
-          return st && image
-            ? staticPlan(s, h, roleName, st, image, folder, active && releaseFolder(active))
-            : undefined;
-        },
-      },
-      timings,
-      result,
-    );
+    const plan = rollbackPlan(s, {
+      folder,
+      target,
+      activeFolder: active && releaseFolder(active),
+      recorded,
+      previous,
+      guard: () => lock!.assertHeld(),
+    });
+    await executeApply(s, plan, timings, result);
     rec.result = 'success';
     rec.finishedAt = new Date().toISOString();
     rec.timings = summarizeTimings(timings);

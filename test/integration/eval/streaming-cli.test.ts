@@ -58,7 +58,7 @@ describe('ragship eval (CLI front door)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ragship-eval-cli-'));
     const ok = await writeSuite(dir, 5);
     const args = [
-      '--out',
+      '--out-dir',
       join(dir, 'out'),
       '--cache-dir',
       join(dir, 'cache'),

@@ -2,33 +2,44 @@
 // commands of a zero-downtime switch, a recreate that restores the previous release, prune's
 // keep rules and a rollback — the order is the feature (nothing stops before the new one is
 // healthy), so the tests assert it line by line, without sshd or Docker.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load.js';
+import type { RagshipConfig } from '../../../src/config/schema.js';
+import { InputReader, recordSource } from '../../../src/core/input-reader.js';
 import { MemoryLogger } from '../../../src/core/logger.js';
 import { commandLine } from '../../../src/core/shell.js';
-import { prune } from '../../../src/deploy/apply.js';
+import { prune, releasesTable } from '../../../src/deploy/apply.js';
 import {
   type ComposeTarget,
   containerLogs,
+  exitStates,
   httpGet,
   imageExists,
   inspectContainers,
   listImages,
   proxyReload,
   proxyTest,
+  publishRetained,
+  readOtherRetained,
   recreate,
   removeContainers,
   removeImage,
   removeTree,
   scaleBeside,
   serviceContainers,
+  stopInBackground,
+  stopMarkers,
   upServices,
 } from '../../../src/deploy/commands.js';
-import { publishRetained, readOtherRetained } from '../../../src/deploy/host-retention.js';
+import { failureOf, failureReport } from '../../../src/deploy/failure.js';
+import { readOnFailure } from '../../../src/deploy/inputs.js';
 import { deployRoot, ReleaseLayout } from '../../../src/deploy/layout.js';
 import type { ReleaseRecord } from '../../../src/deploy/release-log.js';
+import { runDeploy } from '../../../src/deploy/run.js';
 import { EnvSession } from '../../../src/deploy/session.js';
-import { exitStates, stopInBackground, stopMarkers } from '../../../src/deploy/stop-old.js';
 import { recreateSwitch, zeroDowntimeSwitch } from '../../../src/deploy/switch.js';
 import { runRollback } from '../../../src/rollback/run.js';
 import { RecordingHost, type Reply } from '../../support/fake-host.js';
@@ -414,5 +425,263 @@ describe('ReleaseLayout', () => {
   it('puts the deploy root under the deploy user home unless the environment names one', () => {
     expect(deployRoot({ app: 'a', environment: 'e', home: '/home/deploy' })).toBe('/home/deploy/ragship/a/e');
     expect(deployRoot({ root: '/srv/a', app: 'a', environment: 'e', home: '/home/deploy' })).toBe('/srv/a');
+  });
+});
+
+describe('a later host failing its health gate (fake hosts A and B in one role)', () => {
+  const twoHosts = (onFailure = '') =>
+    parseConfig(`
+app: seqapp
+retain: 3
+environments:
+  staging:
+    root: /srv/seqapp
+${onFailure}
+    roles:
+      web:
+        hosts: [deploy@10.0.0.5, deploy@10.0.0.7]
+        compose: [compose.yaml]
+        service: app
+        proxy: { service: nginx, upstream: up, port: 8080, file: nginx/app.upstream.conf, drain: 0 }
+        health: { http: /health, port: 3000, interval: 0, successes: 1, timeout: 0 }
+`);
+  const R1 = '20261201T000000Z-aaaaaaa';
+  const repoDir = mkdtempSync(join(tmpdir(), 'ragship-seq-'));
+  writeFileSync(
+    join(repoDir, 'compose.yaml'),
+    'services:\n  app: { image: app }\n  nginx: { image: nginx, ports: ["127.0.0.1:8080:80"] }\n',
+  );
+  const lock = (l: string) => {
+    const op = l.split(' ').at(-4);
+    const state =
+      { acquire: 'acquired', check: 'mine', renew: 'renewed', release: 'released' }[op!] ?? 'absent';
+    return { stdout: `${state} 1000 2800\n` };
+  };
+  const preflight: Array<[RegExp, Reply]> = [
+    [/printf %s "\$HOME"/, { stdout: '/home/deploy' }],
+    [/^docker version /, { stdout: '27.3.1' }],
+    [/^docker compose version /, { stdout: '2.29.7' }],
+    [
+      /^df /,
+      {
+        stdout:
+          'Filesystem 1024-blocks Used Available Capacity Mounted on\n/dev/sda1 209715200 1 104857600 1% /\n',
+      },
+    ],
+    [/ragship-lock /, lock],
+  ];
+  // Host A: old1 serves R1; new1 (the new release) passes; switching back starts back1 beside it.
+  const hostA = (): Array<[RegExp, Reply]> => [
+    ...preflight,
+    [/^docker ps --all .*service=app$/, sequence('old1\n', 'old1\nnew1\n', 'new1\n', 'new1\nback1\n')],
+    [/^docker ps --quiet .*service=app$/, sequence('old1\n', 'new1\n')],
+    [/^docker ps --quiet .*service=nginx$/, { stdout: 'px1\n' }],
+    [
+      /^docker inspect /,
+      inspectReply({
+        old1: inspected('old1', 'web-app-1', '172.18.0.2'),
+        new1: inspected('new1', 'web-app-2', '172.18.0.3'),
+        back1: inspected('back1', 'web-app-3', '172.18.0.4'),
+      }),
+    ],
+    [/^curl /, { stdout: 'ok' }],
+  ];
+  // Host B: old2 serves R1; new2 never turns healthy.
+  const hostB = (): Array<[RegExp, Reply]> => [
+    ...preflight,
+    [/^docker ps --all .*service=app$/, sequence('old2\n', 'old2\nnew2\n')],
+    [/^docker ps --quiet .*service=app$/, { stdout: 'old2\n' }],
+    [/^docker inspect /, inspectReply({ new2: inspected('new2', 'web-app-2', '172.19.0.3') })],
+    [/^curl /, { code: 7, stderr: 'connection refused' }],
+  ];
+
+  async function deploy(config: RagshipConfig, onFailure?: 'keep' | 'switch-back') {
+    const hosts = new Map<string, RecordingHost>();
+    const previous = rec(R1, img('1'));
+    const manifest = JSON.stringify({
+      releaseId: R1,
+      role: 'web',
+      image: img('1'),
+      composeFiles: ['compose-0-compose.yaml'],
+      supportServices: [],
+      services: ['app', 'nginx'],
+      files: [],
+    });
+    const err = await runDeploy(
+      {
+        config,
+        environment: 'staging',
+        sshPrivateKey: 'k',
+        knownHosts: '',
+        fingerprints: [],
+        image: img('2'),
+        env: {},
+        repoDir,
+        runId: 'run-2',
+        actor: 'tester',
+        gitSha: 'bbbbbbbbbb',
+        onFailure,
+      },
+      {
+        logger: new MemoryLogger(),
+        connect: (spec) => {
+          const h = new RecordingHost(
+            spec.host === '10.0.0.5' ? hostA() : hostB(),
+            `${spec.user}@${spec.host}:${spec.port}`,
+          );
+          h.files.set('/srv/seqapp/releases.jsonl', `${JSON.stringify(previous)}\n`);
+          h.files.set(`/srv/seqapp/releases/${R1}/web/manifest.json`, manifest);
+          hosts.set(spec.host, h);
+          return h;
+        },
+      },
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    return { err: err as Error, a: hosts.get('10.0.0.5')!, b: hosts.get('10.0.0.7')! };
+  }
+  /** The lines from the first scale-beside on (the switches; preflight and upload come before). */
+  const switchLines = (h: RecordingHost) => {
+    const lines = h.lines();
+    return lines.slice(lines.findIndex((l) => / --scale app=/.test(l)) - 3);
+  };
+  const appended = (h: RecordingHost) =>
+    h.calls
+      .filter((c) => /cat >> "\$1\/releases\.jsonl"/.test(c.line))
+      .map((c) => JSON.parse(c.input!) as ReleaseRecord);
+  /** A release's target as deploy renders it (compose files are uploaded as compose-<i>-<name>). */
+  const rendered = (release: string): ComposeTarget => {
+    const t = target(release);
+    return { ...t, files: [t.files[0]!.replace(/compose\.yaml$/, 'compose-0-compose.yaml'), t.files[1]!] };
+  };
+  const A = 'deploy@10.0.0.5:22';
+  const B = 'deploy@10.0.0.7:22';
+  const upstream = '/srv/seqapp/shared/web/nginx/app.upstream.conf';
+  const STOPPING_ = '/srv/seqapp/shared/web/.ragship-stopping';
+
+  it('switches A back to the previous release (its recorded folder) after B fails, and both logs record it', async () => {
+    const { err, a, b } = await deploy(twoHosts());
+    const id = appended(a)[0]!.id;
+    const next = rendered(id);
+    const prev = rendered(R1);
+    expect(switchLines(a)).toEqual([
+      line(stopMarkers(STOPPING_)),
+      ps('app'),
+      ps('app', true),
+      line(scaleBeside(next, 'app', 2)),
+      ps('app', true),
+      line(inspectContainers(['new1'])),
+      line(httpGet('http://172.18.0.3:3000/health')),
+      line(inspectContainers(['new1'])),
+      line(inspectContainers(['old1'])),
+      'mkdir -p /srv/seqapp/shared/web/nginx',
+      `upload ${upstream}`,
+      line(upServices(next, ['nginx'])),
+      ps('nginx'),
+      line(proxyTest('px1')),
+      line(proxyReload('px1')),
+      line(stopInBackground(['old1'], web.stopGrace, STOPPING_)),
+      line(exitStates(['old1'])),
+      line(removeContainers(['old1'])),
+      `rm -f ${STOPPING_}/old1`,
+      // The lock check before B's batch; B fails its gate; the lock is checked again, then A
+      // runs R1's recorded folder beside new1, gated, and nginx is pointed back at it.
+      expect.stringMatching(/ragship-lock check/),
+      expect.stringMatching(/ragship-lock check/),
+      `read /srv/seqapp/releases/${R1}/web/manifest.json`,
+      line(stopMarkers(STOPPING_)),
+      ps('app'),
+      ps('app', true),
+      line(scaleBeside(prev, 'app', 2)),
+      ps('app', true),
+      line(inspectContainers(['back1'])),
+      line(httpGet('http://172.18.0.4:3000/health')),
+      line(inspectContainers(['back1'])),
+      line(inspectContainers(['new1'])),
+      'mkdir -p /srv/seqapp/shared/web/nginx',
+      `upload ${upstream}`,
+      line(upServices(prev, ['nginx'])),
+      ps('nginx'),
+      line(proxyTest('px1')),
+      line(proxyReload('px1')),
+      line(stopInBackground(['new1'], web.stopGrace, STOPPING_)),
+      line(exitStates(['new1'])),
+      line(removeContainers(['new1'])),
+      `rm -f ${STOPPING_}/new1`,
+      expect.stringMatching(/cat >> "\$1\/releases\.jsonl"/),
+      expect.stringMatching(/ragship-lock release/),
+    ]);
+    expect(a.files.get(upstream)).toContain('server web-app-3:8080');
+    // B: its new container failed the gate and was removed; its old one was never touched.
+    expect(switchLines(b)).toEqual([
+      line(stopMarkers(STOPPING_)),
+      ps('app'),
+      ps('app', true),
+      line(scaleBeside(next, 'app', 2)),
+      ps('app', true),
+      line(inspectContainers(['new2'])),
+      line(httpGet('http://172.19.0.3:3000/health')),
+      line(containerLogs('new2')),
+      line(removeContainers(['new2'])),
+      expect.stringMatching(/cat >> "\$1\/releases\.jsonl"/),
+    ]);
+    for (const h of [a, b])
+      expect(appended(h)).toEqual([
+        expect.objectContaining({
+          id,
+          result: 'failed',
+          switchBack: { mode: 'switch-back', to: R1, hosts: [A], kept: [] },
+          serving: { [A]: R1, [B]: R1 },
+        }),
+      ]);
+    expect(err.message).toMatch(/did not turn healthy/);
+    expect(err.message).toContain(`switched back to ${R1}: ${A}`);
+    const failure = failureOf(err)!;
+    expect(failure).toMatchObject({ host: B, releases: { [A]: R1, [B]: R1 } });
+    expect(failure.serving[A]).toMatch(new RegExp(`^${R1} .*switched back after the failure`));
+    expect(failure.serving[B]).toMatch(new RegExp(`^${R1} .*unchanged`));
+    const summary = failureReport(failure).toString();
+    expect(summary).toContain(`Switched back to ${R1} after the failure: ${A}`);
+    expect(summary).not.toContain('different releases');
+    // `ragship releases` shows it too.
+    expect(releasesTable([rec(R1, img('1')), appended(a)[0]!]).toString()).toContain(
+      'failed (switched back)',
+    );
+  });
+
+  it('with on-failure keep (ragship.yml or the input), A stays on the new release and the summary says the hosts differ', async () => {
+    for (const [config, input] of [
+      [twoHosts('    onFailure: keep'), undefined],
+      [twoHosts(), 'keep'],
+    ] as const) {
+      const { err, a, b } = await deploy(config, input);
+      const id = appended(a)[0]!.id;
+      const lines = switchLines(a);
+      // After A's switch, nothing more than the record and the unlock: no second scale-beside.
+      expect(lines.filter((l) => / --scale app=/.test(l))).toEqual([
+        line(scaleBeside(rendered(id), 'app', 2)),
+      ]);
+      expect(lines.slice(-4)).toEqual([
+        `rm -f ${STOPPING_}/old1`,
+        expect.stringMatching(/ragship-lock check/),
+        expect.stringMatching(/cat >> "\$1\/releases\.jsonl"/),
+        expect.stringMatching(/ragship-lock release/),
+      ]);
+      for (const h of [a, b])
+        expect(appended(h)[0]).toMatchObject({
+          switchBack: { mode: 'keep', to: R1, hosts: [], kept: [A] },
+          serving: { [A]: id, [B]: R1 },
+        });
+      const summary = failureReport(failureOf(err)!).toString();
+      expect(summary).toContain(`**The hosts run different releases**: ${A} runs ${id}; ${B} runs ${R1}`);
+      expect(failureOf(err)!.serving[A]).toMatch(/kept: on-failure: keep/);
+      expect(releasesTable(appended(a)).toString()).toContain('failed (hosts differ)');
+    }
+  });
+
+  it('an unknown on-failure value is refused naming the input and the choices', () => {
+    expect(() => twoHosts('    onFailure: rollback')).toThrow(/onFailure/);
+    const r = new InputReader(recordSource('cli', { 'on-failure': 'rollback' }));
+    expect(() => readOnFailure(r)).toThrow(/--on-failure: "rollback" is not one of switch-back, keep/);
+    expect(readOnFailure(new InputReader(recordSource('action', {})))).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../../src/config/load.js';
-import { copyOut, createForCopy, pruneFiles, publishFiles } from '../../../src/deploy/static.js';
+import { copyOut, createForCopy, pruneFiles, publishFiles } from '../../../src/deploy/commands.js';
 
 const withStatic = (role: string) =>
   parseConfig(`

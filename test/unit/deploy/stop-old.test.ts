@@ -2,12 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { MemoryLogger } from '../../../src/core/logger.js';
 import type { RemoteHost } from '../../../src/core/remote-host.js';
 import type { Argv } from '../../../src/core/shell.js';
-import {
-  awaitEarlierStops,
-  parseExitStates,
-  stopInBackground,
-  stopOld,
-} from '../../../src/deploy/stop-old.js';
+import { stopInBackground } from '../../../src/deploy/commands.js';
+import { awaitEarlierStops, parseExitStates, stopOld } from '../../../src/deploy/stop-old.js';
 
 /** A host whose `docker inspect` answers from a script of states, recording every command. */
 function fakeHost(inspections: string[]): { host: RemoteHost; calls: Argv[] } {

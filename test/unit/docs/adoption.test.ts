@@ -31,6 +31,32 @@ describe('adoption', () => {
     ).toBeGreaterThan(0);
   });
 
+  it("tests of example-app code run in the app's npm test (CI runs it), not in the root suite", () => {
+    expect(existsSync(join(ROOT, 'example-app/test/disclaimer.test.ts'))).toBe(true);
+    const config = read('vitest.config.ts');
+    const includes = [...config.matchAll(/include: \[([^\]]*)\]/g)].flatMap((m) =>
+      [...m[1]!.matchAll(/'([^']+)'/g)].map((g) => g[1]!),
+    );
+    expect(includes.length).toBeGreaterThan(0);
+    for (const glob of includes) expect(glob).toMatch(/^(test|src)\//);
+    const check = parseYaml(read('.github/workflows/check.yml')) as {
+      jobs: Record<string, { steps: Array<{ run?: string }> }>;
+    };
+    const runs = Object.values(check.jobs).flatMap((j) => j.steps.map((s) => s.run ?? ''));
+    expect(runs).toContain('npm test --prefix example-app');
+    // The app's dependencies are installed before its tests and the root type check need them.
+    const job = Object.values(check.jobs).find((j) =>
+      j.steps.some((s) => s.run === 'npm test --prefix example-app'),
+    )!;
+    const order = job.steps.map((s) => s.run ?? '');
+    expect(order.indexOf('npm ci --no-audit --no-fund --prefix example-app')).toBeLessThan(
+      order.indexOf('npm test --prefix example-app'),
+    );
+    expect(order.indexOf('npm ci --no-audit --no-fund --prefix example-app')).toBeLessThan(
+      order.indexOf('npx tsc --noEmit -p .'),
+    );
+  });
+
   it('npm pack compiles the CLI (prepack) and ships the workflow templates ragship init copies', () => {
     const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string>; files: string[] };
     expect(pkg.scripts.prepack).toBe('npm run build:cli');

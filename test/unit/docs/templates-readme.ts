@@ -41,14 +41,22 @@ function environmentsOf(job: Record<string, unknown>): string[] {
   const name = typeof env === 'object' && env ? (env as { name?: unknown }).name : env;
   if (typeof name !== 'string') return [];
   if (!name.includes('${{')) return [name];
+  // Text around the expression (`${{ inputs.environment || 'production' }}-ops`) is kept.
+  const before = name.slice(0, name.indexOf('${{'));
+  const after = name.slice(name.lastIndexOf('}}') + 2);
+  const around = (x: string) => `${before}${x}${after}`;
   if (/matrix\.environment/.test(name)) {
     const m = (job.strategy as { matrix?: { environment?: unknown } } | undefined)?.matrix?.environment;
-    return Array.isArray(m) ? m.map(String) : [];
+    return Array.isArray(m) ? m.map((x) => around(String(x))) : [];
   }
   // `${{ inputs.environment || 'dev' }}`: the one chosen at dispatch, else the default after ||.
   const fallback = /\|\|\s*'([^']+)'/.exec(name)?.[1];
-  const input = /inputs\.environment/.test(name) ? DISPATCHED : '';
-  return [fallback, input].filter((x): x is string => !!x);
+  const input = /inputs\.environment/.test(name)
+    ? after || before
+      ? `${DISPATCHED} ${around('<name>')}`
+      : DISPATCHED
+    : '';
+  return [fallback && around(fallback), input].filter((x): x is string => !!x);
 }
 
 export function templateNeeds(file: string): TemplateNeeds {
@@ -89,7 +97,17 @@ export function templates(): string[] {
 
 export function renderReadme(): string {
   const code = (xs: string[]) =>
-    xs.length ? xs.map((x) => (x === DISPATCHED ? x : `\`${x}\``)).join(', ') : '—';
+    xs.length
+      ? xs
+          .map((x) =>
+            x === DISPATCHED
+              ? x
+              : x.startsWith(`${DISPATCHED} `)
+                ? `${DISPATCHED} \`${x.slice(DISPATCHED.length + 1)}\``
+                : `\`${x}\``,
+          )
+          .join(', ')
+      : '—';
   const rows = templates().map((f) => {
     const t = templateNeeds(f);
     return `| [\`${t.file}\`](${t.file}) | ${t.description} | ${code(t.secrets)} | ${code(t.variables)} | ${code(t.permissions)} | ${code(t.environments)} | ${code(t.uses)} |`;

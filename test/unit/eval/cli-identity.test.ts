@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -45,7 +45,7 @@ async function evalRun(extra: string[]): Promise<{ code: number; hits: number }>
     join(dir, 'suite.yaml'),
     '--sha',
     'local',
-    '--out',
+    '--out-dir',
     join(dir, 'out'),
     '--cache-dir',
     join(dir, 'cache'),
@@ -83,4 +83,38 @@ describe('ragship eval numeric flags', () => {
       expect(out.join('')).not.toMatch(/eval \d+\/\d+/);
     },
   );
+});
+
+describe('ragship eval flags share the action inputs', () => {
+  it('sharded runs merge with `eval merge … --out` (the old eval --out shadowed it)', async () => {
+    const shardFiles: string[] = [];
+    for (const shard of ['1/2', '2/2']) {
+      const outDir = join(dir, `shard-${shard[0]}`);
+      expect(await evalRun(['--shard', shard, '--out-dir', outDir])).toMatchObject({ code: 0 });
+      const results = JSON.parse(stdout.join('')).resultsPath as string;
+      expect(results.startsWith(outDir)).toBe(true);
+      shardFiles.push(results);
+    }
+    stdout = [];
+    const merged = join(dir, 'merged.jsonl');
+    expect(await main(['--json', 'eval', 'merge', ...shardFiles, '--out', merged])).toBe(0);
+    expect(JSON.parse(stdout.join(''))).toMatchObject({ shards: 2, out: merged });
+    const lines = readFileSync(merged, 'utf8').trim().split('\n');
+    expect(lines.filter((l) => JSON.parse(l).type !== 'meta')).toHaveLength(3);
+  });
+
+  it.each([
+    [['--shard', '3/2'], /--shard.*is not i\/n/],
+    [['--save-baseline', 'maybe'], /--save-baseline/],
+  ])('%j exits 2 naming the flag', async (extra, message) => {
+    expect((await evalRun(extra)).code).toBe(2);
+    expect(out.join('')).toMatch(message);
+  });
+
+  it('--baseline (the old spelling) still reads a baseline results file', async () => {
+    expect(await evalRun(['--sha', 'v1', '--save-baseline'])).toMatchObject({ code: 0 });
+    const baseline = JSON.parse(stdout.join('')).resultsPath as string;
+    expect(await evalRun(['--baseline', baseline])).toMatchObject({ code: 0 });
+    expect(JSON.parse(stdout.join('')).headline).not.toMatch(/no baseline/i);
+  });
 });

@@ -6,6 +6,7 @@ import {
   execInContainer,
   imageRepoDigests,
   projectContainers,
+  runningStates,
   runOneOff,
 } from '../../../src/operate/commands.js';
 
@@ -18,6 +19,17 @@ const target = {
 };
 
 describe('day-2 command builders (exact argv, no host)', () => {
+  it('asks docker whether each container runs, one line per id in order', () => {
+    expect(runningStates(['a1', 'b2'])).toEqual([
+      'docker',
+      'inspect',
+      '--format',
+      '{{.State.Running}}',
+      'a1',
+      'b2',
+    ]);
+  });
+
   it('lists only long-running containers of the project, optionally of one service', () => {
     expect(projectContainers('app-staging-web')).toEqual([
       'docker',

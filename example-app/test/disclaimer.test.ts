@@ -1,8 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { disclaimerFor, withDisclaimer } from '../../../example-app/src/disclaimer.js';
+// The example app's topic disclaimer rule (src/disclaimer.ts): run by the app's own `npm test`.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { disclaimerFor, withDisclaimer } from '../src/disclaimer.js';
 
-describe('topic disclaimer rule (example-app/src/disclaimer.ts)', () => {
-  it.each([
+describe('topic disclaimer rule (src/disclaimer.ts)', () => {
+  const topics: [string, string, string][] = [
     ['What first aid should I give for a burn?', '', 'health'],
     ['Who do I tell about an injury at work?', '', 'health'],
     ['Can I take medication before operating the forklift?', '', 'health'],
@@ -11,38 +13,41 @@ describe('topic disclaimer rule (example-app/src/disclaimer.ts)', () => {
     ['How are taxes on the pension handled?', '', 'finance'],
     ['Is crypto a good idea?', '', 'finance'],
     ['What interest rate does the company loan have?', '', 'finance'],
-  ])('%j (answer %j) → %s', (q, a, topic) => {
-    const d = disclaimerFor(q, a);
-    expect(d?.topic).toBe(topic);
-    expect(d?.text).toMatch(/not (medical|financial)/);
-  });
+  ];
+  for (const [q, a, topic] of topics)
+    it(`${JSON.stringify(q)} (answer ${JSON.stringify(a)}) → ${topic}`, () => {
+      const d = disclaimerFor(q, a);
+      assert.equal(d?.topic, topic);
+      assert.match(d?.text ?? '', /not (medical|financial)/);
+    });
 
-  it.each([
+  for (const q of [
     'How long is the warranty on the Heron H1?',
     'How do I submit an invoice?',
     'What is the restocking fee for returned robots?',
     'How do I file a travel expense report?',
     'Will the firmware update reboot the robot?', // "will" must not match "ill"
     'Where is the emergency stop button?',
-  ])('%j carries no disclaimer', (q) => {
-    expect(disclaimerFor(q, 'The answer. [doc#chunk]')).toBeUndefined();
-  });
+  ])
+    it(`${JSON.stringify(q)} carries no disclaimer`, () => {
+      assert.equal(disclaimerFor(q, 'The answer. [doc#chunk]'), undefined);
+    });
 
   it('health wins over finance when both match (the order of the rule)', () => {
-    expect(disclaimerFor('Does the health insurance cover a doctor?', '')?.topic).toBe('health');
+    assert.equal(disclaimerFor('Does the health insurance cover a doctor?', '')?.topic, 'health');
   });
 
   it('is case-insensitive and matches whole words only', () => {
-    expect(disclaimerFor('FIRST AID kit location', '')?.topic).toBe('health');
-    expect(disclaimerFor('taxonomy of spare parts', '')).toBeUndefined();
+    assert.equal(disclaimerFor('FIRST AID kit location', '')?.topic, 'health');
+    assert.equal(disclaimerFor('taxonomy of spare parts', ''), undefined);
   });
 
   it('withDisclaimer adds the field only when the rule matches and keeps the response', () => {
     const r = { answer: 'Ship within 5 days.', costUsd: 0 };
-    expect(withDisclaimer(r, 'shipping time?')).toEqual(r);
-    expect(withDisclaimer(r, 'shipping time?')).not.toHaveProperty('disclaimer');
+    assert.deepEqual(withDisclaimer(r, 'shipping time?'), r);
+    assert.equal('disclaimer' in withDisclaimer(r, 'shipping time?'), false);
     const h = withDisclaimer({ answer: 'Use the first aid kit.', costUsd: 0 }, 'burn?');
-    expect(h.disclaimer?.topic).toBe('health');
-    expect(h.costUsd).toBe(0);
+    assert.equal(h.disclaimer?.topic, 'health');
+    assert.equal(h.costUsd, 0);
   });
 });
