@@ -24,6 +24,7 @@ runAction<Inputs>({
       {
         ...i,
         onChromaDown: (down, container) => ctx.saveState('chroma-down', down ? container : ''),
+        onLocked: (lock) => ctx.saveState('lock', lock ? JSON.stringify(lock) : ''),
       },
       ctx.logger,
     );
@@ -43,10 +44,25 @@ runAction<Inputs>({
   },
   async post(ctx) {
     const container = ctx.getState('chroma-down');
-    if (!container) return;
-    const { restartAfterCancel } = await import('../backup/stopped-guard.js');
+    const lock = ctx.getState('lock');
+    if (!container && !lock) return;
     // The post step sees the step's inputs again: the same host connection as the main step.
-    const { source } = readBackupJob(actionInputs);
-    if (source.host) await restartAfterCancel(source.host, container, ctx.logger);
+    const { source, lock: target } = readBackupJob(actionInputs);
+    if (!source.host) return;
+    if (container) {
+      const { restartAfterCancel } = await import('../backup/stopped-guard.js');
+      await restartAfterCancel(source.host, container, ctx.logger);
+    }
+    // Chroma first, then the environment's deploy lock the killed run still held.
+    if (lock && target) {
+      const { connectHost } = await import('../backup/backup.js');
+      const { releaseSavedLock } = await import('../backup/env-lock.js');
+      const host = connectHost({ ...source.host, spec: target.hostSpec }, ctx.logger);
+      try {
+        await releaseSavedLock(host, JSON.parse(lock), ctx.logger);
+      } finally {
+        host.close();
+      }
+    }
   },
 });

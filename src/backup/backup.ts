@@ -10,6 +10,13 @@ import { ChromaApi, idSetDigest, pickSamples } from './chroma-api.js';
 import { type Compression, defaultCompression } from './compress.js';
 import { resolveComposeContainer } from './config-source.js';
 import { assertPassphrase, type KdfParams } from './crypto-stream.js';
+import {
+  type EnvLockTarget,
+  type HeldEnvLock,
+  type SavedLock,
+  sameHost,
+  takeEnvironmentLock,
+} from './env-lock.js';
 import { canCompressOnHost, compressedOnHost, streamCompressedToStore } from './host-compress.js';
 import { exportStream, NdjsonIndex } from './logical.js';
 import { keys, MANIFEST_FORMAT, type Manifest, newBackupId } from './manifest.js';
@@ -103,6 +110,13 @@ export interface BackupOptions {
    * again, so the action's post step knows to start it if the run is killed in between.
    */
   onChromaDown?: (down: boolean, container: string) => void;
+  /**
+   * The environment's deploy lock (from ragship.yml): a physical backup holds it from before
+   * Chroma stops until the archive is stored, so no deploy starts or recreates it meanwhile.
+   */
+  lock?: EnvLockTarget;
+  /** Called once the lock is held, so the action's post step can release it after a kill. */
+  onLocked?: (lock?: SavedLock) => void;
 }
 
 export interface BackupResult {
@@ -140,6 +154,43 @@ export function connectHost(conn: HostConnection, logger: Logger, where = 'host'
     connectTimeoutMs: conn.connectTimeoutMs ?? 15_000,
   };
   return new RemoteHost({ ...spec, ...base, jump: jumpFor(conn.sshProxy, base), logger });
+}
+
+/**
+ * Takes the environment's deploy lock (`o.lock`) on its primary host for `what`: through the
+ * Chroma host's connection when that is the primary, else a second connection with the same
+ * key. Undefined when the backup was not given ragship.yml (no environment to lock).
+ */
+export async function lockEnvironmentFor(
+  o: Pick<BackupOptions, 'lock' | 'source' | 'onLocked'>,
+  host: Host | undefined,
+  what: string,
+  logger: Logger,
+  deferSignal?: () => boolean,
+): Promise<HeldEnvLock | undefined> {
+  if (!o.lock) return undefined;
+  let own: Host | undefined;
+  if (!host || (o.source.host && !sameHost(o.lock.hostSpec, o.source.host.spec))) {
+    if (!o.source.host)
+      throw new UserError('host', 'is needed to take the deploy lock', 'set host and ssh-private-key');
+    own = connectHost({ ...o.source.host, spec: o.lock.hostSpec }, logger, 'ragship.yml primary host');
+  }
+  try {
+    const held = await takeEnvironmentLock((own ?? host)!, o.lock, what, logger, {
+      deferSignal,
+      onLocked: o.onLocked,
+    });
+    return {
+      ...held,
+      release: async () => {
+        await held.release();
+        own?.close();
+      },
+    };
+  } catch (err) {
+    own?.close();
+    throw err;
+  }
 }
 
 /**
@@ -192,9 +243,13 @@ export async function runBackup(
   const id = newBackupId(new Date(started));
   const host = hostOverride ?? (o.source.host ? connectHost(o.source.host, logger) : undefined);
   let guard: StoppedChromaGuard | undefined;
+  let held: HeldEnvLock | undefined;
   try {
     if (host) o = { ...o, source: await resolveSourceContainer(o.source, host, logger) };
     await store.check();
+    // Before anything stops: a deploy holding the lock makes this wait or fail, Chroma untouched.
+    if (o.mode === 'physical')
+      held = await lockEnvironmentFor(o, host, `backup ${id}`, logger, () => guard?.isArmed === true);
     const orphansAborted = await store.sweepOrphans(o.orphanMinAgeMs ?? 3_600_000);
     const partSize = partSizeFor(o.maxSizeBytes);
     logger.info(
@@ -234,6 +289,7 @@ export async function runBackup(
           onRestarted: () => o.onChromaDown?.(false, container),
           stopGraceMs: (o.stopTimeoutSeconds + 30) * 1000,
         });
+        if (held) guard.onCancel(held.release);
         try {
           if (o.localSnapshot !== false) await sweepSnapshots(host!, container, logger);
           guard.arm();
@@ -420,6 +476,7 @@ export async function runBackup(
   } finally {
     if (guard?.cancelled) await guard.exiting;
     guard?.disarm(false);
+    await held?.release();
     if (!hostOverride) host?.close();
   }
 }

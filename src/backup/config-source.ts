@@ -3,6 +3,7 @@ import type { RagshipConfig } from '../config/schema.js';
 import { ConfigError, UserError } from '../core/errors.js';
 import type { Host } from '../core/host.js';
 import { grammars } from '../core/validate.js';
+import type { EnvLockTarget } from './env-lock.js';
 
 /**
  * Where an environment's Chroma runs, read from `ragship.yml`: the first host of the role that
@@ -19,6 +20,8 @@ export interface ConfigSource {
   hostSpec: string;
   project: string;
   service: string;
+  /** The environment's deploy lock, which a physical backup and a restore take. */
+  lock?: EnvLockTarget;
 }
 
 export function sourceFromConfig(
@@ -71,6 +74,14 @@ export function sourceFromConfig(
     hostSpec: r.hosts[0]!,
     project: `${config.app}-${environment}-${role}`,
     service,
+    lock: {
+      hostSpec: roles[0]![1].hosts[0]!,
+      root: env.root,
+      app: config.app,
+      environment,
+      ttlSeconds: config.lock.ttl,
+      waitSeconds: config.lock.wait,
+    },
   };
 }
 

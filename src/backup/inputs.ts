@@ -221,13 +221,15 @@ export function readBackupJob(
     chromaCommand: readChromaCommand(r),
     backupId: r.str('backup-id', { default: 'latest' }),
     metrics: command === 'backup' ? readMetricsPush(r, fromConfig) : undefined,
+    lock: fromConfig?.lock,
   };
 }
 
 /** Every input of actions/restore and `ragship restore`, read once (host or chroma-url required). */
 export function readRestoreJob(r: InputReader): RestoreOptions & { alert: AlertOptions } {
   const environment = r.str('environment', { required: true, example: 'production' });
-  const source = readSource(r, readConfigSource(r, environment));
+  const fromConfig = readConfigSource(r, environment);
+  const source = readSource(r, fromConfig);
   if (!source.host && !source.chromaUrl)
     throw new ConfigError(
       `${r.where('host')} or ${r.where('chroma-url')}`,
@@ -245,5 +247,6 @@ export function readRestoreJob(r: InputReader): RestoreOptions & { alert: AlertO
     source,
     store: readStore(r, environment),
     passphrase: r.secret('encryption-passphrase', { required: true }),
+    lock: fromConfig?.lock,
   };
 }

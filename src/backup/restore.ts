@@ -3,7 +3,13 @@ import { Writable } from 'node:stream';
 import { UserError } from '../core/errors.js';
 import type { Host } from '../core/host.js';
 import type { Logger } from '../core/logger.js';
-import { type BackupOptions, connectHost, resolveSourceContainer, runBackup } from './backup.js';
+import {
+  type BackupOptions,
+  connectHost,
+  lockEnvironmentFor,
+  resolveSourceContainer,
+  runBackup,
+} from './backup.js';
 import { resolveBackupId } from './catalog.js';
 import { ChromaApi, compareVersions } from './chroma-api.js';
 import { importNdjson } from './logical.js';
@@ -57,6 +63,7 @@ export async function restoreBackup(
   const id = await resolveBackupId(store, o.backupId);
   const manifest = await loadManifest(store, id);
   const host = hostOverride ?? (o.source.host ? connectHost(o.source.host, logger) : undefined);
+  let held: Awaited<ReturnType<typeof lockEnvironmentFor>>;
   try {
     if (host) o = { ...o, source: await resolveSourceContainer(o.source, host, logger) };
     const container = o.source.container ? checkContainer(o.source.container, 'container') : undefined;
@@ -105,6 +112,9 @@ export async function restoreBackup(
     await logger.group(`check backup ${id} end to end before touching the host`, () =>
       downloadChecked(store, manifest.archive, manifest.mode, secrets, nullSink(), `backup ${id} archive`),
     );
+    // From the safety copy to the check after: no deploy, backup or sleep of the environment
+    // may stop, start or recreate this Chroma meanwhile (a held lock fails here, nothing touched).
+    held = await lockEnvironmentFor(o, host, `restore ${id}`, logger);
     let safetyCopyId: string | undefined;
     if (o.safetyCopy) {
       const safety = await logger.group('safety copy of the current data', () =>
@@ -116,6 +126,8 @@ export async function restoreBackup(
             onDrift: 'fuzzy',
             pageSize: 1000,
             environment: `${o.environment}`,
+            // This restore holds the environment's lock already.
+            lock: undefined,
           },
           logger,
           host,
@@ -252,6 +264,7 @@ export async function restoreBackup(
     }
     return { id, manifest, dryRun: false, changes, safetyCopyId, downtimeMs };
   } finally {
+    await held?.release();
     if (!hostOverride) host?.close();
   }
 }

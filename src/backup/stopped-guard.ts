@@ -80,6 +80,11 @@ export class StoppedChromaGuard {
     private readonly hooks: { onStopped?: () => void; onRestarted?: () => void; stopGraceMs?: number } = {},
   ) {}
 
+  /** Whether a signal now is this guard's to handle (Chroma may be down). */
+  get isArmed(): boolean {
+    return this.armed;
+  }
+
   /** From just before `docker stop`: the container may be (going) down. */
   arm(): void {
     if (this.armed) return;

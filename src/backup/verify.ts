@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -255,7 +255,19 @@ export async function verifyBackup(
   const dir = o.workDir ?? mkdtempSync(join(tmpdir(), `ragship-verify-${id}-`));
   const checks: VerifyResult['checks'] = [];
   const chroma = new LocalChroma(join(dir, 'data'), o.port || (await freePort()), o.chromaCommand);
+  const diskFull = (free: number) =>
+    new UserError(
+      'restore drill',
+      `${(free / 1e6).toFixed(1)} MB free under ${dir}, the restored data needs ${(manifest.archive.plainBytes / 1e6).toFixed(1)} MB: the drill's files were removed; backup ${id} itself is stored, not verified`,
+      'point TMPDIR (on GitHub runners: RUNNER_TEMP) at a disk with room for the restored data, then run the drill again (command: verify)',
+    );
+  const freeUnder = (path: string) => {
+    const f = statfsSync(path);
+    return f.bavail * f.bsize;
+  };
   try {
+    // The runner's temp dir must hold the restored persist dir (or export): refuse up front.
+    if (freeUnder(dir) < manifest.archive.plainBytes) throw diskFull(freeUnder(dir));
     const { mkdirSync } = await import('node:fs');
     mkdirSync(join(dir, 'data'), { recursive: true });
     const ndjsonPath = join(dir, 'export.ndjson');
@@ -354,6 +366,11 @@ export async function verifyBackup(
     if (o.record) await store.putJson(store.key(keys.verified(id)), verification);
     logger.info(`backup ${id} verified in ${(verification.durationMs / 1000).toFixed(1)} s`);
     return { manifest, verification, checks };
+  } catch (err) {
+    // Full while writing anyway (something else filled it): say so, not a bare ENOSPC.
+    if ((err as NodeJS.ErrnoException).code === 'ENOSPC' || /ENOSPC|no space left/i.test(String(err)))
+      throw diskFull(freeUnder(dir));
+    throw err;
   } finally {
     await chroma.stop();
     if (!o.workDir) rmSync(dir, { recursive: true, force: true });

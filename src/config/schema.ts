@@ -197,6 +197,11 @@ export const roleSchema = z
       )
       .default({}),
     stopGrace: duration.default(30),
+    /**
+     * GiB kept free on the host after the pull: preflight refuses a host whose free disk (on
+     * Docker's root dir) is under 2 × the registry size of the images it still has to pull plus
+     * this margin, and (under the deploy root) under this margin alone.
+     */
     minFreeDiskGiB: z.number().min(0).default(1),
   })
   .strict();

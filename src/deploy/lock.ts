@@ -25,6 +25,8 @@ export interface LockOptions {
   actor: string;
   runUrl?: string;
   pollMs?: number;
+  /** What takes the lock, for the held-lock error (default deploy; backup, restore, sleep, wake). */
+  purpose?: string;
 }
 
 /** A host that can run commands (Host, or a local stand-in in unit tests). */
@@ -159,7 +161,7 @@ export class DeployLock {
       if (Date.now() >= deadline) {
         throw new UserError(
           'deploy lock',
-          `${this.options.runId} cannot deploy: the environment is locked by ${describeOwner(r.holder)} until ${new Date(r.expiresAt * 1000).toISOString()}`,
+          `${this.options.runId} cannot ${this.options.purpose ?? 'deploy'}: the environment is locked by ${describeOwner(r.holder)} until ${new Date(r.expiresAt * 1000).toISOString()}`,
           waitSeconds > 0
             ? 'wait for that deploy to finish, or raise lock.wait'
             : 'wait for that deploy to finish (or set lock.wait to queue); a killed deploy’s lock expires after lock.ttl',

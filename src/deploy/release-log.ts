@@ -107,7 +107,7 @@ export function resolveTarget(all: ReleaseRecord[], to: string): ReleaseRecord {
   if (to === 'previous') {
     const candidates = ok.slice(0, -1).reverse();
     const target = candidates.find(
-      (r) => r.image !== active.image || r.envHash !== active.envHash || r.composeHash !== active.composeHash,
+      (r) => r.image !== active.image || envDiffers(r, active) || r.composeHash !== active.composeHash,
     );
     if (!target)
       throw new UserError(
@@ -153,4 +153,14 @@ export function newReleaseId(now: Date, sha?: string): string {
     .replace(/\.[0-9]+Z$/, 'Z');
   const suffix = sha ? sha.slice(0, 7).toLowerCase() : Math.random().toString(36).slice(2, 9);
   return `${stamp}-${suffix}`;
+}
+
+/**
+ * Whether two releases ran with different env. Hashes of two schemes (plain SHA-256 before the
+ * keyed `hmac-sha256:` one) never match, so across the upgrade they say nothing: not a difference,
+ * or the first rollback after it would pick a release identical to the active one.
+ */
+function envDiffers(a: Pick<ReleaseRecord, 'envHash'>, b: Pick<ReleaseRecord, 'envHash'>): boolean {
+  const scheme = (h: string) => (h.startsWith('hmac-sha256:') ? 'hmac' : 'sha256');
+  return scheme(a.envHash) === scheme(b.envHash) && a.envHash !== b.envHash;
 }

@@ -4,6 +4,7 @@ import { parse as parseYaml, stringify } from 'yaml';
 import type { RoleConfig } from '../config/schema.js';
 import { ConfigError } from '../core/errors.js';
 import { envOverlay, sha256 } from './env-file.js';
+import { keyedEnvHash } from './env-hash.js';
 
 /** What is uploaded into <root>/releases/<id>/<role>/ (paths relative to that folder). */
 export interface RoleBundle {
@@ -41,6 +42,8 @@ export function renderRole(
   image: string,
   env: Record<string, string>,
   releaseId: string,
+  /** The primary host's env-hash key (env-hash.ts): envHash is keyed; without it, plain SHA-256. */
+  envKey?: Buffer,
 ): RoleBundle {
   const pinned = imageServicesOf(role);
   const services = new Map<string, Record<string, unknown>>();
@@ -114,7 +117,8 @@ export function renderRole(
       ...files.map((f) => `${f.path}\0${f.content.toString('base64')}`),
     ].join('\0'),
   );
-  const envHash = sha256(envOverlay(envServices, env));
+  const envMaterial = envOverlay(envServices, env);
+  const envHash = envKey ? keyedEnvHash(envKey, envMaterial) : sha256(envMaterial);
   return {
     role: roleName,
     composeFiles,

@@ -6,6 +6,7 @@ import { Report } from '../core/report.js';
 import { validate } from '../core/validate.js';
 import { type HookContext, runHook } from '../hooks/run.js';
 import { postSwitch } from '../hooks/switch-back.js';
+import { checkEnvironmentPullSpace, pullImagesOf } from '../preflight/pull-space.js';
 import {
   type ApplyResult,
   applyRelease,
@@ -19,6 +20,7 @@ import {
   summarizeTimings,
 } from './apply.js';
 import { freeKiB, mkdirs, pullImage, removeTree, repoDigests, syncFiles } from './commands.js';
+import { envHashKey } from './env-hash.js';
 import { attachFailure, FailureLogCapture, failedStep, servingAfterFailure } from './failure.js';
 import type { OnFailure } from './inputs.js';
 import type { DeployLock } from './lock.js';
@@ -115,8 +117,14 @@ export async function runDeploy(inputs: DeployInputs, ports: DeployPorts): Promi
   try {
     await step(s, timings, 'preflight', `${s.hosts.size} host(s)`, () => s.preflight());
     const image = await resolveDigest(s.primary, inputs.image);
+    // envHash is keyed by the primary host's secret (env-hash.ts), as every host's log records it.
+    const envKey = await envHashKey(s.primary.host);
     const bundles = new Map<string, RoleBundle>(
-      s.roles.map(([n, r]) => [n, renderRole(n, r, inputs.repoDir, image, inputs.env, releaseId)]),
+      s.roles.map(([n, r]) => [n, renderRole(n, r, inputs.repoDir, image, inputs.env, releaseId, envKey)]),
+    );
+    // The disk floor from the images each host still has to pull (+ minFreeDiskGiB), before the lock.
+    await step(s, timings, 'disk', `${s.hosts.size} host(s)`, () =>
+      checkEnvironmentPullSpace(s, (n) => pullImagesOf(s.env.roles[n]!, bundles.get(n)!, image)),
     );
     if (inputs.dryRun) {
       logger.info(`dry run: would deploy ${image} as ${releaseId} to ${[...s.hosts.keys()].join(', ')}`);

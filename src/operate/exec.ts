@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { environmentOf } from '../config/load.js';
 import { ConfigError, UserError } from '../core/errors.js';
 import { secrets as processSecrets, type SecretRegistry } from '../core/redact.js';
 import type { ConnectionInputs, SessionPorts } from '../deploy/session.js';
@@ -67,6 +68,8 @@ export interface ExecResult {
  * with the release's env values masked; the command's exit status comes back.
  */
 export async function runExec(inputs: ExecInputs, ports: ExecPorts): Promise<ExecResult> {
+  if (environmentOf(inputs.config, inputs.environment).engine === 'swarm')
+    return (await import('../swarm/operate.js')).runSwarmExec(inputs, ports);
   const e = new DeployedEnvironment(inputs, ports);
   const registry = ports.secrets ?? processSecrets;
   try {

@@ -1,3 +1,4 @@
+import { environmentOf } from '../config/load.js';
 import type { RoleConfig } from '../config/schema.js';
 import { ConfigError, errorMessage, UserError } from '../core/errors.js';
 import { secrets as processSecrets, type SecretRegistry } from '../core/redact.js';
@@ -61,6 +62,8 @@ interface Stream {
  * host/service prefix, the release's env values masked, filtered by --grep.
  */
 export async function runLogs(inputs: LogsInputs, ports: LogsPorts): Promise<LogsResult> {
+  if (environmentOf(inputs.config, inputs.environment).engine === 'swarm')
+    return (await import('../swarm/operate.js')).runSwarmLogs(inputs, ports);
   const e = new DeployedEnvironment(inputs, ports);
   const registry = ports.secrets ?? processSecrets;
   let aborted = false;

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { environmentOf } from '../config/load.js';
 import { errorMessage } from '../core/errors.js';
 import { Report } from '../core/report.js';
 import { nvidiaSmiQuery } from '../deploy/commands.js';
@@ -71,6 +72,8 @@ export interface StatusResult {
  * free disk and (GPU roles) GPU memory. Read-only, one SSH connection per host.
  */
 export async function runStatus(inputs: StatusInputs, ports: SessionPorts): Promise<StatusResult> {
+  if (environmentOf(inputs.config, inputs.environment).engine === 'swarm')
+    return (await import('../swarm/operate.js')).runSwarmStatus(inputs, ports);
   const e = new DeployedEnvironment(inputs, ports);
   try {
     const roles = e.roles(inputs.role);

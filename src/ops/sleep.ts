@@ -1,3 +1,4 @@
+import { type HeldEnvLock, takeEnvironmentLock } from '../backup/env-lock.js';
 import { UserError } from '../core/errors.js';
 import { Report } from '../core/report.js';
 import { compose } from '../deploy/commands.js';
@@ -49,11 +50,28 @@ export async function runSleep(inputs: SleepInputs, ports: SessionPorts): Promis
   const s = new EnvSession(inputs, ports);
   const logger = ports.logger;
   const projects: SleepResult['projects'] = [];
+  let held: HeldEnvLock | undefined;
   try {
     for (const h of s.hosts.values()) {
       await s.resolveRoot(h);
       h.compose = (await detectCompose(h.host)).compose;
     }
+    // The deploy lock: a deploy, backup or restore in flight makes this wait or fail (naming
+    // it) before anything stops, and none of them can start while this stops or starts.
+    const { config } = inputs;
+    held = await takeEnvironmentLock(
+      s.primary.host,
+      {
+        hostSpec: s.primary.key,
+        root: s.env.root,
+        app: s.app,
+        environment: inputs.environment,
+        ttlSeconds: config.lock.ttl,
+        waitSeconds: config.lock.wait,
+      },
+      `${inputs.action} ${new Date().toISOString()}`,
+      logger,
+    );
     const active = activeRelease(await s.readReleases());
     if (!active) {
       throw new UserError(
@@ -105,6 +123,7 @@ export async function runSleep(inputs: SleepInputs, ports: SessionPorts): Promis
       report,
     };
   } finally {
+    await held?.release();
     s.close();
   }
 }

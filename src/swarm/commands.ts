@@ -197,3 +197,134 @@ export function migrationJob(o: {
     ...o.args,
   ];
 }
+
+/** The services' full inspect (spec, update status) as a JSON array; missing names exit 1. */
+export const serviceInspect = (services: readonly string[]): Argv => [
+  'docker',
+  'service',
+  'inspect',
+  ...services,
+];
+
+/** Tasks of the whole stack meant to run: name, node, desired, current state, error, image. */
+export const stackTasks = (stack: string): Argv => [
+  'docker',
+  'stack',
+  'ps',
+  '--no-trunc',
+  '--filter',
+  'desired-state=running',
+  '--format',
+  '{{.Name}}\t{{.Node}}\t{{.DesiredState}}\t{{.CurrentState}}\t{{.Error}}\t{{.Image}}',
+  stack,
+];
+
+export interface ServiceLogOptions {
+  since?: string;
+  tail?: number | 'all';
+  follow?: boolean;
+  /** RFC 3339 time first in each message (default on). */
+  timestamps?: boolean;
+}
+
+/**
+ * Logs of every task of a service, each line prefixed `<task>@<node> | ` by Swarm (no task
+ * ids: the slot number names the task); stdout and stderr stay apart.
+ */
+export function serviceLogsOf(service: string, o: ServiceLogOptions): Argv {
+  return [
+    'docker',
+    'service',
+    'logs',
+    ...(o.timestamps === false ? [] : ['--timestamps']),
+    '--no-task-ids',
+    '--no-trunc',
+    ...(o.since ? ['--since', o.since] : []),
+    ...(o.tail !== undefined ? ['--tail', String(o.tail)] : []),
+    ...(o.follow ? ['--follow'] : []),
+    service,
+  ];
+}
+
+/** This node's Swarm id (constraints name it to run a job on the other nodes only). */
+export const selfNodeId: Argv = ['docker', 'info', '--format', '{{.Swarm.NodeID}}'];
+
+/** Ids of the swarm's managers. */
+export const managerIds: Argv = ['docker', 'node', 'ls', '--quiet', '--filter', 'role=manager'];
+
+/** A Swarm config whose content is read from stdin. */
+export function configCreate(name: string, labels: Record<string, string>): Argv {
+  return [
+    'docker',
+    'config',
+    'create',
+    ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+    name,
+    '-',
+  ];
+}
+
+export const configRemove = (names: readonly string[]): Argv => ['docker', 'config', 'rm', ...names];
+
+/** Running containers of a service's tasks on this node (for `exec --in-running`). */
+export const localTaskContainers = (service: string): Argv => [
+  'docker',
+  'ps',
+  '--quiet',
+  '--filter',
+  `label=com.docker.swarm.service.name=${service}`,
+  '--filter',
+  'status=running',
+];
+
+/**
+ * A job (runs once per task, never restarted): `replicated-job` for one task, `global-job` for
+ * one task on every node the constraints admit. The script is `sh -c`'s script; args follow
+ * `$0`. Secrets/configs are mounted by name; env values are not secret (the spec shows them).
+ */
+export function jobCreate(o: {
+  name: string;
+  mode: 'replicated-job' | 'global-job';
+  stack: string;
+  image: string;
+  script: string;
+  args: readonly string[];
+  networks?: readonly string[];
+  constraints?: readonly string[];
+  mounts?: readonly string[];
+  secrets?: ReadonlyArray<{ source: string; target: string }>;
+  configs?: ReadonlyArray<{ source: string; target: string }>;
+  env?: Record<string, string>;
+  user?: string;
+  workdir?: string;
+}): Argv {
+  return [
+    'docker',
+    'service',
+    'create',
+    '--detach',
+    '--name',
+    o.name,
+    '--mode',
+    o.mode,
+    '--restart-condition',
+    'none',
+    '--with-registry-auth',
+    '--label',
+    `ragship.stack=${o.stack}`,
+    ...(o.networks ?? []).flatMap((n) => ['--network', n]),
+    ...(o.constraints ?? []).flatMap((c) => ['--constraint', c]),
+    ...(o.mounts ?? []).flatMap((m) => ['--mount', m]),
+    ...(o.secrets ?? []).flatMap((s) => ['--secret', `source=${s.source},target=${s.target}`]),
+    ...(o.configs ?? []).flatMap((s) => ['--config', `source=${s.source},target=${s.target},mode=0444`]),
+    ...Object.entries(o.env ?? {}).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
+    ...(o.user ? ['--user', o.user] : []),
+    ...(o.workdir ? ['--workdir', o.workdir] : []),
+    // --entrypoint is split like a shell word list by the docker client: only fixed words here.
+    '--entrypoint',
+    '/bin/sh -c',
+    o.image,
+    o.script,
+    ...o.args,
+  ];
+}

@@ -12,7 +12,8 @@ import {
   removeImage,
   removeTree,
 } from '../deploy/commands.js';
-import { envOverlay, sha256 } from '../deploy/env-file.js';
+import { envOverlay } from '../deploy/env-file.js';
+import { envHashKey, keyedEnvHash } from '../deploy/env-hash.js';
 import type { DeployLock } from '../deploy/lock.js';
 import {
   activeRelease,
@@ -42,6 +43,8 @@ import {
   swarmState,
 } from './commands.js';
 import { type ConvergeReport, converge, updateSnapshot } from './converge.js';
+import { pruneOtherNodes, replicateLog } from './nodes.js';
+import { type RedactHashes, redactHashes } from './operate-model.js';
 import { type ImageCommand, renderStack, SECRET_PREFIX, SECRETS_TO_ENV } from './stack.js';
 
 /** What a Swarm release folder on the manager holds (no secret value: those are Swarm secrets). */
@@ -53,6 +56,8 @@ export interface SwarmManifest {
   files: string[];
   services: string[];
   secrets: string[];
+  /** Keyed hashes of the env values: `logs`/`exec` mask what only Swarm holds. */
+  redact?: RedactHashes;
 }
 
 export const stackName = (s: EnvSession): string => `${s.app}-${s.inputs.environment}`;
@@ -107,12 +112,36 @@ async function commandsOf(h: HostEntry, images: string[]): Promise<Map<string, I
   return out;
 }
 
-async function recordOnManager(s: EnvSession, h: HostEntry, rec: ReleaseRecord): Promise<void> {
-  await h.host
-    .exec(appendStdin(posix.join(h.root, 'releases.jsonl')), { input: `${JSON.stringify(rec)}\n` })
-    .catch((e) =>
-      s.ports.logger.warn(`the release log could not be written on ${h.key}: ${errorMessage(e)}`),
-    );
+async function recordOnManager(
+  s: EnvSession,
+  h: HostEntry,
+  rec: ReleaseRecord,
+  jobImage?: string,
+): Promise<void> {
+  const log = posix.join(h.root, 'releases.jsonl');
+  const written = await h.host.exec(appendStdin(log), { input: `${JSON.stringify(rec)}\n` }).then(
+    () => true,
+    (e) => {
+      s.ports.logger.warn(`the release log could not be written on ${h.key}: ${errorMessage(e)}`);
+      return false;
+    },
+  );
+  if (!written || !jobImage) return;
+  // The whole log of record, as this manager has it, to every other manager.
+  const text = (await h.host.readFile(log))?.toString('utf8') ?? '';
+  const owner = (await h.host.exec(['id', '-u'])).stdout.trim();
+  const group = (await h.host.exec(['id', '-g'])).stdout.trim();
+  await replicateLog({
+    host: h.host,
+    stack: stackName(s),
+    image: jobImage,
+    id: rec.id,
+    logger: s.ports.logger,
+    where: h.key,
+    root: h.root,
+    owner: `${owner}:${group}`,
+    log: text,
+  });
 }
 
 /** Deploys a release as `docker stack deploy` on a manager (engine: swarm). */
@@ -129,6 +158,7 @@ export async function runSwarmDeploy(inputs: DeployInputs, ports: DeployPorts): 
   let created: string[] = [];
   let manager: HostEntry | undefined;
   let converged: ConvergeReport | undefined;
+  let previousImage: string | undefined;
   try {
     const h = await step(s, timings, 'preflight', 'manager', () => preflightManager(s));
     manager = h;
@@ -164,6 +194,7 @@ export async function runSwarmDeploy(inputs: DeployInputs, ports: DeployPorts): 
     lock = await lockEnvironment(s, timings, inputs, ports.onLocked);
     const before = await s.readReleases(h);
     const previous = activeRelease(before);
+    previousImage = previous?.image;
     rec = {
       id: releaseId,
       kind: 'deploy',
@@ -173,7 +204,7 @@ export async function runSwarmDeploy(inputs: DeployInputs, ports: DeployPorts): 
       image,
       images: Object.fromEntries(s.roles.filter(([, r]) => r.appImage).map(([n]) => [n, image])),
       composeHash: [...bundles.values()].map((b) => b.composeHash).join(','),
-      envHash: sha256(envOverlay(['app'], inputs.env)),
+      envHash: keyedEnvHash(await envHashKey(h.host), envOverlay(['app'], inputs.env)),
       actor: inputs.actor,
       runUrl: inputs.runUrl,
       result: 'failed',
@@ -198,6 +229,7 @@ export async function runSwarmDeploy(inputs: DeployInputs, ports: DeployPorts): 
         files: rendered.files.map((f) => f.name),
         services: rendered.services,
         secrets: Object.values(secrets),
+        redact: redactHashes(Object.values(inputs.env)),
       };
       await h.host.upload(posix.join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, 0o600);
     });
@@ -257,8 +289,11 @@ export async function runSwarmDeploy(inputs: DeployInputs, ports: DeployPorts): 
     await step(s, timings, 'record + prune', h.key, async () => {
       rec!.finishedAt = new Date().toISOString();
       rec!.timings = Object.fromEntries(timings.map((t) => [t.step, t.ms]));
-      await recordOnManager(s, h, rec!);
-      pruned = await pruneSwarm(s, h, stack, [...before, rec!], inputs.config.retain);
+      await recordOnManager(s, h, rec!, image);
+      pruned = await pruneSwarm(s, h, stack, [...before, rec!], inputs.config.retain, {
+        image,
+        id: releaseId,
+      });
     });
     return finish(s, {
       releaseId,
@@ -276,7 +311,8 @@ export async function runSwarmDeploy(inputs: DeployInputs, ports: DeployPorts): 
     if (manager && rec && rec.result !== 'success') {
       rec.error = errorMessage(err).slice(0, 2000);
       rec.finishedAt = new Date().toISOString();
-      await recordOnManager(s, manager, rec);
+      // The copy job runs the active release's image: the failed one may not even start.
+      await recordOnManager(s, manager, rec, previousImage);
     }
     throw err;
   } finally {
@@ -384,9 +420,9 @@ async function deployStack(
 }
 
 /**
- * Release folders, secrets and manager images beyond retention. Never a retained release's
- * image: workers' images are not touched at all (ragship reaches only the manager), so no node
- * can lose an image a rollback needs; on the manager `docker image rm` also refuses images in use.
+ * Release folders, secrets and images beyond retention, on the manager and (through a
+ * global job, nodes.ts) on every other node. Never a retained release's image; `docker image
+ * rm` without --force also refuses any image a container still uses.
  */
 async function pruneSwarm(
   s: EnvSession,
@@ -394,6 +430,7 @@ async function pruneSwarm(
   stack: string,
   records: ReleaseRecord[],
   retain: number,
+  job: { image: string; id: string },
 ): Promise<string[]> {
   const ok = records.filter((r) => r.result === 'success').slice(-retain);
   const keepIds = new Set(ok.flatMap((r) => [r.id, releaseFolder(r)]));
@@ -426,6 +463,14 @@ async function pruneSwarm(
       if (r.code === 0) removed.push(`${h.key} ${ref}`);
     }
   }
+  // Every other node: the images this environment deployed that no retained release uses.
+  const oldImages = [...deployedHere].filter((ref) => !keep.has(ref) && ref.includes('@sha256:'));
+  removed.push(
+    ...(await pruneOtherNodes(
+      { host: h.host, stack, image: job.image, id: job.id, logger: s.ports.logger, where: h.key },
+      oldImages,
+    )),
+  );
   return removed;
 }
 
@@ -480,7 +525,7 @@ export async function runSwarmRollback(
     );
     rec.result = 'success';
     rec.finishedAt = new Date().toISOString();
-    await recordOnManager(s, m, rec);
+    await recordOnManager(s, m, rec, manifest.image);
     const report = new Report()
       .heading(`Rollback ${s.app} ${inputs.environment} to ${target.id} (Swarm stack ${stack})`)
       .table(

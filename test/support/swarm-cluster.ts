@@ -64,6 +64,8 @@ export async function startSwarmCluster(o: {
   workers: number;
   sshPort: number;
   httpPort: number;
+  /** Managers in all (default 1): the first workers are promoted, the rest stay workers. */
+  managers?: number;
 }): Promise<SwarmCluster> {
   removeCluster(o.prefix);
   const image = execFileSync('bash', [join(ROOT, 'test/fixtures/swarm-node/build.sh')], {
@@ -188,6 +190,19 @@ export async function startSwarmCluster(o: {
           .filter((s) => s === 'Ready').length === names.length,
       120,
     );
+    const promote = names.slice(1, Math.max(1, o.managers ?? 1));
+    if (promote.length) {
+      docker(['exec', cluster.manager, 'docker', 'node', 'promote', ...promote]);
+      await waitFor(
+        `${promote.length + 1} managers reachable`,
+        () =>
+          docker(['exec', cluster.manager, 'docker', 'node', 'ls', '--format', '{{.ManagerStatus}}'], true)
+            .split('\n')
+            .filter((s) => s === 'Leader' || s === 'Reachable').length ===
+          promote.length + 1,
+        120,
+      );
+    }
     const pub = join(tmpdir(), `${o.prefix}.pub`);
     writeFileSync(
       pub,

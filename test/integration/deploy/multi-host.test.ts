@@ -37,6 +37,9 @@ const DIR = '/tmp/ragship-multi-host';
 const SOCK = join(DIR, 'docker.sock');
 const BRIDGE2 = 'rsmh2';
 const FORWARD_RULE = ['DOCKER-USER', '-i', BRIDGE2, '-o', BRIDGE2, '-j', 'ACCEPT'];
+// The test dockerd's default bridge, made by the test. Not `--bridge=none`: a dockerd started so
+// deletes the host's `docker0`, the sandbox engine's bridge, and every later `docker run` fails.
+const DEFAULT_BRIDGE = 'rsmh0';
 const NGINX_IMAGE = 'ragship-deploy/nginx:test';
 
 const cpu = sandboxHost('cpu');
@@ -221,6 +224,7 @@ describe('a host failing its health gate after another host of the role switched
     await killStale(join(DIR, 'sshd.pid'), 'sshd');
     await killStale(join(DIR, 'docker.pid'), 'dockerd');
     await stopDockerd();
+    sh(['ip', 'link', 'del', DEFAULT_BRIDGE], { allowFailure: true });
     // `iptables -D` prints nothing either way: delete until it fails (a rule left by a killed run).
     for (let i = 0; i < 5; i++) if (exitCode(['iptables', '-D', ...FORWARD_RULE]) !== 0) break;
     await cleanup(APP);
@@ -232,6 +236,9 @@ describe('a host failing its health gate after another host of the role switched
     // Host 2's own Docker engine: own data, exec root, containerd namespace, cgroup parent, and
     // an address pool apart from the sandbox engine's. No iptables: the sandbox engine owns them.
     const log = openSync(join(DIR, 'dockerd.log'), 'a');
+    sh(['ip', 'link', 'add', DEFAULT_BRIDGE, 'type', 'bridge']);
+    sh(['ip', 'addr', 'add', '10.230.0.1/24', 'dev', DEFAULT_BRIDGE]);
+    sh(['ip', 'link', 'set', DEFAULT_BRIDGE, 'up']);
     dockerd = spawn(
       'dockerd',
       [
@@ -245,7 +252,7 @@ describe('a host failing its health gate after another host of the role switched
         `unix://${SOCK}`,
         '--iptables=false',
         '--ip-masq=false',
-        '--bridge=none',
+        `--bridge=${DEFAULT_BRIDGE}`,
         '--default-address-pool',
         'base=10.231.0.0/16,size=24',
         '--cgroup-parent',
@@ -321,8 +328,13 @@ environments:
     await cleanup(APP);
     await stopDockerd();
     if (ruleAdded) sh(['iptables', '-D', ...FORWARD_RULE], { allowFailure: true });
+    sh(['ip', 'link', 'del', DEFAULT_BRIDGE], { allowFailure: true });
     rmSync(DIR, { recursive: true, force: true });
   }, 120_000);
+
+  it("leaves the sandbox engine's docker0 bridge in place (later tests' containers need it)", () => {
+    expect(sh(['ip', '-o', 'link', 'show', 'docker0'], { allowFailure: true })).toContain('docker0');
+  });
 
   it('switches host 1 back to v1 (default on-failure): both hosts serve v1, both logs and the summary say so', async () => {
     expect([await serving(PORT1, 'v1'), await serving(PORT2, 'v1')]).toEqual(['v1', 'v1']);

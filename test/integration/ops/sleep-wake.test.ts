@@ -10,6 +10,7 @@ import { configSchema } from '../../../src/config/schema.js';
 import { UserError } from '../../../src/core/errors.js';
 import { MemoryLogger } from '../../../src/core/logger.js';
 import type { RemoteHost } from '../../../src/core/remote-host.js';
+import { DeployLock } from '../../../src/deploy/lock.js';
 import { runSleep } from '../../../src/ops/sleep.js';
 import { connectSandboxHost, knownHosts, privateKey, sandbox, sandboxHost } from '../../support/sandbox.js';
 
@@ -179,5 +180,36 @@ describe('sleep and wake a dev environment on the sandbox cpu host', () => {
     expect(woke.releaseId).toBe(RELEASE);
     expect(await state()).toBe(`${id} running`);
     expect((await host.exec(['docker', 'exec', id!, 'cat', '/data/marker'])).stdout.trim()).toBe('kept');
+  });
+
+  it('sleep and wake while a deploy holds the deploy lock are refused naming the holder; the containers keep running (issue 17 item 4)', async () => {
+    const [id] = (await state()).split(' ');
+    const lock = new DeployLock(
+      host,
+      {
+        dir: posix.join(root, 'lock'),
+        ttlSeconds: 120,
+        waitSeconds: 0,
+        runId: 'deploy-run-77',
+        actor: 'octocat',
+      },
+      new MemoryLogger(),
+    );
+    await lock.acquire();
+    try {
+      for (const action of ['sleep', 'wake'] as const)
+        await expect(runSleep(inputs('dev', action), { logger: new MemoryLogger() })).rejects.toThrow(
+          new RegExp(`cannot ${action}: the environment is locked by run deploy-run-77 by octocat`),
+        );
+      expect(await state()).toBe(`${id} running`);
+    } finally {
+      await lock.release();
+    }
+    // Free: sleep takes the lock, stops, and leaves the lock free for the next deploy.
+    await runSleep(inputs('dev', 'sleep'), { logger: new MemoryLogger() });
+    expect(await state()).toBe(`${id} exited`);
+    expect((await host.exec(['test', '-e', posix.join(root, 'lock')], { allowFailure: true })).code).toBe(1);
+    await runSleep(inputs('dev', 'wake'), { logger: new MemoryLogger() });
+    expect(await state()).toBe(`${id} running`);
   });
 });

@@ -44,6 +44,15 @@ describe('backup source from ragship.yml', () => {
       hostSpec: 'deploy@web1.northwind.example:22',
       project: 'northwind-rag-production-web',
       service: 'chroma',
+      // The environment's deploy lock, on the first host of the first role (where deploys take it).
+      lock: {
+        hostSpec: 'deploy@web1.northwind.example:22',
+        root: example.environments.production!.root,
+        app: 'northwind-rag',
+        environment: 'production',
+        ttlSeconds: example.lock.ttl,
+        waitSeconds: example.lock.wait,
+      },
     });
     expect(sourceFromConfig(example, 'staging').hostSpec).toBe('deploy@web1.staging.northwind.example:22');
   });

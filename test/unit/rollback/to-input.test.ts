@@ -58,3 +58,28 @@ describe('rollback to: bad values are usage errors', () => {
     }
   });
 });
+
+describe('rollback --to previous across the keyed env hash', () => {
+  const withEnv = (id: string, image: string, envHash: string): ReleaseRecord => ({
+    ...rec(id, 'success', image),
+    envHash,
+  });
+
+  it('a release that differs only in its hash scheme is not a different release', () => {
+    const log = [
+      withEnv('r1', 'img@sha256:1', 'sha256-of-env-A'),
+      withEnv('r2', 'img@sha256:2', 'sha256-of-env-A'),
+      // The first deploy after the upgrade: same image and env, hashed with the host's key.
+      withEnv('r3', 'img@sha256:2', 'hmac-sha256:abc'),
+    ];
+    expect(resolveTarget(log, 'previous').id).toBe('r1');
+  });
+
+  it('two keyed hashes that differ still make a release to go back to', () => {
+    const log = [
+      withEnv('r1', 'img@sha256:2', 'hmac-sha256:abc'),
+      withEnv('r2', 'img@sha256:2', 'hmac-sha256:def'),
+    ];
+    expect(resolveTarget(log, 'previous').id).toBe('r1');
+  });
+});
