@@ -3,6 +3,7 @@ import { UserError } from '../core/errors.js';
 import type { Host } from '../core/host.js';
 import type { Logger } from '../core/logger.js';
 import { RemoteHost } from '../core/remote-host.js';
+import { jumpFor } from '../core/ssh-proxy.js';
 import { parseHostSpec } from '../core/validate.js';
 import { checkRecipients } from './age-stream.js';
 import { ChromaApi, idSetDigest, pickSamples } from './chroma-api.js';
@@ -41,6 +42,8 @@ export interface HostConnection {
   knownHosts: string;
   fingerprints: string[];
   connectTimeoutMs?: number;
+  /** A jump host (user@host[:port]) the connection goes through, its key verified fail-closed too. */
+  sshProxy?: string;
 }
 
 export interface SourceOptions {
@@ -145,13 +148,12 @@ export async function resolveSourceContainer(
 
 export function connectHost(conn: HostConnection, logger: Logger, where = 'host'): Host {
   const spec = parseHostSpec(conn.spec, where);
-  return new RemoteHost({
-    ...spec,
+  const base = {
     privateKey: conn.privateKey,
     hostKeys: { knownHosts: conn.knownHosts, fingerprints: conn.fingerprints },
     connectTimeoutMs: conn.connectTimeoutMs ?? 15_000,
-    logger,
-  });
+  };
+  return new RemoteHost({ ...spec, ...base, jump: jumpFor(conn.sshProxy, base), logger });
 }
 
 /**

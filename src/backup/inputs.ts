@@ -1,5 +1,6 @@
 import { ConfigError } from '../core/errors.js';
 import type { InputReader } from '../core/input-reader.js';
+import { readSshProxy } from '../core/ssh-proxy.js';
 import type { HostConnection, SourceOptions } from './backup.js';
 import { type ConfigSource, loadConfigSource } from './config-source.js';
 import type { AlertOptions, BackupJobOptions } from './job.js';
@@ -64,6 +65,7 @@ export function readSource(r: InputReader, fromConfig?: ConfigSource): SourceOpt
         privateKey: r.privateKey('ssh-private-key', { required: true }),
         knownHosts: r.multiline('known-hosts'),
         fingerprints: r.list('host-fingerprints'),
+        sshProxy: readSshProxy(r),
       }
     : undefined;
   return {

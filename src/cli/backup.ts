@@ -39,6 +39,7 @@ function common(cmd: Command): Command {
     .option('--ssh-private-key-file <path>', 'deploy private key (or env RAGSHIP_SSH_PRIVATE_KEY)')
     .option('--known-hosts-file <path>', 'known_hosts for the host')
     .option('--host-fingerprints <SHA256:...>', 'pinned host key fingerprint (repeatable)', collect)
+    .option('--ssh-proxy <user@host:port>', 'jump host (bastion) the connection goes through')
     .option('--container <name>', 'Chroma container on the host')
     .option('--persist-path <path>', 'persist dir inside the container (default /data)')
     .option('--chroma-port <port>', "Chroma's port inside the container (default 8000)")

@@ -15,7 +15,8 @@ export function sshHostOptions(cmd: Command, what: string): Command {
     .option('--ssh-private-key-file <path>', 'private key to log in with (or env RAGSHIP_SSH_PRIVATE_KEY)')
     .option('--known-hosts-file <path>', 'known_hosts file for the hosts')
     .option('--host-fingerprints <SHA256:...>', 'pinned host key fingerprint (repeatable)', collect)
-    .option('--connect-timeout-seconds <n>', 'SSH connect timeout, 1-300 (default 15)');
+    .option('--connect-timeout-seconds <n>', 'SSH connect timeout, 1-300 (default 15)')
+    .option('--ssh-proxy <user@host:port>', 'jump host (bastion) every connection goes through');
   alias(cmd, 'hosts', '--host <user@host:port>', { repeatable: true });
   alias(cmd, 'ssh-private-key-file', '--ssh-key-file <path>');
   alias(cmd, 'host-fingerprints', '--fingerprint <SHA256:...>', { repeatable: true });

@@ -131,6 +131,8 @@ export function registerOperate(program: Command, ctx: () => CliContext): void {
     .option('--host <host>', 'host to run on (default: the role’s first host)')
     .option('--service <name>', 'compose service whose image and env to use (default: the role’s service)')
     .option('--in-running', 'run inside the running container (docker exec) instead of a one-off container')
+    .option('-i, --interactive', 'pipe stdin to the command until it ends (like docker exec -i)')
+    .option('-t, --tty', 'with -i: a terminal on the host and in the container, keys passed raw (-it)')
     .argument('<command...>', 'the command and its arguments, after -- (passed verbatim, no shell)')
     .action(async (command: string[], opts) => {
       const flags = {
@@ -139,8 +141,21 @@ export function registerOperate(program: Command, ctx: () => CliContext): void {
         service: parseService(opts.service),
         command: parseCommand(command),
         inRunning: !!opts.inRunning,
+        interactive: !!opts.interactive,
+        tty: !!opts.tty,
       };
+      if (flags.tty && !flags.interactive)
+        throw new ConfigError('-t', 'needs -i (a terminal without stdin cannot be typed into)', 'use -it');
       const { logger, json, print } = ctx();
+      if (flags.interactive) {
+        const r = await (await import('./exec-interactive.js')).runInteractiveExec(
+          { ...connection(opts), ...flags },
+          logger,
+        );
+        if (json) print(r);
+        process.exitCode = r.exitCode ?? 1;
+        return;
+      }
       // With --json stdout carries one JSON document: the command's output goes to stderr.
       const r = await (await import('../operate/exec.js')).runExec(
         { ...connection(opts), ...flags },

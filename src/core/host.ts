@@ -4,6 +4,18 @@ import type { Argv } from './shell.js';
 
 export interface RemoteExecOptions extends Omit<ExecOptions, 'cwd' | 'env' | 'signal'> {}
 
+/** An interactive command (`ragship exec -i/-it`): stdin piped in, output piped out as it comes. */
+export interface InteractiveExecOptions {
+  stdin: Readable;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Allocate a pseudo-terminal on the host (stdout and stderr then arrive merged on stdout). */
+  pty?: { rows: number; cols: number; term: string };
+  /** Called with a function that resizes the pty (the local terminal's `resize`). */
+  onResize?: (resize: (rows: number, cols: number) => void) => void;
+  where?: string;
+}
+
 export interface StreamExecOptions {
   input?: Readable | string | Buffer;
   where?: string;
@@ -29,6 +41,14 @@ export interface Host {
     argv: Argv,
     options?: StreamExecOptions,
   ): Promise<{ stdout: Readable; done: Promise<ExecResult> }>;
+  /**
+   * Runs argv interactively: stdin streams in until it ends, output streams out; resolves with the
+   * exit status (null on a signal). Absent on fakes.
+   */
+  execInteractive?(
+    argv: Argv,
+    options: InteractiveExecOptions,
+  ): Promise<{ code: number | null; signal: string | null }>;
   /** Writes a file atomically, created with `mode` (default 0600) from the start. */
   upload(path: string, content: string | Buffer, mode?: number): Promise<void>;
   /** A file's content, or undefined when it does not exist. */

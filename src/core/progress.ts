@@ -1,11 +1,13 @@
 import { Transform } from 'node:stream';
+import { MultiBar, type SingleBar } from 'cli-progress';
 import type { Logger } from './logger.js';
 
 /**
- * Progress of long work (a backup upload, a restore download, an eval run): on a terminal one
- * line redrawn in place on stderr; in CI and other non-TTY output a log line every few seconds
- * (never a flood in a job log). Rates and ETAs are over the whole run so far, so a line is a
- * plain function of (done, total, elapsed) — see formatProgress.
+ * Progress of long work (an image pull per host, a GPU model prefetch, a backup upload, a restore
+ * download, an eval run): on a terminal a live bar (cli-progress) on stderr, one bar per piece of
+ * work running at the same time (parallel pulls on four hosts are four bars); in CI and other
+ * non-TTY output a log line every few seconds (never a flood in a job log). Rates and ETAs are over
+ * the whole run so far, so a line is a plain function of (done, total, elapsed) — see formatProgress.
  */
 export interface ProgressOptions {
   label: string;
@@ -13,18 +15,27 @@ export interface ProgressOptions {
   /** When known: percent and ETA are shown. */
   total?: number;
   logger: Logger;
-  /** Redraw a line in place (default: stderr is a TTY and CI is not set). */
+  /** Draw a live bar (default: stderr is a TTY and CI is not set). */
   tty?: boolean;
-  /** Where the TTY line goes (default: stderr). */
-  write?: (text: string) => void;
+  /** Where the bar is drawn (default: stderr); a TTY stream. */
+  stream?: NodeJS.WritableStream;
   /** Non-TTY: at most one line per this many ms (default 5000). */
   intervalMs?: number;
   now?: () => number;
+  /** The text of a line instead of formatProgress's (eval's "n/N · pass/fail · ETA"). */
+  text?: (done: number, total: number | undefined, elapsedMs: number) => string;
+  /** The closing line instead of "<label>: <amount>, <rate> in <time>". */
+  closing?: (done: number, elapsedMs: number) => string;
 }
 
 const MB = 1024 * 1024;
 
-function seconds(s: number): string {
+/** Whether long work draws a live bar: stderr is a terminal and this is not a CI job. */
+export function isInteractive(): boolean {
+  return !!process.stderr.isTTY && !process.env.CI;
+}
+
+export function seconds(s: number): string {
   if (!Number.isFinite(s)) return '?';
   const r = Math.max(0, Math.round(s));
   if (r < 60) return `${r} s`;
@@ -51,6 +62,50 @@ export function formatProgress(
   return `${label}: ${parts.join(', ')}`;
 }
 
+/** A 24-cell bar for a fraction (no bar when the total is unknown). */
+export function barOf(fraction: number | undefined, width = 24): string {
+  if (fraction === undefined || !Number.isFinite(fraction)) return '';
+  const full = Math.max(0, Math.min(width, Math.round(fraction * width)));
+  return `[${'█'.repeat(full)}${'░'.repeat(width - full)}] `;
+}
+
+/**
+ * One MultiBar per output stream, shared by every bar running at the same time (bars of parallel
+ * work must not redraw over each other); stopped when its last bar finishes.
+ */
+const boards = new Map<NodeJS.WritableStream, { multi: MultiBar; live: number }>();
+
+function addBar(stream: NodeJS.WritableStream): { bar: SingleBar; done: () => void } {
+  let board = boards.get(stream);
+  if (!board) {
+    board = {
+      multi: new MultiBar({
+        stream,
+        // The whole line is ours (bar + formatProgress); cli-progress draws and redraws it.
+        format: (_o, _p, payload: { line?: string }) => payload.line ?? '',
+        hideCursor: false,
+        clearOnComplete: true,
+        fps: 5,
+      }),
+      live: 0,
+    };
+    boards.set(stream, board);
+  }
+  const b = board;
+  b.live++;
+  const bar = b.multi.create(1, 0, { line: '' });
+  return {
+    bar,
+    done: () => {
+      b.multi.remove(bar);
+      if (--b.live === 0) {
+        b.multi.stop();
+        boards.delete(stream);
+      }
+    },
+  };
+}
+
 export class Progress {
   private readonly started: number;
   private lastEmit: number;
@@ -59,36 +114,78 @@ export class Progress {
   private readonly tty: boolean;
   private readonly now: () => number;
   private finished = false;
+  private bar?: { bar: SingleBar; done: () => void };
+  private timer?: NodeJS.Timeout;
 
   constructor(private readonly o: ProgressOptions) {
     this.now = o.now ?? (() => performance.now());
     this.started = this.now();
     this.lastEmit = this.started;
     this.total = o.total;
-    this.tty = o.tty ?? (!!process.stderr.isTTY && !process.env.CI);
+    this.tty = o.tty ?? isInteractive();
+  }
+
+  /** Whether this progress draws a live bar (else: log lines every few seconds). */
+  get interactive(): boolean {
+    return this.tty;
+  }
+
+  /** The current line: "<label>: 12.0 MB of 40.0 MB (30 %), 2.0 MB/s, ETA 14 s". */
+  line(): string {
+    const elapsed = this.now() - this.started;
+    return this.o.text
+      ? this.o.text(this.done, this.total, elapsed)
+      : formatProgress(this.o.label, this.o.unit, this.done, this.total, elapsed);
+  }
+
+  /**
+   * Also report while nothing moves (a stalled pull, a slow eval case): a line (or a redraw) every
+   * interval until finish(). The timer does not keep the process alive.
+   */
+  start(): this {
+    if (this.timer || this.finished) return this;
+    const every = this.tty ? 1000 : (this.o.intervalMs ?? 5000);
+    this.timer = setInterval(() => this.emit(true), every);
+    this.timer.unref();
+    return this;
   }
 
   update(done: number, total?: number): void {
     if (this.finished) return;
     this.done = done;
     if (total !== undefined) this.total = total;
+    this.emit(false);
+  }
+
+  private emit(force: boolean): void {
     const t = this.now();
-    const every = this.tty ? 200 : (this.o.intervalMs ?? 5000);
-    if (t - this.lastEmit < every) return;
+    if (this.tty) {
+      this.bar ??= addBar(this.o.stream ?? process.stderr);
+      const fraction = this.total ? this.done / this.total : undefined;
+      // cli-progress throttles the redraws itself (fps).
+      this.bar.bar.update(0, { line: `${barOf(fraction)}${this.line()}` });
+      return;
+    }
+    const every = this.o.intervalMs ?? 5000;
+    // The heartbeat skips its line when an update printed one less than half an interval ago.
+    if (t - this.lastEmit < (force ? every / 2 : every)) return;
     this.lastEmit = t;
-    const line = formatProgress(this.o.label, this.o.unit, done, this.total, t - this.started);
-    if (this.tty) (this.o.write ?? ((s) => process.stderr.write(s)))(`\r${line}\x1b[K`);
-    else this.o.logger.info(line);
+    this.o.logger.info(this.line());
   }
 
   /** The closing line (always printed): what was done, in how long, at what rate. */
   finish(): void {
     if (this.finished) return;
     this.finished = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.bar?.done();
+    this.bar = undefined;
     const elapsed = this.now() - this.started;
-    if (this.tty) (this.o.write ?? ((s) => process.stderr.write(s)))('\r\x1b[K');
     this.o.logger.info(
-      `${formatProgress(this.o.label, this.o.unit, this.done, undefined, elapsed)} in ${seconds(elapsed / 1000)}`,
+      this.o.closing
+        ? this.o.closing(this.done, elapsed)
+        : `${formatProgress(this.o.label, this.o.unit, this.done, undefined, elapsed)} in ${seconds(elapsed / 1000)}`,
     );
   }
 }
@@ -105,6 +202,11 @@ export function progressStream(p: Progress): Transform {
     flush(cb) {
       p.finish();
       cb();
+    },
+    // A failed download ends its bar too (a live bar would otherwise keep redrawing).
+    destroy(err, cb) {
+      p.finish();
+      cb(err);
     },
   });
 }

@@ -1,4 +1,5 @@
 import { ConfigError, UserError } from './errors.js';
+import type { InputReader } from './input-reader.js';
 import type { RemoteHostOptions } from './remote-host.js';
 import { parseHostSpec } from './validate.js';
 
@@ -45,4 +46,30 @@ export function jumpOptions(
     connectTimeoutMs: base.connectTimeoutMs,
     label: `jump ${spec.user}@${spec.host}:${spec.port}`,
   };
+}
+
+/**
+ * The `ssh-proxy` input (action) / `--ssh-proxy` flag (CLI): a jump host as user@host[:port],
+ * checked by the grammar jumpOptions uses, before any key is read or any host is reached. A bad
+ * value is a usage error naming the input or flag at the door it came through.
+ */
+export function readSshProxy(r: InputReader): string | undefined {
+  const value = r.str('ssh-proxy');
+  if (!value) return undefined;
+  try {
+    parseHostSpec(value, r.where('ssh-proxy'));
+  } catch (err) {
+    if (err instanceof UserError && !(err instanceof ConfigError))
+      throw new ConfigError(err.where, err.message.slice(err.where.length + 2), err.fix);
+    throw err;
+  }
+  return value;
+}
+
+/** The jump options of a run that names its hosts directly (host-check, backup): no ragship.yml. */
+export function jumpFor(
+  spec: string | undefined,
+  base: Pick<RemoteHostOptions, 'privateKey' | 'hostKeys' | 'connectTimeoutMs'>,
+): RemoteHostOptions['jump'] {
+  return spec ? jumpOptions({ flag: spec, environmentName: '' }, base) : undefined;
 }

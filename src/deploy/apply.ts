@@ -9,7 +9,7 @@ import {
   migrate,
   oneOffContainers,
   pruneFiles,
-  pull,
+  pullShowingProgress,
   removeContainers,
   removeImage,
   removeTree,
@@ -19,6 +19,7 @@ import {
 } from './commands.js';
 import { recordRetained, retainedElsewhere } from './host-retention.js';
 import { DeployLock } from './lock.js';
+import { pullProgress } from './pull-progress.js';
 import { activeRelease, type ReleaseRecord, releaseFolder, retainedImages } from './release-log.js';
 import { redactedRecord } from './release-log-file.js';
 import type { EnvSession, HostEntry } from './session.js';
@@ -187,11 +188,16 @@ export async function executeApply(
   const pullTimeout = plan.pullTimeoutSeconds ?? 1800;
   await step(s, timings, 'pull', `${pulls.length} host(s)`, () =>
     parallel(pulls, 4, async ({ r: role, x: { h, target } }) => {
-      const r = await h.host.exec(withTimeout(pullTimeout, pull(target, role.pullServices)), {
-        allowFailure: true,
-        timeoutMs: (pullTimeout + 30) * 1000,
-        where: `${h.key} pull`,
-      });
+      const progress = pullProgress(h.key, role.pullServices.length, s.ports.logger);
+      const r = await h.host
+        .exec(withTimeout(pullTimeout, pullShowingProgress(target, role.pullServices)), {
+          allowFailure: true,
+          timeoutMs: (pullTimeout + 30) * 1000,
+          where: `${h.key} pull`,
+          onStdout: progress.onOutput,
+          onStderr: progress.onOutput,
+        })
+        .finally(progress.finish);
       if (r.code === 0) return;
       const timedOut = r.code === 124 || r.code === 137;
       throw new UserError(

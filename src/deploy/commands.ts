@@ -25,6 +25,10 @@ export function compose(t: ComposeTarget, ...args: string[]): Argv {
 export const pull = (t: ComposeTarget, services: string[]): Argv =>
   compose(t, 'pull', '--quiet', ...services);
 
+/** The same pull, printing its layer/service progress (the deploy reads it: src/deploy/pull-progress.ts). */
+export const pullShowingProgress = (t: ComposeTarget, services: string[]): Argv =>
+  compose(t, 'pull', ...services);
+
 /** One-off run of the migrate service with the new image and env; dependencies are started. */
 export function migrate(t: ComposeTarget, service: string, command: readonly string[] = []): Argv {
   return compose(t, 'run', '--rm', '-T', service, ...command);

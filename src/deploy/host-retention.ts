@@ -31,7 +31,7 @@ export function parseOtherRetained(out: string): Map<string, string> {
         records = [];
       }
       // A removed environment (`ragship remove`, no --role) retains nothing.
-      const last = records.at(-1);
+      const last = records.filter((r) => r.kind !== 'lock-release').at(-1);
       if (last?.kind === 'remove' && !last.roles) return;
       for (const r of records.filter((x) => x.result === 'success'))
         for (const img of Object.values(r.images)) kept.set(img, section.root);

@@ -1,5 +1,6 @@
 import { environmentOf } from '../config/load.js';
 import type { InputReader } from '../core/input-reader.js';
+import { readSshProxy } from '../core/ssh-proxy.js';
 import { validate } from '../core/validate.js';
 import { configAt } from './action-support.js';
 import { parseDotenv } from './env-file.js';
@@ -24,8 +25,8 @@ export function readConnection(r: InputReader, workdir: string): ConnectionInput
     fingerprints: r.list('host-fingerprints'),
     registryUsername: r.str('registry-username') || undefined,
     registryPassword: r.secret('registry-password') || undefined,
-    // CLI only (--ssh-proxy); the actions take the jump host from ssh.proxy in ragship.yml.
-    sshProxy: r.str('ssh-proxy') || undefined,
+    // Wins over ssh.proxy in ragship.yml; validated here, before any connection.
+    sshProxy: readSshProxy(r),
   };
 }
 

@@ -3,7 +3,7 @@ import { ConfigError, UserError } from '../core/errors.js';
 /** One line of `<root>/releases.jsonl` on every host of the environment. */
 export interface ReleaseRecord {
   id: string;
-  kind: 'deploy' | 'rollback' | 'remove';
+  kind: 'deploy' | 'rollback' | 'remove' | 'lock-release';
   /** For a rollback: the release re-applied. */
   source?: string;
   /** For a remove (`ragship remove --role`): the roles taken off; absent = the whole environment. */
@@ -20,8 +20,12 @@ export interface ReleaseRecord {
   envHash: string;
   actor: string;
   runUrl?: string;
-  /** `removed` marks a `ragship remove` (never a release that serves). */
-  result: 'success' | 'failed' | 'removed';
+  /** `removed` marks a `ragship remove`, `lock-released` a `lock release --force` (neither serves). */
+  result: 'success' | 'failed' | 'removed' | 'lock-released';
+  /** For a lock release: why it was freed by hand. */
+  reason?: string;
+  /** For a lock release: the run whose lock was removed. */
+  lockHolder?: { runId?: string; actor?: string; acquiredAt?: string };
   error?: string;
   /** Output of the failing step (e.g. the migration). */
   output?: string;

@@ -17,6 +17,7 @@ import {
   upServices,
 } from './commands.js';
 import { type ContainerInfo, inspect, waitHealthy } from './health.js';
+import { prefetchProgress } from './pull-progress.js';
 import { publishStatic, type StaticRelease } from './static.js';
 import { awaitEarlierStops, stopOld } from './stop-old.js';
 
@@ -230,11 +231,16 @@ export async function recreateSwitch(ctx: SwitchContext): Promise<SwitchResult> 
   if (role.prefetch) {
     // Before the old server stops: a failure here changes nothing that serves.
     const p = role.prefetch;
-    const r = await host.exec(runOnce(target, p.service, p.command, p.entrypoint), {
-      allowFailure: true,
-      timeoutMs: p.timeout * 1000,
-      where: `${host.label} prefetch`,
-    });
+    const progress = prefetchProgress(host.label, logger);
+    const r = await host
+      .exec(runOnce(target, p.service, p.command, p.entrypoint), {
+        allowFailure: true,
+        timeoutMs: p.timeout * 1000,
+        where: `${host.label} prefetch`,
+        onStdout: progress.onOutput,
+        onStderr: progress.onOutput,
+      })
+      .finally(progress.finish);
     if (r.code !== 0)
       throw new UserError(
         `${host.label} prefetch`,

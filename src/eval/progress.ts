@@ -1,10 +1,12 @@
 import type { Logger } from '../core/logger.js';
 import { formatDuration } from '../core/logger.js';
+import { Progress as Reporter } from '../core/progress.js';
 
 /**
  * Progress of a run: "eval 120/400 (30%) · 110 pass, 8 fail, 2 error · 4.1 runs/s · ETA 1 min 8 s",
- * one line every few seconds (every 5 s in CI logs, 2 s on a terminal) whether or not a case
- * finished in between, and a last line when the run ends.
+ * through the shared reporter (src/core/progress.ts): a live bar on a terminal, and in CI and
+ * non-TTY output one line every few seconds (every 5 s by default) whether or not a case finished
+ * in between; a last line when the run ends.
  */
 export interface ProgressCounts {
   pass: number;
@@ -14,8 +16,7 @@ export interface ProgressCounts {
 
 export class Progress {
   private done = 0;
-  private readonly started: number;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly reporter: Reporter;
 
   constructor(
     private readonly o: {
@@ -25,34 +26,45 @@ export class Progress {
       label?: string;
       everyMs?: number;
       now?: () => number;
+      /** Draw a live bar (default: stderr is a TTY and CI is not set). */
+      tty?: boolean;
+      stream?: NodeJS.WritableStream;
     },
   ) {
-    this.started = this.now();
-  }
-
-  private now(): number {
-    return this.o.now ? this.o.now() : performance.now();
+    this.reporter = new Reporter({
+      label: o.label ?? 'eval',
+      unit: 'items',
+      total: o.total,
+      logger: o.logger,
+      intervalMs: o.everyMs ?? 5000,
+      now: o.now,
+      tty: o.tty,
+      stream: o.stream,
+      text: (_done, _total, elapsed) => this.text(elapsed),
+      closing: (_done, elapsed) => this.text(elapsed),
+    });
   }
 
   start(): void {
-    const every = this.o.everyMs ?? (process.stderr.isTTY && !process.env.CI ? 2000 : 5000);
-    this.timer = setInterval(() => this.o.logger.info(this.line()), every);
-    this.timer.unref();
+    this.reporter.start();
   }
 
   tick(): void {
     this.done++;
+    this.reporter.update(this.done);
   }
 
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    this.o.logger.info(this.line());
+    this.reporter.finish();
   }
 
   line(): string {
+    return this.reporter.line();
+  }
+
+  private text(elapsedMs: number): string {
     const { total, counts } = this.o;
-    const elapsed = Math.max(1, this.now() - this.started);
+    const elapsed = Math.max(1, elapsedMs);
     const rate = (this.done / elapsed) * 1000;
     const pct = total ? Math.floor((this.done / total) * 100) : 100;
     const head = `${this.o.label ?? 'eval'} ${this.done}/${total} (${pct}%) · ${counts.pass} pass, ${counts.fail} fail, ${counts.error} error`;

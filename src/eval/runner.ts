@@ -98,7 +98,7 @@ export interface RunOptions {
   shard?: { index: number; count: number };
   concurrency?: number;
   labels?: Record<string, string>;
-  /** A progress line every this many ms (default: 5 s in CI logs, 2 s on a terminal). */
+  /** Without a terminal, a progress line every this many ms (default 5 s); on a terminal a live bar. */
   progressEveryMs?: number;
 }
 

@@ -105,6 +105,29 @@ export function runOneOff(t: ComposeTarget, service: string, argv: readonly stri
   return compose(t, 'run', '--rm', '--no-deps', '-T', service, ...argv);
 }
 
+/**
+ * The one-off run of `ragship exec -i/-it`: stdin attached (compose run attaches it), and with a
+ * terminal (`-t`) no -T, so compose allocates a TTY in the container.
+ */
+export function runOneOffInteractive(
+  t: ComposeTarget,
+  service: string,
+  argv: readonly string[],
+  tty: boolean,
+): Argv {
+  return compose(t, 'run', '--rm', '--no-deps', ...(tty ? [] : ['-T']), service, ...argv);
+}
+
+/** `docker exec -i [-t]` into a running container (`--in-running -i/-it`). */
+export const execInContainerInteractive = (id: string, argv: readonly string[], tty: boolean): Argv => [
+  'docker',
+  'exec',
+  '-i',
+  ...(tty ? ['-t'] : []),
+  id,
+  ...argv,
+];
+
 /** argv inside an already running container (`--in-running`). */
 export const execInContainer = (id: string, argv: readonly string[]): Argv => ['docker', 'exec', id, ...argv];
 

@@ -2,8 +2,10 @@ import { posix } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { Report } from '../core/report.js';
+import { record } from '../deploy/apply.js';
 import { appendStdin } from '../deploy/commands.js';
 import { describeOwner, readOwner, releaseLock } from '../deploy/lock.js';
+import { newReleaseId } from '../deploy/release-log.js';
 import type { ConnectionInputs } from '../deploy/session.js';
 import { dirExists, hostClock } from './commands.js';
 import { DeployedEnvironment } from './environment.js';
@@ -49,7 +51,8 @@ export async function runLockStatus(
  * `ragship lock release --force --reason …`: frees a lock whose run is gone (a killed runner),
  * instead of waiting out its TTL. It removes exactly the holder it read (the host compares the
  * token under the lock's guard), so a run that took the lock meanwhile keeps it; the release is
- * appended to <root>/lock-releases.jsonl with the reason, who and when.
+ * appended to <root>/lock-releases.jsonl with the reason, who and when, and recorded as a
+ * `lock-release` record in the release log of every host of the environment.
  */
 export async function runLockRelease(
   inputs: LockReleaseInputs,
@@ -81,14 +84,33 @@ export async function runLockRelease(
       return { outcome: 'changed', host: p.key, previous, report };
     }
     const at = (await p.host.exec(hostClock)).stdout.trim();
-    const record = JSON.stringify({
+    const audit = JSON.stringify({
       releasedAt: new Date(Number(at) * 1000).toISOString(),
       by: inputs.actor,
       reason: inputs.reason,
       holder: { runId: previous.runId, actor: previous.actor, acquiredAt: previous.acquiredAt },
     });
     await p.host.exec(appendStdin(posix.join(p.root, 'lock-releases.jsonl')), {
-      input: `${record}\n`,
+      input: `${audit}\n`,
+    });
+    // Also in the release log of every host, where the deploys and rollbacks around it are.
+    const when = new Date(Number(at) * 1000);
+    await record(e.s, {
+      id: newReleaseId(when),
+      kind: 'lock-release',
+      app: e.s.app,
+      environment: inputs.environment,
+      image: '',
+      images: {},
+      composeHash: '',
+      envHash: '',
+      actor: inputs.actor,
+      result: 'lock-released',
+      reason: inputs.reason,
+      lockHolder: { runId: previous.runId, actor: previous.actor, acquiredAt: previous.acquiredAt },
+      startedAt: when.toISOString(),
+      finishedAt: when.toISOString(),
+      timings: {},
     });
     logger.warn(`${p.key}: freed the deploy lock of ${describeOwner(owner)} (${inputs.reason})`);
     report.text(`released the lock of ${describeOwner(owner)} on ${p.key}: ${inputs.reason}`);

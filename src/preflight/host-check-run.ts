@@ -1,6 +1,7 @@
 import type { Logger } from '../core/logger.js';
 import { RemoteHost } from '../core/remote-host.js';
 import { Report } from '../core/report.js';
+import { jumpFor } from '../core/ssh-proxy.js';
 import { parseHostSpec } from '../core/validate.js';
 import { checkHost, type HostFacts } from './host-check.js';
 
@@ -11,6 +12,8 @@ export interface HostCheckInputs {
   knownHosts: string;
   fingerprints: string[];
   connectTimeoutMs: number;
+  /** A jump host every connection goes through (user@host[:port]), its key verified fail-closed too. */
+  sshProxy?: string;
 }
 
 export interface HostCheckResult {
@@ -23,14 +26,21 @@ export interface HostCheckResult {
 export async function runHostCheck(inputs: HostCheckInputs, logger: Logger): Promise<HostCheckResult> {
   // Validate every host before opening any connection.
   const specs = inputs.hosts.map((h, i) => parseHostSpec(h, `hosts[${i}]`));
+  const hostKeys = { knownHosts: inputs.knownHosts, fingerprints: inputs.fingerprints };
+  const jump = jumpFor(inputs.sshProxy, {
+    privateKey: inputs.sshPrivateKey,
+    hostKeys,
+    connectTimeoutMs: inputs.connectTimeoutMs,
+  });
   const facts: HostFacts[] = [];
   let connectionsOpened = 0;
   for (const spec of specs) {
     const host = new RemoteHost({
       ...spec,
       privateKey: inputs.sshPrivateKey,
-      hostKeys: { knownHosts: inputs.knownHosts, fingerprints: inputs.fingerprints },
+      hostKeys,
       connectTimeoutMs: inputs.connectTimeoutMs,
+      jump,
       logger,
     });
     try {

@@ -1,4 +1,5 @@
 import type { InputReader } from '../core/input-reader.js';
+import { readSshProxy } from '../core/ssh-proxy.js';
 
 /** How a run reaches hosts given as inputs: what host-check and provision share, by the same names. */
 export interface SshHostInputs {
@@ -8,6 +9,8 @@ export interface SshHostInputs {
   knownHosts: string;
   fingerprints: string[];
   connectTimeoutMs: number;
+  /** `ssh-proxy`: a jump host every connection goes through (user@host[:port]). */
+  sshProxy?: string;
 }
 
 /**
@@ -23,5 +26,6 @@ export function sshHostInputs(r: InputReader): SshHostInputs {
     knownHosts: r.multiline('known-hosts'),
     fingerprints: r.list('host-fingerprints'),
     connectTimeoutMs: r.int('connect-timeout-seconds', 15, { min: 1, max: 300 }) * 1000,
+    sshProxy: readSshProxy(r),
   };
 }

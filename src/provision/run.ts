@@ -3,6 +3,7 @@ import { ConfigError, errorMessage, UserError } from '../core/errors.js';
 import { formatDuration, type Logger } from '../core/logger.js';
 import { RemoteHost } from '../core/remote-host.js';
 import { Report } from '../core/report.js';
+import { jumpFor } from '../core/ssh-proxy.js';
 import { parseHostSpec } from '../core/validate.js';
 import { detectOs } from './os.js';
 import { type ProvisionInputs, type ProvisionSettings, settingsFrom } from './settings.js';
@@ -150,6 +151,11 @@ export async function runProvision(inputs: ProvisionInputs, logger: Logger): Pro
       : undefined,
   });
   const hostKeys = { knownHosts: inputs.knownHosts, fingerprints: inputs.fingerprints };
+  const jump = jumpFor(inputs.sshProxy, {
+    privateKey: inputs.sshPrivateKey,
+    hostKeys,
+    connectTimeoutMs: inputs.connectTimeoutMs,
+  });
   const hosts: HostOutcome[] = [];
   let error: unknown;
   for (const spec of specs) {
@@ -158,6 +164,7 @@ export async function runProvision(inputs: ProvisionInputs, logger: Logger): Pro
       privateKey: inputs.sshPrivateKey,
       hostKeys,
       connectTimeoutMs: inputs.connectTimeoutMs,
+      jump,
       logger,
     });
     const probeLogin: LoginProbe = async (user, key, argv, attempts = 1) => {
@@ -169,6 +176,7 @@ export async function runProvision(inputs: ProvisionInputs, logger: Logger): Pro
         connectTimeoutMs: inputs.connectTimeoutMs,
         // Each attempt counts against `ufw limit` (6 new connections per 30 s): keep them few.
         connectAttempts: attempts,
+        jump,
         logger,
       });
       try {

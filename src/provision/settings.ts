@@ -10,6 +10,8 @@ export interface ProvisionInputs {
   knownHosts: string;
   fingerprints: string[];
   connectTimeoutMs: number;
+  /** A jump host (user@host[:port]) every connection goes through. */
+  sshProxy?: string;
   deployUser: string;
   /** The deploy user's private key: its public half is installed, and it proves the login before sshd is hardened. */
   deployPrivateKey: string;

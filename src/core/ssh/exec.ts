@@ -2,7 +2,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import type { Client, ClientChannel } from 'ssh2';
 import { CommandError, tail, UserError } from '../errors.js';
 import type { ExecOptions, ExecResult } from '../exec.js';
-import type { RemoteExecOptions, StreamExecOptions } from '../host.js';
+import type { InteractiveExecOptions, RemoteExecOptions, StreamExecOptions } from '../host.js';
 import { type Argv, commandLine } from '../shell.js';
 
 /** Linux MAX_ARG_STRLEN (32 pages) minus the terminating NUL. */
@@ -148,6 +148,42 @@ export function execStreamOnChannel(
   );
   done.catch((e) => out.destroy(e));
   return { stdout: out, done };
+}
+
+/**
+ * Runs one command line interactively (`ragship exec -i/-it`): `stdin` is piped into the channel
+ * (its end is the command's EOF), the channel's output out as it arrives; with `pty` the host
+ * allocates a terminal of that size. Resolves with the exit status (null on a signal); only a
+ * dropped connection rejects.
+ */
+export function execInteractiveOnChannel(
+  client: Client,
+  line: string,
+  argv: Argv,
+  o: InteractiveExecOptions,
+  where: string,
+  reject: (err: Error) => void,
+): Promise<{ code: number | null; signal: string | null }> {
+  return new Promise((resolve) => {
+    const opts = o.pty ? { pty: { rows: o.pty.rows, cols: o.pty.cols, term: o.pty.term } } : {};
+    client.exec(line, opts, (err, channel) => {
+      if (err) return reject(new CommandError(argv[0] ?? '', null, err.message, where));
+      let code: number | null = null;
+      let signal: string | null = null;
+      channel.on('data', (c: Buffer) => o.stdout.write(c));
+      channel.stderr.on('data', (c: Buffer) => o.stderr.write(c));
+      channel.on('exit', (c: number | null, s?: string) => {
+        code = c ?? null;
+        signal = s ?? null;
+      });
+      o.onResize?.((rows, cols) => channel.setWindow(rows, cols, 0, 0));
+      channel.on('close', () => {
+        o.stdin.unpipe(channel);
+        resolve({ code, signal });
+      });
+      o.stdin.pipe(channel);
+    });
+  });
 }
 
 function describe(argv: Argv): string {

@@ -2,7 +2,7 @@ import type { Duplex, Readable } from 'node:stream';
 import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { CommandError } from '../errors.js';
 import type { ExecResult } from '../exec.js';
-import type { Host, RemoteExecOptions, StreamExecOptions } from '../host.js';
+import type { Host, InteractiveExecOptions, RemoteExecOptions, StreamExecOptions } from '../host.js';
 import type { Argv } from '../shell.js';
 import {
   type ConnectOptions,
@@ -12,7 +12,7 @@ import {
   openThroughJump,
   type RemoteHostOptions,
 } from './connect.js';
-import { commandLineFor, execOnChannel, execStreamOnChannel } from './exec.js';
+import { commandLineFor, execInteractiveOnChannel, execOnChannel, execStreamOnChannel } from './exec.js';
 import { openSftp, readRemoteFile, uploadAtomic } from './sftp.js';
 import { acceptForwarded, forwardOut, listenRemote, type RemoteForward } from './tunnel.js';
 
@@ -144,6 +144,20 @@ export class RemoteHost implements Host {
       `${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line} (streaming)`,
     );
     return execStreamOnChannel(client, line, argv, options, where, (run) => this.track(run));
+  }
+
+  /** Runs argv interactively (stdin in, output out, optionally on a pty): `ragship exec -i/-it`. */
+  async execInteractive(
+    argv: Argv,
+    options: InteractiveExecOptions,
+  ): Promise<{ code: number | null; signal: string | null }> {
+    const where = options.where ?? this.label;
+    const line = commandLineFor(argv, where);
+    const client = await this.connect();
+    this.options.logger?.debug(
+      `${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line} (interactive)`,
+    );
+    return this.track((reject) => execInteractiveOnChannel(client, line, argv, options, where, reject));
   }
 
   private async sftp(): Promise<SFTPWrapper> {

@@ -15,6 +15,7 @@ import {
   fixtureConfig,
   fixtureImages,
   fixtureYaml,
+  releaseLog,
   stagingRoot,
 } from '../deploy/fixture.js';
 
@@ -117,6 +118,20 @@ describe('ragship lock status | release', () => {
       reason: 'runner died in deploy 42',
       holder: { runId: 'run-gone-42', actor: 'ci-bot' },
     });
+    // The release log (where the deploys around it are) has it too: who, why, when, whose lock.
+    const before = Date.now();
+    const rec = releaseLog(APP).at(-1)!;
+    expect(rec).toMatchObject({
+      kind: 'lock-release',
+      result: 'lock-released',
+      actor: 'oncall-ana',
+      reason: 'runner died in deploy 42',
+      lockHolder: { runId: 'run-gone-42', actor: 'ci-bot' },
+      environment: 'staging',
+    });
+    // `when` is the host's clock (the same machine here): within the last few minutes.
+    expect(Math.abs(before - Date.parse(rec.finishedAt))).toBeLessThan(5 * 60_000);
+    expect(JSON.stringify(rec)).not.toContain('a1b2c3d4e5f60718293a4b5c');
     // lock.wait is 0 in the fixture: a held lock would fail this deploy at once.
     const again = await runDeploy(deployInputs(config, image), { logger: new MemoryLogger() });
     expect(again.releaseId).toBeTruthy();

@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { MemoryLogger } from '../../../src/core/logger.js';
 import { formatProgress, Progress } from '../../../src/core/progress.js';
@@ -61,34 +62,102 @@ describe('progress of long work', () => {
     ]);
   });
 
-  it('on a terminal: the line is redrawn in place and cleared before the closing log line', () => {
+  it('on a terminal: a live bar (cli-progress) with the same text, removed before the closing log line', async () => {
     let t = 0;
     const logger = new MemoryLogger();
-    const out: string[] = [];
+    const stream = fakeTty();
     const p = new Progress({
       label: 'restore',
       unit: 'bytes',
       total: 100 * MB,
       logger,
       tty: true,
-      write: (s) => out.push(s),
+      stream,
       now: () => t,
     });
+    expect(p.interactive).toBe(true);
     t = 1000;
     p.update(25 * MB);
-    t = 1100;
-    p.update(30 * MB); // within 200 ms of the last redraw: skipped
+    await drawn(stream, 'restore: 25.0 MB of 100.0 MB (25 %), 25.0 MB/s, ETA 3 s');
     t = 2000;
     p.update(50 * MB);
+    await drawn(stream, 'restore: 50.0 MB of 100.0 MB (50 %), 25.0 MB/s, ETA 2 s');
+    // the bar: 50 % of 24 cells
+    expect(stream.text()).toContain(`[${'█'.repeat(12)}${'░'.repeat(12)}] restore: 50.0 MB`);
     p.finish();
-    expect(out).toEqual([
-      '\rrestore: 25.0 MB of 100.0 MB (25 %), 25.0 MB/s, ETA 3 s\x1b[K',
-      '\rrestore: 50.0 MB of 100.0 MB (50 %), 25.0 MB/s, ETA 2 s\x1b[K',
-      '\r\x1b[K',
-    ]);
+    // nothing went to the log while the bar was live; the closing line did
     expect(logger.text().trim()).toBe('restore: 50.0 MB, 25.0 MB/s in 2 s');
   });
+
+  it('bars of work running at the same time share one board (parallel pulls on two hosts)', async () => {
+    const stream = fakeTty();
+    const logger = new MemoryLogger();
+    const a = new Progress({
+      label: 'cpu pull',
+      unit: 'bytes',
+      total: 10 * MB,
+      logger,
+      tty: true,
+      stream,
+      now: () => 1000,
+    });
+    const b = new Progress({
+      label: 'gpu pull',
+      unit: 'bytes',
+      total: 20 * MB,
+      logger,
+      tty: true,
+      stream,
+      now: () => 1000,
+    });
+    a.update(5 * MB);
+    b.update(5 * MB);
+    await drawn(stream, 'gpu pull: 5.0 MB of 20.0 MB (25 %)');
+    await drawn(stream, 'cpu pull: 5.0 MB of 10.0 MB (50 %)');
+    a.finish();
+    b.finish();
+    expect(logger.lines).toHaveLength(2);
+  });
+
+  it('the heartbeat logs a line without updates (a stalled pull), at most one per interval, until finish', async () => {
+    const logger = new MemoryLogger();
+    const p = new Progress({ label: 'pull', unit: 'bytes', logger, tty: false, intervalMs: 20 }).start();
+    p.update(MB);
+    await waitFor(() => logger.lines.length >= 2);
+    p.finish();
+    const n = logger.lines.length;
+    await new Promise((r) => setTimeout(r, 60));
+    expect(logger.lines).toHaveLength(n);
+    expect(logger.lines.slice(0, -1).every((l) => /^pull: 1\.0 MB, [0-9.]+ MB\/s$/.test(l))).toBe(true);
+    expect(logger.lines.at(-1)).toMatch(/^pull: 1\.0 MB, [0-9.]+ MB\/s in \d+ s$/);
+  });
 });
+
+/** A writable that says it is a terminal and keeps what was drawn. */
+function fakeTty() {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(c, _e, cb) {
+      chunks.push(String(c));
+      cb();
+    },
+  }) as Writable & { isTTY: boolean; columns: number; text: () => string };
+  stream.isTTY = true;
+  stream.columns = 160;
+  stream.text = () => chunks.join('');
+  return stream;
+}
+
+async function waitFor(ok: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** cli-progress redraws on its own timer: wait until the text was drawn. */
+const drawn = (stream: { text: () => string }, text: string) => waitFor(() => stream.text().includes(text));
 
 describe('progressStream', () => {
   it('passes bytes through unchanged, reports them, and closes the progress when the stream ends', async () => {
