@@ -28509,6 +28509,193 @@ function tail(text, lines = 20) {
 
 /***/ }),
 
+/***/ 5828:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   cX: () => (/* binding */ jumpFor),
+/* harmony export */   fO: () => (/* binding */ readSshProxy)
+/* harmony export */ });
+/* unused harmony export jumpOptions */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4296);
+/* harmony import */ var _validate_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(993);
+
+
+/**
+ * The jump host every connection of an environment goes through (like `ssh -J`), or none. Its
+ * host key is checked against the same known_hosts / fingerprints as the hosts, before any
+ * authentication, and fails closed (RemoteHost connects to it with the same policy). Its spec is
+ * validated before any connection; a bad flag value is a usage error naming the flag.
+ */
+function jumpOptions(src, base) {
+    const [value, where] = src.flag !== undefined
+        ? [src.flag, '--ssh-proxy']
+        : src.environment !== undefined
+            ? [src.environment, `environments.${src.environmentName}.ssh.proxy`]
+            : [src.global, 'ssh.proxy'];
+    if (value === undefined || value === '')
+        return undefined;
+    let spec;
+    try {
+        spec = (0,_validate_js__WEBPACK_IMPORTED_MODULE_1__/* .parseHostSpec */ .nn)(value, where);
+    }
+    catch (err) {
+        if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo && !(err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL))
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(err.where, err.message.slice(err.where.length + 2), '');
+        throw err;
+    }
+    return {
+        ...spec,
+        privateKey: base.privateKey,
+        hostKeys: base.hostKeys,
+        connectTimeoutMs: base.connectTimeoutMs,
+        label: `jump ${spec.user}@${spec.host}:${spec.port}`,
+    };
+}
+/**
+ * The `ssh-proxy` input (action) / `--ssh-proxy` flag (CLI): a jump host as user@host[:port],
+ * checked by the grammar jumpOptions uses, before any key is read or any host is reached. A bad
+ * value is a usage error naming the input or flag at the door it came through.
+ */
+function readSshProxy(r) {
+    const value = r.str('ssh-proxy');
+    if (!value)
+        return undefined;
+    try {
+        (0,_validate_js__WEBPACK_IMPORTED_MODULE_1__/* .parseHostSpec */ .nn)(value, r.where('ssh-proxy'));
+    }
+    catch (err) {
+        if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo && !(err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL))
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(err.where, err.message.slice(err.where.length + 2), err.fix);
+        throw err;
+    }
+    return value;
+}
+/** The jump options of a run that names its hosts directly (host-check, backup): no ragship.yml. */
+function jumpFor(spec, base) {
+    return spec ? jumpOptions({ flag: spec, environmentName: '' }, base) : undefined;
+}
+
+
+/***/ }),
+
+/***/ 993:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   nn: () => (/* binding */ parseHostSpec)
+/* harmony export */ });
+/* unused harmony exports grammars, validate, isValid */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4296);
+
+const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const DOMAIN = '(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]{1,5})?)';
+const REPOSITORY = `(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*`;
+const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
+const DIGEST = 'sha256:[a-f0-9]{64}';
+const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
+const grammars = {
+    tag: {
+        pattern: new RegExp(`^${TAG}$`),
+        max: 128,
+        describe: 'a Docker tag: letters, digits, _ . - (not first), at most 128 characters',
+        example: 'v1.2.3',
+    },
+    digest: {
+        pattern: new RegExp(`^${DIGEST}$`),
+        max: 71,
+        describe: 'a sha256 digest',
+        example: 'sha256:<64 hex digits>',
+    },
+    repository: {
+        pattern: new RegExp(`^${REPOSITORY}$`),
+        max: 255,
+        describe: 'an image repository: lower-case path components, optional registry host[:port]',
+        example: 'ghcr.io/acme/app',
+    },
+    imageRef: {
+        pattern: new RegExp(`^${REPOSITORY}(?::${TAG})?(?:@${DIGEST})?$`),
+        max: 400,
+        describe: 'an image reference repo[:tag][@sha256:digest]',
+        example: 'ghcr.io/acme/app@sha256:…',
+    },
+    service: {
+        pattern: /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/,
+        max: 63,
+        describe: 'a compose service name: letters, digits, _ . -',
+        example: 'app',
+    },
+    envVar: {
+        pattern: /^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
+        max: 128,
+        describe: 'an environment variable name: letters, digits, _ (not first digit)',
+        example: 'OPENAI_API_KEY',
+    },
+    name: {
+        pattern: /^[a-z][a-z0-9-]{0,31}$/,
+        max: 32,
+        describe: 'a name: lower-case letters, digits and -, starting with a letter, at most 32',
+        example: 'production',
+    },
+    releaseId: {
+        pattern: /^[0-9]{8}T[0-9]{6}Z-[a-z0-9]{1,40}$/,
+        max: 57,
+        describe: 'a release id like 20261127T140102Z-abc1234',
+        example: '20261127T140102Z-abc1234',
+    },
+    user: { pattern: /^[a-z_][a-z0-9_-]{0,31}$/, max: 32, describe: 'a Unix user name', example: 'deploy' },
+    hostname: {
+        pattern: new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*|\\[[0-9A-Fa-f:.]{2,45}\\])$`),
+        max: 253,
+        describe: 'a host name, IPv4 address or [IPv6] address',
+        example: 'app1.example.com',
+    },
+    sha: {
+        pattern: /^[a-f0-9]{7,40}$/,
+        max: 40,
+        describe: 'a git commit sha (7–40 hex digits)',
+        example: 'abc1234',
+    },
+};
+function show(value) {
+    const s = JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+    return value.length > 60 ? `${s} (${value.length} characters)` : s;
+}
+/** Throws a UserError naming `where` unless `value` matches the grammar in full. */
+function validate(kind, value, where) {
+    const g = grammars[kind];
+    if (typeof value !== 'string' || value === '') {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(where, `is empty; expected ${g.describe}`, `set it, e.g. ${g.example}`);
+    }
+    if (value.length > g.max) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(where, `${show(value)} is longer than ${g.max} characters`, `use ${g.describe}`);
+    }
+    if (!g.pattern.test(value)) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(where, `${show(value)} is not ${g.describe}`, `use a value like ${g.example}`);
+    }
+    return value;
+}
+function isValid(kind, value) {
+    const g = grammars[kind];
+    return value.length > 0 && value.length <= g.max && g.pattern.test(value);
+}
+/** Parses `user@host[:port]`, validating every part. */
+function parseHostSpec(spec, where, defaultUser = 'deploy') {
+    const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:@]+)(?::([0-9]{1,5}))?$/.exec(spec);
+    if (!m) {
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(where, `${show(spec)} is not user@host[:port]`, 'write it like deploy@app1.example.com:22');
+    }
+    const user = validate('user', m[1] ?? defaultUser, `${where} (user)`);
+    const host = validate('hostname', m[2], `${where} (host)`);
+    const port = m[3] ? Number(m[3]) : 22;
+    if (port < 1 || port > 65535)
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(where, `port ${port} is out of range`, 'use 1–65535');
+    return { user, host: host.replace(/^\[|\]$/g, ''), port };
+}
+
+
+/***/ }),
+
 /***/ 2613:
 /***/ ((module) => {
 
@@ -32114,7 +32301,10 @@ async function runAction(definition) {
     }
 }
 
+// EXTERNAL MODULE: ./src/core/ssh-proxy.ts
+var ssh_proxy = __nccwpck_require__(5828);
 ;// CONCATENATED MODULE: ./src/preflight/ssh-host-inputs.ts
+
 /**
  * Reads `hosts`, `ssh-private-key` (required, masked), `known-hosts`, `host-fingerprints`,
  * `connect-timeout-seconds` (1–300) — the same in the actions and the CLI.
@@ -32129,6 +32319,7 @@ function sshHostInputs(r) {
         knownHosts: r.multiline('known-hosts'),
         fingerprints: r.list('host-fingerprints'),
         connectTimeoutMs: r.int('connect-timeout-seconds', 15, { min: 1, max: 300 }) * 1000,
+        sshProxy: (0,ssh_proxy/* readSshProxy */.fO)(r),
     };
 }
 
@@ -32340,7 +32531,7 @@ runAction({
     getInputs: ssh_inputs_sshHostInputs,
     async main(inputs, ctx) {
         // Loaded after the inputs are valid: SSH is most of the bundle (start-up time).
-        const { runHostCheck } = await Promise.all(/* import() */[__nccwpck_require__.e(472), __nccwpck_require__.e(11)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5011));
+        const { runHostCheck } = await Promise.all(/* import() */[__nccwpck_require__.e(472), __nccwpck_require__.e(795)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7795));
         const result = await runHostCheck(inputs, ctx.logger);
         ctx.setOutput('compose-commands', JSON.stringify(result.facts.map((f) => f.compose.join(' '))));
         ctx.setOutput('hosts', JSON.stringify(result.facts));

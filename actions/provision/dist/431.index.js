@@ -479,6 +479,35 @@ function execStreamOnChannel(client, line, argv, options, where, track) {
     done.catch((e) => out.destroy(e));
     return { stdout: out, done };
 }
+/**
+ * Runs one command line interactively (`ragship exec -i/-it`): `stdin` is piped into the channel
+ * (its end is the command's EOF), the channel's output out as it arrives; with `pty` the host
+ * allocates a terminal of that size. Resolves with the exit status (null on a signal); only a
+ * dropped connection rejects.
+ */
+function execInteractiveOnChannel(client, line, argv, o, where, reject) {
+    return new Promise((resolve) => {
+        const opts = o.pty ? { pty: { rows: o.pty.rows, cols: o.pty.cols, term: o.pty.term } } : {};
+        client.exec(line, opts, (err, channel) => {
+            if (err)
+                return reject(new errors/* CommandError */.Qd(argv[0] ?? '', null, err.message, where));
+            let code = null;
+            let signal = null;
+            channel.on('data', (c) => o.stdout.write(c));
+            channel.stderr.on('data', (c) => o.stderr.write(c));
+            channel.on('exit', (c, s) => {
+                code = c ?? null;
+                signal = s ?? null;
+            });
+            o.onResize?.((rows, cols) => channel.setWindow(rows, cols, 0, 0));
+            channel.on('close', () => {
+                o.stdin.unpipe(channel);
+                resolve({ code, signal });
+            });
+            o.stdin.pipe(channel);
+        });
+    });
+}
 function describe(argv) {
     // Name the program (and sub-command) without dumping long or sensitive arguments.
     return argv
@@ -743,6 +772,14 @@ class RemoteHost {
         this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line} (streaming)`);
         return execStreamOnChannel(client, line, argv, options, where, (run) => this.track(run));
     }
+    /** Runs argv interactively (stdin in, output out, optionally on a pty): `ragship exec -i/-it`. */
+    async execInteractive(argv, options) {
+        const where = options.where ?? this.label;
+        const line = commandLineFor(argv, where);
+        const client = await this.connect();
+        this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line} (interactive)`);
+        return this.track((reject) => execInteractiveOnChannel(client, line, argv, options, where, reject));
+    }
     async sftp() {
         const client = await this.connect();
         this.sftpSession ??= openSftp(client, this.label);
@@ -840,6 +877,8 @@ class Report {
     }
 }
 
+// EXTERNAL MODULE: ./src/core/ssh-proxy.ts
+var ssh_proxy = __webpack_require__(5828);
 // EXTERNAL MODULE: ./src/core/validate.ts
 var validate = __webpack_require__(993);
 ;// CONCATENATED MODULE: ./src/provision/os.ts
@@ -1820,6 +1859,7 @@ class Target {
 
 
 
+
 /** In order: sshd hardening is last, so the guard runs against a host that is otherwise done. */
 const STEPS = [
     packagesStep,
@@ -1927,6 +1967,11 @@ async function runProvision(inputs, logger) {
             : undefined,
     });
     const hostKeys = { knownHosts: inputs.knownHosts, fingerprints: inputs.fingerprints };
+    const jump = (0,ssh_proxy/* jumpFor */.cX)(inputs.sshProxy, {
+        privateKey: inputs.sshPrivateKey,
+        hostKeys,
+        connectTimeoutMs: inputs.connectTimeoutMs,
+    });
     const hosts = [];
     let error;
     for (const spec of specs) {
@@ -1935,6 +1980,7 @@ async function runProvision(inputs, logger) {
             privateKey: inputs.sshPrivateKey,
             hostKeys,
             connectTimeoutMs: inputs.connectTimeoutMs,
+            jump,
             logger,
         });
         const probeLogin = async (user, key, argv, attempts = 1) => {
@@ -1946,6 +1992,7 @@ async function runProvision(inputs, logger) {
                 connectTimeoutMs: inputs.connectTimeoutMs,
                 // Each attempt counts against `ufw limit` (6 new connections per 30 s): keep them few.
                 connectAttempts: attempts,
+                jump,
                 logger,
             });
             try {

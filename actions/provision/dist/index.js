@@ -28662,6 +28662,76 @@ const secrets = new SecretRegistry();
 
 /***/ }),
 
+/***/ 5828:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   cX: () => (/* binding */ jumpFor),
+/* harmony export */   fO: () => (/* binding */ readSshProxy)
+/* harmony export */ });
+/* unused harmony export jumpOptions */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4296);
+/* harmony import */ var _validate_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(993);
+
+
+/**
+ * The jump host every connection of an environment goes through (like `ssh -J`), or none. Its
+ * host key is checked against the same known_hosts / fingerprints as the hosts, before any
+ * authentication, and fails closed (RemoteHost connects to it with the same policy). Its spec is
+ * validated before any connection; a bad flag value is a usage error naming the flag.
+ */
+function jumpOptions(src, base) {
+    const [value, where] = src.flag !== undefined
+        ? [src.flag, '--ssh-proxy']
+        : src.environment !== undefined
+            ? [src.environment, `environments.${src.environmentName}.ssh.proxy`]
+            : [src.global, 'ssh.proxy'];
+    if (value === undefined || value === '')
+        return undefined;
+    let spec;
+    try {
+        spec = (0,_validate_js__WEBPACK_IMPORTED_MODULE_1__/* .parseHostSpec */ .nn)(value, where);
+    }
+    catch (err) {
+        if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo && !(err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL))
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(err.where, err.message.slice(err.where.length + 2), '');
+        throw err;
+    }
+    return {
+        ...spec,
+        privateKey: base.privateKey,
+        hostKeys: base.hostKeys,
+        connectTimeoutMs: base.connectTimeoutMs,
+        label: `jump ${spec.user}@${spec.host}:${spec.port}`,
+    };
+}
+/**
+ * The `ssh-proxy` input (action) / `--ssh-proxy` flag (CLI): a jump host as user@host[:port],
+ * checked by the grammar jumpOptions uses, before any key is read or any host is reached. A bad
+ * value is a usage error naming the input or flag at the door it came through.
+ */
+function readSshProxy(r) {
+    const value = r.str('ssh-proxy');
+    if (!value)
+        return undefined;
+    try {
+        (0,_validate_js__WEBPACK_IMPORTED_MODULE_1__/* .parseHostSpec */ .nn)(value, r.where('ssh-proxy'));
+    }
+    catch (err) {
+        if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo && !(err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL))
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(err.where, err.message.slice(err.where.length + 2), err.fix);
+        throw err;
+    }
+    return value;
+}
+/** The jump options of a run that names its hosts directly (host-check, backup): no ragship.yml. */
+function jumpFor(spec, base) {
+    return spec ? jumpOptions({ flag: spec, environmentName: '' }, base) : undefined;
+}
+
+
+/***/ }),
+
 /***/ 993:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -32639,7 +32709,10 @@ async function runAction(definition) {
     }
 }
 
+// EXTERNAL MODULE: ./src/core/ssh-proxy.ts
+var ssh_proxy = __nccwpck_require__(5828);
 ;// CONCATENATED MODULE: ./src/preflight/ssh-host-inputs.ts
+
 /**
  * Reads `hosts`, `ssh-private-key` (required, masked), `known-hosts`, `host-fingerprints`,
  * `connect-timeout-seconds` (1–300) — the same in the actions and the CLI.
@@ -32654,6 +32727,7 @@ function sshHostInputs(r) {
         knownHosts: r.multiline('known-hosts'),
         fingerprints: r.list('host-fingerprints'),
         connectTimeoutMs: r.int('connect-timeout-seconds', 15, { min: 1, max: 300 }) * 1000,
+        sshProxy: (0,ssh_proxy/* readSshProxy */.fO)(r),
     };
 }
 

@@ -35,6 +35,8 @@ function compose(t, ...args) {
     return [...head, ...args];
 }
 const pull = (t, services) => compose(t, 'pull', '--quiet', ...services);
+/** The same pull, printing its layer/service progress (the deploy reads it: src/deploy/pull-progress.ts). */
+const pullShowingProgress = (t, services) => compose(t, 'pull', ...services);
 /** One-off run of the migrate service with the new image and env; dependencies are started. */
 function migrate(t, service, command = []) {
     return compose(t, 'run', '--rm', '-T', service, ...command);

@@ -765,6 +765,35 @@ function execStreamOnChannel(client, line, argv, options, where, track) {
     done.catch((e) => out.destroy(e));
     return { stdout: out, done };
 }
+/**
+ * Runs one command line interactively (`ragship exec -i/-it`): `stdin` is piped into the channel
+ * (its end is the command's EOF), the channel's output out as it arrives; with `pty` the host
+ * allocates a terminal of that size. Resolves with the exit status (null on a signal); only a
+ * dropped connection rejects.
+ */
+function execInteractiveOnChannel(client, line, argv, o, where, reject) {
+    return new Promise((resolve) => {
+        const opts = o.pty ? { pty: { rows: o.pty.rows, cols: o.pty.cols, term: o.pty.term } } : {};
+        client.exec(line, opts, (err, channel) => {
+            if (err)
+                return reject(new core_errors.CommandError(argv[0] ?? '', null, err.message, where));
+            let code = null;
+            let signal = null;
+            channel.on('data', (c) => o.stdout.write(c));
+            channel.stderr.on('data', (c) => o.stderr.write(c));
+            channel.on('exit', (c, s) => {
+                code = c ?? null;
+                signal = s ?? null;
+            });
+            o.onResize?.((rows, cols) => channel.setWindow(rows, cols, 0, 0));
+            channel.on('close', () => {
+                o.stdin.unpipe(channel);
+                resolve({ code, signal });
+            });
+            o.stdin.pipe(channel);
+        });
+    });
+}
 function describe(argv) {
     // Name the program (and sub-command) without dumping long or sensitive arguments.
     return argv
@@ -1029,6 +1058,14 @@ class RemoteHost {
         this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line} (streaming)`);
         return execStreamOnChannel(client, line, argv, options, where, (run) => this.track(run));
     }
+    /** Runs argv interactively (stdin in, output out, optionally on a pty): `ragship exec -i/-it`. */
+    async execInteractive(argv, options) {
+        const where = options.where ?? this.label;
+        const line = commandLineFor(argv, where);
+        const client = await this.connect();
+        this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line} (interactive)`);
+        return this.track((reject) => execInteractiveOnChannel(client, line, argv, options, where, reject));
+    }
     async sftp() {
         const client = await this.connect();
         this.sftpSession ??= openSftp(client, this.label);
@@ -1084,6 +1121,8 @@ class RemoteHost {
 ;// CONCATENATED MODULE: ./src/core/remote-host.ts
 
 
+// EXTERNAL MODULE: ./src/core/ssh-proxy.ts
+var ssh_proxy = __webpack_require__(5828);
 // EXTERNAL MODULE: ./src/core/validate.ts
 var validate = __webpack_require__(993);
 // EXTERNAL MODULE: ./src/backup/age-stream.ts
@@ -1370,6 +1409,7 @@ var tar_index = __webpack_require__(9676);
 
 
 
+
 const VERSION = (() => {
     try {
         return JSON.parse((0,external_node_fs_.readFileSync)(new URL(/* asset import */ __webpack_require__(3089), __webpack_require__.b), 'utf8')).version;
@@ -1388,13 +1428,12 @@ async function resolveSourceContainer(source, host, logger) {
 }
 function backup_connectHost(conn, logger, where = 'host') {
     const spec = (0,validate/* parseHostSpec */.nn)(conn.spec, where);
-    return new RemoteHost({
-        ...spec,
+    const base = {
         privateKey: conn.privateKey,
         hostKeys: { knownHosts: conn.knownHosts, fingerprints: conn.fingerprints },
         connectTimeoutMs: conn.connectTimeoutMs ?? 15_000,
-        logger,
-    });
+    };
+    return new RemoteHost({ ...spec, ...base, jump: (0,ssh_proxy/* jumpFor */.cX)(conn.sshProxy, base), logger });
 }
 /**
  * Takes the environment's deploy lock (`o.lock`) on its primary host for `what`: through the
@@ -3370,11 +3409,18 @@ function parsePax(text) {
 /* harmony export */   Kf: () => (/* binding */ progressStream),
 /* harmony export */   ke: () => (/* binding */ Progress)
 /* harmony export */ });
-/* unused harmony export formatProgress */
+/* unused harmony exports isInteractive, seconds, formatProgress, barOf */
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(7075);
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var cli_progress__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8502);
+/* harmony import */ var cli_progress__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(cli_progress__WEBPACK_IMPORTED_MODULE_1__);
+
 
 const MB = 1024 * 1024;
+/** Whether long work draws a live bar: stderr is a terminal and this is not a CI job. */
+function isInteractive() {
+    return !!process.stderr.isTTY && !process.env.CI;
+}
 function seconds(s) {
     if (!Number.isFinite(s))
         return '?';
@@ -3399,6 +3445,48 @@ function formatProgress(label, unit, done, total, elapsedMs) {
         parts.push(`ETA ${seconds((total - done) / perSecond)}`);
     return `${label}: ${parts.join(', ')}`;
 }
+/** A 24-cell bar for a fraction (no bar when the total is unknown). */
+function barOf(fraction, width = 24) {
+    if (fraction === undefined || !Number.isFinite(fraction))
+        return '';
+    const full = Math.max(0, Math.min(width, Math.round(fraction * width)));
+    return `[${'█'.repeat(full)}${'░'.repeat(width - full)}] `;
+}
+/**
+ * One MultiBar per output stream, shared by every bar running at the same time (bars of parallel
+ * work must not redraw over each other); stopped when its last bar finishes.
+ */
+const boards = new Map();
+function addBar(stream) {
+    let board = boards.get(stream);
+    if (!board) {
+        board = {
+            multi: new cli_progress__WEBPACK_IMPORTED_MODULE_1__.MultiBar({
+                stream,
+                // The whole line is ours (bar + formatProgress); cli-progress draws and redraws it.
+                format: (_o, _p, payload) => payload.line ?? '',
+                hideCursor: false,
+                clearOnComplete: true,
+                fps: 5,
+            }),
+            live: 0,
+        };
+        boards.set(stream, board);
+    }
+    const b = board;
+    b.live++;
+    const bar = b.multi.create(1, 0, { line: '' });
+    return {
+        bar,
+        done: () => {
+            b.multi.remove(bar);
+            if (--b.live === 0) {
+                b.multi.stop();
+                boards.delete(stream);
+            }
+        },
+    };
+}
 class Progress {
     o;
     started;
@@ -3408,13 +3496,38 @@ class Progress {
     tty;
     now;
     finished = false;
+    bar;
+    timer;
     constructor(o) {
         this.o = o;
         this.now = o.now ?? (() => performance.now());
         this.started = this.now();
         this.lastEmit = this.started;
         this.total = o.total;
-        this.tty = o.tty ?? (!!process.stderr.isTTY && !process.env.CI);
+        this.tty = o.tty ?? isInteractive();
+    }
+    /** Whether this progress draws a live bar (else: log lines every few seconds). */
+    get interactive() {
+        return this.tty;
+    }
+    /** The current line: "<label>: 12.0 MB of 40.0 MB (30 %), 2.0 MB/s, ETA 14 s". */
+    line() {
+        const elapsed = this.now() - this.started;
+        return this.o.text
+            ? this.o.text(this.done, this.total, elapsed)
+            : formatProgress(this.o.label, this.o.unit, this.done, this.total, elapsed);
+    }
+    /**
+     * Also report while nothing moves (a stalled pull, a slow eval case): a line (or a redraw) every
+     * interval until finish(). The timer does not keep the process alive.
+     */
+    start() {
+        if (this.timer || this.finished)
+            return this;
+        const every = this.tty ? 1000 : (this.o.intervalMs ?? 5000);
+        this.timer = setInterval(() => this.emit(true), every);
+        this.timer.unref();
+        return this;
     }
     update(done, total) {
         if (this.finished)
@@ -3422,26 +3535,38 @@ class Progress {
         this.done = done;
         if (total !== undefined)
             this.total = total;
+        this.emit(false);
+    }
+    emit(force) {
         const t = this.now();
-        const every = this.tty ? 200 : (this.o.intervalMs ?? 5000);
-        if (t - this.lastEmit < every)
+        if (this.tty) {
+            this.bar ??= addBar(this.o.stream ?? process.stderr);
+            const fraction = this.total ? this.done / this.total : undefined;
+            // cli-progress throttles the redraws itself (fps).
+            this.bar.bar.update(0, { line: `${barOf(fraction)}${this.line()}` });
+            return;
+        }
+        const every = this.o.intervalMs ?? 5000;
+        // The heartbeat skips its line when an update printed one less than half an interval ago.
+        if (t - this.lastEmit < (force ? every / 2 : every))
             return;
         this.lastEmit = t;
-        const line = formatProgress(this.o.label, this.o.unit, done, this.total, t - this.started);
-        if (this.tty)
-            (this.o.write ?? ((s) => process.stderr.write(s)))(`\r${line}\x1b[K`);
-        else
-            this.o.logger.info(line);
+        this.o.logger.info(this.line());
     }
     /** The closing line (always printed): what was done, in how long, at what rate. */
     finish() {
         if (this.finished)
             return;
         this.finished = true;
+        if (this.timer)
+            clearInterval(this.timer);
+        this.timer = undefined;
+        this.bar?.done();
+        this.bar = undefined;
         const elapsed = this.now() - this.started;
-        if (this.tty)
-            (this.o.write ?? ((s) => process.stderr.write(s)))('\r\x1b[K');
-        this.o.logger.info(`${formatProgress(this.o.label, this.o.unit, this.done, undefined, elapsed)} in ${seconds(elapsed / 1000)}`);
+        this.o.logger.info(this.o.closing
+            ? this.o.closing(this.done, elapsed)
+            : `${formatProgress(this.o.label, this.o.unit, this.done, undefined, elapsed)} in ${seconds(elapsed / 1000)}`);
     }
 }
 /** A pass-through stage that reports the bytes flowing through it (a download's progress). */
@@ -3456,6 +3581,11 @@ function progressStream(p) {
         flush(cb) {
             p.finish();
             cb();
+        },
+        // A failed download ends its bar too (a live bar would otherwise keep redrawing).
+        destroy(err, cb) {
+            p.finish();
+            cb(err);
         },
     });
 }

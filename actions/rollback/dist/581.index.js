@@ -39,8 +39,8 @@ var env_hash = __webpack_require__(6561);
 var release_log = __webpack_require__(681);
 // EXTERNAL MODULE: ./src/deploy/render.ts
 var render = __webpack_require__(7015);
-// EXTERNAL MODULE: ./src/deploy/session.ts + 2 modules
-var session = __webpack_require__(8330);
+// EXTERNAL MODULE: ./src/deploy/session.ts + 1 modules
+var session = __webpack_require__(3562);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(7598);
 ;// CONCATENATED MODULE: ./src/swarm/commands.ts

@@ -69,7 +69,7 @@ function parseOtherRetained(out) {
                 records = [];
             }
             // A removed environment (`ragship remove`, no --role) retains nothing.
-            const last = records.at(-1);
+            const last = records.filter((r) => r.kind !== 'lock-release').at(-1);
             if (last?.kind === 'remove' && !last.roles)
                 return;
             for (const r of records.filter((x) => x.result === 'success'))
@@ -104,6 +104,8 @@ async function host_retention_recordRetained(h, keep) {
 
 // EXTERNAL MODULE: ./src/deploy/lock.ts
 var deploy_lock = __webpack_require__(4332);
+// EXTERNAL MODULE: ./src/deploy/pull-progress.ts + 1 modules
+var pull_progress = __webpack_require__(6222);
 // EXTERNAL MODULE: ./src/core/redact.ts
 var redact = __webpack_require__(2258);
 ;// CONCATENATED MODULE: ./src/deploy/release-log-file.ts
@@ -124,6 +126,7 @@ var deploy_static = __webpack_require__(3369);
 // EXTERNAL MODULE: ./src/deploy/switch.ts + 2 modules
 var deploy_switch = __webpack_require__(3725);
 ;// CONCATENATED MODULE: ./src/deploy/apply.ts
+
 
 
 
@@ -208,11 +211,16 @@ async function executeApply(s, plan, timings, result) {
     const pulls = plan.roles.flatMap((r) => (r.pullServices.length ? r.hosts.map((x) => ({ r, x })) : []));
     const pullTimeout = plan.pullTimeoutSeconds ?? 1800;
     await step(s, timings, 'pull', `${pulls.length} host(s)`, () => parallel(pulls, 4, async ({ r: role, x: { h, target } }) => {
-        const r = await h.host.exec((0,commands/* withTimeout */.wj)(pullTimeout, (0,commands/* pull */.a$)(target, role.pullServices)), {
+        const progress = (0,pull_progress/* pullProgress */.Be)(h.key, role.pullServices.length, s.ports.logger);
+        const r = await h.host
+            .exec((0,commands/* withTimeout */.wj)(pullTimeout, (0,commands/* pullShowingProgress */.Q8)(target, role.pullServices)), {
             allowFailure: true,
             timeoutMs: (pullTimeout + 30) * 1000,
             where: `${h.key} pull`,
-        });
+            onStdout: progress.onOutput,
+            onStderr: progress.onOutput,
+        })
+            .finally(progress.finish);
         if (r.code === 0)
             return;
         const timedOut = r.code === 124 || r.code === 137;
@@ -585,6 +593,363 @@ function deployRoot(o) {
 
 /***/ }),
 
+/***/ 6222:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  fp: () => (/* binding */ prefetchProgress),
+  Be: () => (/* binding */ pullProgress)
+});
+
+// UNUSED EXPORTS: PullMeter, parseSize, tqdmStatus
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(7075);
+// EXTERNAL MODULE: ./node_modules/cli-progress/cli-progress.js
+var cli_progress = __webpack_require__(8502);
+;// CONCATENATED MODULE: ./src/core/progress.ts
+
+
+const MB = 1024 * 1024;
+/** Whether long work draws a live bar: stderr is a terminal and this is not a CI job. */
+function isInteractive() {
+    return !!process.stderr.isTTY && !process.env.CI;
+}
+function seconds(s) {
+    if (!Number.isFinite(s))
+        return '?';
+    const r = Math.max(0, Math.round(s));
+    if (r < 60)
+        return `${r} s`;
+    if (r < 3600)
+        return `${Math.floor(r / 60)} min ${r % 60} s`;
+    return `${Math.floor(r / 3600)} h ${Math.floor((r % 3600) / 60)} min`;
+}
+/** "upload x: 512.0 MB of 2048.0 MB (25 %), 85.3 MB/s, ETA 18 s" (items: "eval: 12 of 40 (30 %), 2.0/s, ETA 14 s"). */
+function formatProgress(label, unit, done, total, elapsedMs) {
+    const perSecond = elapsedMs > 0 ? done / (elapsedMs / 1000) : 0;
+    const amount = (n) => (unit === 'bytes' ? `${(n / MB).toFixed(1)} MB` : String(n));
+    const rate = unit === 'bytes' ? `${(perSecond / MB).toFixed(1)} MB/s` : `${perSecond.toFixed(1)}/s`;
+    const parts = [
+        total ? `${amount(done)} of ${amount(total)} (${Math.floor((100 * done) / total)} %)` : amount(done),
+    ];
+    if (elapsedMs > 0)
+        parts.push(rate);
+    if (total && perSecond > 0 && done < total)
+        parts.push(`ETA ${seconds((total - done) / perSecond)}`);
+    return `${label}: ${parts.join(', ')}`;
+}
+/** A 24-cell bar for a fraction (no bar when the total is unknown). */
+function barOf(fraction, width = 24) {
+    if (fraction === undefined || !Number.isFinite(fraction))
+        return '';
+    const full = Math.max(0, Math.min(width, Math.round(fraction * width)));
+    return `[${'█'.repeat(full)}${'░'.repeat(width - full)}] `;
+}
+/**
+ * One MultiBar per output stream, shared by every bar running at the same time (bars of parallel
+ * work must not redraw over each other); stopped when its last bar finishes.
+ */
+const boards = new Map();
+function addBar(stream) {
+    let board = boards.get(stream);
+    if (!board) {
+        board = {
+            multi: new cli_progress.MultiBar({
+                stream,
+                // The whole line is ours (bar + formatProgress); cli-progress draws and redraws it.
+                format: (_o, _p, payload) => payload.line ?? '',
+                hideCursor: false,
+                clearOnComplete: true,
+                fps: 5,
+            }),
+            live: 0,
+        };
+        boards.set(stream, board);
+    }
+    const b = board;
+    b.live++;
+    const bar = b.multi.create(1, 0, { line: '' });
+    return {
+        bar,
+        done: () => {
+            b.multi.remove(bar);
+            if (--b.live === 0) {
+                b.multi.stop();
+                boards.delete(stream);
+            }
+        },
+    };
+}
+class Progress {
+    o;
+    started;
+    lastEmit;
+    done = 0;
+    total;
+    tty;
+    now;
+    finished = false;
+    bar;
+    timer;
+    constructor(o) {
+        this.o = o;
+        this.now = o.now ?? (() => performance.now());
+        this.started = this.now();
+        this.lastEmit = this.started;
+        this.total = o.total;
+        this.tty = o.tty ?? isInteractive();
+    }
+    /** Whether this progress draws a live bar (else: log lines every few seconds). */
+    get interactive() {
+        return this.tty;
+    }
+    /** The current line: "<label>: 12.0 MB of 40.0 MB (30 %), 2.0 MB/s, ETA 14 s". */
+    line() {
+        const elapsed = this.now() - this.started;
+        return this.o.text
+            ? this.o.text(this.done, this.total, elapsed)
+            : formatProgress(this.o.label, this.o.unit, this.done, this.total, elapsed);
+    }
+    /**
+     * Also report while nothing moves (a stalled pull, a slow eval case): a line (or a redraw) every
+     * interval until finish(). The timer does not keep the process alive.
+     */
+    start() {
+        if (this.timer || this.finished)
+            return this;
+        const every = this.tty ? 1000 : (this.o.intervalMs ?? 5000);
+        this.timer = setInterval(() => this.emit(true), every);
+        this.timer.unref();
+        return this;
+    }
+    update(done, total) {
+        if (this.finished)
+            return;
+        this.done = done;
+        if (total !== undefined)
+            this.total = total;
+        this.emit(false);
+    }
+    emit(force) {
+        const t = this.now();
+        if (this.tty) {
+            this.bar ??= addBar(this.o.stream ?? process.stderr);
+            const fraction = this.total ? this.done / this.total : undefined;
+            // cli-progress throttles the redraws itself (fps).
+            this.bar.bar.update(0, { line: `${barOf(fraction)}${this.line()}` });
+            return;
+        }
+        const every = this.o.intervalMs ?? 5000;
+        // The heartbeat skips its line when an update printed one less than half an interval ago.
+        if (t - this.lastEmit < (force ? every / 2 : every))
+            return;
+        this.lastEmit = t;
+        this.o.logger.info(this.line());
+    }
+    /** The closing line (always printed): what was done, in how long, at what rate. */
+    finish() {
+        if (this.finished)
+            return;
+        this.finished = true;
+        if (this.timer)
+            clearInterval(this.timer);
+        this.timer = undefined;
+        this.bar?.done();
+        this.bar = undefined;
+        const elapsed = this.now() - this.started;
+        this.o.logger.info(this.o.closing
+            ? this.o.closing(this.done, elapsed)
+            : `${formatProgress(this.o.label, this.o.unit, this.done, undefined, elapsed)} in ${seconds(elapsed / 1000)}`);
+    }
+}
+/** A pass-through stage that reports the bytes flowing through it (a download's progress). */
+function progressStream(p) {
+    let bytes = 0;
+    return new Transform({
+        transform(chunk, _enc, cb) {
+            bytes += chunk.length;
+            p.update(bytes);
+            cb(null, chunk);
+        },
+        flush(cb) {
+            p.finish();
+            cb();
+        },
+        // A failed download ends its bar too (a live bar would otherwise keep redrawing).
+        destroy(err, cb) {
+            p.finish();
+            cb(err);
+        },
+    });
+}
+
+;// CONCATENATED MODULE: ./src/deploy/pull-progress.ts
+
+const LAYER = /(?:^|\s)([0-9a-f]{12}):?\s+(Pulling fs layer|Waiting|Downloading|Verifying Checksum|Download complete|Extracting|Pull complete|Already exists)(?:\s*\[[^\]]*\])?\s*(?:([0-9.]+\s*[kKMGT]?B)\/([0-9.]+\s*[kKMGT]?B))?/;
+const SERVICE = /^Pulling (\S+)\s+\.\.\.\s*(done|error)?/;
+// Colour and cursor movement of a terminal-style writer.
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+/** "12.3MB" → bytes (docker's sizes are decimal: kB = 1000 B). */
+function parseSize(text) {
+    const m = /^([0-9.]+)\s*([kKMGT]?)B$/.exec(text.trim());
+    if (!m)
+        return 0;
+    const exp = { '': 0, k: 1, K: 1, M: 2, G: 3, T: 4 }[m[2]] ?? 0;
+    return Math.round(Number(m[1]) * 1000 ** exp);
+}
+class PullMeter {
+    images;
+    layers = new Map();
+    servicesDone = new Set();
+    rest = '';
+    constructor(images) {
+        this.images = images;
+    }
+    /** Feeds a chunk of output (stdout or stderr; lines may be split across chunks). */
+    feed(chunk) {
+        const parts = `${this.rest}${chunk}`.replace(ANSI, '').split(/\r\n|\r|\n/);
+        this.rest = parts.pop() ?? '';
+        for (const line of parts)
+            this.line(line);
+    }
+    line(text) {
+        const s = SERVICE.exec(text.trim());
+        if (s) {
+            if (s[2] === 'done')
+                this.servicesDone.add(s[1]);
+            return;
+        }
+        const m = LAYER.exec(text);
+        if (!m)
+            return;
+        const [, id, state, cur, tot] = m;
+        const layer = this.layers.get(id) ?? { done: false, present: false, current: 0 };
+        this.layers.set(id, layer);
+        if (state === 'Downloading' && cur && tot) {
+            layer.current = parseSize(cur);
+            layer.total = parseSize(tot);
+        }
+        if (state === 'Download complete' || state === 'Extracting' || state === 'Verifying Checksum')
+            if (layer.total)
+                layer.current = layer.total;
+        if (state === 'Pull complete' || state === 'Already exists') {
+            layer.done = true;
+            layer.present = state === 'Already exists';
+            if (layer.total)
+                layer.current = layer.total;
+        }
+    }
+    /** Bytes downloaded and the bytes of the layers whose size is known (undefined: none known). */
+    bytes() {
+        let done = 0;
+        let total = 0;
+        for (const l of this.layers.values()) {
+            if (l.total === undefined)
+                continue;
+            done += l.current;
+            total += l.total;
+        }
+        return { done, total: total || undefined };
+    }
+    /** "3 of 7 layers (2 already present), 12.3 MB of 45.6 MB" / "1 of 2 images". */
+    summary() {
+        const parts = [];
+        if (this.layers.size) {
+            const done = [...this.layers.values()].filter((l) => l.done);
+            const present = done.filter((l) => l.present).length;
+            parts.push(`${done.length} of ${this.layers.size} layers${present ? ` (${present} already present)` : ''}`);
+            const b = this.bytes();
+            if (b.total)
+                parts.push(`${mb(b.done)} of ${mb(b.total)}`);
+        }
+        else
+            parts.push(`${this.servicesDone.size} of ${this.images} image(s)`);
+        return parts.join(', ');
+    }
+}
+const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
+/**
+ * The progress of one host's pull through the shared reporter: a bar per host on a terminal,
+ * otherwise a line per host every few seconds (also while the pull is stalled), and a closing
+ * line per host. Feed it the pull's output with `onOutput`.
+ */
+function pullProgress(host, images, logger, options = {}) {
+    const meter = new PullMeter(images);
+    const label = `${host} pull`;
+    const p = new Progress({
+        label,
+        unit: 'bytes',
+        logger,
+        ...options,
+        text: (_d, _t, elapsed) => {
+            const b = meter.bytes();
+            const rate = b.total && elapsed > 0 ? `, ${mb(b.done / (elapsed / 1000))}/s` : '';
+            const eta = b.total && b.done > 0 && b.done < b.total
+                ? `, ETA ${seconds(((b.total - b.done) / b.done) * (elapsed / 1000))}`
+                : '';
+            return `${label}: ${meter.summary()}${rate}${eta}, ${seconds(elapsed / 1000)} elapsed`;
+        },
+        closing: (_d, elapsed) => `${label}: ${meter.summary()} in ${seconds(elapsed / 1000)}`,
+    }).start();
+    return {
+        meter,
+        onOutput: (chunk) => {
+            meter.feed(chunk);
+            const b = meter.bytes();
+            p.update(b.done, b.total);
+        },
+        finish: () => {
+            meter.feed('\n');
+            p.finish();
+        },
+    };
+}
+// tqdm's bar (huggingface_hub, vLLM): "model.safetensors:  45%|████▌     | 2.15G/4.50G [00:10<00:12, 200MB/s]".
+const TQDM = /(?:^|\s)(\d{1,3})%\|[^|]*\|\s*([0-9.]+)\s*([kMGT]?)B?\/([0-9.]+)\s*([kMGT]?)B?/;
+/** The last tqdm bar in the output: "45 %, 2.1 GB of 4.5 GB" (undefined until one was printed). */
+function tqdmStatus(line) {
+    const m = TQDM.exec(line);
+    if (!m)
+        return undefined;
+    const size = (n, u) => parseSize(`${n}${u}B`);
+    const [done, total] = [size(m[2], m[3]), size(m[4], m[5])];
+    return `${m[1]} %, ${(done / 1e9).toFixed(1)} GB of ${(total / 1e9).toFixed(1)} GB`;
+}
+/**
+ * Progress of a GPU model prefetch on one host: a line every few seconds (a bar on a terminal)
+ * with the elapsed time and, when the download tool prints tqdm bars, the last one's numbers.
+ */
+function prefetchProgress(host, logger, options = {}) {
+    let last;
+    let rest = '';
+    const label = `${host} prefetch`;
+    const p = new Progress({
+        label,
+        unit: 'items',
+        logger,
+        ...options,
+        text: (_d, _t, elapsed) => `${label}: ${last ? `${last}, ` : ''}${seconds(elapsed / 1000)} elapsed`,
+        closing: (_d, elapsed) => `${label}: done in ${seconds(elapsed / 1000)}`,
+    }).start();
+    let n = 0;
+    return {
+        onOutput: (chunk) => {
+            const parts = `${rest}${chunk}`.replace(ANSI, '').split(/\r\n|\r|\n/);
+            rest = parts.pop() ?? '';
+            for (const line of parts)
+                last = tqdmStatus(line) ?? last;
+            p.update(++n);
+        },
+        finish: () => p.finish(),
+    };
+}
+
+
+/***/ }),
+
 /***/ 681:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
@@ -808,7 +1173,7 @@ envKey) {
 
 /***/ }),
 
-/***/ 8330:
+/***/ 3562:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -826,43 +1191,10 @@ var load = __webpack_require__(811);
 var errors = __webpack_require__(4296);
 // EXTERNAL MODULE: ./src/core/remote-host.ts + 7 modules
 var remote_host = __webpack_require__(2855);
+// EXTERNAL MODULE: ./src/core/ssh-proxy.ts
+var ssh_proxy = __webpack_require__(5828);
 // EXTERNAL MODULE: ./src/core/validate.ts
 var validate = __webpack_require__(993);
-;// CONCATENATED MODULE: ./src/core/ssh-proxy.ts
-
-
-/**
- * The jump host every connection of an environment goes through (like `ssh -J`), or none. Its
- * host key is checked against the same known_hosts / fingerprints as the hosts, before any
- * authentication, and fails closed (RemoteHost connects to it with the same policy). Its spec is
- * validated before any connection; a bad flag value is a usage error naming the flag.
- */
-function jumpOptions(src, base) {
-    const [value, where] = src.flag !== undefined
-        ? [src.flag, '--ssh-proxy']
-        : src.environment !== undefined
-            ? [src.environment, `environments.${src.environmentName}.ssh.proxy`]
-            : [src.global, 'ssh.proxy'];
-    if (value === undefined || value === '')
-        return undefined;
-    let spec;
-    try {
-        spec = (0,validate/* parseHostSpec */.nn)(value, where);
-    }
-    catch (err) {
-        if (err instanceof errors/* UserError */.yo && !(err instanceof errors/* ConfigError */.xL))
-            throw new errors/* ConfigError */.xL(err.where, err.message.slice(err.where.length + 2), '');
-        throw err;
-    }
-    return {
-        ...spec,
-        privateKey: base.privateKey,
-        hostKeys: base.hostKeys,
-        connectTimeoutMs: base.connectTimeoutMs,
-        label: `jump ${spec.user}@${spec.host}:${spec.port}`,
-    };
-}
-
 // EXTERNAL MODULE: ./src/preflight/host-check.ts
 var host_check = __webpack_require__(1764);
 // EXTERNAL MODULE: ./src/deploy/commands.ts
@@ -1008,7 +1340,7 @@ class EnvSession {
         this.ports = ports;
         this.env = (0,load/* environmentOf */.p7)(inputs.config, inputs.environment);
         this.roles = Object.entries(this.env.roles);
-        const jump = jumpOptions({
+        const jump = (0,ssh_proxy/* jumpOptions */["do"])({
             flag: inputs.sshProxy,
             environment: this.env.ssh?.proxy,
             global: inputs.config.ssh?.proxy,
@@ -1335,6 +1667,8 @@ async function waitHealthy(host, ids, h, logger, what) {
     }
 }
 
+// EXTERNAL MODULE: ./src/deploy/pull-progress.ts + 1 modules
+var pull_progress = __webpack_require__(6222);
 // EXTERNAL MODULE: ./src/deploy/static.ts
 var deploy_static = __webpack_require__(3369);
 ;// CONCATENATED MODULE: ./src/deploy/stop-old.ts
@@ -1442,6 +1776,7 @@ async function stopOld(o) {
 }
 
 ;// CONCATENATED MODULE: ./src/deploy/switch.ts
+
 
 
 
@@ -1607,11 +1942,16 @@ async function recreateSwitch(ctx) {
     if (role.prefetch) {
         // Before the old server stops: a failure here changes nothing that serves.
         const p = role.prefetch;
-        const r = await host.exec((0,commands/* runOnce */.Jh)(target, p.service, p.command, p.entrypoint), {
+        const progress = (0,pull_progress/* prefetchProgress */.fp)(host.label, logger);
+        const r = await host
+            .exec((0,commands/* runOnce */.Jh)(target, p.service, p.command, p.entrypoint), {
             allowFailure: true,
             timeoutMs: p.timeout * 1000,
             where: `${host.label} prefetch`,
-        });
+            onStdout: progress.onOutput,
+            onStderr: progress.onOutput,
+        })
+            .finally(progress.finish);
         if (r.code !== 0)
             throw new errors/* UserError */.yo(`${host.label} prefetch`, `the prefetch run of ${p.service} exited with status ${r.code}; the old ${role.service} keeps serving:\n${`${r.stdout}${r.stderr}`.trim().split('\n').slice(-20).join('\n')}`, 'fix the prefetch command (model name, HF_TOKEN, disk) and deploy again');
         logger.info(`${host.label}: prefetch done (${p.service})`);
@@ -2209,8 +2549,8 @@ function pull_space_pullImagesOf(role, bundle, image) {
 var env_hash = __webpack_require__(6561);
 // EXTERNAL MODULE: ./src/deploy/render.ts
 var render = __webpack_require__(7015);
-// EXTERNAL MODULE: ./src/deploy/session.ts + 2 modules
-var session = __webpack_require__(8330);
+// EXTERNAL MODULE: ./src/deploy/session.ts + 1 modules
+var session = __webpack_require__(3562);
 // EXTERNAL MODULE: ./src/deploy/switch.ts + 2 modules
 var deploy_switch = __webpack_require__(3725);
 ;// CONCATENATED MODULE: ./src/deploy/switch-back.ts

@@ -62813,6 +62813,35 @@ function execStreamOnChannel(client, line, argv, options, where, track) {
     done.catch((e) => out.destroy(e));
     return { stdout: out, done };
 }
+/**
+ * Runs one command line interactively (`ragship exec -i/-it`): `stdin` is piped into the channel
+ * (its end is the command's EOF), the channel's output out as it arrives; with `pty` the host
+ * allocates a terminal of that size. Resolves with the exit status (null on a signal); only a
+ * dropped connection rejects.
+ */
+function execInteractiveOnChannel(client, line, argv, o, where, reject) {
+    return new Promise((resolve) => {
+        const opts = o.pty ? { pty: { rows: o.pty.rows, cols: o.pty.cols, term: o.pty.term } } : {};
+        client.exec(line, opts, (err, channel) => {
+            if (err)
+                return reject(new errors/* CommandError */.Qd(argv[0] ?? '', null, err.message, where));
+            let code = null;
+            let signal = null;
+            channel.on('data', (c) => o.stdout.write(c));
+            channel.stderr.on('data', (c) => o.stderr.write(c));
+            channel.on('exit', (c, s) => {
+                code = c ?? null;
+                signal = s ?? null;
+            });
+            o.onResize?.((rows, cols) => channel.setWindow(rows, cols, 0, 0));
+            channel.on('close', () => {
+                o.stdin.unpipe(channel);
+                resolve({ code, signal });
+            });
+            o.stdin.pipe(channel);
+        });
+    });
+}
 function describe(argv) {
     // Name the program (and sub-command) without dumping long or sensitive arguments.
     return argv
@@ -63077,6 +63106,14 @@ class RemoteHost {
         this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line} (streaming)`);
         return execStreamOnChannel(client, line, argv, options, where, (run) => this.track(run));
     }
+    /** Runs argv interactively (stdin in, output out, optionally on a pty): `ragship exec -i/-it`. */
+    async execInteractive(argv, options) {
+        const where = options.where ?? this.label;
+        const line = commandLineFor(argv, where);
+        const client = await this.connect();
+        this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line} (interactive)`);
+        return this.track((reject) => execInteractiveOnChannel(client, line, argv, options, where, reject));
+    }
     async sftp() {
         const client = await this.connect();
         this.sftpSession ??= openSftp(client, this.label);
@@ -63180,6 +63217,76 @@ class Report {
     toString() {
         return `${this.parts.join('\n\n')}\n`;
     }
+}
+
+
+/***/ }),
+
+/***/ 5828:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   "do": () => (/* binding */ jumpOptions),
+/* harmony export */   fO: () => (/* binding */ readSshProxy)
+/* harmony export */ });
+/* unused harmony export jumpFor */
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4296);
+/* harmony import */ var _validate_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(993);
+
+
+/**
+ * The jump host every connection of an environment goes through (like `ssh -J`), or none. Its
+ * host key is checked against the same known_hosts / fingerprints as the hosts, before any
+ * authentication, and fails closed (RemoteHost connects to it with the same policy). Its spec is
+ * validated before any connection; a bad flag value is a usage error naming the flag.
+ */
+function jumpOptions(src, base) {
+    const [value, where] = src.flag !== undefined
+        ? [src.flag, '--ssh-proxy']
+        : src.environment !== undefined
+            ? [src.environment, `environments.${src.environmentName}.ssh.proxy`]
+            : [src.global, 'ssh.proxy'];
+    if (value === undefined || value === '')
+        return undefined;
+    let spec;
+    try {
+        spec = (0,_validate_js__WEBPACK_IMPORTED_MODULE_1__/* .parseHostSpec */ .nn)(value, where);
+    }
+    catch (err) {
+        if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo && !(err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL))
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(err.where, err.message.slice(err.where.length + 2), '');
+        throw err;
+    }
+    return {
+        ...spec,
+        privateKey: base.privateKey,
+        hostKeys: base.hostKeys,
+        connectTimeoutMs: base.connectTimeoutMs,
+        label: `jump ${spec.user}@${spec.host}:${spec.port}`,
+    };
+}
+/**
+ * The `ssh-proxy` input (action) / `--ssh-proxy` flag (CLI): a jump host as user@host[:port],
+ * checked by the grammar jumpOptions uses, before any key is read or any host is reached. A bad
+ * value is a usage error naming the input or flag at the door it came through.
+ */
+function readSshProxy(r) {
+    const value = r.str('ssh-proxy');
+    if (!value)
+        return undefined;
+    try {
+        (0,_validate_js__WEBPACK_IMPORTED_MODULE_1__/* .parseHostSpec */ .nn)(value, r.where('ssh-proxy'));
+    }
+    catch (err) {
+        if (err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .UserError */ .yo && !(err instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL))
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ConfigError */ .xL(err.where, err.message.slice(err.where.length + 2), err.fix);
+        throw err;
+    }
+    return value;
+}
+/** The jump options of a run that names its hosts directly (host-check, backup): no ragship.yml. */
+function jumpFor(spec, base) {
+    return spec ? jumpOptions({ flag: spec, environmentName: '' }, base) : undefined;
 }
 
 
@@ -63319,6 +63426,7 @@ function parseHostSpec(spec, where, defaultUser = 'deploy') {
 /* harmony export */   KY: () => (/* binding */ upServices),
 /* harmony export */   M4: () => (/* binding */ proxyReload),
 /* harmony export */   Nc: () => (/* binding */ mkdirs),
+/* harmony export */   Q8: () => (/* binding */ pullShowingProgress),
 /* harmony export */   UD: () => (/* binding */ recreate),
 /* harmony export */   UP: () => (/* binding */ stopMarkers),
 /* harmony export */   US: () => (/* binding */ imageExists),
@@ -63327,7 +63435,6 @@ function parseHostSpec(spec, where, defaultUser = 'deploy') {
 /* harmony export */   Ys: () => (/* binding */ commandExists),
 /* harmony export */   ZP: () => (/* binding */ pullImage),
 /* harmony export */   _r: () => (/* binding */ migrate),
-/* harmony export */   a$: () => (/* binding */ pull),
 /* harmony export */   aH: () => (/* binding */ removeImage),
 /* harmony export */   al: () => (/* binding */ stopInBackground),
 /* harmony export */   bg: () => (/* binding */ publishFiles),
@@ -63351,7 +63458,7 @@ function parseHostSpec(spec, where, defaultUser = 'deploy') {
 /* harmony export */   wh: () => (/* binding */ dockerRuntimes),
 /* harmony export */   wj: () => (/* binding */ withTimeout)
 /* harmony export */ });
-/* unused harmony exports compose, syncFiles, freeKiB, removeFiles, repoDigests, publishRetained, readOtherRetained, pruneFiles */
+/* unused harmony exports compose, pull, syncFiles, freeKiB, removeFiles, repoDigests, publishRetained, readOtherRetained, pruneFiles */
 function compose(t, ...args) {
     const head = [...t.compose, '--project-name', t.project, '--project-directory', t.projectDir];
     if (t.envFile)
@@ -63361,6 +63468,8 @@ function compose(t, ...args) {
     return [...head, ...args];
 }
 const pull = (t, services) => compose(t, 'pull', '--quiet', ...services);
+/** The same pull, printing its layer/service progress (the deploy reads it: src/deploy/pull-progress.ts). */
+const pullShowingProgress = (t, services) => compose(t, 'pull', ...services);
 /** One-off run of the migrate service with the new image and env; dependencies are started. */
 function migrate(t, service, command = []) {
     return compose(t, 'run', '--rm', '-T', service, ...command);
@@ -64411,6 +64520,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("process");
+
+/***/ }),
+
+/***/ 3785:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("readline");
 
 /***/ }),
 
@@ -73192,6 +73308,8 @@ var __webpack_exports__ = {};
 
 // EXTERNAL MODULE: ./src/config/load.ts + 20 modules
 var load = __nccwpck_require__(811);
+// EXTERNAL MODULE: ./src/core/ssh-proxy.ts
+var ssh_proxy = __nccwpck_require__(5828);
 // EXTERNAL MODULE: ./src/core/validate.ts
 var rollback_validate = __nccwpck_require__(993);
 // EXTERNAL MODULE: external "node:path"
@@ -73434,6 +73552,7 @@ var env_file = __nccwpck_require__(5535);
 
 
 
+
 /**
  * The inputs of actions/deploy, actions/rollback and the CLI's environment verbs, read once by the
  * same functions in both doors: `environment`, `config` (inside `working-directory`),
@@ -73453,8 +73572,8 @@ function readConnection(r, workdir) {
         fingerprints: r.list('host-fingerprints'),
         registryUsername: r.str('registry-username') || undefined,
         registryPassword: r.secret('registry-password') || undefined,
-        // CLI only (--ssh-proxy); the actions take the jump host from ssh.proxy in ragship.yml.
-        sshProxy: r.str('ssh-proxy') || undefined,
+        // Wins over ssh.proxy in ragship.yml; validated here, before any connection.
+        sshProxy: (0,ssh_proxy/* readSshProxy */.fO)(r),
     };
 }
 /** `lock-wait-seconds`: undefined when not given (ragship.yml's lock.wait decides). */
@@ -76901,7 +77020,7 @@ runDeployAction({
     kind: 'rollback',
     getInputs: (_workdir, r) => readRollbackOnly(r),
     // Loaded after the inputs are valid: SSH and the deploy engine are most of the bundle (start-up time).
-    run: async (...args) => (await __nccwpck_require__.e(/* import() */ 791).then(__nccwpck_require__.bind(__nccwpck_require__, 7791))).runRollback(...args),
+    run: async (...args) => (await Promise.all(/* import() */[__nccwpck_require__.e(502), __nccwpck_require__.e(791)]).then(__nccwpck_require__.bind(__nccwpck_require__, 7791))).runRollback(...args),
     outputs: (r) => ({
         'release-id': r.releaseId,
         'rolled-back-to': r.targetReleaseId,

@@ -2,8 +2,8 @@ import { dirname as __ragshipDirname } from 'node:path';
 import { fileURLToPath as __ragshipFileURLToPath } from 'node:url';
 const __filename = __ragshipFileURLToPath(import.meta.url);
 const __dirname = __ragshipDirname(__filename);
-export const id = 172;
-export const ids = [172,712];
+export const id = 924;
+export const ids = [924,712];
 export const modules = {
 
 /***/ 6671:
@@ -115,7 +115,7 @@ class NoCache {
 
 /***/ }),
 
-/***/ 4172:
+/***/ 7924:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 // ESM COMPAT FLAG
@@ -806,37 +806,225 @@ var assertions = __webpack_require__(3209);
 var eval_cache = __webpack_require__(7712);
 // EXTERNAL MODULE: ./src/core/logger.ts
 var logger = __webpack_require__(1227);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __webpack_require__(7075);
+// EXTERNAL MODULE: ./node_modules/cli-progress/cli-progress.js
+var cli_progress = __webpack_require__(8502);
+;// CONCATENATED MODULE: ./src/core/progress.ts
+
+
+const MB = 1024 * 1024;
+/** Whether long work draws a live bar: stderr is a terminal and this is not a CI job. */
+function isInteractive() {
+    return !!process.stderr.isTTY && !process.env.CI;
+}
+function seconds(s) {
+    if (!Number.isFinite(s))
+        return '?';
+    const r = Math.max(0, Math.round(s));
+    if (r < 60)
+        return `${r} s`;
+    if (r < 3600)
+        return `${Math.floor(r / 60)} min ${r % 60} s`;
+    return `${Math.floor(r / 3600)} h ${Math.floor((r % 3600) / 60)} min`;
+}
+/** "upload x: 512.0 MB of 2048.0 MB (25 %), 85.3 MB/s, ETA 18 s" (items: "eval: 12 of 40 (30 %), 2.0/s, ETA 14 s"). */
+function formatProgress(label, unit, done, total, elapsedMs) {
+    const perSecond = elapsedMs > 0 ? done / (elapsedMs / 1000) : 0;
+    const amount = (n) => (unit === 'bytes' ? `${(n / MB).toFixed(1)} MB` : String(n));
+    const rate = unit === 'bytes' ? `${(perSecond / MB).toFixed(1)} MB/s` : `${perSecond.toFixed(1)}/s`;
+    const parts = [
+        total ? `${amount(done)} of ${amount(total)} (${Math.floor((100 * done) / total)} %)` : amount(done),
+    ];
+    if (elapsedMs > 0)
+        parts.push(rate);
+    if (total && perSecond > 0 && done < total)
+        parts.push(`ETA ${seconds((total - done) / perSecond)}`);
+    return `${label}: ${parts.join(', ')}`;
+}
+/** A 24-cell bar for a fraction (no bar when the total is unknown). */
+function barOf(fraction, width = 24) {
+    if (fraction === undefined || !Number.isFinite(fraction))
+        return '';
+    const full = Math.max(0, Math.min(width, Math.round(fraction * width)));
+    return `[${'█'.repeat(full)}${'░'.repeat(width - full)}] `;
+}
+/**
+ * One MultiBar per output stream, shared by every bar running at the same time (bars of parallel
+ * work must not redraw over each other); stopped when its last bar finishes.
+ */
+const boards = new Map();
+function addBar(stream) {
+    let board = boards.get(stream);
+    if (!board) {
+        board = {
+            multi: new cli_progress.MultiBar({
+                stream,
+                // The whole line is ours (bar + formatProgress); cli-progress draws and redraws it.
+                format: (_o, _p, payload) => payload.line ?? '',
+                hideCursor: false,
+                clearOnComplete: true,
+                fps: 5,
+            }),
+            live: 0,
+        };
+        boards.set(stream, board);
+    }
+    const b = board;
+    b.live++;
+    const bar = b.multi.create(1, 0, { line: '' });
+    return {
+        bar,
+        done: () => {
+            b.multi.remove(bar);
+            if (--b.live === 0) {
+                b.multi.stop();
+                boards.delete(stream);
+            }
+        },
+    };
+}
+class progress_Progress {
+    o;
+    started;
+    lastEmit;
+    done = 0;
+    total;
+    tty;
+    now;
+    finished = false;
+    bar;
+    timer;
+    constructor(o) {
+        this.o = o;
+        this.now = o.now ?? (() => performance.now());
+        this.started = this.now();
+        this.lastEmit = this.started;
+        this.total = o.total;
+        this.tty = o.tty ?? isInteractive();
+    }
+    /** Whether this progress draws a live bar (else: log lines every few seconds). */
+    get interactive() {
+        return this.tty;
+    }
+    /** The current line: "<label>: 12.0 MB of 40.0 MB (30 %), 2.0 MB/s, ETA 14 s". */
+    line() {
+        const elapsed = this.now() - this.started;
+        return this.o.text
+            ? this.o.text(this.done, this.total, elapsed)
+            : formatProgress(this.o.label, this.o.unit, this.done, this.total, elapsed);
+    }
+    /**
+     * Also report while nothing moves (a stalled pull, a slow eval case): a line (or a redraw) every
+     * interval until finish(). The timer does not keep the process alive.
+     */
+    start() {
+        if (this.timer || this.finished)
+            return this;
+        const every = this.tty ? 1000 : (this.o.intervalMs ?? 5000);
+        this.timer = setInterval(() => this.emit(true), every);
+        this.timer.unref();
+        return this;
+    }
+    update(done, total) {
+        if (this.finished)
+            return;
+        this.done = done;
+        if (total !== undefined)
+            this.total = total;
+        this.emit(false);
+    }
+    emit(force) {
+        const t = this.now();
+        if (this.tty) {
+            this.bar ??= addBar(this.o.stream ?? process.stderr);
+            const fraction = this.total ? this.done / this.total : undefined;
+            // cli-progress throttles the redraws itself (fps).
+            this.bar.bar.update(0, { line: `${barOf(fraction)}${this.line()}` });
+            return;
+        }
+        const every = this.o.intervalMs ?? 5000;
+        // The heartbeat skips its line when an update printed one less than half an interval ago.
+        if (t - this.lastEmit < (force ? every / 2 : every))
+            return;
+        this.lastEmit = t;
+        this.o.logger.info(this.line());
+    }
+    /** The closing line (always printed): what was done, in how long, at what rate. */
+    finish() {
+        if (this.finished)
+            return;
+        this.finished = true;
+        if (this.timer)
+            clearInterval(this.timer);
+        this.timer = undefined;
+        this.bar?.done();
+        this.bar = undefined;
+        const elapsed = this.now() - this.started;
+        this.o.logger.info(this.o.closing
+            ? this.o.closing(this.done, elapsed)
+            : `${formatProgress(this.o.label, this.o.unit, this.done, undefined, elapsed)} in ${seconds(elapsed / 1000)}`);
+    }
+}
+/** A pass-through stage that reports the bytes flowing through it (a download's progress). */
+function progressStream(p) {
+    let bytes = 0;
+    return new Transform({
+        transform(chunk, _enc, cb) {
+            bytes += chunk.length;
+            p.update(bytes);
+            cb(null, chunk);
+        },
+        flush(cb) {
+            p.finish();
+            cb();
+        },
+        // A failed download ends its bar too (a live bar would otherwise keep redrawing).
+        destroy(err, cb) {
+            p.finish();
+            cb(err);
+        },
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/eval/progress.ts
+
 
 class Progress {
     o;
     done = 0;
-    started;
-    timer;
+    reporter;
     constructor(o) {
         this.o = o;
-        this.started = this.now();
-    }
-    now() {
-        return this.o.now ? this.o.now() : performance.now();
+        this.reporter = new progress_Progress({
+            label: o.label ?? 'eval',
+            unit: 'items',
+            total: o.total,
+            logger: o.logger,
+            intervalMs: o.everyMs ?? 5000,
+            now: o.now,
+            tty: o.tty,
+            stream: o.stream,
+            text: (_done, _total, elapsed) => this.text(elapsed),
+            closing: (_done, elapsed) => this.text(elapsed),
+        });
     }
     start() {
-        const every = this.o.everyMs ?? (process.stderr.isTTY && !process.env.CI ? 2000 : 5000);
-        this.timer = setInterval(() => this.o.logger.info(this.line()), every);
-        this.timer.unref();
+        this.reporter.start();
     }
     tick() {
         this.done++;
+        this.reporter.update(this.done);
     }
     stop() {
-        if (this.timer)
-            clearInterval(this.timer);
-        this.timer = undefined;
-        this.o.logger.info(this.line());
+        this.reporter.finish();
     }
     line() {
+        return this.reporter.line();
+    }
+    text(elapsedMs) {
         const { total, counts } = this.o;
-        const elapsed = Math.max(1, this.now() - this.started);
+        const elapsed = Math.max(1, elapsedMs);
         const rate = (this.done / elapsed) * 1000;
         const pct = total ? Math.floor((this.done / total) * 100) : 100;
         const head = `${this.o.label ?? 'eval'} ${this.done}/${total} (${pct}%) · ${counts.pass} pass, ${counts.fail} fail, ${counts.error} error`;

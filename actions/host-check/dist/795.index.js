@@ -2,11 +2,11 @@ import { dirname as __ragshipDirname } from 'node:path';
 import { fileURLToPath as __ragshipFileURLToPath } from 'node:url';
 const __filename = __ragshipFileURLToPath(import.meta.url);
 const __dirname = __ragshipDirname(__filename);
-export const id = 11;
-export const ids = [11];
+export const id = 795;
+export const ids = [795];
 export const modules = {
 
-/***/ 5011:
+/***/ 7795:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -475,6 +475,35 @@ function execStreamOnChannel(client, line, argv, options, where, track) {
     done.catch((e) => out.destroy(e));
     return { stdout: out, done };
 }
+/**
+ * Runs one command line interactively (`ragship exec -i/-it`): `stdin` is piped into the channel
+ * (its end is the command's EOF), the channel's output out as it arrives; with `pty` the host
+ * allocates a terminal of that size. Resolves with the exit status (null on a signal); only a
+ * dropped connection rejects.
+ */
+function execInteractiveOnChannel(client, line, argv, o, where, reject) {
+    return new Promise((resolve) => {
+        const opts = o.pty ? { pty: { rows: o.pty.rows, cols: o.pty.cols, term: o.pty.term } } : {};
+        client.exec(line, opts, (err, channel) => {
+            if (err)
+                return reject(new errors/* CommandError */.Qd(argv[0] ?? '', null, err.message, where));
+            let code = null;
+            let signal = null;
+            channel.on('data', (c) => o.stdout.write(c));
+            channel.stderr.on('data', (c) => o.stderr.write(c));
+            channel.on('exit', (c, s) => {
+                code = c ?? null;
+                signal = s ?? null;
+            });
+            o.onResize?.((rows, cols) => channel.setWindow(rows, cols, 0, 0));
+            channel.on('close', () => {
+                o.stdin.unpipe(channel);
+                resolve({ code, signal });
+            });
+            o.stdin.pipe(channel);
+        });
+    });
+}
 function describe(argv) {
     // Name the program (and sub-command) without dumping long or sensitive arguments.
     return argv
@@ -739,6 +768,14 @@ class RemoteHost {
         this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line} (streaming)`);
         return execStreamOnChannel(client, line, argv, options, where, (run) => this.track(run));
     }
+    /** Runs argv interactively (stdin in, output out, optionally on a pty): `ragship exec -i/-it`. */
+    async execInteractive(argv, options) {
+        const where = options.where ?? this.label;
+        const line = commandLineFor(argv, where);
+        const client = await this.connect();
+        this.options.logger?.debug(`${this.label}$ ${line.length > 300 ? `${line.slice(0, 300)}…` : line} (interactive)`);
+        return this.track((reject) => execInteractiveOnChannel(client, line, argv, options, where, reject));
+    }
     async sftp() {
         const client = await this.connect();
         this.sftpSession ??= openSftp(client, this.label);
@@ -836,113 +873,10 @@ class Report {
     }
 }
 
-;// CONCATENATED MODULE: ./src/core/validate.ts
-
-const COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const DOMAIN = '(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]{1,5})?)';
-const REPOSITORY = `(?:${DOMAIN}/)?${COMPONENT}(?:/${COMPONENT})*`;
-const TAG = '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}';
-const DIGEST = 'sha256:[a-f0-9]{64}';
-const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
-const grammars = {
-    tag: {
-        pattern: new RegExp(`^${TAG}$`),
-        max: 128,
-        describe: 'a Docker tag: letters, digits, _ . - (not first), at most 128 characters',
-        example: 'v1.2.3',
-    },
-    digest: {
-        pattern: new RegExp(`^${DIGEST}$`),
-        max: 71,
-        describe: 'a sha256 digest',
-        example: 'sha256:<64 hex digits>',
-    },
-    repository: {
-        pattern: new RegExp(`^${REPOSITORY}$`),
-        max: 255,
-        describe: 'an image repository: lower-case path components, optional registry host[:port]',
-        example: 'ghcr.io/acme/app',
-    },
-    imageRef: {
-        pattern: new RegExp(`^${REPOSITORY}(?::${TAG})?(?:@${DIGEST})?$`),
-        max: 400,
-        describe: 'an image reference repo[:tag][@sha256:digest]',
-        example: 'ghcr.io/acme/app@sha256:…',
-    },
-    service: {
-        pattern: /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/,
-        max: 63,
-        describe: 'a compose service name: letters, digits, _ . -',
-        example: 'app',
-    },
-    envVar: {
-        pattern: /^[A-Za-z_][A-Za-z0-9_]{0,127}$/,
-        max: 128,
-        describe: 'an environment variable name: letters, digits, _ (not first digit)',
-        example: 'OPENAI_API_KEY',
-    },
-    name: {
-        pattern: /^[a-z][a-z0-9-]{0,31}$/,
-        max: 32,
-        describe: 'a name: lower-case letters, digits and -, starting with a letter, at most 32',
-        example: 'production',
-    },
-    releaseId: {
-        pattern: /^[0-9]{8}T[0-9]{6}Z-[a-z0-9]{1,40}$/,
-        max: 57,
-        describe: 'a release id like 20261127T140102Z-abc1234',
-        example: '20261127T140102Z-abc1234',
-    },
-    user: { pattern: /^[a-z_][a-z0-9_-]{0,31}$/, max: 32, describe: 'a Unix user name', example: 'deploy' },
-    hostname: {
-        pattern: new RegExp(`^(?:${LABEL}(?:\\.${LABEL})*|\\[[0-9A-Fa-f:.]{2,45}\\])$`),
-        max: 253,
-        describe: 'a host name, IPv4 address or [IPv6] address',
-        example: 'app1.example.com',
-    },
-    sha: {
-        pattern: /^[a-f0-9]{7,40}$/,
-        max: 40,
-        describe: 'a git commit sha (7–40 hex digits)',
-        example: 'abc1234',
-    },
-};
-function show(value) {
-    const s = JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
-    return value.length > 60 ? `${s} (${value.length} characters)` : s;
-}
-/** Throws a UserError naming `where` unless `value` matches the grammar in full. */
-function validate(kind, value, where) {
-    const g = grammars[kind];
-    if (typeof value !== 'string' || value === '') {
-        throw new errors/* ConfigError */.xL(where, `is empty; expected ${g.describe}`, `set it, e.g. ${g.example}`);
-    }
-    if (value.length > g.max) {
-        throw new errors/* ConfigError */.xL(where, `${show(value)} is longer than ${g.max} characters`, `use ${g.describe}`);
-    }
-    if (!g.pattern.test(value)) {
-        throw new errors/* ConfigError */.xL(where, `${show(value)} is not ${g.describe}`, `use a value like ${g.example}`);
-    }
-    return value;
-}
-function isValid(kind, value) {
-    const g = grammars[kind];
-    return value.length > 0 && value.length <= g.max && g.pattern.test(value);
-}
-/** Parses `user@host[:port]`, validating every part. */
-function parseHostSpec(spec, where, defaultUser = 'deploy') {
-    const m = /^(?:([^@]+)@)?(\[[^\]]+\]|[^:@]+)(?::([0-9]{1,5}))?$/.exec(spec);
-    if (!m) {
-        throw new errors/* ConfigError */.xL(where, `${show(spec)} is not user@host[:port]`, 'write it like deploy@app1.example.com:22');
-    }
-    const user = validate('user', m[1] ?? defaultUser, `${where} (user)`);
-    const host = validate('hostname', m[2], `${where} (host)`);
-    const port = m[3] ? Number(m[3]) : 22;
-    if (port < 1 || port > 65535)
-        throw new errors/* ConfigError */.xL(where, `port ${port} is out of range`, 'use 1–65535');
-    return { user, host: host.replace(/^\[|\]$/g, ''), port };
-}
-
+// EXTERNAL MODULE: ./src/core/ssh-proxy.ts
+var ssh_proxy = __webpack_require__(5828);
+// EXTERNAL MODULE: ./src/core/validate.ts
+var validate = __webpack_require__(993);
 ;// CONCATENATED MODULE: ./src/preflight/host-check.ts
 
 /** Detects compose v2 (`docker compose`) first, then v1 (`docker-compose`). */
@@ -990,18 +924,26 @@ async function checkHost(host, logger, diskPath = '.') {
 
 
 
+
 /** Connects to every host with a verified key and reports docker, compose and disk. */
 async function runHostCheck(inputs, logger) {
     // Validate every host before opening any connection.
-    const specs = inputs.hosts.map((h, i) => parseHostSpec(h, `hosts[${i}]`));
+    const specs = inputs.hosts.map((h, i) => (0,validate/* parseHostSpec */.nn)(h, `hosts[${i}]`));
+    const hostKeys = { knownHosts: inputs.knownHosts, fingerprints: inputs.fingerprints };
+    const jump = (0,ssh_proxy/* jumpFor */.cX)(inputs.sshProxy, {
+        privateKey: inputs.sshPrivateKey,
+        hostKeys,
+        connectTimeoutMs: inputs.connectTimeoutMs,
+    });
     const facts = [];
     let connectionsOpened = 0;
     for (const spec of specs) {
         const host = new RemoteHost({
             ...spec,
             privateKey: inputs.sshPrivateKey,
-            hostKeys: { knownHosts: inputs.knownHosts, fingerprints: inputs.fingerprints },
+            hostKeys,
             connectTimeoutMs: inputs.connectTimeoutMs,
+            jump,
             logger,
         });
         try {
