@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import type { Host } from '../core/host.js';
 import type { Logger } from '../core/logger.js';
 import { parseHostSpec } from '../core/validate.js';
-import { homeDir } from '../deploy/commands.js';
+import { homeDir, mkdirs } from '../deploy/commands.js';
 import { deployRoot } from '../deploy/layout.js';
 import { DeployLock, releaseLock } from '../deploy/lock.js';
 
@@ -70,6 +70,11 @@ export function lockIdentity(
   return { runId: `${what}${env.GITHUB_RUN_ID ? ` (run ${env.GITHUB_RUN_ID})` : ''}`, actor, runUrl };
 }
 
+/** The action's post step after a killed run: releases the lock it saved, if still this run's. */
+export async function releaseSavedLock(host: Host, saved: SavedLock, logger: Logger): Promise<boolean> {
+  return releaseLock(host, saved.dir, saved.token, logger);
+}
+
 /**
  * Takes the environment's deploy lock on `host` (the primary host) for `what` (e.g. "backup
  * 20260101T…"): waits up to the config's lock.wait, else fails with the deploy lock's own error
@@ -77,11 +82,6 @@ export function lockIdentity(
  * signal's code — unless `deferSignal()` says another handler (the backup's stopped-Chroma
  * guard, which restarts Chroma first) owns the signal; that handler then calls release().
  */
-/** The action's post step after a killed run: releases the lock it saved, if still this run's. */
-export async function releaseSavedLock(host: Host, saved: SavedLock, logger: Logger): Promise<boolean> {
-  return releaseLock(host, saved.dir, saved.token, logger);
-}
-
 export async function takeEnvironmentLock(
   host: Host,
   target: EnvLockTarget,
@@ -92,6 +92,9 @@ export async function takeEnvironmentLock(
   const home = (await host.exec(homeDir, { where: `${host.label} home` })).stdout.trim();
   const root = deployRoot({ root: target.root, app: target.app, environment: target.environment, home });
   const dir = posix.join(root, 'lock');
+  // The lock's guard file sits beside it: on a host where ragship never deployed this
+  // environment (Chroma started by hand or by compose), the root does not exist yet.
+  await host.exec(mkdirs(root), { where: `${host.label} ${root}` });
   const lock = new DeployLock(
     host,
     {

@@ -712,6 +712,10 @@ function lockIdentity(what, env = process.env) {
         }
     return { runId: `${what}${env.GITHUB_RUN_ID ? ` (run ${env.GITHUB_RUN_ID})` : ''}`, actor, runUrl };
 }
+/** The action's post step after a killed run: releases the lock it saved, if still this run's. */
+async function releaseSavedLock(host, saved, logger) {
+    return releaseLock(host, saved.dir, saved.token, logger);
+}
 /**
  * Takes the environment's deploy lock on `host` (the primary host) for `what` (e.g. "backup
  * 20260101T…"): waits up to the config's lock.wait, else fails with the deploy lock's own error
@@ -719,14 +723,13 @@ function lockIdentity(what, env = process.env) {
  * signal's code — unless `deferSignal()` says another handler (the backup's stopped-Chroma
  * guard, which restarts Chroma first) owns the signal; that handler then calls release().
  */
-/** The action's post step after a killed run: releases the lock it saved, if still this run's. */
-async function releaseSavedLock(host, saved, logger) {
-    return releaseLock(host, saved.dir, saved.token, logger);
-}
 async function takeEnvironmentLock(host, target, what, logger, o = {}) {
     const home = (await host.exec(homeDir, { where: `${host.label} home` })).stdout.trim();
     const root = deployRoot({ root: target.root, app: target.app, environment: target.environment, home });
     const dir = external_node_path_.posix.join(root, 'lock');
+    // The lock's guard file sits beside it: on a host where ragship never deployed this
+    // environment (Chroma started by hand or by compose), the root does not exist yet.
+    await host.exec(mkdirs(root), { where: `${host.label} ${root}` });
     const lock = new DeployLock(host, {
         dir,
         ttlSeconds: target.ttlSeconds,
